@@ -1,0 +1,110 @@
+// The result cache (SPEC section 4): keys, records, and their store under
+// refs/orchestrate/ in the repository's own object database.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "orchestrate/events.h"  // CommandOutcome
+#include "orchestrate/git.h"
+#include "orchestrate/manifest.h"
+
+namespace orchestrate {
+
+/// The components a key is hashed from, by name. Names:
+///   "command"            the expanded command ({worktree}, {prompt_file}
+///                        and {branch} stay as written: they vary by machine)
+///   "prompt <path>"      blob id of the prompt file's content (or "prompt-text")
+///   "verify", "setup"    the commands, joined by newlines
+///   "env <NAME>"         each of the phase's env values
+///   "merge"              "true"/"false"
+///   "base"               the base tree id (no `inputs`)
+///   "input <path>"       blob id of each base path matching `inputs`
+///   "key_env <NAME>"     the inherited value ("<unset>" when unset)
+///   "dep <name>"         the dependency's result tree id
+struct KeyComponents {
+  std::map<std::string, std::string> items;
+  /// Hex SHA-1 of the canonical serialization (sorted name=value lines).
+  std::string Hash() const;
+};
+
+/// Everything that enters a phase's key and lives outside the manifest.
+struct KeyInputs {
+  ObjectId base_tree;
+  std::map<std::string, ObjectId> dep_result_trees;  ///< dep name -> result tree
+  std::map<std::string, std::string> prompt_blobs;   ///< prompt path -> blob id of its content
+  std::map<std::string, std::string> environment;    ///< the inherited environment
+};
+
+/// Computes a phase's key components. Reads base paths from git's trees
+/// (`repo.WalkTree`) when `inputs` is set; reads no files.
+KeyComponents ComputeKey(const Manifest& manifest, const Phase& phase, Repo& repo,
+                         const KeyInputs& inputs);
+
+/// True when `path` matches the `inputs` globs: matched by some pattern
+/// (`**` any number of directories, `*` within one component, `?`) and not
+/// excluded by a later `!pattern`.
+bool MatchesInputs(const std::vector<std::string>& patterns, const std::string& path);
+
+/// Why a phase whose components are `now` is stale compared with its last
+/// record `then`: "command changed", "prompt prompts/a.md changed",
+/// "input src/x.c changed", "dependency schema has a new result",
+/// "env LOG_LEVEL changed", ... in a stable order; empty when equal.
+std::vector<std::string> DescribeChanges(const KeyComponents& now, const KeyComponents& then);
+
+/// A successful phase result: immutable, named by phase and key.
+struct Record {
+  static constexpr int kFormatVersion = 1;
+  int version = kFormatVersion;
+  std::string phase;
+  std::string key;
+  KeyComponents components;
+  std::string status = "succeeded";
+  ObjectId result;        ///< result commit
+  ObjectId result_tree;
+  int64_t started_at = 0;  ///< unix seconds
+  double duration_s = 0;
+  int attempts = 1;
+  std::vector<CommandOutcome> commands;
+  std::string log;      ///< the phase log (its last 64 KiB when larger)
+  std::string handoff;  ///< markdown the phase wrote to ORCHESTRATE_HANDOFF_FILE
+};
+
+/// Summary of a stored record, for `cache list` and pruning.
+struct RecordInfo {
+  std::string phase;
+  std::string key;
+  std::string ref;
+  int64_t started_at = 0;
+  size_t size = 0;  ///< bytes of the record's own blobs
+};
+
+/// Records stored as commits under refs/orchestrate/cache/<phase>/<key>:
+/// the commit's tree holds record.json, log and handoff.md; its parent is
+/// the result commit, so the result stays reachable (gc, push, fetch).
+class ResultCache {
+ public:
+  explicit ResultCache(Repo& repo) : repo_(repo) {}
+
+  /// The record of `phase` for `key`. An unreadable record or one of an
+  /// unknown format version throws InfraError naming the ref and version.
+  std::optional<Record> Lookup(const std::string& phase, const std::string& key);
+  /// The most recent record of `phase` (by started_at), for explaining misses.
+  std::optional<Record> Latest(const std::string& phase);
+  /// Stores `record` unless one exists for the same phase and key (records are
+  /// immutable). Returns false when it already existed.
+  bool Store(const Record& record);
+  std::vector<RecordInfo> List();
+  void Remove(const RecordInfo& info);
+
+  static std::string RefName(const std::string& phase, const std::string& key);
+  static constexpr const char* kRefPrefix = "refs/orchestrate/cache/";
+
+ private:
+  Repo& repo_;
+};
+
+}  // namespace orchestrate

@@ -1,0 +1,165 @@
+// Every git operation orchestrate performs, through libgit2. One Repo per
+// thread: libgit2 objects are not thread-safe. Failures of libgit2 throw
+// InfraError("git: <what>: <libgit2 message>"); expected absences return
+// std::nullopt / false.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct git_repository;
+
+namespace orchestrate {
+
+/// A 40-hex object id.
+using ObjectId = std::string;
+
+/// Calls git_libgit2_init once per process (call from main before threads);
+/// also safe to call from tests.
+void InitGit();
+
+/// Author/committer and time of a commit.
+struct Signature {
+  std::string name;
+  std::string email;
+  int64_t time = 0;  ///< seconds since the epoch
+};
+
+/// The fixed signature of commits orchestrate makes itself (input merges,
+/// target merges, records): same parents -> same commit id.
+Signature FixedSignature();
+
+/// One entry of a merge that could not be resolved.
+struct MergeConflict {
+  std::string path;
+};
+
+class Repo {
+ public:
+  ~Repo();
+  Repo(const Repo&) = delete;
+  Repo& operator=(const Repo&) = delete;
+
+  /// The repository containing `dir` (searching upward). Throws UsageError
+  /// "not a git repository (or any parent up to /): DIR" when there is none.
+  static std::unique_ptr<Repo> Discover(const std::string& dir);
+  /// Opens the repository (or linked worktree) whose work tree or git dir is `path`.
+  static std::unique_ptr<Repo> Open(const std::string& path);
+
+  git_repository* raw() { return repo_; }
+  /// Absolute work tree path with no trailing slash.
+  std::string workdir() const;
+  /// Absolute path of the common git directory (".git" of the main checkout).
+  std::string commondir() const;
+
+  // --- objects ---------------------------------------------------------
+  /// Peels `rev` (branch, tag, id, "HEAD~2") to a commit id.
+  std::optional<ObjectId> ResolveCommit(const std::string& rev);
+  ObjectId TreeOf(const ObjectId& commit);
+  std::vector<ObjectId> ParentsOf(const ObjectId& commit);
+  std::string MessageOf(const ObjectId& commit);
+  bool HasObject(const ObjectId& id);
+  /// Calls `visit(path, blob_id)` for every blob (files and symlinks) under `tree`, recursively, in path order.
+  void WalkTree(const ObjectId& tree,
+                const std::function<void(const std::string& path, const ObjectId& blob)>& visit);
+  ObjectId WriteBlob(const std::string& content);
+  std::string ReadBlob(const ObjectId& blob);
+  /// A flat tree of files (name -> blob id); names have no '/'.
+  ObjectId WriteTree(const std::map<std::string, ObjectId>& files);
+  /// Blob entries of a flat tree, by name.
+  std::map<std::string, ObjectId> ReadTree(const ObjectId& tree);
+  /// A commit that no ref points at yet. `sig` nullopt: the user's configured
+  /// signature (falls back to "orchestrate <orchestrate@localhost>"), now.
+  ObjectId CreateCommit(const ObjectId& tree, const std::vector<ObjectId>& parents,
+                        const std::string& message, const std::optional<Signature>& sig);
+  /// True when `ancestor` is reachable from (or equal to) `descendant`.
+  bool IsAncestor(const ObjectId& ancestor, const ObjectId& descendant);
+
+  // --- merging (no checkout) ---------------------------------------------
+  struct MergeResult {
+    std::optional<ObjectId> commit;       ///< set on success
+    std::vector<std::string> conflicts;   ///< conflicting paths otherwise
+  };
+  /// Merges `theirs` into `ours`. When one contains the other, the result is
+  /// the descendant itself (no new commit). Otherwise a merge commit with
+  /// parents (ours, theirs), FixedSignature() and `message`: deterministic.
+  MergeResult Merge(const ObjectId& ours, const ObjectId& theirs, const std::string& message);
+
+  // --- refs ----------------------------------------------------------------
+  std::optional<ObjectId> ReadRef(const std::string& name);
+  /// Creates or moves `name` unconditionally.
+  void WriteRef(const std::string& name, const ObjectId& id, const std::string& log_message);
+  /// Compare-and-swap: moves `name` only when it currently holds `expected`
+  /// (nullopt: only when it does not exist). False when it did not match.
+  bool WriteRefIf(const std::string& name, const ObjectId& id, const std::optional<ObjectId>& expected,
+                  const std::string& log_message);
+  void DeleteRef(const std::string& name);
+  /// Refs whose names start with `prefix`, sorted by name.
+  std::vector<std::pair<std::string, ObjectId>> ListRefs(const std::string& prefix);
+
+  // --- the user's checkout ---------------------------------------------------
+  /// Tracked files modified, staged or deleted, or untracked non-ignored
+  /// files present, in this repository's work tree.
+  bool HasUncommittedChanges();
+
+  // --- worktrees -------------------------------------------------------------
+  /// Commits every change in this (worktree) repository's work tree onto its
+  /// HEAD branch: `git add -A` then commit when the tree differs. Returns the
+  /// new commit, or nullopt when nothing changed.
+  std::optional<ObjectId> CommitAll(const std::string& message);
+  /// Points HEAD at `branch` (refs/heads/...) which must hold `commit`, and
+  /// makes the work tree and index that commit's tree, writing only the files
+  /// that differ. Ignored files survive; untracked non-ignored files are removed.
+  void SwitchTo(const std::string& branch, const ObjectId& commit);
+  /// Detaches HEAD at its current commit (so no branch stays checked out).
+  void DetachHead();
+  std::optional<ObjectId> HeadCommit();
+
+  // --- remotes -----------------------------------------------------------------
+  /// Push/fetch refspecs to/from a remote name or URL. Throws UsageError naming
+  /// the remote when it is missing or unreachable. Returns refs rejected by
+  /// the remote (push) with their reason.
+  std::vector<std::string> Push(const std::string& remote, const std::vector<std::string>& refspecs);
+  void Fetch(const std::string& remote, const std::vector<std::string>& refspecs);
+
+ private:
+  explicit Repo(git_repository* repo) : repo_(repo) {}
+  git_repository* repo_;
+};
+
+/// The pool of linked worktrees under `<root>/.orchestrate/worktrees/`,
+/// named w0, w1, ... Creation and repair go through the main repository.
+class WorktreeStore {
+ public:
+  /// `main` is the user's repository; `dir` the worktrees directory.
+  WorktreeStore(Repo& main, std::string dir);
+
+  /// Start-up repair after a crash: prunes entries of .git/worktrees whose
+  /// directory is gone or broken (libgit2 1.5.1 debris), removes directories
+  /// under `dir` that are not valid worktrees. Returns what it repaired, one
+  /// line each.
+  std::vector<std::string> Repair();
+
+  /// Path of worktree `name`, creating it on `branch` (which must exist) if
+  /// it does not exist. Recreates it when broken.
+  std::string Ensure(const std::string& name, const std::string& branch);
+
+  /// Removes worktree `name` and its directory (not its branch).
+  void Remove(const std::string& name);
+
+  /// Names of existing worktrees under `dir`.
+  std::vector<std::string> List();
+
+  const std::string& dir() const { return dir_; }
+
+ private:
+  Repo& main_;
+  std::string dir_;
+};
+
+}  // namespace orchestrate

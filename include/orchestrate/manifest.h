@@ -1,0 +1,131 @@
+// The typed model of orchestrate.toml (SPEC section 2) and its loader.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace orchestrate {
+
+/// A 1-based line and column in the manifest; 0 means "unknown".
+struct SourcePos {
+  int line = 0;
+  int column = 0;
+};
+
+/// One problem found in a manifest, printed as `FILE:LINE:COL: message`.
+struct Diagnostic {
+  std::string file;
+  SourcePos pos;
+  std::string message;
+  std::string Format() const;
+};
+
+using Duration = std::chrono::milliseconds;
+
+/// Parses "90s", "30m", "1h30m", "2h", "500ms", "1h2m3s". Empty on error.
+std::optional<Duration> ParseDuration(std::string_view text);
+/// The inverse for display: 72000ms -> "1m12s", 1500ms -> "1.5s".
+std::string FormatDuration(Duration d);
+
+enum class KeepWorktrees { kAlways, kFailed, kNever };
+
+/// [settings]
+struct Settings {
+  std::string base = "HEAD";
+  std::string target = "orchestrate/integration";
+  int jobs = 0;  ///< 0: not set (the CLI uses -j, else the number of CPUs)
+  KeepWorktrees keep_worktrees = KeepWorktrees::kFailed;
+  std::vector<std::string> worktree_copy;  ///< untracked files copied into each worktree
+  std::vector<std::string> worktree_link;  ///< directories symlinked into each worktree
+};
+
+/// [pools.NAME]: at most `depth` member phases run at once.
+struct Pool {
+  std::string name;
+  int depth = 1;
+  SourcePos pos;
+};
+
+/// [agents.NAME]: a reusable command template.
+struct Agent {
+  std::string name;
+  std::string command;
+  std::string model;
+  /// Every string-valued key of the agent table (command and model included):
+  /// each one is a `{placeholder}` usable in the command.
+  std::map<std::string, std::string> vars;
+  std::vector<std::string> requeue_on;
+  SourcePos pos;
+};
+
+/// [phase.NAME]
+struct Phase {
+  std::string name;
+  std::string description;
+  std::string run;          ///< plain shell command, or empty
+  std::string agent;        ///< agent name, or empty
+  std::string prompt;       ///< prompt file as written, relative to the manifest's directory
+  std::string prompt_text;  ///< inline prompt
+  std::string model;        ///< overrides the agent's model when non-empty
+  std::vector<std::string> deps;
+  std::vector<std::string> verify;
+  std::vector<std::string> setup;
+  std::vector<std::string> inputs;  ///< globs (`**`, `*`, leading `!` excludes); empty: whole base
+  std::map<std::string, std::string> env;
+  std::vector<std::string> key_env;
+  std::vector<std::string> requeue_on;
+  std::string pool;  ///< empty: no pool
+  int priority = 0;
+  std::optional<Duration> timeout;  ///< per command
+  int retries = 0;
+  bool merge = true;
+  SourcePos pos;  ///< the [phase.NAME] header
+  /// Where each key of the table was written, for errors found later.
+  std::map<std::string, SourcePos> key_pos;
+
+  /// Neither `run` nor `agent`: the phase only verifies.
+  bool IsGate() const { return run.empty() && agent.empty(); }
+};
+
+/// The whole manifest. Phases keep the order of the file.
+struct Manifest {
+  std::string path;  ///< absolute path of the manifest file
+  std::string dir;   ///< absolute directory containing it
+  int version = 1;
+  Settings settings;
+  std::vector<Pool> pools;
+  std::vector<Agent> agents;
+  std::vector<Phase> phases;
+
+  const Phase* FindPhase(std::string_view name) const;
+  const Pool* FindPool(std::string_view name) const;
+  const Agent* FindAgent(std::string_view name) const;
+};
+
+/// Parses and validates manifest text. `path` is used for diagnostics and to
+/// resolve prompt files (relative to its directory). On any error returns
+/// false with every error found in `diags`, in file order.
+bool ParseManifest(std::string_view text, const std::string& path, Manifest* out,
+                   std::vector<Diagnostic>* diags);
+
+/// Reads `path` from disk and calls ParseManifest.
+bool LoadManifest(const std::string& path, Manifest* out, std::vector<Diagnostic>* diags);
+
+/// Searches `start_dir` and its parents for orchestrate.toml.
+std::optional<std::string> FindManifest(const std::string& start_dir);
+
+/// A commented starter manifest for `orchestrate init`; it validates.
+std::string StarterManifest();
+
+/// Names of pools, agents and phases: [A-Za-z0-9][A-Za-z0-9._-]{0,99}.
+bool IsValidName(std::string_view name);
+
+/// The closest of `candidates` to `word` by edit distance, if close enough
+/// to suggest ("did you mean 'deps'?"); empty when none is.
+std::string Suggest(std::string_view word, const std::vector<std::string>& candidates);
+
+}  // namespace orchestrate

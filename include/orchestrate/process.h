@@ -1,0 +1,87 @@
+// Running one shell command the way a phase needs it: /bin/sh -c in its own
+// process group, stdin from /dev/null, output appended to a log file, a
+// timeout that kills the whole group. POSIX implementation in process_posix.cc.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "orchestrate/manifest.h"  // Duration
+
+namespace orchestrate {
+
+struct ProcessSpec {
+  std::string command;               ///< run as /bin/sh -c command
+  std::string cwd;
+  std::vector<std::string> env;      ///< the complete environment, "KEY=VALUE"
+  std::string log_path;              ///< stdout+stderr appended here
+  std::optional<Duration> timeout;   ///< whole-group TERM, then KILL after kill_grace
+  Duration kill_grace = std::chrono::seconds(5);
+};
+
+struct ProcessResult {
+  int exit_code = -1;        ///< exit status when it exited, else -1
+  int term_signal = 0;       ///< signal that ended it, else 0
+  bool timed_out = false;
+  bool cancelled = false;    ///< stopped because *cancel became true
+  Duration elapsed{0};
+  int64_t log_begin = 0;     ///< byte offset in the log where its output starts
+  int64_t log_end = 0;       ///< and ends
+  bool ok() const { return exit_code == 0 && !timed_out && !cancelled; }
+  /// "exit status 2", "killed by signal 9", "timed out after 30s", "interrupted"
+  std::string Describe() const;
+};
+
+/// Hooks around a child's life, for recording process groups a crash might
+/// leave behind.
+struct ProcessHooks {
+  std::function<void(int pgid)> started;
+  std::function<void(int pgid)> ended;
+};
+
+/// Runs `spec` to completion. Checks `cancel` (may be null) every few
+/// milliseconds; when it becomes true the group gets TERM, then KILL after
+/// the grace. Throws InfraError when the log cannot be opened or fork fails.
+ProcessResult RunProcess(const ProcessSpec& spec, const std::atomic<bool>* cancel,
+                         const ProcessHooks& hooks = {});
+
+/// The current environment as "KEY=VALUE" strings.
+std::vector<std::string> CurrentEnvironment();
+
+/// `base` with each of `overrides` ("KEY=VALUE") replacing or adding its key.
+std::vector<std::string> MergeEnvironment(std::vector<std::string> base,
+                                          const std::vector<std::string>& overrides);
+
+/// The last `max_lines` lines of bytes [begin, end) of a file (end < 0: to
+/// the end), reading at most the last 64 KiB of that range.
+std::string ReadTail(const std::string& path, int max_lines, int64_t begin = 0, int64_t end = -1);
+
+/// True when the process group exists and its leader's environment contains
+/// `marker` ("ORCHESTRATE_RUN_ID=..."), so a recorded pgid reused by an
+/// unrelated process is never killed.
+bool ProcessGroupHasMarker(int pgid, const std::string& marker);
+/// Sends TERM then (after grace) KILL to the group.
+void KillProcessGroup(int pgid, Duration grace);
+
+/// The single-run lock in `.orchestrate/lock` (flock: released by the kernel
+/// when the holder dies, so a dead holder's lock is simply taken over).
+class RunLock {
+ public:
+  /// Tries to take the lock at `path`. On failure *holder_pid is the pid
+  /// written by the holder (0 if unknown) and false is returned.
+  bool Acquire(const std::string& path, int* holder_pid);
+  ~RunLock();
+
+ private:
+  int fd_ = -1;
+};
+
+/// Installs SIGINT/SIGTERM handlers that record the signal; returns the flag
+/// the handlers set (0 until a signal arrives, then its number).
+std::atomic<int>& InstallSignalHandlers();
+
+}  // namespace orchestrate

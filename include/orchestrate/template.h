@@ -1,0 +1,22 @@
+// `{placeholder}` templates of agent commands (SPEC section 2).
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace orchestrate {
+
+/// The placeholders every template may use besides the agent's own keys.
+const std::vector<std::string>& BuiltinPlaceholders();  // phase model prompt_file worktree branch
+
+/// Names used in `text`, in order of appearance, each once. `{{` and `}}`
+/// are literal braces.
+std::vector<std::string> TemplatePlaceholders(std::string_view text);
+
+/// Replaces each `{name}` with vars[name]; a name missing from `vars` is left
+/// as written. `{{`/`}}` become `{`/`}`.
+std::string ExpandTemplate(std::string_view text, const std::map<std::string, std::string>& vars);
+
+}  // namespace orchestrate

@@ -1,0 +1,2 @@
+#include <cstdio>
+int main() { std::puts("orchestrate " ORCHESTRATE_VERSION); return 0; }
