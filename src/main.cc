@@ -1,2 +1,194 @@
-#include <cstdio>
-int main() { std::puts("orchestrate " ORCHESTRATE_VERSION); return 0; }
+// The command-line driver: parses arguments, builds the sinks, dispatches
+// to the commands, and turns errors into exit statuses (SPEC section 5).
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <filesystem>
+
+#include "orchestrate/commands.h"
+#include "orchestrate/error.h"
+#include "orchestrate/git.h"
+#include "orchestrate/runner.h"
+
+namespace fs = std::filesystem;
+using namespace orchestrate;
+
+namespace {
+
+struct Options {
+  std::string dir, file, base, color = "auto", junit, trace, events;
+  int jobs = 0;
+  bool dry_run = false, always = false, fail_fast = false, only = false, json = false;
+  bool verbose = false, quiet = false, follow = false, branches = false, cache = false;
+  std::vector<std::string> force, phases;
+  std::string format = "text", status_format = "text", action, remote, older_than, phase;
+};
+
+void AddLocation(CLI::App* app, Options& o) {
+  app->add_option("-C", o.dir, "Change to DIR before doing anything");
+  app->add_option("-f,--file", o.file, "Use this manifest instead of searching for orchestrate.toml");
+}
+
+void AddRunOptions(CLI::App* app, Options& o) {
+  AddLocation(app, o);
+  app->add_option("phases", o.phases, "Phases to run, with what they depend on (default: all)");
+  app->add_option("-j,--jobs", o.jobs, "Run at most N phases at once (default: settings.jobs, else CPUs)")
+      ->check(CLI::PositiveNumber);
+  app->add_flag("-n,--dry-run", o.dry_run, "Print the plan and run nothing (= plan)");
+  app->add_option("--base", o.base, "Start from this commit-ish instead of settings.base");
+  app->add_option("--force", o.force, "Run PHASE even if its result is recorded (repeatable)");
+  app->add_flag("-B,--always", o.always, "Ignore every recorded result");
+  app->add_flag("--fail-fast", o.fail_fast, "Start no new phase after the first failure");
+  app->add_flag("--only", o.only, "Run only the named phases, on their dependencies' recorded results");
+  app->add_flag("--json", o.json, "With -n: print the plan as JSON");
+  app->add_option("--junit", o.junit, "Write a JUnit XML report to FILE");
+  app->add_option("--trace", o.trace, "Write a Chrome trace (Perfetto) to FILE");
+  app->add_option("--events", o.events, "Write one JSON object per line to FILE as things happen");
+  app->add_flag("-v,--verbose", o.verbose, "Also print each command");
+  app->add_flag("-q,--quiet", o.quiet, "Print only failures and the summary");
+  app->add_option("--color", o.color, "Color output: auto, always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+}
+
+bool UseColor(const std::string& mode) {
+  if (mode == "always") return true;
+  if (mode == "never" || std::getenv("NO_COLOR")) return false;
+  const char* term = std::getenv("TERM");
+  return isatty(STDOUT_FILENO) && !(term && std::string(term) == "dumb");
+}
+
+int Run(Options& o, Project& project) {
+  RunOptions ro{o.phases, o.jobs, o.fail_fast, o.only, o.always,
+                std::set<std::string>(o.force.begin(), o.force.end()), o.base};
+  for (const auto& name : ro.force)
+    if (!project.manifest.FindPhase(name)) throw UsageError("--force: unknown phase '" + name + "'");
+  if (o.dry_run) return CommandPlan(project, ro, o.json);
+  EventBus bus;
+  bool live = isatty(STDOUT_FILENO) && !std::getenv("CI");
+  Verbosity v = o.quiet ? Verbosity::kQuiet : o.verbose ? Verbosity::kVerbose : Verbosity::kNormal;
+  bus.Add(MakeConsolePrinter(stdout, live, UseColor(o.color), v));
+  if (!o.events.empty()) bus.Add(MakeEventsWriter(o.events));
+  if (!o.trace.empty()) bus.Add(MakeTraceWriter(o.trace));
+  if (!o.junit.empty()) bus.Add(MakeJunitWriter(o.junit));
+  if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY"); summary && *summary)
+    bus.Add(MakeStepSummaryWriter(summary));
+  int status = RunPhases(project, ro, bus);
+  bus.Close();
+  return status;
+}
+
+GraphFormat ParseGraphFormat(const std::string& f) {
+  if (f == "dot") return GraphFormat::kDot;
+  if (f == "mermaid") return GraphFormat::kMermaid;
+  if (f == "json") return GraphFormat::kJson;
+  return GraphFormat::kText;
+}
+
+int Dispatch(CLI::App& app, Options& o) {
+  if (!o.dir.empty() && chdir(o.dir.c_str()) != 0)
+    throw UsageError("-C " + o.dir + ": no such directory");
+  std::string cwd = fs::current_path().string();
+  auto sub = [&app](const char* name) { return app.got_subcommand(name); };
+  if (sub("init")) return CommandInit(cwd);
+  Project project = OpenProject(cwd, o.file);
+  if (sub("plan")) return CommandPlan(project, RunOptions{o.phases, 0, false, false, o.always,
+                                                          {o.force.begin(), o.force.end()}, o.base},
+                                      o.json);
+  if (sub("explain")) return CommandExplain(project, o.phase);
+  if (sub("graph")) return CommandGraph(project, o.phases, ParseGraphFormat(o.json ? "json" : o.format));
+  if (sub("status")) return CommandStatus(project, o.json ? "json" : o.status_format);
+  if (sub("log")) return CommandLog(project, o.phase, o.follow);
+  if (sub("validate")) return CommandValidate(project);
+  if (sub("clean")) return CommandClean(project, o.branches, o.cache);
+  if (sub("cache")) return CommandCache(project, o.action, o.remote, o.older_than);
+  return Run(o, project);
+}
+
+void ConfigureLogging() {
+  auto logger = spdlog::stderr_color_mt("orchestrate");
+  logger->set_pattern("orchestrate: %^%l%$: %v");
+  spdlog::set_default_logger(logger);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ConfigureLogging();
+  InitGit();
+  Options o;
+  CLI::App app{"orchestrate: run a graph of phases (agents or commands) in parallel git worktrees,\n"
+               "verify and merge their results, and cache every success by its inputs."};
+  app.set_version_flag("--version", std::string("orchestrate ") + ORCHESTRATE_VERSION);
+  app.require_subcommand(0, 1);
+  AddRunOptions(&app, o);
+  AddRunOptions(app.add_subcommand("run", "Run the phases (default: all) and what they depend on"), o);
+
+  CLI::App* plan = app.add_subcommand("plan", "Show what would run and why; changes nothing (= run -n)");
+  AddLocation(plan, o);
+  plan->add_option("phases", o.phases, "Phases to plan, with what they depend on (default: all)");
+  plan->add_flag("--json", o.json, "Print the plan as JSON");
+  plan->add_option("--base", o.base, "Plan from this commit-ish instead of settings.base");
+  plan->add_option("--force", o.force, "Treat PHASE as stale (repeatable)");
+  plan->add_flag("-B,--always", o.always, "Treat every phase as stale");
+
+  CLI::App* explain = app.add_subcommand("explain", "Print a phase's key components beside its last record's");
+  AddLocation(explain, o);
+  explain->add_option("phase", o.phase, "The phase")->required();
+
+  CLI::App* graph = app.add_subcommand("graph", "Print the phase graph");
+  AddLocation(graph, o);
+  graph->add_option("phases", o.phases, "Limit to these phases and what they depend on");
+  graph->add_option("--format", o.format, "text, dot, mermaid or json")
+      ->check(CLI::IsMember({"text", "dot", "mermaid", "json"}));
+  graph->add_flag("--json", o.json, "Same as --format json");
+
+  CLI::App* status = app.add_subcommand("status", "Show every phase's state");
+  AddLocation(status, o);
+  status->add_flag("--json", o.json, "Print JSON");
+  status->add_option("--format", o.status_format, "text, json or markdown (a plan document)")
+      ->check(CLI::IsMember({"text", "json", "markdown"}));
+
+  CLI::App* log = app.add_subcommand("log", "Print a phase's latest log");
+  AddLocation(log, o);
+  log->add_option("phase", o.phase, "The phase")->required();
+  log->add_flag("-f,--follow", o.follow, "Keep printing while the phase runs");
+
+  CLI::App* validate = app.add_subcommand("validate", "Check the manifest only");
+  AddLocation(validate, o);
+
+  CLI::App* init = app.add_subcommand("init", "Write a commented starter orchestrate.toml");
+  init->add_option("-C", o.dir, "Change to DIR before doing anything");
+
+  CLI::App* clean = app.add_subcommand("clean", "Remove worktrees (never unsaved work)");
+  AddLocation(clean, o);
+  clean->add_flag("--branches", o.branches,
+                  "Also remove phase branches whose commits are recorded");
+  clean->add_flag("--cache", o.cache, "Also remove every cache record");
+
+  CLI::App* cache = app.add_subcommand("cache", "Share and maintain cache records");
+  AddLocation(cache, o);
+  cache->add_option("action", o.action, "push, pull, list or prune")
+      ->required()
+      ->check(CLI::IsMember({"push", "pull", "list", "prune"}));
+  cache->add_option("remote", o.remote, "Remote name or URL for push/pull (default: origin)");
+  cache->add_option("--older-than", o.older_than, "prune: also remove records older than this (e.g. 168h, 30m)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : kExitUsage;
+  }
+  try {
+    return Dispatch(app, o);
+  } catch (const UsageError& e) {
+    spdlog::error("{}", e.what());
+    return kExitUsage;
+  } catch (const InfraError& e) {
+    spdlog::error("{} (retrying may help)", e.what());
+    return kExitInfra;
+  }
+}

@@ -1,0 +1,77 @@
+// Running one stale phase in its worktree, on a worker thread: prepare the
+// worktree (saving any unsaved work first), setup, the command, commit,
+// verify, retries with feedback, rate-limit detection, the handoff.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "orchestrate/events.h"
+#include "orchestrate/git.h"
+#include "orchestrate/manifest.h"
+#include "orchestrate/process.h"
+
+namespace orchestrate {
+
+/// Everything a worker needs; built by the runner on the main thread.
+struct PhaseJob {
+  const Phase* phase = nullptr;
+  const Agent* agent = nullptr;  ///< for agent phases
+  const Settings* settings = nullptr;
+  std::string repo_root;        ///< the user's checkout (never modified)
+  std::string worktree_name;    ///< w0, w1, ...
+  std::string worktree_dir;     ///< .orchestrate/worktrees
+  std::string branch;           ///< refs/heads/orchestrate/phase/<name>
+  ObjectId input;               ///< the commit the phase starts from
+  ObjectId base;                ///< the run's base commit
+  std::string log_path;
+  std::string phase_dir;        ///< scratch: prompt, handoff, deps, feedback
+  std::string prompt_content;   ///< agent phases
+  std::map<std::string, std::string> dep_handoffs;  ///< dep name -> markdown
+  std::vector<std::string> env;  ///< inherited environment + ORCHESTRATE_RUN_ID
+  int attempts_done = 0;        ///< attempts counted before (after a requeue)
+  bool fresh_log = true;        ///< truncate the log first
+  Duration kill_grace = std::chrono::seconds(5);
+  ProcessHooks hooks;           ///< records process groups for crash recovery
+};
+
+/// What the worker reports back.
+struct PhaseOutcome {
+  PhaseState state = PhaseState::kFailed;
+  bool requeue = false;          ///< output matched requeue_on: try later
+  std::string requeue_pattern;
+  ObjectId result;               ///< branch head after success
+  int attempts = 0;
+  std::vector<CommandOutcome> commands;
+  std::string failed_command;
+  std::string failure;           ///< "verify `make test` exit status 2"
+  std::string log_tail;
+  std::string handoff;
+  std::string worktree_path;
+  std::vector<std::string> saved_attempts;  ///< refs written before reuse
+  std::string infra_error;       ///< state kError: what failed
+};
+
+/// Emits an event from a worker thread (the callee serializes).
+using EmitFn = std::function<void(Event)>;
+
+/// Runs the phase. Never throws: infrastructure failures come back as kError.
+PhaseOutcome ExecutePhase(const PhaseJob& job, const std::atomic<bool>& cancel, const EmitFn& emit);
+
+/// Saves `commit` under refs/orchestrate/attempts/<phase>/<time>-<short id>
+/// unless a cache record of `phase` holds it or it is already saved there.
+/// Returns the ref written, or empty.
+std::string SaveAttempt(Repo& repo, const std::string& phase, const ObjectId& commit);
+
+/// True when some cache record of `phase` has `commit` as its result.
+bool IsRecordedResult(Repo& repo, const std::string& phase, const ObjectId& commit);
+
+/// The agent command with every placeholder filled for `job`.
+std::string ExpandAgentCommand(const Phase& phase, const Agent& agent,
+                               const std::map<std::string, std::string>& runtime);
+
+}  // namespace orchestrate

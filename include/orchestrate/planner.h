@@ -1,0 +1,73 @@
+// Decides, for each phase, whether its recorded result can be reused
+// (fresh) or it must run (stale), and why. Shared by `plan`, `run`,
+// `status` and `explain`. Reads git trees and cache records; writes nothing.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "orchestrate/cache.h"
+#include "orchestrate/git.h"
+#include "orchestrate/graph.h"
+#include "orchestrate/run_state.h"
+
+namespace orchestrate {
+
+enum class Action { kRun, kFresh, kBlocked };
+/// "run", "fresh", "blocked" (plan --json).
+const char* ToString(Action action);
+
+/// What a phase will do and why.
+struct PhaseDecision {
+  int phase = -1;
+  Action action = Action::kRun;
+  std::string reason;  ///< for kRun: why it is stale ("never run", "command changed", ...)
+  std::string key;     ///< empty when a dependency must run first
+  KeyComponents components;
+  std::optional<Record> record;  ///< the reused record when fresh
+};
+
+struct PlannerOptions {
+  std::set<std::string> force;  ///< --force PHASE
+  bool always = false;          ///< -B/--always
+};
+
+class Planner {
+ public:
+  /// Reads prompt files (relative to the manifest) and the environment now,
+  /// as the run starts. Throws InfraError when a prompt cannot be read.
+  Planner(const Graph& graph, Repo& repo, ResultCache& cache, const RunState& state,
+          const ObjectId& base_commit, PlannerOptions options);
+
+  /// The decision for phase `p` whose dependencies' result trees are known.
+  PhaseDecision Decide(int p, const std::map<std::string, ObjectId>& dep_trees);
+
+  /// A dry run over `selected` (topo order): fresh phases feed their
+  /// recorded result trees to dependents; a dependent of a phase that must
+  /// run is itself "run" with reason "dependency X will run".
+  std::vector<PhaseDecision> PlanAll(const std::vector<int>& selected);
+
+  /// The key components for `p` as of now, when they can be known.
+  std::optional<KeyComponents> CurrentComponents(int p, const std::vector<PhaseDecision>& plan);
+
+  const ObjectId& base_tree() const { return base_tree_; }
+
+ private:
+  std::string WhyStale(const Phase& phase, const KeyComponents& now, const std::string& key);
+
+  const Graph& graph_;
+  Repo& repo_;
+  ResultCache& cache_;
+  const RunState& state_;
+  PlannerOptions options_;
+  ObjectId base_tree_;
+  KeyInputs inputs_;
+};
+
+/// The git blob id `content` would have, without writing anything.
+ObjectId HashBlob(const std::string& content);
+
+}  // namespace orchestrate

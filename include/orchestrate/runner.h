@@ -1,0 +1,33 @@
+// The Builder: drives a run from the selected phases to the updated target
+// branch. Owns the scheduler loop on the main thread, hands stale phases to
+// worker threads (ExecutePhase), records results, and emits events.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "orchestrate/events.h"
+#include "orchestrate/workspace.h"
+
+namespace orchestrate {
+
+struct RunOptions {
+  std::vector<std::string> targets;  ///< phases to run (with their deps); empty: all
+  int jobs = 0;                      ///< -j; 0: settings.jobs, else the number of CPUs
+  bool fail_fast = false;
+  bool only = false;                 ///< run just `targets`, on their deps' recorded results
+  bool always = false;               ///< -B
+  std::set<std::string> force;       ///< --force PHASE
+  std::string base;                  ///< --base REV; empty: settings.base
+};
+
+/// Runs the manifest's phases. Returns the exit status (SPEC section 5).
+/// Throws UsageError before anything ran (exit 2), InfraError when the
+/// machinery fails outside a phase (exit 3).
+int RunPhases(Project& project, const RunOptions& options, EventSink& sink);
+
+/// The jobs a run uses: -j, else settings.jobs, else the number of CPUs.
+int EffectiveJobs(int flag, const Settings& settings);
+
+}  // namespace orchestrate

@@ -1,0 +1,52 @@
+// Where things live: the repository, the manifest, and `.orchestrate/` at
+// the repository root (logs, worktrees, run state, the lock).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "orchestrate/git.h"
+#include "orchestrate/manifest.h"
+
+namespace orchestrate {
+
+/// Paths of one repository's orchestrate state.
+struct Workspace {
+  std::string root;       ///< the repository's work tree (the user's checkout)
+  std::string state_dir;  ///< root/.orchestrate
+
+  std::string logs_dir() const { return state_dir + "/logs"; }
+  std::string worktrees_dir() const { return state_dir + "/worktrees"; }
+  std::string runs_dir() const { return state_dir + "/run"; }
+  std::string pids_dir() const { return state_dir + "/pids"; }
+  std::string state_file() const { return state_dir + "/state.json"; }
+  std::string lock_file() const { return state_dir + "/lock"; }
+  std::string LogPath(const std::string& phase) const { return logs_dir() + "/" + phase + ".log"; }
+  /// Per-phase scratch outside the worktree: prompt, handoff, deps, feedback.
+  std::string PhaseDir(const std::string& phase) const { return runs_dir() + "/" + phase; }
+
+  /// Creates the directories and adds `.orchestrate/` (and `extra_excludes`)
+  /// to .git/info/exclude once. Throws InfraError when it cannot write.
+  void Prepare(const std::string& git_common_dir,
+               const std::vector<std::string>& extra_excludes) const;
+};
+
+/// How a command found what it works on.
+struct Project {
+  std::unique_ptr<Repo> repo;
+  Workspace workspace;
+  Manifest manifest;
+};
+
+/// Where the manifest is: -f FILE, else searched upward from `dir`.
+/// Throws UsageError when none is found.
+std::string LocateManifest(const std::string& dir, const std::string& file_flag);
+
+/// Finds the repository containing `dir` and loads and validates the
+/// manifest. Manifest errors are printed to stderr as FILE:LINE:COL lines
+/// and throw UsageError("N errors in MANIFEST"). Throws UsageError outside a
+/// repository.
+Project OpenProject(const std::string& dir, const std::string& file_flag);
+
+}  // namespace orchestrate

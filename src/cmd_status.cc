@@ -1,0 +1,190 @@
+// status and log.
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "orchestrate/cache.h"
+#include "orchestrate/commands.h"
+#include "orchestrate/error.h"
+#include "orchestrate/planner.h"
+#include "orchestrate/process.h"
+
+using nlohmann::json;
+
+namespace orchestrate {
+namespace {
+
+/// One row of `status`: the last run's record, corrected by what is
+/// recorded now (a success whose inputs changed since is stale).
+struct StatusRow {
+  std::string name;
+  PhaseRecord record;
+  bool flaky = false;
+  std::string description;
+};
+
+std::vector<StatusRow> CollectStatus(Project& project) {
+  Graph graph(project.manifest);
+  RunState state = RunState::Load(project.workspace.state_file());
+  ResultCache cache(*project.repo);
+  std::optional<ObjectId> base = project.repo->ResolveCommit(project.manifest.settings.base);
+  std::vector<PhaseDecision> plan;
+  if (base) {
+    Planner planner(graph, *project.repo, cache, state, *base, PlannerOptions{});
+    plan = planner.PlanAll(graph.topo_order());
+  }
+  std::vector<StatusRow> rows;
+  for (const auto& d : plan) {
+    const Phase& phase = *graph.node(d.phase).phase;
+    StatusRow row{phase.name, {}, false, phase.description};
+    auto it = state.phases.find(phase.name);
+    if (it != state.phases.end()) row.record = it->second;
+    PhaseState last = row.record.state;
+    bool had_record = it != state.phases.end();
+    if (!had_record || IsSuccess(last) || last == PhaseState::kStale) {
+      row.record.state = d.action == Action::kFresh ? PhaseState::kFresh : PhaseState::kStale;
+      if (d.action == Action::kFresh) {
+        row.record.result = d.record->result;
+        row.record.recorded_at = d.record->started_at;
+        if (!had_record) row.record.duration_s = d.record->duration_s, row.record.attempts = d.record->attempts;
+        if (row.record.handoff_first_line.empty())
+          row.record.handoff_first_line = d.record->handoff.substr(0, d.record->handoff.find('\n'));
+      } else {
+        row.record.reason = d.reason;
+      }
+      if (had_record && last == PhaseState::kSucceeded && d.action == Action::kFresh)
+        row.record.state = PhaseState::kSucceeded;
+    }
+    if (row.record.branch.empty() && project.repo->ReadRef("refs/heads/orchestrate/phase/" + phase.name))
+      row.record.branch = "orchestrate/phase/" + phase.name;
+    row.flaky = !d.key.empty() && state.IsFlaky(phase.name, d.key);
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+std::string Duration1(double s) {
+  return s <= 0 ? "-" : FormatDuration(Duration(static_cast<int64_t>(s * 1000)));
+}
+
+void PrintText(const std::vector<StatusRow>& rows) {
+  size_t width = 5;
+  for (const auto& r : rows) width = std::max(width, r.name.size());
+  std::printf("%-*s  %-14s  %8s  %8s  %s\n", static_cast<int>(width), "PHASE", "STATE", "DURATION",
+              "ATTEMPTS", "NOTES");
+  int64_t now = std::time(nullptr);
+  for (const auto& r : rows) {
+    std::string notes = r.record.reason;
+    auto add = [&notes](const std::string& s) { notes += (notes.empty() ? "" : "; ") + s; };
+    if (r.record.recorded_at) add("recorded " + FormatAge(now - r.record.recorded_at) + " ago");
+    if (r.flaky) add("FLAKY: the same inputs both failed and succeeded");
+    if (!r.record.handoff_first_line.empty()) add("handoff: " + r.record.handoff_first_line);
+    bool failed = !IsSuccess(r.record.state) && r.record.state != PhaseState::kStale &&
+                  r.record.state != PhaseState::kBlocked;
+    if (failed && !r.record.log_path.empty()) add("log " + r.record.log_path);
+    if (failed && !r.record.worktree.empty()) add("worktree " + r.record.worktree);
+    for (const auto& ref : r.record.saved_attempts) add("saved " + ref);
+    std::printf("%-*s  %-14s  %8s  %8s  %s\n", static_cast<int>(width), r.name.c_str(),
+                std::string(ToString(r.record.state)).c_str(), Duration1(r.record.duration_s).c_str(),
+                r.record.attempts ? std::to_string(r.record.attempts).c_str() : "-", notes.c_str());
+  }
+}
+
+void PrintJson(const std::vector<StatusRow>& rows) {
+  json phases = json::array();
+  for (const auto& r : rows) {
+    const PhaseRecord& p = r.record;
+    phases.push_back({{"name", r.name},
+                      {"state", ToString(p.state)},
+                      {"result", p.result.empty() ? json(nullptr) : json(p.result)},
+                      {"branch", p.branch.empty() ? json(nullptr) : json(p.branch)},
+                      {"duration_s", p.duration_s},
+                      {"attempts", p.attempts},
+                      {"reason", p.reason},
+                      {"log", p.log_path},
+                      {"worktree", p.worktree},
+                      {"recorded_at", p.recorded_at},
+                      {"flaky", r.flaky},
+                      {"handoff", p.handoff_first_line},
+                      {"saved_attempts", p.saved_attempts}});
+  }
+  std::cout << json{{"phases", phases}}.dump(2) << "\n";
+}
+
+void PrintSection(const std::string& title, const std::vector<const StatusRow*>& rows) {
+  std::cout << "\n## " << title << "\n\n";
+  if (rows.empty()) std::cout << "_none_\n";
+  for (const StatusRow* r : rows) {
+    std::cout << "- [" << (IsSuccess(r->record.state) ? "x" : " ") << "] **" << r->name << "**";
+    if (!r->description.empty()) std::cout << " — " << r->description;
+    std::cout << " (" << ToString(r->record.state) << ")\n";
+    if (!r->record.branch.empty()) std::cout << "  - branch: `" << r->record.branch << "`\n";
+    if (!r->record.handoff_first_line.empty()) std::cout << "  - handoff: " << r->record.handoff_first_line << "\n";
+    if (!r->record.reason.empty() && !IsSuccess(r->record.state)) std::cout << "  - why: " << r->record.reason << "\n";
+  }
+}
+
+void PrintMarkdown(const std::vector<StatusRow>& rows) {
+  std::vector<const StatusRow*> done, running, pending, failed;
+  for (const auto& r : rows) {
+    PhaseState s = r.record.state;
+    if (IsSuccess(s)) done.push_back(&r);
+    else if (s == PhaseState::kRunning) running.push_back(&r);
+    else if (s == PhaseState::kStale || s == PhaseState::kBlocked) pending.push_back(&r);
+    else failed.push_back(&r);
+  }
+  std::cout << "# Plan\n\n" << done.size() << " of " << rows.size() << " phases complete.\n";
+  PrintSection("Completed", done);
+  PrintSection("In progress", running);
+  PrintSection("Pending", pending);
+  PrintSection("Failed", failed);
+}
+
+// Copies what `in` has beyond its position to stdout.
+void CopyNew(std::ifstream& in) {
+  in.clear();
+  char buf[8192];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) std::cout.write(buf, in.gcount());
+  std::cout.flush();
+}
+
+}  // namespace
+
+int CommandStatus(Project& project, const std::string& format) {
+  std::vector<StatusRow> rows = CollectStatus(project);
+  if (format == "json") PrintJson(rows);
+  else if (format == "markdown") PrintMarkdown(rows);
+  else PrintText(rows);
+  return kExitOk;
+}
+
+int CommandLog(Project& project, const std::string& phase, bool follow) {
+  if (!project.manifest.FindPhase(phase)) {
+    std::vector<std::string> names;
+    for (const auto& p : project.manifest.phases) names.push_back(p.name);
+    std::string hint = Suggest(phase, names);
+    throw UsageError("unknown phase '" + phase + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+  }
+  std::string path = project.workspace.LogPath(phase);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError("phase '" + phase + "' has no log yet (" + path + "); it has not run here");
+  CopyNew(in);
+  while (follow) {
+    RunState state = RunState::Load(project.workspace.state_file());
+    auto it = state.phases.find(phase);
+    bool running = it != state.phases.end() && it->second.state == PhaseState::kRunning &&
+                   state.run_pid > 0 && kill(state.run_pid, 0) == 0;
+    CopyNew(in);
+    if (!running) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return kExitOk;
+}
+
+}  // namespace orchestrate

@@ -1,0 +1,342 @@
+#include "orchestrate/phase_execution.h"
+
+#include <git2.h>
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+
+#include "orchestrate/cache.h"
+#include "orchestrate/error.h"
+#include "orchestrate/process.h"
+#include "orchestrate/template.h"
+
+namespace fs = std::filesystem;
+
+namespace orchestrate {
+
+bool IsRecordedResult(Repo& repo, const std::string& phase, const ObjectId& commit) {
+  for (const auto& [ref, record] : repo.ListRefs(std::string(ResultCache::kRefPrefix) + phase + "/")) {
+    std::vector<ObjectId> parents = repo.ParentsOf(record);
+    if (!parents.empty() && parents[0] == commit) return true;
+  }
+  return false;
+}
+
+std::string SaveAttempt(Repo& repo, const std::string& phase, const ObjectId& commit) {
+  std::string prefix = "refs/orchestrate/attempts/" + phase + "/";
+  for (const auto& [ref, id] : repo.ListRefs(prefix))
+    if (id == commit) return "";
+  if (IsRecordedResult(repo, phase, commit)) return "";
+  std::string ref = prefix + std::to_string(std::time(nullptr)) + "-" + commit.substr(0, 12);
+  repo.WriteRef(ref, commit, "orchestrate: save unrecorded work of " + phase);
+  return ref;
+}
+
+std::string ExpandAgentCommand(const Phase& phase, const Agent& agent,
+                               const std::map<std::string, std::string>& runtime) {
+  std::map<std::string, std::string> vars = agent.vars;
+  vars["phase"] = phase.name;
+  vars["model"] = phase.model.empty() ? agent.model : phase.model;
+  for (const auto& [k, v] : runtime) vars[k] = v;
+  return ExpandTemplate(agent.command, vars);
+}
+
+namespace {
+
+void WriteText(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out) throw InfraError("cannot write " + path + " (disk full or no permission?)");
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+bool ContainsIgnoringCase(const std::string& haystack, const std::string& needle) {
+  auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+                        [](char a, char b) { return std::tolower(a) == std::tolower(b); });
+  return !needle.empty() && it != haystack.end();
+}
+
+// The phase branch's name without refs/heads/ when HEAD of `wt` is one.
+std::string PhaseOwningHead(Repo& wt) {
+  git_reference* head = nullptr;
+  std::string owner;
+  if (git_repository_head(&head, wt.raw()) == 0) {
+    std::string name = git_reference_name(head);
+    const std::string prefix = "refs/heads/orchestrate/phase/";
+    if (name.rfind(prefix, 0) == 0) owner = name.substr(prefix.size());
+    git_reference_free(head);
+  }
+  return owner;
+}
+
+class PhaseRun {
+ public:
+  PhaseRun(const PhaseJob& job, const std::atomic<bool>& cancel, const EmitFn& emit)
+      : job_(job), phase_(*job.phase), cancel_(cancel), emit_(emit) {}
+
+  PhaseOutcome Execute() {
+    try {
+      Prepare();
+      RunAll();
+    } catch (const std::exception& e) {
+      out_.state = PhaseState::kError;
+      out_.infra_error = e.what();
+      out_.failure = e.what();
+    }
+    return std::move(out_);
+  }
+
+ private:
+  // --- preparing the worktree ---------------------------------------------
+  void Prepare() {
+    main_ = Repo::Open(job_.repo_root);
+    SaveBranchHead();
+    WorktreeStore store(*main_, job_.worktree_dir);
+    std::string path = job_.worktree_dir + "/" + job_.worktree_name;
+    bool existed = fs::exists(path + "/.git");
+    if (existed) {
+      try {
+        wt_ = Repo::Open(path);
+      } catch (const InfraError&) {
+        existed = false;
+      }
+    }
+    if (existed) {
+      SaveWorktreeWork();
+      main_->WriteRef(job_.branch, job_.input, "orchestrate: start " + phase_.name);
+      wt_->SwitchTo(job_.branch, job_.input);
+    } else {
+      main_->WriteRef(job_.branch, job_.input, "orchestrate: start " + phase_.name);
+      path = store.Ensure(job_.worktree_name, job_.branch);
+      wt_ = Repo::Open(path);
+    }
+    out_.worktree_path = path;
+    CopyAndLink(path);
+    PreparePhaseDir();
+  }
+
+  void SaveBranchHead() {
+    std::optional<ObjectId> head = main_->ReadRef(job_.branch);
+    if (!head || *head == job_.input || main_->IsAncestor(*head, job_.input)) return;
+    Remember(SaveAttempt(*main_, phase_.name, *head));
+  }
+
+  // Uncommitted or unrecorded work left in a reused worktree is saved first.
+  void SaveWorktreeWork() {
+    std::string owner = PhaseOwningHead(*wt_);
+    if (owner.empty()) owner = phase_.name;
+    if (wt_->HasUncommittedChanges())
+      wt_->CommitAll(owner + ": work left uncommitted in worktree " + job_.worktree_name +
+                     " (saved by orchestrate)");
+    std::optional<ObjectId> head = wt_->HeadCommit();
+    if (head && !main_->IsAncestor(*head, job_.input)) Remember(SaveAttempt(*main_, owner, *head));
+    wt_->DetachHead();
+  }
+
+  void Remember(const std::string& ref) {
+    if (!ref.empty()) out_.saved_attempts.push_back(ref);
+  }
+
+  void CopyAndLink(const std::string& path) {
+    for (const auto& rel : job_.settings->worktree_copy) {
+      fs::path from = fs::path(job_.repo_root) / rel;
+      if (!fs::exists(from)) continue;
+      fs::create_directories((fs::path(path) / rel).parent_path());
+      fs::copy(from, fs::path(path) / rel,
+               fs::copy_options::overwrite_existing | fs::copy_options::recursive);
+    }
+    for (const auto& rel : job_.settings->worktree_link) {
+      fs::path from = fs::path(job_.repo_root) / rel;
+      fs::path to = fs::path(path) / rel;
+      std::error_code ec;
+      if (!fs::exists(from) || fs::is_symlink(to, ec)) continue;
+      if (fs::exists(to)) fs::remove_all(to);
+      fs::create_directories(to.parent_path());
+      fs::create_directory_symlink(from, to);
+    }
+  }
+
+  void PreparePhaseDir() {
+    fs::create_directories(job_.phase_dir);
+    fs::remove_all(DepsDir());
+    fs::create_directories(DepsDir());
+    fs::remove(HandoffPath());
+    fs::remove(FeedbackPath());
+    for (const auto& [dep, text] : job_.dep_handoffs) WriteText(DepsDir() + "/" + dep + ".md", text);
+    if (phase_.agent.empty()) return;
+    WriteText(PromptPath(), job_.prompt_content);
+  }
+
+  std::string DepsDir() const { return job_.phase_dir + "/deps"; }
+  std::string HandoffPath() const { return job_.phase_dir + "/handoff.md"; }
+  std::string FeedbackPath() const { return job_.phase_dir + "/feedback.md"; }
+  std::string PromptPath() const { return job_.phase_dir + "/prompt.md"; }
+
+  // --- running ---------------------------------------------------------------
+  std::vector<std::string> Environment(int attempt, bool feedback) const {
+    std::vector<std::string> extra;
+    for (const auto& [k, v] : phase_.env) extra.push_back(k + "=" + v);
+    extra.push_back("ORCHESTRATE_PHASE=" + phase_.name);
+    extra.push_back("ORCHESTRATE_WORKTREE=" + out_.worktree_path);
+    extra.push_back("ORCHESTRATE_BASE=" + job_.base);
+    extra.push_back("ORCHESTRATE_ATTEMPT=" + std::to_string(attempt));
+    extra.push_back("ORCHESTRATE_HANDOFF_FILE=" + HandoffPath());
+    extra.push_back("ORCHESTRATE_DEPS_DIR=" + DepsDir());
+    if (!phase_.agent.empty()) extra.push_back("ORCHESTRATE_PROMPT_FILE=" + PromptPath());
+    if (feedback) extra.push_back("ORCHESTRATE_FEEDBACK_FILE=" + FeedbackPath());
+    return MergeEnvironment(job_.env, extra);
+  }
+
+  std::string Command() const {
+    if (!phase_.run.empty()) return phase_.run;
+    std::map<std::string, std::string> runtime{
+        {"prompt_file", PromptPath()},
+        {"worktree", out_.worktree_path},
+        {"branch", job_.branch.substr(std::string("refs/heads/").size())}};
+    return ExpandAgentCommand(phase_, *job_.agent, runtime);
+  }
+
+  ProcessResult Step(const std::string& step, const std::string& command, int attempt,
+                     bool feedback) {
+    {
+      std::ofstream log(job_.log_path, std::ios::app);
+      log << "=== orchestrate: attempt " << attempt << ", " << step << ": " << command << "\n";
+    }
+    Event e;
+    e.type = Event::Type::kCommandStarted;
+    e.phase = phase_.name;
+    e.step = step;
+    e.text = command;
+    emit_(e);
+    ProcessSpec spec{command, out_.worktree_path, Environment(attempt, feedback), job_.log_path,
+                     phase_.timeout, job_.kill_grace};
+    ProcessResult r = RunProcess(spec, &cancel_, job_.hooks);
+    out_.commands.push_back(CommandOutcome{step, command, r.exit_code, r.Describe(),
+                                           std::chrono::duration<double>(r.elapsed).count()});
+    return r;
+  }
+
+  // Ends the phase because `r` of `step` failed.
+  void Fail(const std::string& step, const std::string& command, const ProcessResult& r) {
+    out_.state = r.cancelled ? PhaseState::kInterrupted
+                 : r.timed_out ? PhaseState::kTimedOut
+                               : PhaseState::kFailed;
+    out_.failed_command = command;
+    out_.failure = step + " `" + command + "` " + r.Describe();
+    out_.log_tail = ReadTail(job_.log_path, 20);
+  }
+
+  bool RunSetup() {
+    for (const auto& command : phase_.setup) {
+      ProcessResult r = Step("setup", command, job_.attempts_done + 1, false);
+      if (!r.ok()) {
+        Fail("setup", command, r);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  std::string MatchedRequeuePattern(const ProcessResult& r) const {
+    std::string output = ReadTail(job_.log_path, 200, r.log_begin, r.log_end);
+    for (const auto* list : {&phase_.requeue_on, job_.agent ? &job_.agent->requeue_on : nullptr}) {
+      if (!list) continue;
+      for (const auto& pattern : *list)
+        if (ContainsIgnoringCase(output, pattern)) return pattern;
+    }
+    return "";
+  }
+
+  void WriteFeedback(int attempt, const std::string& step, const std::string& command,
+                     const ProcessResult& r) {
+    std::string text = "# Attempt " + std::to_string(attempt) + " of phase " + phase_.name +
+                       " failed\n\n" + "Failed " + step + " command: `" + command + "`\n" +
+                       "Result: " + r.Describe() + "\n\n## Last lines of its output\n\n```\n" +
+                       ReadTail(job_.log_path, 60, r.log_begin, r.log_end) + "\n```\n";
+    WriteText(FeedbackPath(), text);
+  }
+
+  std::string CommitMessage() const {
+    return phase_.description.empty() ? phase_.name : phase_.name + ": " + phase_.description;
+  }
+
+  // One attempt: the command, the commit, the verify commands. Returns the
+  // failing step and command, or nullopt when everything passed.
+  struct StepFailure {
+    std::string step, command;
+    ProcessResult result;
+  };
+  std::optional<StepFailure> Attempt(int attempt, bool feedback) {
+    if (!phase_.IsGate()) {
+      std::string command = Command();
+      ProcessResult r = Step("run", command, attempt, feedback);
+      if (!r.ok()) return StepFailure{"run", command, r};
+    }
+    wt_->CommitAll(CommitMessage());
+    for (const auto& command : phase_.verify) {
+      ProcessResult r = Step("verify", command, attempt, feedback);
+      if (!r.ok()) return StepFailure{"verify", command, r};
+    }
+    return std::nullopt;
+  }
+
+  void RunAll() {
+    if (job_.fresh_log) WriteText(job_.log_path, "");
+    if (!RunSetup()) return;
+    bool feedback = false;
+    for (int attempt = job_.attempts_done + 1;; ++attempt) {
+      out_.attempts = attempt;
+      std::optional<StepFailure> failure = Attempt(attempt, feedback);
+      if (!failure) break;
+      const ProcessResult& r = failure->result;
+      if (!r.cancelled && !r.timed_out && failure->step == "run") {
+        std::string pattern = MatchedRequeuePattern(r);
+        if (!pattern.empty()) {
+          out_.requeue = true;
+          out_.requeue_pattern = pattern;
+          out_.attempts = attempt - 1;
+          return;
+        }
+      }
+      if (r.cancelled || attempt >= phase_.retries + 1) {
+        Fail(failure->step, failure->command, r);
+        return;
+      }
+      WriteFeedback(attempt, failure->step, failure->command, r);
+      feedback = true;
+    }
+    Succeed();
+  }
+
+  void Succeed() {
+    // What verify wrote is not part of the result: put the worktree back.
+    out_.result = *wt_->HeadCommit();
+    wt_->SwitchTo(job_.branch, out_.result);
+    out_.state = PhaseState::kSucceeded;
+    if (fs::exists(HandoffPath())) out_.handoff = ReadText(HandoffPath());
+    wt_->DetachHead();
+  }
+
+  const PhaseJob& job_;
+  const Phase& phase_;
+  const std::atomic<bool>& cancel_;
+  const EmitFn& emit_;
+  std::unique_ptr<Repo> main_;
+  std::unique_ptr<Repo> wt_;
+  PhaseOutcome out_;
+};
+
+}  // namespace
+
+PhaseOutcome ExecutePhase(const PhaseJob& job, const std::atomic<bool>& cancel, const EmitFn& emit) {
+  return PhaseRun(job, cancel, emit).Execute();
+}
+
+}  // namespace orchestrate

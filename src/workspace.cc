@@ -1,0 +1,87 @@
+#include "orchestrate/workspace.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "orchestrate/error.h"
+
+namespace fs = std::filesystem;
+
+namespace orchestrate {
+namespace {
+
+void CreateDir(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw InfraError("cannot create directory " + dir + ": " + ec.message());
+}
+
+std::string ReadWhole(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Appends each missing pattern to .git/info/exclude as its own line.
+void AddExcludes(const std::string& git_common_dir, const std::vector<std::string>& patterns) {
+  std::string info = git_common_dir + "/info";
+  CreateDir(info);
+  std::string path = info + "/exclude";
+  std::string current = ReadWhole(path);
+  std::istringstream lines(current);
+  std::set<std::string> present;
+  for (std::string line; std::getline(lines, line);) present.insert(line);
+  std::string add;
+  for (const auto& p : patterns)
+    if (!present.count(p)) add += p + "\n";
+  if (add.empty()) return;
+  std::ofstream out(path, std::ios::app);
+  if (!current.empty() && current.back() != '\n') out << "\n";
+  out << add;
+  if (!out) throw InfraError("cannot write " + path);
+}
+
+}  // namespace
+
+void Workspace::Prepare(const std::string& git_common_dir,
+                        const std::vector<std::string>& extra_excludes) const {
+  for (const auto& dir : {state_dir, logs_dir(), worktrees_dir(), runs_dir(), pids_dir()})
+    CreateDir(dir);
+  std::vector<std::string> patterns{"/.orchestrate/"};
+  for (const auto& e : extra_excludes) patterns.push_back("/" + e);
+  AddExcludes(git_common_dir, patterns);
+}
+
+std::string LocateManifest(const std::string& dir, const std::string& file_flag) {
+  if (!file_flag.empty()) {
+    fs::path p = fs::path(file_flag).is_absolute() ? fs::path(file_flag) : fs::path(dir) / file_flag;
+    if (!fs::exists(p)) throw UsageError("manifest " + p.string() + " does not exist");
+    return fs::absolute(p).lexically_normal().string();
+  }
+  std::optional<std::string> found = FindManifest(dir);
+  if (!found)
+    throw UsageError("no orchestrate.toml in " + dir +
+                     " or any parent directory (create one with `orchestrate init`, or pass -f FILE)");
+  return *found;
+}
+
+Project OpenProject(const std::string& dir, const std::string& file_flag) {
+  Project project;
+  project.repo = Repo::Discover(dir);
+  project.workspace.root = project.repo->workdir();
+  project.workspace.state_dir = project.workspace.root + "/.orchestrate";
+  std::string path = LocateManifest(dir, file_flag);
+  std::vector<Diagnostic> diags;
+  if (!LoadManifest(path, &project.manifest, &diags)) {
+    for (const auto& d : diags) std::fprintf(stderr, "%s\n", d.Format().c_str());
+    throw UsageError(std::to_string(diags.size()) + (diags.size() == 1 ? " error" : " errors") +
+                     " in " + path + "; nothing was run");
+  }
+  return project;
+}
+
+}  // namespace orchestrate
