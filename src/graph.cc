@@ -32,8 +32,8 @@ std::string SuggestName(std::string_view word, const std::vector<Phase>& phases)
   size_t best_distance = limit + 1;
   std::string best;
   for (const Phase& phase : phases) {
-    size_t length_gap = std::max(word.size(), phase.name.size()) -
-                        std::min(word.size(), phase.name.size());
+    size_t length_gap =
+        std::max(word.size(), phase.name.size()) - std::min(word.size(), phase.name.size());
     if (length_gap >= best_distance) continue;
     size_t distance = EditDistance(word, phase.name);
     if (distance < best_distance) {

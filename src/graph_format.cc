@@ -13,8 +13,11 @@
 //
 // Edges everywhere point from a dependency to its dependent: the way work
 // flows. Only edges between selected phases are drawn.
+#include <algorithm>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 
 #include "orchestrate/graph.h"
 
@@ -112,16 +115,16 @@ std::string FormatDot(const Graph& graph, const std::vector<int>& selected) {
 // Text inside a mermaid ["..."] label: characters mermaid or HTML would
 // interpret become mermaid entity codes (#quot;, #60;, ...).
 std::string MermaidText(std::string_view text) {
+  static const std::pair<char, const char*> kCodes[] = {
+      {'"', "#quot;"}, {'#', "#35;"}, {'&', "#38;"}, {'<', "#60;"}, {'>', "#62;"}, {'`', "#96;"}};
   std::string out;
   for (char c : OneLine(text)) {
-    switch (c) {
-      case '"': out += "#quot;"; break;
-      case '#': out += "#35;"; break;
-      case '&': out += "#38;"; break;
-      case '<': out += "#60;"; break;
-      case '>': out += "#62;"; break;
-      case '`': out += "#96;"; break;
-      default: out += c;
+    auto code = std::find_if(std::begin(kCodes), std::end(kCodes),
+                             [c](const auto& entry) { return entry.first == c; });
+    if (code != std::end(kCodes)) {
+      out += code->second;
+    } else {
+      out += c;
     }
   }
   return out;
@@ -179,13 +182,16 @@ std::string FormatJson(const Graph& graph, const std::vector<int>& selected) {
 
 }  // namespace
 
-std::string FormatGraph(const Graph& graph, const std::vector<int>& selected,
-                        GraphFormat format) {
+std::string FormatGraph(const Graph& graph, const std::vector<int>& selected, GraphFormat format) {
   switch (format) {
-    case GraphFormat::kText: return FormatText(graph, selected);
-    case GraphFormat::kDot: return FormatDot(graph, selected);
-    case GraphFormat::kMermaid: return FormatMermaid(graph, selected);
-    case GraphFormat::kJson: return FormatJson(graph, selected);
+    case GraphFormat::kText:
+      return FormatText(graph, selected);
+    case GraphFormat::kDot:
+      return FormatDot(graph, selected);
+    case GraphFormat::kMermaid:
+      return FormatMermaid(graph, selected);
+    case GraphFormat::kJson:
+      return FormatJson(graph, selected);
   }
   return FormatText(graph, selected);
 }

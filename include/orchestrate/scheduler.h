@@ -69,7 +69,15 @@ class Scheduler {
 
  private:
   enum class State {
-    kOutside, kWaiting, kReady, kEvaluating, kQueued, kRunning, kDone, kFailed, kBlocked
+    kOutside,
+    kWaiting,
+    kReady,
+    kEvaluating,
+    kQueued,
+    kRunning,
+    kDone,
+    kFailed,
+    kBlocked
   };
   /// Queue order: higher priority, then longer critical path, then lower index.
   struct QueueOrder {

@@ -74,8 +74,11 @@ TEST_F(GraphTest, ComputeCriticalPathUsesGivenWeights) {
 }
 
 TEST_F(GraphTest, TopoOrderPutsDepsFirstThenManifestOrder) {
-  Manifest m = MakeManifest({{"deploy", {"api", "ui"}}, {"ui", {"schema"}}, {"api", {"schema"}},
-                             {"schema", {}}, {"docs", {}}});
+  Manifest m = MakeManifest({{"deploy", {"api", "ui"}},
+                             {"ui", {"schema"}},
+                             {"api", {"schema"}},
+                             {"schema", {}},
+                             {"docs", {}}});
   Graph g(m);
   EXPECT_EQ(Names(g, g.topo_order()),
             (std::vector<std::string>{"schema", "ui", "api", "deploy", "docs"}));

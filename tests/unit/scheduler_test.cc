@@ -56,9 +56,7 @@ DrainLog Drain(const Graph& graph, Scheduler& s) {
 class SchedulerTest : public ::testing::Test {
  protected:
   // a <- b, a <- c, {b, c} <- d
-  void SetUp() override {
-    Use({{"a", {}}, {"b", {"a"}}, {"c", {"a"}}, {"d", {"b", "c"}}});
-  }
+  void SetUp() override { Use({{"a", {}}, {"b", {"a"}}, {"c", {"a"}}, {"d", {"b", "c"}}}); }
 
   void Use(const std::vector<PhaseSpec>& specs) { manifest_ = MakeManifest(specs); }
   Phase& phase(const std::string& name) {
@@ -159,7 +157,8 @@ TEST_F(SchedulerTest, JobLimitIsNeverExceeded) {
 TEST_F(SchedulerTest, DrainingNeverExceedsTheJobLimit) {
   std::vector<PhaseSpec> specs;
   for (int i = 0; i < 30; ++i) specs.push_back({"p" + std::to_string(i), {}});
-  for (int i = 0; i < 10; ++i) specs.push_back({"q" + std::to_string(i), {"p" + std::to_string(i)}});
+  for (int i = 0; i < 10; ++i)
+    specs.push_back({"q" + std::to_string(i), {"p" + std::to_string(i)}});
   Use(specs);
   Scheduler& s = Start(3);
   DrainLog log = Drain(*graph_, s);
@@ -350,7 +349,8 @@ TEST_F(SchedulerTest, SchedulesFiftyThousandLayeredPhases) {
     for (int i = 0; i < kWidth; ++i) {
       std::vector<std::string> deps;
       for (int k = 0; layer > 0 && k < 3; ++k) {
-        deps.push_back("p" + std::to_string(layer - 1) + "_" + std::to_string((i * 7 + k) % kWidth));
+        deps.push_back("p" + std::to_string(layer - 1) + "_" +
+                       std::to_string((i * 7 + k) % kWidth));
       }
       specs.push_back({"p" + std::to_string(layer) + "_" + std::to_string(i), deps});
     }
