@@ -2,6 +2,7 @@
 // the job limit, pool depths, priority and critical path. No I/O, no clock.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
