@@ -2,6 +2,8 @@
 // Manifest. No I/O.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,7 +47,8 @@ class Graph {
               std::string* err) const;
 
   /// Recomputes Node::critical_path with per-phase weights (for example the
-  /// recorded durations in seconds; 1 when unknown).
+  /// recorded durations in seconds; 1 when unknown), one per phase. Not while
+  /// a Scheduler on this graph has phases queued: it orders them by it.
   void ComputeCriticalPath(const std::vector<double>& weight);
 
   /// `selected` (in topo order) grouped by depth within the selection: each
@@ -57,13 +60,15 @@ class Graph {
   std::vector<Node> nodes_;
   std::vector<int> topo_;
   size_t edge_count_ = 0;
+  std::map<std::string, int, std::less<>> index_;  ///< phase name -> index
 };
 
 enum class GraphFormat { kText, kDot, kMermaid, kJson };
 
 /// Renders the selected phases (and the edges among them). Text is a layered
 /// listing readable in a terminal; dot renders with graphviz; mermaid renders
-/// on GitHub; json is {"nodes": [...], "edges": [...]}.
+/// on GitHub; json is {"nodes": [...], "edges": [...]}. Edges point from a
+/// dependency to its dependent (the flow of work); wave numbers count from 1.
 std::string FormatGraph(const Graph& graph, const std::vector<int>& selected, GraphFormat format);
 
 }  // namespace orchestrate

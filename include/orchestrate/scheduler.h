@@ -2,6 +2,7 @@
 // the job limit, pool depths, priority and critical path. No I/O, no clock.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -21,14 +22,17 @@ namespace orchestrate {
 /// dependents in turn.
 class Scheduler {
  public:
-  /// `jobs` >= 1 bounds running phases.
+  /// `jobs` >= 1 bounds running phases. The graph's critical paths must not
+  /// change while phases are queued.
   Scheduler(const Graph& graph, int jobs);
 
-  /// Limits members of pool `name` to `depth` running at once.
+  /// Limits members of pool `name` to `depth` (>= 1) running at once. Pools
+  /// never given a depth are unlimited.
   void SetPoolDepth(const std::string& name, int depth);
 
   /// Adds the phases to schedule (any order). Dependencies outside this set
-  /// count as already succeeded.
+  /// count as already succeeded. A later Add may only add phases whose
+  /// dependents are not in the set yet.
   void Add(const std::vector<int>& phases);
 
   /// Phases whose deps have all succeeded and that have not been handed out
@@ -65,8 +69,45 @@ class Scheduler {
   bool Idle() const;
 
  private:
-  enum class State { kOutside, kWaiting, kReady, kEvaluating, kQueued, kRunning, kDone, kBlocked };
-  bool MayStart(int phase) const;
+  enum class State {
+    kOutside,
+    kWaiting,
+    kReady,
+    kEvaluating,
+    kQueued,
+    kRunning,
+    kDone,
+    kFailed,
+    kBlocked
+  };
+  /// Queue order: higher priority, then longer critical path, then lower index.
+  struct QueueOrder {
+    const Graph* graph;
+    bool operator()(int a, int b) const;
+  };
+  using Queue = std::set<int, QueueOrder>;
+  /// Queued phases of one pool (the phases without a pool form pool 0, of
+  /// unlimited depth). Only the pool's best phase competes in `queued_`, and
+  /// only while the pool has a free slot: PopRunnable never skips phases.
+  struct PoolQueue {
+    int depth;
+    int running = 0;
+    Queue waiting;
+  };
+
+  int PoolIndex(const std::string& name);
+  bool HasFreeSlot(const PoolQueue& pool) const { return pool.running < pool.depth; }
+  /// Puts the pool's best waiting phase into `queued_` when it has a free slot.
+  void Promote(int pool);
+  /// Takes the pool's best waiting phase out of `queued_`.
+  void Demote(int pool);
+  void ReleaseSlot(int phase);
+  /// Counts a newly added phase's pending deps; ready or blocked at once.
+  void Admit(int phase);
+  void MakeReady(int phase);
+  std::vector<int> BlockDependents(int phase);
+  void SortByTopo(std::vector<int>* phases) const;
+  void Expect(int phase, State state, const char* operation) const;
 
   const Graph& graph_;
   int jobs_;
@@ -74,12 +115,15 @@ class Scheduler {
   int running_ = 0;
   int remaining_ = 0;
   int handed_out_ = 0;  ///< evaluating phases
+  int queued_count_ = 0;
   std::vector<State> state_;
-  std::vector<int> pending_;  ///< deps not yet succeeded
+  std::vector<int> pending_;   ///< deps not yet succeeded
+  std::vector<int> topo_pos_;  ///< position of each phase in the graph's topo order
+  std::vector<int> pool_of_;   ///< index into pools_, for phases in the set
   std::vector<int> ready_;
-  std::set<int> queued_;
-  std::map<std::string, int> pool_depth_;
-  std::map<std::string, int> pool_running_;
+  Queue queued_;  ///< the best phase of each pool with a free slot
+  std::vector<PoolQueue> pools_;
+  std::map<std::string, int, std::less<>> pool_index_;  ///< pool name -> index into pools_
 };
 
 }  // namespace orchestrate

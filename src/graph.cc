@@ -1,0 +1,181 @@
+#include "orchestrate/graph.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "orchestrate/graph_algorithms.h"
+
+namespace orchestrate {
+namespace {
+
+// Levenshtein distance with two rolling rows.
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> prev(b.size() + 1), row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t replace = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      row[j] = std::min({prev[j] + 1, row[j - 1] + 1, replace});
+    }
+    std::swap(prev, row);
+  }
+  return prev[b.size()];
+}
+
+// The phase name closest to `word`, when close enough to be a typo (at most
+// a third of its letters, between 1 and 3 edits); empty otherwise. Ties go to
+// the earlier phase.
+// TODO(lead): use Suggest() from manifest.h once merged
+std::string SuggestName(std::string_view word, const std::vector<Phase>& phases) {
+  size_t limit = std::clamp<size_t>(word.size() / 3, 1, 3);
+  size_t best_distance = limit + 1;
+  std::string best;
+  for (const Phase& phase : phases) {
+    size_t length_gap =
+        std::max(word.size(), phase.name.size()) - std::min(word.size(), phase.name.size());
+    if (length_gap >= best_distance) continue;
+    size_t distance = EditDistance(word, phase.name);
+    if (distance < best_distance) {
+      best_distance = distance;
+      best = phase.name;
+    }
+  }
+  return best;
+}
+
+std::string UnknownPhaseMessage(std::string_view name, const std::vector<Phase>& phases) {
+  std::string message = "unknown phase '" + std::string(name) + "'";
+  std::string suggestion = SuggestName(name, phases);
+  if (!suggestion.empty()) return message + " (did you mean '" + suggestion + "'?)";
+  return message + " ('orchestrate graph' lists the phases)";
+}
+
+// Indices of `phase`'s deps in manifest order, without duplicates.
+std::vector<int> ResolveDeps(const Phase& phase, const Graph& graph) {
+  std::vector<int> deps;
+  for (const std::string& name : phase.deps) {
+    std::optional<int> d = graph.Find(name);
+    if (!d) {
+      throw std::logic_error("Graph: phase '" + phase.name + "' depends on unknown '" + name +
+                             "'; validate the manifest first");
+    }
+    deps.push_back(*d);
+  }
+  std::sort(deps.begin(), deps.end());
+  deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
+  return deps;
+}
+
+// Node::depth: 0 without deps, else one more than the deepest dep.
+void ComputeDepths(const std::vector<int>& topo, std::vector<Node>* nodes) {
+  for (int n : topo) {
+    Node& node = (*nodes)[n];
+    for (int d : node.deps) node.depth = std::max(node.depth, (*nodes)[d].depth + 1);
+  }
+}
+
+// Flags `roots` and everything they depend on, transitively.
+std::vector<char> MarkWithDeps(const Graph& graph, std::vector<int> roots) {
+  std::vector<char> marked(graph.size(), 0);
+  while (!roots.empty()) {
+    int n = roots.back();
+    roots.pop_back();
+    if (marked[n]) continue;
+    marked[n] = 1;
+    for (int d : graph.node(n).deps) roots.push_back(d);
+  }
+  return marked;
+}
+
+}  // namespace
+
+Graph::Graph(const Manifest& manifest) : manifest_(&manifest) {
+  const std::vector<Phase>& phases = manifest.phases;
+  nodes_.resize(phases.size());
+  for (size_t i = 0; i < phases.size(); ++i) {
+    nodes_[i].index = static_cast<int>(i);
+    nodes_[i].phase = &phases[i];
+    index_.emplace(phases[i].name, static_cast<int>(i));
+  }
+  EdgeList edges;
+  for (Node& node : nodes_) {
+    node.deps = ResolveDeps(*node.phase, *this);
+    for (int d : node.deps) {
+      nodes_[d].dependents.push_back(node.index);
+      edges.emplace_back(node.index, d);
+    }
+  }
+  edge_count_ = edges.size();
+  topo_ = TopologicalOrder(size(), edges);
+  if (topo_.size() != nodes_.size()) {
+    throw std::logic_error("Graph: the manifest has a dependency cycle; validate it first");
+  }
+  ComputeDepths(topo_, &nodes_);
+  ComputeCriticalPath(std::vector<double>(nodes_.size(), 1.0));
+}
+
+std::optional<int> Graph::Find(std::string_view name) const {
+  auto it = index_.find(name);
+  if (it == index_.end()) return std::nullopt;
+  return it->second;
+}
+
+int Graph::longest_chain() const {
+  int deepest = -1;
+  for (const Node& node : nodes_) deepest = std::max(deepest, node.depth);
+  return deepest + 1;
+}
+
+bool Graph::Select(const std::vector<std::string>& targets, std::vector<int>* out,
+                   std::string* err) const {
+  if (targets.empty()) {
+    *out = topo_;
+    return true;
+  }
+  std::vector<int> roots;
+  for (const std::string& name : targets) {
+    std::optional<int> n = Find(name);
+    if (!n) {
+      *err = UnknownPhaseMessage(name, manifest_->phases);
+      return false;
+    }
+    roots.push_back(*n);
+  }
+  std::vector<char> chosen = MarkWithDeps(*this, roots);
+  out->clear();
+  for (int n : topo_) {
+    if (chosen[n]) out->push_back(n);
+  }
+  return true;
+}
+
+void Graph::ComputeCriticalPath(const std::vector<double>& weight) {
+  if (weight.size() != nodes_.size()) {
+    throw std::invalid_argument("Graph::ComputeCriticalPath: one weight per phase expected");
+  }
+  EdgeList edges;
+  edges.reserve(edge_count_);
+  for (const Node& node : nodes_) {
+    for (int d : node.deps) edges.emplace_back(node.index, d);
+  }
+  std::vector<double> path = CriticalPathWeights(size(), edges, weight);
+  for (Node& node : nodes_) node.critical_path = path[node.index];
+}
+
+std::vector<std::vector<int>> Graph::Waves(const std::vector<int>& selected) const {
+  // -1: not selected; otherwise the phase's depth within the selection.
+  std::vector<int> depth(nodes_.size(), -1);
+  for (int n : selected) depth[n] = 0;
+  std::vector<std::vector<int>> waves;
+  for (int n : selected) {
+    for (int d : nodes_[n].deps) {
+      if (depth[d] >= 0) depth[n] = std::max(depth[n], depth[d] + 1);
+    }
+    if (static_cast<size_t>(depth[n]) >= waves.size()) waves.resize(depth[n] + 1);
+    waves[depth[n]].push_back(n);
+  }
+  return waves;
+}
+
+}  // namespace orchestrate
