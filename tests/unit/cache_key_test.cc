@@ -1,7 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <memory>
+
 #include "orchestrate/cache.h"
 #include "orchestrate/error.h"
+#include "support/test_repo.h"
 
 namespace orchestrate {
 namespace {
@@ -136,6 +140,235 @@ TEST(DescribeChangesTest, ReasonsComeInAStableOrder) {
 
 TEST(DescribeChangesTest, UnknownComponentsAreNamed) {
   EXPECT_EQ(Changes({{"toolchain", "1"}}, {{"toolchain", "2"}}), Reasons{"toolchain changed"});
+}
+
+// --- ComputeKey ----------------------------------------------------------------
+
+using testing::MustShell;
+
+// A repository with a few files and a manifest built by hand.
+class ComputeKeyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    InitGit();
+    commit_ = testing::InitRepo(root(), {{"README.md", "hello\n"},
+                                         {"prompts/schema.md", "Add the user model.\n"},
+                                         {"src/model/user.c", "int user;\n"},
+                                         {"src/model/gen/table.c", "int table;\n"},
+                                         {"src/view/page.c", "int page;\n"}});
+    repo_ = Repo::Open(root());
+    Agent claude;
+    claude.name = "claude";
+    claude.command = "claude -p --model {model} --effort {effort} < {prompt_file} # {phase} {branch} {worktree} {{x}}";
+    claude.model = "sonnet";
+    claude.vars = {{"command", claude.command}, {"model", "sonnet"}, {"effort", "high"}};
+    manifest_.agents.push_back(claude);
+    inputs_.base_tree = repo_->TreeOf(commit_);
+    inputs_.prompt_blobs["prompts/schema.md"] = Rev("HEAD:prompts/schema.md");
+    inputs_.environment = {{"PATH", "/usr/bin"}, {"NODE_VERSION", "20"}};
+    inputs_.dep_result_trees["base-lib"] = inputs_.base_tree;
+  }
+
+  std::string root() const { return tmp_.path() + "/repo"; }
+  std::string Rev(const std::string& rev) {
+    std::string out = MustShell("git rev-parse " + rev, root());
+    return out.substr(0, out.find('\n'));
+  }
+  /// An agent phase using every key component.
+  static Phase AgentPhase() {
+    Phase phase;
+    phase.name = "schema";
+    phase.description = "Add the user model";
+    phase.agent = "claude";
+    phase.prompt = "prompts/schema.md";
+    phase.model = "opus";
+    phase.deps = {"base-lib"};
+    phase.verify = {"make test", "make lint"};
+    phase.setup = {"npm ci"};
+    phase.env = {{"LOG_LEVEL", "debug"}};
+    phase.key_env = {"NODE_VERSION"};
+    return phase;
+  }
+  KeyComponents Key(const Phase& phase) { return ComputeKey(manifest_, phase, *repo_, inputs_); }
+  std::string Hash(const Phase& phase) { return Key(phase).Hash(); }
+
+  testing::TempDir tmp_;
+  std::string commit_;
+  std::unique_ptr<Repo> repo_;
+  Manifest manifest_;
+  KeyInputs inputs_;
+};
+
+TEST_F(ComputeKeyTest, AgentPhaseHasEveryComponent) {
+  std::map<std::string, std::string> expected = {
+      {"command",
+       "claude -p --model opus --effort high < {prompt_file} # schema orchestrate/phase/schema "
+       "{worktree} {x}"},
+      {"model", "opus"},
+      {"prompt prompts/schema.md", Rev("HEAD:prompts/schema.md")},
+      {"verify", "make test\nmake lint"},
+      {"setup", "npm ci"},
+      {"env LOG_LEVEL", "debug"},
+      {"merge", "true"},
+      {"base", Rev("HEAD^{tree}")},
+      {"key_env NODE_VERSION", "20"},
+      {"dep base-lib", Rev("HEAD^{tree}")}};
+  EXPECT_EQ(Key(AgentPhase()).items, expected);
+}
+
+TEST_F(ComputeKeyTest, AgentModelIsUsedWhenThePhaseSetsNone) {
+  Phase phase = AgentPhase();
+  phase.model.clear();
+  KeyComponents key = Key(phase);
+  EXPECT_EQ(key.items["model"], "sonnet");
+  EXPECT_EQ(key.items["command"].substr(0, 24), "claude -p --model sonnet");
+}
+
+TEST_F(ComputeKeyTest, RunPhaseKeysOnItsCommandAndGateHasNone) {
+  Phase run;
+  run.name = "api";
+  run.run = "make api";
+  EXPECT_EQ(Key(run).items,
+            (std::map<std::string, std::string>{
+                {"command", "make api"}, {"merge", "true"}, {"base", Rev("HEAD^{tree}")}}));
+  Phase gate;
+  gate.name = "check";
+  gate.verify = {"make check"};
+  gate.merge = false;
+  EXPECT_EQ(Key(gate).items,
+            (std::map<std::string, std::string>{
+                {"verify", "make check"}, {"merge", "false"}, {"base", Rev("HEAD^{tree}")}}));
+}
+
+TEST_F(ComputeKeyTest, InlinePromptEntersAsText) {
+  Phase phase = AgentPhase();
+  phase.prompt.clear();
+  phase.prompt_text = "Do it.";
+  KeyComponents key = Key(phase);
+  EXPECT_EQ(key.items["prompt-text"], "Do it.");
+  EXPECT_EQ(key.items.count("prompt prompts/schema.md"), 0u);
+}
+
+TEST_F(ComputeKeyTest, SameInputsGiveTheSameKey) {
+  EXPECT_EQ(Hash(AgentPhase()), Hash(AgentPhase()));
+}
+
+TEST_F(ComputeKeyTest, WhatDoesNotChangeAResultDoesNotChangeTheKey) {
+  std::string before = Hash(AgentPhase());
+  Phase phase = AgentPhase();
+  phase.description = "Something else entirely";
+  phase.retries = 5;
+  phase.timeout = Duration(1000);
+  phase.priority = 99;
+  phase.pool = "llm";
+  phase.requeue_on = {"rate limit"};
+  phase.pos = {12, 1};
+  EXPECT_EQ(Hash(phase), before);
+  inputs_.environment["PATH"] = "/opt/bin:/usr/bin";  // not named in key_env
+  EXPECT_EQ(Hash(phase), before);
+}
+
+TEST_F(ComputeKeyTest, EachSpecificationComponentChangesTheKey) {
+  std::string before = Hash(AgentPhase());
+  std::vector<std::function<void(Phase&)>> edits = {
+      [](Phase& p) { p.model = "haiku"; },
+      [](Phase& p) { p.verify.push_back("make more"); },
+      [](Phase& p) { p.verify = {"make lint", "make test"}; },
+      [](Phase& p) { p.setup.clear(); },
+      [](Phase& p) { p.env["LOG_LEVEL"] = "info"; },
+      [](Phase& p) { p.env["EXTRA"] = "1"; },
+      [](Phase& p) { p.merge = false; },
+      [](Phase& p) { p.key_env.push_back("OTHER"); },
+      [](Phase& p) { p.prompt_text = "also this"; },
+  };
+  for (size_t i = 0; i < edits.size(); ++i) {
+    Phase phase = AgentPhase();
+    edits[i](phase);
+    EXPECT_NE(Hash(phase), before) << "edit " << i;
+  }
+}
+
+TEST_F(ComputeKeyTest, AgentCommandTemplateChangesTheKey) {
+  std::string before = Hash(AgentPhase());
+  manifest_.agents[0].vars["effort"] = "low";
+  EXPECT_NE(Hash(AgentPhase()), before);
+  manifest_.agents[0].vars["effort"] = "high";
+  manifest_.agents[0].command += " --verbose";
+  EXPECT_NE(Hash(AgentPhase()), before);
+}
+
+TEST_F(ComputeKeyTest, OutsideInputsChangeTheKey) {
+  std::string before = Hash(AgentPhase());
+  KeyInputs original = inputs_;
+  inputs_.prompt_blobs["prompts/schema.md"] = Rev("HEAD:README.md");
+  EXPECT_NE(Hash(AgentPhase()), before);
+  inputs_ = original;
+  inputs_.environment.erase("NODE_VERSION");
+  EXPECT_EQ(Key(AgentPhase()).items["key_env NODE_VERSION"], "<unset>");
+  EXPECT_NE(Hash(AgentPhase()), before);
+  inputs_ = original;
+  inputs_.base_tree = Rev("HEAD:src");
+  EXPECT_NE(Hash(AgentPhase()), before);
+  inputs_ = original;
+  inputs_.dep_result_trees["base-lib"] = Rev("HEAD:src");
+  EXPECT_NE(Hash(AgentPhase()), before);
+}
+
+TEST_F(ComputeKeyTest, DependencyWithTheSameTreeKeepsTheKey) {
+  // Early cutoff: the dependency re-ran and made a new commit with the same content.
+  std::string before = Hash(AgentPhase());
+  std::string rerun = testing::CommitAll(root(), "base-lib again, same content");
+  ASSERT_NE(rerun, commit_);
+  inputs_.dep_result_trees["base-lib"] = repo_->TreeOf(rerun);
+  EXPECT_EQ(Hash(AgentPhase()), before);
+}
+
+TEST_F(ComputeKeyTest, InputsSelectOnlyMatchingBlobs) {
+  Phase phase = AgentPhase();
+  phase.inputs = {"src/model/**", "!src/model/gen/**", "prompts/schema.md"};
+  KeyComponents key = Key(phase);
+  EXPECT_EQ(key.items.count("base"), 0u);
+  EXPECT_EQ(key.items["input src/model/user.c"], Rev("HEAD:src/model/user.c"));
+  EXPECT_EQ(key.items["input prompts/schema.md"], Rev("HEAD:prompts/schema.md"));
+  int inputs = 0;
+  for (const auto& item : key.items) inputs += item.first.rfind("input ", 0) == 0;
+  EXPECT_EQ(inputs, 2);
+}
+
+TEST_F(ComputeKeyTest, ChangeOutsideInputsKeepsTheKeyAndInsideChangesIt) {
+  Phase phase = AgentPhase();
+  phase.inputs = {"src/model/**", "!src/model/gen/**"};
+  KeyComponents before = Key(phase);
+  testing::WriteFile(root(), "README.md", "changed\n");
+  testing::WriteFile(root(), "src/model/gen/table.c", "int table2;\n");
+  inputs_.base_tree = repo_->TreeOf(testing::CommitAll(root(), "outside"));
+  EXPECT_EQ(Key(phase).Hash(), before.Hash());
+  testing::WriteFile(root(), "src/model/user.c", "int user2;\n");
+  inputs_.base_tree = repo_->TreeOf(testing::CommitAll(root(), "inside"));
+  KeyComponents after = Key(phase);
+  EXPECT_NE(after.Hash(), before.Hash());
+  EXPECT_EQ(DescribeChanges(after, before),
+            std::vector<std::string>{"input src/model/user.c changed"});
+}
+
+TEST_F(ComputeKeyTest, MissingPromptContentIsAnInfraError) {
+  inputs_.prompt_blobs.clear();
+  try {
+    Key(AgentPhase());
+    FAIL() << "expected InfraError";
+  } catch (const InfraError& e) {
+    EXPECT_STREQ(e.what(), "no content was read for prompt file prompts/schema.md of phase schema");
+  }
+}
+
+TEST_F(ComputeKeyTest, MissingDependencyResultIsAnInfraError) {
+  inputs_.dep_result_trees.clear();
+  try {
+    Key(AgentPhase());
+    FAIL() << "expected InfraError";
+  } catch (const InfraError& e) {
+    EXPECT_STREQ(e.what(), "phase schema has no result of its dependency base-lib");
+  }
 }
 
 }  // namespace
