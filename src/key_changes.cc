@@ -54,7 +54,8 @@ Reason Describe(const std::string& name, const Value& now, const Value& then) {
   if (HasPrefix(name, "input ")) return {10, name + " " + Verb(now, then)};
   if (HasPrefix(name, "key_env ")) return {11, name + " changed"};
   std::string dep = name.substr(name.find(' ') + 1);
-  if (HasPrefix(name, "dep ") && now && then) return {12, "dependency " + dep + " has a new result"};
+  if (HasPrefix(name, "dep ") && now && then)
+    return {12, "dependency " + dep + " has a new result"};
   if (HasPrefix(name, "dep ")) return {12, "dependency " + dep + " " + Verb(now, then)};
   return {13, name + " changed"};
 }

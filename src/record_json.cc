@@ -1,6 +1,5 @@
 // record.json: the versioned format of cache records (SPEC section 4).
 #include <nlohmann/json.hpp>
-
 #include <string>
 
 #include "orchestrate/cache.h"
@@ -43,8 +42,7 @@ void CheckVersion(const json& j, const std::string& ref) {
   int version = j["version"].get<int>();
   if (version != Record::kFormatVersion)
     throw InfraError("cache record " + ref + " has format version " + std::to_string(version) +
-                     "; this orchestrate reads version " +
-                     std::to_string(Record::kFormatVersion) +
+                     "; this orchestrate reads version " + std::to_string(Record::kFormatVersion) +
                      " — upgrade orchestrate or run `orchestrate cache prune`");
 }
 
@@ -69,11 +67,16 @@ Record FromParsed(const json& j, const std::string& ref) {
 std::string RecordToJson(const Record& record) {
   json commands = json::array();
   for (const CommandOutcome& c : record.commands) commands.push_back(CommandToJson(c));
-  json j = {{"version", record.version},   {"phase", record.phase},
-            {"key", record.key},           {"components", record.components.items},
-            {"status", record.status},     {"result", record.result},
-            {"result_tree", record.result_tree}, {"started_at", record.started_at},
-            {"duration_s", record.duration_s},   {"attempts", record.attempts},
+  json j = {{"version", record.version},
+            {"phase", record.phase},
+            {"key", record.key},
+            {"components", record.components.items},
+            {"status", record.status},
+            {"result", record.result},
+            {"result_tree", record.result_tree},
+            {"started_at", record.started_at},
+            {"duration_s", record.duration_s},
+            {"attempts", record.attempts},
             {"commands", commands}};
   // Invalid UTF-8 (say, in a key_env value) is replaced rather than refused:
   // the key itself was hashed from the original bytes.

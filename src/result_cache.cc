@@ -36,8 +36,9 @@ Record ReadRecord(Repo& repo, const std::string& ref, const ObjectId& commit) {
   std::map<std::string, ObjectId> files = repo.ReadTree(repo.TreeOf(commit));
   auto json = files.find(kRecordFile);
   if (json == files.end())
-    throw InfraError("cache record " + ref + " has no " + kRecordFile + "; remove it with `git update-ref -d " +
-                     ref + "` or run `orchestrate cache prune`");
+    throw InfraError("cache record " + ref + " has no " + kRecordFile +
+                     "; remove it with `git update-ref -d " + ref +
+                     "` or run `orchestrate cache prune`");
   Record record = RecordFromJson(repo.ReadBlob(json->second), ref);
   record.log = OptionalBlob(repo, files, kLogFile);
   record.handoff = OptionalBlob(repo, files, kHandoffFile);
@@ -104,10 +105,9 @@ std::optional<Record> ResultCache::Latest(const std::string& phase) {
 bool ResultCache::Store(const Record& record) {
   std::string ref = RefName(record.phase, record.key);
   if (repo_.ReadRef(ref)) return false;
-  std::map<std::string, ObjectId> files = {
-      {kRecordFile, repo_.WriteBlob(RecordToJson(record))},
-      {kLogFile, repo_.WriteBlob(LogTail(record.log))},
-      {kHandoffFile, repo_.WriteBlob(record.handoff)}};
+  std::map<std::string, ObjectId> files = {{kRecordFile, repo_.WriteBlob(RecordToJson(record))},
+                                           {kLogFile, repo_.WriteBlob(LogTail(record.log))},
+                                           {kHandoffFile, repo_.WriteBlob(record.handoff)}};
   std::string message = "orchestrate cache record: " + record.phase + " " + record.key + "\n";
   ObjectId commit =
       repo_.CreateCommit(repo_.WriteTree(files), {record.result}, message, FixedSignature());

@@ -69,7 +69,7 @@ struct Record {
   std::string key;
   KeyComponents components;
   std::string status = "succeeded";
-  ObjectId result;        ///< result commit
+  ObjectId result;  ///< result commit
   ObjectId result_tree;
   int64_t started_at = 0;  ///< unix seconds
   double duration_s = 0;

@@ -159,7 +159,9 @@ class ComputeKeyTest : public ::testing::Test {
     repo_ = Repo::Open(root());
     Agent claude;
     claude.name = "claude";
-    claude.command = "claude -p --model {model} --effort {effort} < {prompt_file} # {phase} {branch} {worktree} {{x}}";
+    claude.command =
+        "claude -p --model {model} --effort {effort} < {prompt_file} # {phase} {branch} {worktree} "
+        "{{x}}";
     claude.model = "sonnet";
     claude.vars = {{"command", claude.command}, {"model", "sonnet"}, {"effort", "high"}};
     manifest_.agents.push_back(claude);
@@ -273,7 +275,9 @@ TEST_F(ComputeKeyTest, EachSpecificationComponentChangesTheKey) {
   std::vector<std::function<void(Phase&)>> edits = {
       [](Phase& p) { p.model = "haiku"; },
       [](Phase& p) { p.verify.push_back("make more"); },
-      [](Phase& p) { p.verify = {"make lint", "make test"}; },
+      [](Phase& p) {
+        p.verify = {"make lint", "make test"};
+      },
       [](Phase& p) { p.setup.clear(); },
       [](Phase& p) { p.env["LOG_LEVEL"] = "info"; },
       [](Phase& p) { p.env["EXTRA"] = "1"; },
