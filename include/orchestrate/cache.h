@@ -109,6 +109,7 @@ class ResultCache {
   /// unknown format version throws InfraError naming the ref and version.
   std::optional<Record> Lookup(const std::string& phase, const std::string& key);
   /// The most recent record of `phase` (by started_at), for explaining misses.
+  /// Reads every record of the phase; unreadable records are skipped.
   std::optional<Record> Latest(const std::string& phase);
   /// Stores `record` unless one exists for the same phase and key (records are
   /// immutable). Returns false when it already existed.
