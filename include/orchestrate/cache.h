@@ -15,9 +15,12 @@
 namespace orchestrate {
 
 /// The components a key is hashed from, by name. Names:
-///   "command"            the expanded command ({worktree}, {prompt_file}
-///                        and {branch} stay as written: they vary by machine)
-///   "prompt <path>"      blob id of the prompt file's content (or "prompt-text")
+///   "command"            `run`, or the expanded agent command ({worktree} and
+///                        {prompt_file} stay as written: they vary by machine;
+///                        {branch} is orchestrate/phase/<name>). Gates: absent
+///   "model"              the effective model of an agent phase
+///   "prompt <path>"      blob id of the prompt file's content
+///   "prompt-text"        the inline prompt itself
 ///   "verify", "setup"    the commands, joined by newlines
 ///   "env <NAME>"         each of the phase's env values
 ///   "merge"              "true"/"false"
@@ -27,7 +30,8 @@ namespace orchestrate {
 ///   "dep <name>"         the dependency's result tree id
 struct KeyComponents {
   std::map<std::string, std::string> items;
-  /// Hex SHA-1 of the canonical serialization (sorted name=value lines).
+  /// Hex SHA-1 of the canonical serialization: a format line, then per
+  /// component in name order `name \0 size \0 value \n`.
   std::string Hash() const;
 };
 
@@ -58,12 +62,14 @@ std::vector<std::string> DescribeChanges(const KeyComponents& now, const KeyComp
 /// A successful phase result: immutable, named by phase and key.
 struct Record {
   static constexpr int kFormatVersion = 1;
+  /// Store keeps only this many trailing bytes of `log`.
+  static constexpr size_t kMaxLogBytes = 64 * 1024;
   int version = kFormatVersion;
   std::string phase;
   std::string key;
   KeyComponents components;
   std::string status = "succeeded";
-  ObjectId result;        ///< result commit
+  ObjectId result;  ///< result commit
   ObjectId result_tree;
   int64_t started_at = 0;  ///< unix seconds
   double duration_s = 0;
@@ -73,6 +79,13 @@ struct Record {
   std::string handoff;  ///< markdown the phase wrote to ORCHESTRATE_HANDOFF_FILE
 };
 
+/// record.json of a record: every field but `log` and `handoff`, which are
+/// stored as blobs of their own.
+std::string RecordToJson(const Record& record);
+/// Parses record.json read from `ref` (named in errors). Throws InfraError
+/// when it is malformed or of another format version.
+Record RecordFromJson(const std::string& json, const std::string& ref);
+
 /// Summary of a stored record, for `cache list` and pruning.
 struct RecordInfo {
   std::string phase;
@@ -80,6 +93,9 @@ struct RecordInfo {
   std::string ref;
   int64_t started_at = 0;
   size_t size = 0;  ///< bytes of the record's own blobs
+  /// Why the record could not be read (started_at is then 0); empty when it
+  /// could. Unreadable records are listed so that pruning can remove them.
+  std::string problem;
 };
 
 /// Records stored as commits under refs/orchestrate/cache/<phase>/<key>:
@@ -93,6 +109,7 @@ class ResultCache {
   /// unknown format version throws InfraError naming the ref and version.
   std::optional<Record> Lookup(const std::string& phase, const std::string& key);
   /// The most recent record of `phase` (by started_at), for explaining misses.
+  /// Reads every record of the phase; unreadable records are skipped.
   std::optional<Record> Latest(const std::string& phase);
   /// Stores `record` unless one exists for the same phase and key (records are
   /// immutable). Returns false when it already existed.

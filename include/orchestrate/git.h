@@ -46,7 +46,8 @@ class Repo {
   Repo& operator=(const Repo&) = delete;
 
   /// The repository containing `dir` (searching upward). Throws UsageError
-  /// "not a git repository (or any parent up to /): DIR" when there is none.
+  /// "not a git repository (or any parent): DIR — run orchestrate inside a git
+  /// repository, or pass -C DIR" when there is none.
   static std::unique_ptr<Repo> Discover(const std::string& dir);
   /// Opens the repository (or linked worktree) whose work tree or git dir is `path`.
   static std::unique_ptr<Repo> Open(const std::string& path);
@@ -98,6 +99,7 @@ class Repo {
   /// (nullopt: only when it does not exist). False when it did not match.
   bool WriteRefIf(const std::string& name, const ObjectId& id, const std::optional<ObjectId>& expected,
                   const std::string& log_message);
+  /// Deletes `name`; nothing happens when it does not exist.
   void DeleteRef(const std::string& name);
   /// Refs whose names start with `prefix`, sorted by name.
   std::vector<std::pair<std::string, ObjectId>> ListRefs(const std::string& prefix);

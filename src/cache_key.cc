@@ -1,0 +1,146 @@
+// A phase's cache key (SPEC section 4): its components and their hash.
+#include <git2.h>
+
+#include <string>
+#include <string_view>
+
+#include "orchestrate/cache.h"
+#include "orchestrate/error.h"
+
+namespace orchestrate {
+namespace {
+
+// Bumped when the meaning of a component changes, so old keys stop matching.
+constexpr std::string_view kKeyFormat = "orchestrate key 1\n";
+
+std::string JoinLines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const std::string& line : lines) {
+    if (!out.empty()) out += '\n';
+    out += line;
+  }
+  return out;
+}
+
+// `{name}` -> vars[name]; unknown names stay as written; `{{`/`}}` are
+// literal braces. Mirrors ExpandTemplate (orchestrate/template.h).
+std::string ExpandPlaceholders(std::string_view text,
+                               const std::map<std::string, std::string>& vars) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if ((c == '{' || c == '}') && i + 1 < text.size() && text[i + 1] == c) {
+      out += c;
+      ++i;
+      continue;
+    }
+    size_t close = c == '{' ? text.find('}', i + 1) : std::string_view::npos;
+    auto found = close == std::string_view::npos
+                     ? vars.end()
+                     : vars.find(std::string(text.substr(i + 1, close - i - 1)));
+    if (found == vars.end()) {
+      out += c;
+      continue;
+    }
+    out += found->second;
+    i = close;
+  }
+  return out;
+}
+
+const Agent& FindAgentOf(const Manifest& manifest, const Phase& phase) {
+  for (const Agent& agent : manifest.agents)
+    if (agent.name == phase.agent) return agent;
+  throw InfraError("phase " + phase.name + " uses agent " + phase.agent +
+                   ", which the manifest does not define");
+}
+
+std::string EffectiveModel(const Agent& agent, const Phase& phase) {
+  return phase.model.empty() ? agent.model : phase.model;
+}
+
+// The agent command as it would run, except {worktree} and {prompt_file},
+// which name machine-specific paths and stay as written.
+std::string AgentCommand(const Agent& agent, const Phase& phase) {
+  std::map<std::string, std::string> vars = agent.vars;
+  vars["phase"] = phase.name;
+  vars["model"] = EffectiveModel(agent, phase);
+  vars["branch"] = "orchestrate/phase/" + phase.name;
+  vars.erase("worktree");
+  vars.erase("prompt_file");
+  return ExpandPlaceholders(agent.command, vars);
+}
+
+void AddSpecification(const Manifest& manifest, const Phase& phase, const KeyInputs& inputs,
+                      std::map<std::string, std::string>* items) {
+  if (!phase.run.empty()) (*items)["command"] = phase.run;
+  if (!phase.agent.empty()) {
+    const Agent& agent = FindAgentOf(manifest, phase);
+    (*items)["command"] = AgentCommand(agent, phase);
+    (*items)["model"] = EffectiveModel(agent, phase);
+  }
+  if (!phase.prompt.empty()) {
+    auto blob = inputs.prompt_blobs.find(phase.prompt);
+    if (blob == inputs.prompt_blobs.end())
+      throw InfraError("no content was read for prompt file " + phase.prompt + " of phase " +
+                       phase.name);
+    (*items)["prompt " + phase.prompt] = blob->second;
+  }
+  if (!phase.prompt_text.empty()) (*items)["prompt-text"] = phase.prompt_text;
+  if (!phase.verify.empty()) (*items)["verify"] = JoinLines(phase.verify);
+  if (!phase.setup.empty()) (*items)["setup"] = JoinLines(phase.setup);
+  for (const auto& [name, value] : phase.env) (*items)["env " + name] = value;
+  (*items)["merge"] = phase.merge ? "true" : "false";
+}
+
+void AddBaseContent(const Phase& phase, Repo& repo, const KeyInputs& inputs,
+                    std::map<std::string, std::string>* items) {
+  if (phase.inputs.empty()) {
+    (*items)["base"] = inputs.base_tree;
+    return;
+  }
+  repo.WalkTree(inputs.base_tree, [&](const std::string& path, const ObjectId& blob) {
+    if (MatchesInputs(phase.inputs, path)) (*items)["input " + path] = blob;
+  });
+}
+
+void AddOutsideInputs(const Phase& phase, const KeyInputs& inputs,
+                      std::map<std::string, std::string>* items) {
+  for (const std::string& name : phase.key_env) {
+    auto value = inputs.environment.find(name);
+    (*items)["key_env " + name] = value == inputs.environment.end() ? "<unset>" : value->second;
+  }
+  for (const std::string& dep : phase.deps) {
+    auto tree = inputs.dep_result_trees.find(dep);
+    if (tree == inputs.dep_result_trees.end())
+      throw InfraError("phase " + phase.name + " has no result of its dependency " + dep);
+    (*items)["dep " + dep] = tree->second;
+  }
+}
+
+}  // namespace
+
+std::string KeyComponents::Hash() const {
+  // Length-prefixed values keep the serialization unambiguous whatever the
+  // values contain; std::map iterates in name order.
+  std::string text(kKeyFormat);
+  for (const auto& [name, value] : items)
+    text += name + '\0' + std::to_string(value.size()) + '\0' + value + '\n';
+  git_oid oid;
+  if (git_odb_hash(&oid, text.data(), text.size(), GIT_OBJECT_BLOB) != 0)
+    throw InfraError("git: hashing a cache key failed");
+  char hex[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(hex, sizeof hex, &oid);
+  return hex;
+}
+
+KeyComponents ComputeKey(const Manifest& manifest, const Phase& phase, Repo& repo,
+                         const KeyInputs& inputs) {
+  KeyComponents key;
+  AddSpecification(manifest, phase, inputs, &key.items);
+  AddBaseContent(phase, repo, inputs, &key.items);
+  AddOutsideInputs(phase, inputs, &key.items);
+  return key;
+}
+
+}  // namespace orchestrate

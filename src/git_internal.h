@@ -1,0 +1,63 @@
+// Private to the git_*.cc files: RAII holders for libgit2 objects and the
+// conversion of libgit2 failures into InfraError.
+#pragma once
+
+#include <git2.h>
+
+#include <memory>
+#include <string>
+
+#include "orchestrate/error.h"
+#include "orchestrate/git.h"
+
+namespace orchestrate::git_detail {
+
+/// unique_ptr whose deleter is a libgit2 free function.
+template <typename T, void (*Free)(T*)>
+struct Deleter {
+  void operator()(T* p) const { Free(p); }
+};
+template <typename T, void (*Free)(T*)>
+using Owned = std::unique_ptr<T, Deleter<T, Free>>;
+
+using OwnedRepository = Owned<git_repository, git_repository_free>;
+using OwnedObject = Owned<git_object, git_object_free>;
+using OwnedCommit = Owned<git_commit, git_commit_free>;
+using OwnedTree = Owned<git_tree, git_tree_free>;
+using OwnedBlob = Owned<git_blob, git_blob_free>;
+using OwnedIndex = Owned<git_index, git_index_free>;
+using OwnedReference = Owned<git_reference, git_reference_free>;
+using OwnedSignature = Owned<git_signature, git_signature_free>;
+using OwnedTreeBuilder = Owned<git_treebuilder, git_treebuilder_free>;
+using OwnedWorktree = Owned<git_worktree, git_worktree_free>;
+using OwnedRemote = Owned<git_remote, git_remote_free>;
+using OwnedStatusList = Owned<git_status_list, git_status_list_free>;
+using OwnedConflictIterator = Owned<git_index_conflict_iterator, git_index_conflict_iterator_free>;
+using OwnedReferenceIterator = Owned<git_reference_iterator, git_reference_iterator_free>;
+
+/// libgit2's message for the last failure on this thread.
+std::string LastErrorMessage();
+
+/// Throws InfraError("git: <doing>: <libgit2 message>") when `rc` < 0.
+void Check(int rc, const std::string& doing);
+
+/// Parses a 40-hex id; throws InfraError naming `id` when malformed.
+git_oid ParseOid(const ObjectId& id);
+
+/// The 40-hex form of `oid`.
+ObjectId FormatOid(const git_oid& oid);
+
+/// Looks up a commit; throws InfraError when it is missing or not a commit.
+OwnedCommit LookupCommit(git_repository* repo, const ObjectId& id);
+
+/// Looks up a tree; throws InfraError when it is missing or not a tree.
+OwnedTree LookupTree(git_repository* repo, const ObjectId& id);
+
+/// A libgit2 signature for `sig`, at offset 0.
+OwnedSignature MakeSignature(const Signature& sig);
+
+/// The user's configured signature at the current time, falling back to
+/// "orchestrate <orchestrate@localhost>".
+OwnedSignature DefaultSignature(git_repository* repo);
+
+}  // namespace orchestrate::git_detail

@@ -1,0 +1,57 @@
+// Repo::Merge: in-memory merges with no checkout.
+#include <git2.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "git_internal.h"
+#include "orchestrate/git.h"
+
+namespace orchestrate {
+
+using namespace git_detail;
+
+namespace {
+
+const char* ConflictPath(const git_index_entry* ancestor, const git_index_entry* ours,
+                         const git_index_entry* theirs) {
+  if (ours) return ours->path;
+  if (theirs) return theirs->path;
+  return ancestor ? ancestor->path : "";
+}
+
+/// The paths in conflict in a merge index, sorted and unique.
+std::vector<std::string> ListConflicts(git_index* index) {
+  git_index_conflict_iterator* raw = nullptr;
+  Check(git_index_conflict_iterator_new(&raw, index), "listing merge conflicts");
+  OwnedConflictIterator iterator(raw);
+  std::vector<std::string> paths;
+  const git_index_entry *ancestor, *ours, *theirs;
+  int rc;
+  while ((rc = git_index_conflict_next(&ancestor, &ours, &theirs, iterator.get())) == 0)
+    paths.push_back(ConflictPath(ancestor, ours, theirs));
+  if (rc != GIT_ITEROVER) Check(rc, "listing merge conflicts");
+  std::sort(paths.begin(), paths.end());
+  paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
+  return paths;
+}
+
+}  // namespace
+
+Repo::MergeResult Repo::Merge(const ObjectId& ours, const ObjectId& theirs,
+                              const std::string& message) {
+  if (IsAncestor(theirs, ours)) return {ours, {}};
+  if (IsAncestor(ours, theirs)) return {theirs, {}};
+  OwnedCommit our_commit = LookupCommit(repo_, ours);
+  OwnedCommit their_commit = LookupCommit(repo_, theirs);
+  git_index* raw_index = nullptr;
+  Check(git_merge_commits(&raw_index, repo_, our_commit.get(), their_commit.get(), nullptr),
+        "merging " + theirs + " into " + ours);
+  OwnedIndex index(raw_index);
+  if (git_index_has_conflicts(index.get())) return {std::nullopt, ListConflicts(index.get())};
+  git_oid tree;
+  Check(git_index_write_tree_to(&tree, index.get(), repo_), "writing the merged tree");
+  return {CreateCommit(FormatOid(tree), {ours, theirs}, message, FixedSignature()), {}};
+}
+
+}  // namespace orchestrate

@@ -1,0 +1,70 @@
+// Repo: reading and updating references.
+#include <git2.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "git_internal.h"
+#include "orchestrate/git.h"
+
+namespace orchestrate {
+
+using namespace git_detail;
+
+std::optional<ObjectId> Repo::ReadRef(const std::string& name) {
+  git_oid oid;
+  int rc = git_reference_name_to_id(&oid, repo_, name.c_str());
+  if (rc == GIT_ENOTFOUND) return std::nullopt;
+  Check(rc, "reading ref " + name);
+  return FormatOid(oid);
+}
+
+void Repo::WriteRef(const std::string& name, const ObjectId& id, const std::string& log_message) {
+  git_oid oid = ParseOid(id);
+  git_reference* ref = nullptr;
+  Check(git_reference_create(&ref, repo_, name.c_str(), &oid, 1, log_message.c_str()),
+        "setting ref " + name + " to " + id);
+  git_reference_free(ref);
+}
+
+bool Repo::WriteRefIf(const std::string& name, const ObjectId& id,
+                      const std::optional<ObjectId>& expected, const std::string& log_message) {
+  git_oid oid = ParseOid(id);
+  git_reference* ref = nullptr;
+  int rc;
+  if (expected) {
+    git_oid current = ParseOid(*expected);
+    rc = git_reference_create_matching(&ref, repo_, name.c_str(), &oid, 1, &current,
+                                       log_message.c_str());
+  } else {
+    rc = git_reference_create(&ref, repo_, name.c_str(), &oid, 0, log_message.c_str());
+  }
+  git_reference_free(ref);
+  if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ENOTFOUND) return false;
+  Check(rc, "setting ref " + name + " to " + id);
+  return true;
+}
+
+void Repo::DeleteRef(const std::string& name) {
+  int rc = git_reference_remove(repo_, name.c_str());
+  if (rc == GIT_ENOTFOUND) return;
+  Check(rc, "deleting ref " + name);
+}
+
+std::vector<std::pair<std::string, ObjectId>> Repo::ListRefs(const std::string& prefix) {
+  git_reference_iterator* raw = nullptr;
+  Check(git_reference_iterator_new(&raw, repo_), "listing refs");
+  OwnedReferenceIterator iterator(raw);
+  std::vector<std::pair<std::string, ObjectId>> refs;
+  const char* name = nullptr;
+  int rc;
+  while ((rc = git_reference_next_name(&name, iterator.get())) == 0) {
+    if (std::string_view(name).substr(0, prefix.size()) != prefix) continue;
+    if (std::optional<ObjectId> id = ReadRef(name)) refs.emplace_back(name, *id);
+  }
+  if (rc != GIT_ITEROVER) Check(rc, "listing refs");
+  std::sort(refs.begin(), refs.end());
+  return refs;
+}
+
+}  // namespace orchestrate

@@ -1,0 +1,114 @@
+// Repo: opening repositories, and the shared libgit2 plumbing of git_internal.h.
+#include <git2.h>
+
+#include <mutex>
+
+#include "git_internal.h"
+#include "orchestrate/error.h"
+#include "orchestrate/git.h"
+
+namespace orchestrate {
+
+using namespace git_detail;
+
+namespace git_detail {
+
+std::string LastErrorMessage() {
+  const git_error* error = git_error_last();
+  return error && error->message ? error->message : "unknown libgit2 error";
+}
+
+void Check(int rc, const std::string& doing) {
+  if (rc < 0) throw InfraError("git: " + doing + ": " + LastErrorMessage());
+}
+
+git_oid ParseOid(const ObjectId& id) {
+  git_oid oid;
+  if (id.size() != GIT_OID_HEXSZ || git_oid_fromstr(&oid, id.c_str()) < 0)
+    throw InfraError("git: not an object id: '" + id + "'");
+  return oid;
+}
+
+ObjectId FormatOid(const git_oid& oid) {
+  char hex[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(hex, sizeof hex, &oid);
+  return hex;
+}
+
+OwnedCommit LookupCommit(git_repository* repo, const ObjectId& id) {
+  git_oid oid = ParseOid(id);
+  git_commit* commit = nullptr;
+  Check(git_commit_lookup(&commit, repo, &oid), "looking up commit " + id);
+  return OwnedCommit(commit);
+}
+
+OwnedTree LookupTree(git_repository* repo, const ObjectId& id) {
+  git_oid oid = ParseOid(id);
+  git_tree* tree = nullptr;
+  Check(git_tree_lookup(&tree, repo, &oid), "looking up tree " + id);
+  return OwnedTree(tree);
+}
+
+OwnedSignature MakeSignature(const Signature& sig) {
+  git_signature* out = nullptr;
+  Check(git_signature_new(&out, sig.name.c_str(), sig.email.c_str(), sig.time, 0),
+        "making signature for " + sig.name);
+  return OwnedSignature(out);
+}
+
+OwnedSignature DefaultSignature(git_repository* repo) {
+  git_signature* out = nullptr;
+  if (git_signature_default(&out, repo) == 0) return OwnedSignature(out);
+  Check(git_signature_now(&out, "orchestrate", "orchestrate@localhost"), "making signature");
+  return OwnedSignature(out);
+}
+
+}  // namespace git_detail
+
+namespace {
+
+std::string WithoutTrailingSlash(const char* path) {
+  std::string out = path ? path : "";
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
+
+}  // namespace
+
+void InitGit() {
+  static std::once_flag once;
+  std::call_once(once, [] { git_libgit2_init(); });
+}
+
+Signature FixedSignature() { return {"orchestrate", "orchestrate@localhost", 946684800}; }
+
+Repo::~Repo() { git_repository_free(repo_); }
+
+std::unique_ptr<Repo> Repo::Discover(const std::string& dir) {
+  InitGit();
+  git_buf found = GIT_BUF_INIT;
+  int rc = git_repository_discover(&found, dir.c_str(), 0, nullptr);
+  if (rc == GIT_ENOTFOUND)
+    throw UsageError("not a git repository (or any parent): " + dir +
+                     " — run orchestrate inside a git repository, or pass -C DIR");
+  Check(rc, "looking for the repository containing " + dir);
+  std::string path(found.ptr, found.size);
+  git_buf_dispose(&found);
+  return Open(path);
+}
+
+std::unique_ptr<Repo> Repo::Open(const std::string& path) {
+  InitGit();
+  git_repository* repo = nullptr;
+  Check(git_repository_open_ext(&repo, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr),
+        "opening repository " + path);
+  return std::unique_ptr<Repo>(new Repo(repo));
+}
+
+std::string Repo::workdir() const { return WithoutTrailingSlash(git_repository_workdir(repo_)); }
+
+std::string Repo::commondir() const {
+  return WithoutTrailingSlash(git_repository_commondir(repo_));
+}
+
+}  // namespace orchestrate

@@ -1,0 +1,128 @@
+// ResultCache: records as commits under refs/orchestrate/cache/<phase>/<key>
+// (SPEC section 4). The commit's tree holds record.json, log and handoff.md;
+// its only parent is the result commit, which keeps the result reachable.
+#include <map>
+#include <string>
+
+#include "orchestrate/cache.h"
+#include "orchestrate/error.h"
+
+namespace orchestrate {
+namespace {
+
+constexpr const char* kRecordFile = "record.json";
+constexpr const char* kLogFile = "log";
+constexpr const char* kHandoffFile = "handoff.md";
+constexpr std::string_view kOmitted = "[orchestrate: earlier output omitted]\n";
+
+// The last Record::kMaxLogBytes bytes of `log`, starting at a line boundary
+// when there is one, after a note that the beginning was cut.
+std::string LogTail(const std::string& log) {
+  if (log.size() <= Record::kMaxLogBytes) return log;
+  std::string tail = log.substr(log.size() - (Record::kMaxLogBytes - kOmitted.size()));
+  size_t newline = tail.find('\n');
+  if (newline != std::string::npos && newline + 1 < tail.size()) tail.erase(0, newline + 1);
+  return std::string(kOmitted) + tail;
+}
+
+std::string OptionalBlob(Repo& repo, const std::map<std::string, ObjectId>& files,
+                         const std::string& name) {
+  auto it = files.find(name);
+  return it == files.end() ? std::string() : repo.ReadBlob(it->second);
+}
+
+// Reads the record `commit` that `ref` points at.
+Record ReadRecord(Repo& repo, const std::string& ref, const ObjectId& commit) {
+  std::map<std::string, ObjectId> files = repo.ReadTree(repo.TreeOf(commit));
+  auto json = files.find(kRecordFile);
+  if (json == files.end())
+    throw InfraError("cache record " + ref + " has no " + kRecordFile +
+                     "; remove it with `git update-ref -d " + ref +
+                     "` or run `orchestrate cache prune`");
+  Record record = RecordFromJson(repo.ReadBlob(json->second), ref);
+  record.log = OptionalBlob(repo, files, kLogFile);
+  record.handoff = OptionalBlob(repo, files, kHandoffFile);
+  return record;
+}
+
+// "refs/orchestrate/cache/<phase>/<key>" -> phase and key.
+RecordInfo InfoFromRef(const std::string& ref) {
+  RecordInfo info;
+  info.ref = ref;
+  std::string rest = ref.substr(std::string(ResultCache::kRefPrefix).size());
+  size_t slash = rest.rfind('/');
+  info.phase = slash == std::string::npos ? rest : rest.substr(0, slash);
+  info.key = slash == std::string::npos ? "" : rest.substr(slash + 1);
+  return info;
+}
+
+// Fills size, started_at (or problem) of `info` from the record at `commit`.
+void ReadInfo(Repo& repo, const ObjectId& commit, RecordInfo* info) {
+  try {
+    for (const auto& [name, blob] : repo.ReadTree(repo.TreeOf(commit))) {
+      std::string content = repo.ReadBlob(blob);
+      info->size += content.size();
+      if (name == kRecordFile) info->started_at = RecordFromJson(content, info->ref).started_at;
+    }
+  } catch (const InfraError& e) {
+    info->started_at = 0;
+    info->problem = e.what();
+  }
+}
+
+}  // namespace
+
+std::string ResultCache::RefName(const std::string& phase, const std::string& key) {
+  return kRefPrefix + phase + "/" + key;
+}
+
+std::optional<Record> ResultCache::Lookup(const std::string& phase, const std::string& key) {
+  std::string ref = RefName(phase, key);
+  std::optional<ObjectId> commit = repo_.ReadRef(ref);
+  if (!commit) return std::nullopt;
+  Record record = ReadRecord(repo_, ref, *commit);
+  if (record.phase != phase || record.key != key)
+    throw InfraError("cache record " + ref + " describes phase " + record.phase + " with key " +
+                     record.key + "; remove it with `git update-ref -d " + ref + "`");
+  return record;
+}
+
+std::optional<Record> ResultCache::Latest(const std::string& phase) {
+  // Reads every record of the phase: fine for tens of records per phase;
+  // `cache prune` keeps that number small.
+  std::optional<Record> latest;
+  for (const auto& [ref, commit] : repo_.ListRefs(RefName(phase, ""))) {
+    try {
+      Record record = ReadRecord(repo_, ref, commit);
+      if (!latest || record.started_at > latest->started_at) latest = std::move(record);
+    } catch (const InfraError&) {
+      // An unreadable record explains nothing; Lookup reports it if it matters.
+    }
+  }
+  return latest;
+}
+
+bool ResultCache::Store(const Record& record) {
+  std::string ref = RefName(record.phase, record.key);
+  if (repo_.ReadRef(ref)) return false;
+  std::map<std::string, ObjectId> files = {{kRecordFile, repo_.WriteBlob(RecordToJson(record))},
+                                           {kLogFile, repo_.WriteBlob(LogTail(record.log))},
+                                           {kHandoffFile, repo_.WriteBlob(record.handoff)}};
+  std::string message = "orchestrate cache record: " + record.phase + " " + record.key + "\n";
+  ObjectId commit =
+      repo_.CreateCommit(repo_.WriteTree(files), {record.result}, message, FixedSignature());
+  return repo_.WriteRefIf(ref, commit, std::nullopt, "orchestrate: cache record");
+}
+
+std::vector<RecordInfo> ResultCache::List() {
+  std::vector<RecordInfo> infos;
+  for (const auto& [ref, commit] : repo_.ListRefs(kRefPrefix)) {
+    infos.push_back(InfoFromRef(ref));
+    ReadInfo(repo_, commit, &infos.back());
+  }
+  return infos;
+}
+
+void ResultCache::Remove(const RecordInfo& info) { repo_.DeleteRef(info.ref); }
+
+}  // namespace orchestrate

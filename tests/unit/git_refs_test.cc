@@ -1,0 +1,84 @@
+#include <gtest/gtest.h>
+
+#include "git_fixture.h"
+#include "orchestrate/git.h"
+
+namespace orchestrate::testing {
+namespace {
+
+using GitRefsTest = GitRepoTest;
+
+TEST_F(GitRefsTest, ReadRefResolvesSymbolicRefsAndReportsAbsence) {
+  EXPECT_EQ(repo_->ReadRef("HEAD"), initial_);
+  EXPECT_EQ(repo_->ReadRef("refs/heads/main"), initial_);
+  EXPECT_EQ(repo_->ReadRef("refs/heads/missing"), std::nullopt);
+}
+
+TEST_F(GitRefsTest, WriteRefCreatesAndMovesEvenTheCheckedOutBranch) {
+  std::string second = CommitOnBranch("main", "main", {{"a.txt", "2\n"}});
+  repo_->WriteRef("refs/orchestrate/x", initial_, "test");
+  EXPECT_EQ(Git("rev-parse refs/orchestrate/x"), initial_);
+  repo_->WriteRef("refs/heads/main", initial_, "test");
+  EXPECT_EQ(Git("rev-parse refs/heads/main"), initial_);
+  repo_->WriteRef("refs/heads/main", second, "test");
+  EXPECT_EQ(repo_->ReadRef("refs/heads/main"), second);
+}
+
+TEST_F(GitRefsTest, WriteRefIfWithoutExpectationOnlyCreates) {
+  EXPECT_TRUE(repo_->WriteRefIf("refs/orchestrate/new", initial_, std::nullopt, "create"));
+  EXPECT_EQ(Git("rev-parse refs/orchestrate/new"), initial_);
+  std::string second = CommitOnBranch("main", "main", {{"a.txt", "2\n"}});
+  EXPECT_FALSE(repo_->WriteRefIf("refs/orchestrate/new", second, std::nullopt, "create"));
+  EXPECT_EQ(repo_->ReadRef("refs/orchestrate/new"), initial_);
+}
+
+TEST_F(GitRefsTest, WriteRefIfMovesOnlyFromExpectedValue) {
+  std::string second = CommitOnBranch("main", "main", {{"a.txt", "2\n"}});
+  repo_->WriteRef("refs/orchestrate/cas", initial_, "setup");
+  EXPECT_FALSE(repo_->WriteRefIf("refs/orchestrate/cas", initial_, second, "stale"));
+  EXPECT_EQ(repo_->ReadRef("refs/orchestrate/cas"), initial_);
+  EXPECT_TRUE(repo_->WriteRefIf("refs/orchestrate/cas", second, initial_, "move"));
+  EXPECT_EQ(Git("rev-parse refs/orchestrate/cas"), second);
+}
+
+TEST_F(GitRefsTest, WriteRefIfWithExpectationFailsWhenRefIsMissing) {
+  EXPECT_FALSE(repo_->WriteRefIf("refs/orchestrate/none", initial_, initial_, "move"));
+  EXPECT_EQ(repo_->ReadRef("refs/orchestrate/none"), std::nullopt);
+}
+
+TEST_F(GitRefsTest, WriteRefIfWorksOnPackedRefs) {
+  std::string second = CommitOnBranch("main", "main", {{"a.txt", "2\n"}});
+  repo_->WriteRef("refs/orchestrate/packed", initial_, "setup");
+  Git("pack-refs --all");
+  EXPECT_FALSE(repo_->WriteRefIf("refs/orchestrate/packed", second, second, "stale"));
+  EXPECT_TRUE(repo_->WriteRefIf("refs/orchestrate/packed", second, initial_, "move"));
+  EXPECT_EQ(Git("rev-parse refs/orchestrate/packed"), second);
+}
+
+TEST_F(GitRefsTest, DeleteRefRemovesRefAndIgnoresMissingOnes) {
+  repo_->WriteRef("refs/orchestrate/gone", initial_, "setup");
+  repo_->DeleteRef("refs/orchestrate/gone");
+  EXPECT_EQ(repo_->ReadRef("refs/orchestrate/gone"), std::nullopt);
+  EXPECT_NE(Shell("git rev-parse --verify -q refs/orchestrate/gone", root()).status, 0);
+  EXPECT_NO_THROW(repo_->DeleteRef("refs/orchestrate/gone"));
+}
+
+TEST_F(GitRefsTest, ListRefsFiltersByPrefixAndSortsByName) {
+  std::string second = CommitOnBranch("main", "main", {{"a.txt", "2\n"}});
+  repo_->WriteRef("refs/orchestrate/b/2", second, "setup");
+  repo_->WriteRef("refs/orchestrate/a", initial_, "setup");
+  repo_->WriteRef("refs/orchestrate/b/1", initial_, "setup");
+  repo_->WriteRef("refs/other/c", initial_, "setup");
+  Git("pack-refs --all");
+  repo_->WriteRef("refs/orchestrate/b/0", second, "loose after packing");
+  using Refs = std::vector<std::pair<std::string, ObjectId>>;
+  EXPECT_EQ(repo_->ListRefs("refs/orchestrate/"), (Refs{{"refs/orchestrate/a", initial_},
+                                                        {"refs/orchestrate/b/0", second},
+                                                        {"refs/orchestrate/b/1", initial_},
+                                                        {"refs/orchestrate/b/2", second}}));
+  EXPECT_EQ(repo_->ListRefs("refs/orchestrate/b/1"), (Refs{{"refs/orchestrate/b/1", initial_}}));
+  EXPECT_TRUE(repo_->ListRefs("refs/none/").empty());
+}
+
+}  // namespace
+}  // namespace orchestrate::testing

@@ -1,0 +1,323 @@
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+
+#include "orchestrate/cache.h"
+#include "orchestrate/error.h"
+#include "support/test_repo.h"
+
+namespace orchestrate {
+namespace {
+
+using testing::MustShell;
+
+Record SampleRecord(const std::string& phase, const std::string& key, const ObjectId& result) {
+  Record r;
+  r.phase = phase;
+  r.key = key;
+  r.components.items = {{"command", "make api"}, {"merge", "true"}, {"dep schema", "abc"}};
+  r.result = result;
+  r.result_tree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+  r.started_at = 1700000000;
+  r.duration_s = 12.5;
+  r.attempts = 2;
+  r.commands = {{"setup", "npm ci", 0, "exited 0", 3.25},
+                {"run", "make api", 1, "exited 1", 4.0},
+                {"verify", "make test", 0, "exited 0", 1.5}};
+  r.log = "building\ndone\n";
+  r.handoff = "# API\nAdded endpoints.\n";
+  return r;
+}
+
+void ExpectSameRecord(const Record& a, const Record& b) {
+  EXPECT_EQ(a.version, b.version);
+  EXPECT_EQ(a.phase, b.phase);
+  EXPECT_EQ(a.key, b.key);
+  EXPECT_EQ(a.components.items, b.components.items);
+  EXPECT_EQ(a.status, b.status);
+  EXPECT_EQ(a.result, b.result);
+  EXPECT_EQ(a.result_tree, b.result_tree);
+  EXPECT_EQ(a.started_at, b.started_at);
+  EXPECT_DOUBLE_EQ(a.duration_s, b.duration_s);
+  EXPECT_EQ(a.attempts, b.attempts);
+  ASSERT_EQ(a.commands.size(), b.commands.size());
+  for (size_t i = 0; i < a.commands.size(); ++i) {
+    EXPECT_EQ(a.commands[i].step, b.commands[i].step);
+    EXPECT_EQ(a.commands[i].command, b.commands[i].command);
+    EXPECT_EQ(a.commands[i].exit_code, b.commands[i].exit_code);
+    EXPECT_EQ(a.commands[i].describe, b.commands[i].describe);
+    EXPECT_DOUBLE_EQ(a.commands[i].duration_s, b.commands[i].duration_s);
+  }
+  EXPECT_EQ(a.log, b.log);
+  EXPECT_EQ(a.handoff, b.handoff);
+}
+
+std::string ErrorOf(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const InfraError& e) {
+    return e.what();
+  }
+  return "(no InfraError)";
+}
+
+// --- record.json ------------------------------------------------------------------
+
+constexpr const char* kRef = "refs/orchestrate/cache/api/k1";
+
+TEST(RecordJsonTest, RoundTripsEveryFieldButLogAndHandoff) {
+  Record record = SampleRecord("api", "k1", "0123456789012345678901234567890123456789");
+  Record back = RecordFromJson(RecordToJson(record), kRef);
+  record.log.clear();
+  record.handoff.clear();
+  ExpectSameRecord(back, record);
+}
+
+TEST(RecordJsonTest, UsesTheDocumentedFieldNames) {
+  std::string json = RecordToJson(SampleRecord("api", "k1", "r"));
+  for (const char* field :
+       {"\"version\": 1", "\"phase\": \"api\"", "\"key\": \"k1\"", "\"components\"",
+        "\"status\": \"succeeded\"", "\"result\": \"r\"", "\"result_tree\"", "\"started_at\"",
+        "\"duration_s\"", "\"attempts\": 2", "\"step\": \"setup\"", "\"exit_code\": 1",
+        "\"describe\""})
+    EXPECT_NE(json.find(field), std::string::npos) << field;
+  EXPECT_EQ(json.find("\"log\""), std::string::npos);
+}
+
+TEST(RecordJsonTest, UnknownVersionSaysWhatToDo) {
+  EXPECT_EQ(ErrorOf([] { RecordFromJson(R"({"version": 9, "phase": "api"})", kRef); }),
+            "cache record refs/orchestrate/cache/api/k1 has format version 9; this orchestrate "
+            "reads version 1 — upgrade orchestrate or run `orchestrate cache prune`");
+}
+
+TEST(RecordJsonTest, MalformedJsonNamesTheRef) {
+  std::string error = ErrorOf([] { RecordFromJson("{not json", kRef); });
+  EXPECT_EQ(error.rfind("cache record refs/orchestrate/cache/api/k1 is unreadable (", 0), 0u)
+      << error;
+  EXPECT_NE(error.find("); remove it with `git update-ref -d refs/orchestrate/cache/api/k1` or "
+                       "run `orchestrate cache prune`"),
+            std::string::npos)
+      << error;
+}
+
+TEST(RecordJsonTest, MissingVersionOrFieldIsUnreadable) {
+  EXPECT_EQ(ErrorOf([] { RecordFromJson(R"({"phase": "api"})", kRef); }),
+            "cache record refs/orchestrate/cache/api/k1 is unreadable (no integer \"version\" "
+            "field); remove it with `git update-ref -d refs/orchestrate/cache/api/k1` or run "
+            "`orchestrate cache prune`");
+  std::string error = ErrorOf([] { RecordFromJson(R"({"version": 1, "phase": "api"})", kRef); });
+  EXPECT_NE(error.find("is unreadable ("), std::string::npos) << error;
+  EXPECT_NE(error.find("key"), std::string::npos) << error;
+}
+
+TEST(RecordJsonTest, WrongTypeIsUnreadable) {
+  std::string json = RecordToJson(SampleRecord("api", "k1", "r"));
+  json.replace(json.find("\"attempts\": 2"), 13, "\"attempts\": \"two\"");
+  EXPECT_NE(ErrorOf([&] { RecordFromJson(json, kRef); }).find("is unreadable ("),
+            std::string::npos);
+}
+
+// --- ResultCache -------------------------------------------------------------------
+
+class ResultCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    InitGit();
+    base_ = testing::InitRepo(root(), {{"a.txt", "a\n"}});
+    repo_ = Repo::Open(root());
+    cache_ = std::make_unique<ResultCache>(*repo_);
+  }
+
+  std::string root() const { return tmp_.path() + "/repo"; }
+  std::string Git(const std::string& args, const std::string& dir = "") {
+    std::string out = MustShell("git " + args, dir.empty() ? root() : dir);
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out;
+  }
+  /// A result commit on a scratch branch, as a phase would make it.
+  std::string MakeResult(const std::string& content) {
+    Git("checkout -q -B scratch " + base_);
+    testing::WriteFile(root(), "result.txt", content);
+    std::string commit = testing::CommitAll(root(), "result " + content);
+    Git("checkout -q main");
+    return commit;
+  }
+  /// Stores a record whose record.json says `json`, bypassing Store.
+  void StoreRawRecord(const std::string& phase, const std::string& key, const std::string& json) {
+    ObjectId tree = repo_->WriteTree({{"record.json", repo_->WriteBlob(json)}});
+    ObjectId commit = repo_->CreateCommit(tree, {base_}, "raw", FixedSignature());
+    repo_->WriteRef(ResultCache::RefName(phase, key), commit, "test");
+  }
+
+  testing::TempDir tmp_;
+  std::string base_;
+  std::unique_ptr<Repo> repo_;
+  std::unique_ptr<ResultCache> cache_;
+};
+
+TEST_F(ResultCacheTest, RefNameIsPrefixPhaseAndKey) {
+  EXPECT_EQ(ResultCache::RefName("api", "abc"), "refs/orchestrate/cache/api/abc");
+}
+
+TEST_F(ResultCacheTest, StoreThenLookupReturnsTheRecord) {
+  Record record = SampleRecord("api", "k1", MakeResult("1"));
+  ASSERT_TRUE(cache_->Store(record));
+  std::optional<Record> found = cache_->Lookup("api", "k1");
+  ASSERT_TRUE(found);
+  ExpectSameRecord(*found, record);
+}
+
+TEST_F(ResultCacheTest, LookupOfAnUnknownKeyOrPhaseFindsNothing) {
+  ASSERT_TRUE(cache_->Store(SampleRecord("api", "k1", MakeResult("1"))));
+  EXPECT_FALSE(cache_->Lookup("api", "k2"));
+  EXPECT_FALSE(cache_->Lookup("ui", "k1"));
+}
+
+TEST_F(ResultCacheTest, RecordIsACommitOnTheResultHoldingThreeFiles) {
+  std::string result = MakeResult("1");
+  ASSERT_TRUE(cache_->Store(SampleRecord("api", "k1", result)));
+  std::string ref = "refs/orchestrate/cache/api/k1";
+  EXPECT_EQ(Git("rev-list --parents -n 1 " + ref).substr(41), result);
+  EXPECT_EQ(Git("ls-tree --name-only " + ref), "handoff.md\nlog\nrecord.json");
+  EXPECT_EQ(Git("show " + ref + ":handoff.md"), "# API\nAdded endpoints.");
+  EXPECT_NE(Git("show " + ref + ":record.json").find("\"version\": 1"), std::string::npos);
+}
+
+TEST_F(ResultCacheTest, StoringTwiceKeepsTheFirstRecord) {
+  std::string result = MakeResult("1");
+  Record first = SampleRecord("api", "k1", result);
+  ASSERT_TRUE(cache_->Store(first));
+  std::string ref_before = Git("rev-parse refs/orchestrate/cache/api/k1");
+  Record second = first;
+  second.duration_s = 99;
+  second.log = "other";
+  EXPECT_FALSE(cache_->Store(second));
+  EXPECT_EQ(Git("rev-parse refs/orchestrate/cache/api/k1"), ref_before);
+  EXPECT_DOUBLE_EQ(cache_->Lookup("api", "k1")->duration_s, 12.5);
+}
+
+TEST_F(ResultCacheTest, IdenticalRecordsAreIdenticalObjects) {
+  Record record = SampleRecord("api", "k1", MakeResult("1"));
+  ASSERT_TRUE(cache_->Store(record));
+  std::string first = Git("rev-parse refs/orchestrate/cache/api/k1");
+  Git("update-ref -d refs/orchestrate/cache/api/k1");
+  ASSERT_TRUE(cache_->Store(record));
+  EXPECT_EQ(Git("rev-parse refs/orchestrate/cache/api/k1"), first);
+}
+
+TEST_F(ResultCacheTest, RecordKeepsTheResultAliveThroughGc) {
+  std::string kept = MakeResult("kept");
+  std::string dropped = MakeResult("dropped");
+  ASSERT_TRUE(cache_->Store(SampleRecord("api", "k1", kept)));
+  Git("branch -D scratch");
+  Git("reflog expire --expire=now --all");
+  Git("gc -q --prune=now");
+  EXPECT_EQ(testing::Shell("git cat-file -e " + kept, root()).status, 0);
+  EXPECT_NE(testing::Shell("git cat-file -e " + dropped, root()).status, 0);
+  EXPECT_TRUE(cache_->Lookup("api", "k1"));
+}
+
+TEST_F(ResultCacheTest, LongLogKeepsItsTailFromALineStart) {
+  Record record = SampleRecord("api", "k1", MakeResult("1"));
+  record.log.clear();
+  for (int i = 0; i < 20000; ++i) record.log += "line " + std::to_string(i) + "\n";
+  ASSERT_TRUE(cache_->Store(record));
+  std::string log = cache_->Lookup("api", "k1")->log;
+  EXPECT_LE(log.size(), Record::kMaxLogBytes);
+  EXPECT_GT(log.size(), Record::kMaxLogBytes - 100);
+  EXPECT_EQ(log.rfind("[orchestrate: earlier output omitted]\nline ", 0), 0u) << log.substr(0, 80);
+  EXPECT_EQ(log.substr(log.size() - 11), "line 19999\n");
+}
+
+TEST_F(ResultCacheTest, LookupOfAnUnknownVersionSaysWhatToDo) {
+  StoreRawRecord("api", "k1", R"({"version": 9})");
+  EXPECT_EQ(ErrorOf([&] { cache_->Lookup("api", "k1"); }),
+            "cache record refs/orchestrate/cache/api/k1 has format version 9; this orchestrate "
+            "reads version 1 — upgrade orchestrate or run `orchestrate cache prune`");
+}
+
+TEST_F(ResultCacheTest, LookupOfARecordWithoutRecordJsonSaysWhatToDo) {
+  ObjectId tree = repo_->WriteTree({{"log", repo_->WriteBlob("x")}});
+  repo_->WriteRef("refs/orchestrate/cache/api/k1",
+                  repo_->CreateCommit(tree, {base_}, "raw", FixedSignature()), "test");
+  EXPECT_EQ(ErrorOf([&] { cache_->Lookup("api", "k1"); }),
+            "cache record refs/orchestrate/cache/api/k1 has no record.json; remove it with `git "
+            "update-ref -d refs/orchestrate/cache/api/k1` or run `orchestrate cache prune`");
+}
+
+TEST_F(ResultCacheTest, LookupRejectsARecordFiledUnderAnotherName) {
+  StoreRawRecord("api", "k1", RecordToJson(SampleRecord("ui", "k9", base_)));
+  EXPECT_EQ(ErrorOf([&] { cache_->Lookup("api", "k1"); }),
+            "cache record refs/orchestrate/cache/api/k1 describes phase ui with key k9; remove it "
+            "with `git update-ref -d refs/orchestrate/cache/api/k1`");
+}
+
+TEST_F(ResultCacheTest, LatestPicksTheNewestRecordOfThePhaseOnly) {
+  std::string result = MakeResult("1");
+  for (auto [key, at] : {std::pair{"k1", 100}, {"k2", 300}, {"k3", 200}}) {
+    Record r = SampleRecord("api", key, result);
+    r.started_at = at;
+    ASSERT_TRUE(cache_->Store(r));
+  }
+  Record other = SampleRecord("api2", "k9", result);
+  other.started_at = 999;
+  ASSERT_TRUE(cache_->Store(other));
+  StoreRawRecord("api", "k0", R"({"version": 9})");  // unreadable: skipped
+  std::optional<Record> latest = cache_->Latest("api");
+  ASSERT_TRUE(latest);
+  EXPECT_EQ(latest->key, "k2");
+  EXPECT_FALSE(cache_->Latest("ui"));
+}
+
+TEST_F(ResultCacheTest, ListShowsEveryRecordAndRemoveDeletesOne) {
+  std::string result = MakeResult("1");
+  Record api = SampleRecord("api", "k1", result);
+  Record ui = SampleRecord("ui", "k2", result);
+  ui.started_at = 5;
+  ASSERT_TRUE(cache_->Store(api));
+  ASSERT_TRUE(cache_->Store(ui));
+  std::vector<RecordInfo> infos = cache_->List();
+  ASSERT_EQ(infos.size(), 2u);
+  EXPECT_EQ(infos[0].phase, "api");
+  EXPECT_EQ(infos[0].key, "k1");
+  EXPECT_EQ(infos[0].ref, "refs/orchestrate/cache/api/k1");
+  EXPECT_EQ(infos[0].started_at, 1700000000);
+  EXPECT_EQ(infos[0].size, RecordToJson(api).size() + api.log.size() + api.handoff.size());
+  EXPECT_EQ(infos[0].problem, "");
+  EXPECT_EQ(infos[1].phase, "ui");
+  EXPECT_EQ(infos[1].started_at, 5);
+  cache_->Remove(infos[0]);
+  EXPECT_FALSE(cache_->Lookup("api", "k1"));
+  ASSERT_EQ(cache_->List().size(), 1u);
+  EXPECT_EQ(cache_->List()[0].phase, "ui");
+}
+
+TEST_F(ResultCacheTest, ListIncludesUnreadableRecordsWithTheirProblem) {
+  StoreRawRecord("api", "k1", R"({"version": 9})");
+  std::vector<RecordInfo> infos = cache_->List();
+  ASSERT_EQ(infos.size(), 1u);
+  EXPECT_EQ(infos[0].started_at, 0);
+  EXPECT_NE(infos[0].problem.find("has format version 9"), std::string::npos) << infos[0].problem;
+  cache_->Remove(infos[0]);
+  EXPECT_TRUE(cache_->List().empty());
+}
+
+TEST_F(ResultCacheTest, RecordsTravelThroughAPlainGitRemote) {
+  Record record = SampleRecord("api", "k1", MakeResult("shared"));
+  ASSERT_TRUE(cache_->Store(record));
+  std::string remote = tmp_.path() + "/remote.git";
+  std::string clone = tmp_.path() + "/clone";
+  Git("init -q --bare " + remote, tmp_.path());
+  Git("push -q " + remote + " main 'refs/orchestrate/*:refs/orchestrate/*'");
+  Git("clone -q " + remote + " " + clone, tmp_.path());
+  Git("fetch -q origin 'refs/orchestrate/*:refs/orchestrate/*'", clone);
+  std::unique_ptr<Repo> cloned = Repo::Open(clone);
+  std::optional<Record> found = ResultCache(*cloned).Lookup("api", "k1");
+  ASSERT_TRUE(found);
+  ExpectSameRecord(*found, record);
+  EXPECT_TRUE(cloned->HasObject(record.result));
+}
+
+}  // namespace
+}  // namespace orchestrate
