@@ -45,6 +45,9 @@
 set -eu
 
 say() { printf '%s\n' "$*"; }
+temp_files=''
+# shellcheck disable=SC2086 # the list holds mktemp names, without spaces
+trap 'rm -f $temp_files' EXIT
 fail() { printf 'agent: %s\n' "$*" >&2; exit 1; }
 
 model=default
@@ -191,6 +194,7 @@ apply_prompt() {
   target=''
   skipped=0
   body=$(mktemp)
+  temp_files="$temp_files $body"
   while IFS= read -r line || [ -n "$line" ]; do
     if [ -n "$terminator" ]; then
       if [ "$line" = "$terminator" ]; then
@@ -215,7 +219,6 @@ apply_prompt() {
       ON_RETRY) if [ "$retry" = 1 ]; then say "-> applying what I learned from the feedback"; else active=0; skipped=1; fi ;;
     esac
   done < "$prompt"
-  rm -f "$body"
   [ -z "$terminator" ] || fail "WRITE $target: the block never ends (no line '$terminator')"
   [ "$skipped" = 0 ] || say "-> (holding back the ON_RETRY instructions: there is no feedback yet)"
 }
@@ -231,10 +234,10 @@ sleep "$delay"
 
 changed=0
 handoff=$(mktemp)
+temp_files="$temp_files $handoff"
 apply_prompt "$retry"
 if [ -s "$handoff" ] && [ -n "${ORCHESTRATE_HANDOFF_FILE:-}" ]; then
   { printf '# %s\n\n' "$phase"; cat "$handoff"; } > "$ORCHESTRATE_HANDOFF_FILE"
   say "-> wrote a handoff for the phases that depend on $phase"
 fi
-rm -f "$handoff"
 say "done: $changed change(s)"
