@@ -119,7 +119,8 @@ TEST_F(GitCheckoutTest, SwitchToRefusesBranchHoldingAnotherCommit) {
 }
 
 TEST_F(GitCheckoutTest, SwitchToWorksDespiteWorktreeDebris) {
-  for (const char* name : {"junk1", "junk2"}) WriteFile(root(), std::string(".git/worktrees/") + name + "/gitdir", "garbage\n");
+  for (const char* name : {"junk1", "junk2"})
+    WriteFile(root(), std::string(".git/worktrees/") + name + "/gitdir", "garbage\n");
   std::string other = CommitOnBranch("other", initial_, {{"a.txt", "2\n"}});
   Git("checkout -q main");
   repo_->SwitchTo("refs/heads/other", other);

@@ -107,7 +107,8 @@ TEST_F(GitWorktreeTest, NameUsedByUsersOwnWorktreeIsUsageError) {
     FAIL() << "expected UsageError";
   } catch (const UsageError& e) {
     EXPECT_EQ(std::string(e.what()), "the git worktree name 'w0' is already used by " + elsewhere +
-                                         " — remove it with `git worktree remove " + elsewhere + "`");
+                                         " — remove it with `git worktree remove " + elsewhere +
+                                         "`");
   }
   EXPECT_TRUE(FileExists(elsewhere + "/a.txt"));
 }
