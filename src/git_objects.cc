@@ -14,13 +14,10 @@ namespace {
 
 /// Revparse outcomes that mean "there is no such commit" rather than a failure.
 bool IsAbsence(int rc) {
-  return rc == GIT_ENOTFOUND || rc == GIT_EINVALIDSPEC || rc == GIT_EAMBIGUOUS ||
-         rc == GIT_EPEEL;
+  return rc == GIT_ENOTFOUND || rc == GIT_EINVALIDSPEC || rc == GIT_EAMBIGUOUS || rc == GIT_EPEEL;
 }
 
-bool IsBlob(const git_tree_entry* entry) {
-  return git_tree_entry_type(entry) == GIT_OBJECT_BLOB;
-}
+bool IsBlob(const git_tree_entry* entry) { return git_tree_entry_type(entry) == GIT_OBJECT_BLOB; }
 
 }  // namespace
 
@@ -141,10 +138,10 @@ ObjectId Repo::CreateCommit(const ObjectId& tree, const std::vector<ObjectId>& p
   }
   OwnedSignature signature = sig ? MakeSignature(*sig) : DefaultSignature(repo_);
   git_oid oid;
-  Check(git_commit_create(&oid, repo_, nullptr, signature.get(), signature.get(), nullptr,
-                          message.c_str(), owned_tree.get(), parent_ptrs.size(),
-                          parent_ptrs.data()),
-        "creating a commit");
+  Check(
+      git_commit_create(&oid, repo_, nullptr, signature.get(), signature.get(), nullptr,
+                        message.c_str(), owned_tree.get(), parent_ptrs.size(), parent_ptrs.data()),
+      "creating a commit");
   return FormatOid(oid);
 }
 

@@ -59,7 +59,8 @@ class Repo {
   std::string commondir() const;
 
   // --- objects ---------------------------------------------------------
-  /// Peels `rev` (branch, tag, id, "HEAD~2") to a commit id.
+  /// Peels `rev` (branch, tag, id, "HEAD~2") to a commit id; nullopt when it
+  /// names no commit (missing, malformed, ambiguous, or not a commit).
   std::optional<ObjectId> ResolveCommit(const std::string& rev);
   ObjectId TreeOf(const ObjectId& commit);
   std::vector<ObjectId> ParentsOf(const ObjectId& commit);
@@ -124,8 +125,9 @@ class Repo {
 
   // --- remotes -----------------------------------------------------------------
   /// Push/fetch refspecs to/from a remote name or URL. Throws UsageError naming
-  /// the remote when it is missing or unreachable. Returns refs rejected by
-  /// the remote (push) with their reason.
+  /// the remote when it is missing or unreachable. Push returns the refs
+  /// rejected (including non-fast-forwards) as "ref: reason"; the others are
+  /// still pushed.
   std::vector<std::string> Push(const std::string& remote, const std::vector<std::string>& refspecs);
   void Fetch(const std::string& remote, const std::vector<std::string>& refspecs);
 
@@ -148,13 +150,16 @@ class WorktreeStore {
   std::vector<std::string> Repair();
 
   /// Path of worktree `name`, creating it on `branch` (which must exist) if
-  /// it does not exist. Recreates it when broken.
+  /// it does not exist. Recreates it when broken (running Repair() first, as
+  /// any invalid entry breaks libgit2 1.5.1's worktree creation). Throws
+  /// UsageError when a worktree outside `dir` already uses `name`.
   std::string Ensure(const std::string& name, const std::string& branch);
 
-  /// Removes worktree `name` and its directory (not its branch).
+  /// Removes worktree `name` and its directory (not its branch); nothing
+  /// happens when it does not exist.
   void Remove(const std::string& name);
 
-  /// Names of existing worktrees under `dir`.
+  /// Names of valid worktrees under `dir`, sorted.
   std::vector<std::string> List();
 
   const std::string& dir() const { return dir_; }

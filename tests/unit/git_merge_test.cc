@@ -34,10 +34,10 @@ TEST_F(GitMergeTest, DivergentMergeIsDeterministicCommitWithBothParents) {
 }
 
 TEST_F(GitMergeTest, ConflictsAreListedSortedAndUnique) {
-  std::string ours = CommitOnBranch("ours", initial_,
-                                    {{"a.txt", "ours\n"}, {"dir/b.txt", "ours\n"}, {"ok", "1"}});
-  std::string theirs = CommitOnBranch("theirs", initial_,
-                                      {{"a.txt", "theirs\n"}, {"dir/b.txt", "theirs\n"}});
+  std::string ours =
+      CommitOnBranch("ours", initial_, {{"a.txt", "ours\n"}, {"dir/b.txt", "ours\n"}, {"ok", "1"}});
+  std::string theirs =
+      CommitOnBranch("theirs", initial_, {{"a.txt", "theirs\n"}, {"dir/b.txt", "theirs\n"}});
   Repo::MergeResult result = repo_->Merge(ours, theirs, "merge");
   EXPECT_EQ(result.commit, std::nullopt);
   EXPECT_EQ(result.conflicts, (std::vector<std::string>{"a.txt", "dir/b.txt"}));

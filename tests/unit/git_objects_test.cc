@@ -24,8 +24,9 @@ TEST_F(GitObjectsTest, DiscoverOutsideRepositoryTellsUserWhatToDo) {
     Repo::Discover(outside);
     FAIL() << "expected UsageError";
   } catch (const UsageError& e) {
-    EXPECT_EQ(std::string(e.what()), "not a git repository (or any parent): " + outside +
-                                         " — run orchestrate inside a git repository, or pass -C DIR");
+    EXPECT_EQ(std::string(e.what()),
+              "not a git repository (or any parent): " + outside +
+                  " — run orchestrate inside a git repository, or pass -C DIR");
   }
 }
 

@@ -1,0 +1,89 @@
+// Repo: the work tree of a checkout — status, committing everything, switching.
+#include <git2.h>
+
+#include "git_internal.h"
+#include "orchestrate/git.h"
+
+namespace orchestrate {
+
+using namespace git_detail;
+
+namespace {
+
+OwnedIndex RepositoryIndex(git_repository* repo) {
+  git_index* index = nullptr;
+  Check(git_repository_index(&index, repo), "opening the index");
+  return OwnedIndex(index);
+}
+
+/// Stages every change like `git add -A` (new, modified and deleted files;
+/// .gitignore honoured) and writes the index.
+void StageEverything(git_index* index) {
+  char everything[] = "*";
+  char* patterns[] = {everything};
+  git_strarray pathspec = {patterns, 1};
+  Check(git_index_add_all(index, &pathspec, GIT_INDEX_ADD_DEFAULT, nullptr, nullptr),
+        "staging changes");
+  Check(git_index_update_all(index, &pathspec, nullptr, nullptr), "staging deletions");
+  Check(git_index_write(index), "writing the index");
+}
+
+}  // namespace
+
+bool Repo::HasUncommittedChanges() {
+  git_status_options options = GIT_STATUS_OPTIONS_INIT;
+  options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+  options.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+  git_status_list* raw = nullptr;
+  Check(git_status_list_new(&raw, repo_, &options), "reading the status of " + workdir());
+  OwnedStatusList status(raw);
+  return git_status_list_entrycount(status.get()) > 0;
+}
+
+std::optional<ObjectId> Repo::CommitAll(const std::string& message) {
+  OwnedIndex index = RepositoryIndex(repo_);
+  StageEverything(index.get());
+  git_oid tree;
+  Check(git_index_write_tree(&tree, index.get()), "writing the tree of " + workdir());
+  std::optional<ObjectId> head = HeadCommit();
+  if (head && TreeOf(*head) == FormatOid(tree)) return std::nullopt;
+  OwnedTree owned_tree = LookupTree(repo_, FormatOid(tree));
+  OwnedCommit parent = head ? LookupCommit(repo_, *head) : nullptr;
+  const git_commit* parents[] = {parent.get()};
+  OwnedSignature signature = DefaultSignature(repo_);
+  git_oid commit;
+  Check(git_commit_create(&commit, repo_, "HEAD", signature.get(), signature.get(), nullptr,
+                          message.c_str(), owned_tree.get(), head ? 1 : 0, parents),
+        "committing in " + workdir());
+  return FormatOid(commit);
+}
+
+void Repo::SwitchTo(const std::string& branch, const ObjectId& commit) {
+  std::optional<ObjectId> held = ReadRef(branch);
+  if (held != commit)
+    throw InfraError("git: switching " + workdir() + " to " + branch + ": it holds " +
+                     held.value_or("nothing") + ", not " + commit);
+  OwnedTree target = LookupTree(repo_, TreeOf(commit));
+  std::optional<ObjectId> head = HeadCommit();
+  OwnedTree baseline = head ? LookupTree(repo_, TreeOf(*head)) : nullptr;
+  git_checkout_options options = GIT_CHECKOUT_OPTIONS_INIT;
+  options.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_REMOVE_UNTRACKED;
+  options.baseline = baseline.get();
+  Check(git_checkout_tree(repo_, reinterpret_cast<const git_object*>(target.get()), &options),
+        "checking out " + commit + " in " + workdir());
+  // Not git_repository_set_head: with worktree debris libgit2 1.5.1 believes
+  // every branch is checked out elsewhere and refuses.
+  git_reference* ref = nullptr;
+  Check(git_reference_symbolic_create(&ref, repo_, "HEAD", branch.c_str(), 1,
+                                      ("orchestrate: switch to " + branch).c_str()),
+        "pointing HEAD of " + workdir() + " at " + branch);
+  git_reference_free(ref);
+}
+
+void Repo::DetachHead() {
+  Check(git_repository_detach_head(repo_), "detaching HEAD of " + workdir());
+}
+
+std::optional<ObjectId> Repo::HeadCommit() { return ReadRef("HEAD"); }
+
+}  // namespace orchestrate

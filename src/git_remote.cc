@@ -1,0 +1,129 @@
+// Repo: pushing to and fetching from remotes (by name, path or URL).
+#include <git2.h>
+
+#include <vector>
+
+#include "git_internal.h"
+#include "orchestrate/git.h"
+
+namespace orchestrate {
+
+using namespace git_detail;
+
+namespace {
+
+/// A git_strarray view of strings that outlive it.
+class StringArray {
+ public:
+  explicit StringArray(const std::vector<std::string>& strings) {
+    for (const std::string& s : strings) pointers_.push_back(const_cast<char*>(s.c_str()));
+    array_ = {pointers_.data(), pointers_.size()};
+  }
+  const git_strarray* get() const { return &array_; }
+
+ private:
+  std::vector<char*> pointers_;
+  git_strarray array_;
+};
+
+bool LooksLikePathOrUrl(const std::string& remote) {
+  return remote.find_first_of("/:\\") != std::string::npos || remote.starts_with(".");
+}
+
+/// Looks `remote` up by name, or uses it as a path or URL.
+OwnedRemote OpenRemote(git_repository* repo, const std::string& remote) {
+  git_remote* raw = nullptr;
+  int rc = git_remote_lookup(&raw, repo, remote.c_str());
+  if (rc != 0 && LooksLikePathOrUrl(remote))
+    rc = git_remote_create_anonymous(&raw, repo, remote.c_str());
+  else if (rc == GIT_ENOTFOUND || rc == GIT_EINVALIDSPEC)
+    throw UsageError("no remote named '" + remote + "' (add one with `git remote add " + remote +
+                     " URL`, or name a remote or URL)");
+  Check(rc, "opening remote " + remote);
+  return OwnedRemote(raw);
+}
+
+/// What the callbacks of one push or fetch record.
+struct RemoteSession {
+  int credential_attempts = 0;
+  std::vector<std::string> rejections;
+};
+
+/// Offers the SSH agent once, then gives up (libgit2 would ask forever).
+int AgentCredentials(git_credential** out, const char*, const char* username, unsigned allowed,
+                     void* payload) {
+  int& attempts = static_cast<RemoteSession*>(payload)->credential_attempts;
+  if (attempts++ > 0 || !(allowed & GIT_CREDENTIAL_SSH_KEY)) return GIT_PASSTHROUGH;
+  return git_credential_ssh_key_from_agent(out, username ? username : "git");
+}
+
+int RecordRejection(const char* refname, const char* status, void* payload) {
+  if (status)
+    static_cast<RemoteSession*>(payload)->rejections.push_back(std::string(refname) + ": " +
+                                                               status);
+  return 0;
+}
+
+/// Callbacks shared by push and fetch, recording into `session`.
+git_remote_callbacks MakeCallbacks(RemoteSession* session) {
+  git_remote_callbacks callbacks = GIT_REMOTE_CALLBACKS_INIT;
+  callbacks.credentials = AgentCredentials;
+  callbacks.push_update_reference = RecordRejection;
+  callbacks.payload = session;
+  return callbacks;
+}
+
+/// Connects so that an unreachable remote is told apart from later failures.
+void Connect(git_remote* remote, const std::string& name, git_direction direction,
+             const git_remote_callbacks& callbacks) {
+  if (git_remote_connect(remote, direction, &callbacks, nullptr, nullptr) != 0)
+    throw UsageError("cannot reach remote '" + name + "': " + LastErrorMessage());
+}
+
+/// The destination ref of a push refspec ("+src:dst", "src").
+std::string Destination(std::string refspec) {
+  if (refspec.starts_with("+")) refspec.erase(0, 1);
+  size_t colon = refspec.find(':');
+  return colon == std::string::npos ? refspec : refspec.substr(colon + 1);
+}
+
+/// One push; libgit2 refuses a whole push when any ref is not a fast-forward
+/// (GIT_ENONFASTFORWARD), which is returned rather than thrown.
+int PushOnce(git_remote* remote, const std::string& name, const std::vector<std::string>& refspecs,
+             RemoteSession& session) {
+  git_push_options options = GIT_PUSH_OPTIONS_INIT;
+  options.callbacks = MakeCallbacks(&session);
+  if (!git_remote_connected(remote)) Connect(remote, name, GIT_DIRECTION_PUSH, options.callbacks);
+  StringArray specs(refspecs);
+  int rc = git_remote_push(remote, specs.get(), &options);
+  if (rc == GIT_ENONFASTFORWARD) return rc;
+  Check(rc, "pushing to " + name);
+  return 0;
+}
+
+}  // namespace
+
+std::vector<std::string> Repo::Push(const std::string& remote,
+                                    const std::vector<std::string>& refspecs) {
+  OwnedRemote handle = OpenRemote(repo_, remote);
+  RemoteSession session;
+  if (PushOnce(handle.get(), remote, refspecs, session) == 0) return session.rejections;
+  // Push ref by ref so the others still go through and the culprit is named.
+  for (const std::string& refspec : refspecs)
+    if (PushOnce(handle.get(), remote, {refspec}, session) != 0)
+      session.rejections.push_back(Destination(refspec) + ": " + LastErrorMessage());
+  return session.rejections;
+}
+
+void Repo::Fetch(const std::string& remote, const std::vector<std::string>& refspecs) {
+  OwnedRemote handle = OpenRemote(repo_, remote);
+  RemoteSession session;
+  git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
+  options.callbacks = MakeCallbacks(&session);
+  Connect(handle.get(), remote, GIT_DIRECTION_FETCH, options.callbacks);
+  StringArray specs(refspecs);
+  Check(git_remote_fetch(handle.get(), specs.get(), &options, "orchestrate: fetch"),
+        "fetching from " + remote);
+}
+
+}  // namespace orchestrate
