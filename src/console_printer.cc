@@ -31,18 +31,28 @@ size_t TerminalWidth(std::FILE* out) {
   return kDefaultWidth;
 }
 
+// The first `size` bytes of `text`, without splitting a UTF-8 character.
+std::string CutAtCharacter(const std::string& text, size_t size) {
+  if (size >= text.size()) return text;
+  while (size > 0 && (static_cast<unsigned char>(text[size]) & 0xC0) == 0x80) --size;
+  return text.substr(0, size);
+}
+
 // `prefix` and as many `items` as fit in width - 1 columns (so the cursor
-// never wraps), then ", +N more" for the rest.
+// never wraps), then ", +N more" for the rest; at least the first item, cut.
 std::string FitStatusLine(const std::string& prefix, const std::vector<std::string>& items,
                           size_t width) {
-  for (size_t shown = items.size();; --shown) {
+  auto line_with = [&](size_t shown) {
     std::string line = prefix;
     for (size_t i = 0; i < shown; ++i) line += (i ? ", " : "") + items[i];
-    if (shown < items.size()) {
-      line += fmt::format("{}+{} more", shown ? ", " : "", items.size() - shown);
-    }
-    if (line.size() < width || shown == 0) return line.substr(0, width - 1);
+    if (shown < items.size()) line += fmt::format(", +{} more", items.size() - shown);
+    return line;
+  };
+  for (size_t shown = items.size(); shown > 1; --shown) {
+    std::string line = line_with(shown);
+    if (line.size() < width) return line;
   }
+  return CutAtCharacter(line_with(std::min<size_t>(1, items.size())), width - 1);
 }
 
 std::string_view ColorFor(PhaseState state) {
@@ -69,7 +79,9 @@ struct RunningPhase {
 class ConsolePrinter : public EventSink {
  public:
   ConsolePrinter(std::FILE* out, bool live, bool color, Verbosity verbosity)
-      : out_(out), live_(live), color_(color), verbosity_(verbosity) {}
+      // Like Ninja's --quiet, quiet means no status line either.
+      : out_(out), live_(live && verbosity != Verbosity::kQuiet), color_(color),
+        verbosity_(verbosity) {}
 
   void OnEvent(const Event& event) override {
     std::lock_guard lock(mutex_);

@@ -23,7 +23,8 @@ size_t LongestBacktickRun(std::string_view text) {
 // Inline code that survives backticks inside `text`.
 std::string CodeSpan(std::string_view text) {
   std::string ticks(LongestBacktickRun(text) + 1, '`');
-  return fmt::format("{0} {1} {0}", ticks, text);
+  bool pad = !text.empty() && (text.front() == '`' || text.back() == '`');
+  return fmt::format("{0}{1}{2}{1}{0}", ticks, pad ? " " : "", text);
 }
 
 std::string FencedBlock(std::string_view text) {
@@ -62,7 +63,7 @@ std::string Table(const std::vector<Event>& outcomes) {
 std::string FailureSection(const Event& e) {
   std::string text = fmt::format("#### {} ({})\n\n", e.phase, ToString(e.state));
   std::string reason = DescribeFailure(e);
-  if (!reason.empty()) text += Cell(reason) + "\n\n";
+  if (!reason.empty()) text += reason + "\n\n";
   if (!e.failed_command.empty()) text += "Command: " + CodeSpan(e.failed_command) + "\n\n";
   std::string tail = StripTerminalControls(e.log_tail);
   if (!tail.empty()) text += FencedBlock(tail) + "\n";

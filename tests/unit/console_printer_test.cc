@@ -273,6 +273,26 @@ TEST(ConsolePrinterTest, LiveStatusLineFitsTheWidthAndCountsTheRest) {
   EXPECT_TRUE(line.ends_with("9.0s, +9 more")) << line;
 }
 
+TEST(ConsolePrinterTest, LiveStatusLineNeverSplitsAUtf8Character) {
+  Output out;
+  auto printer = MakeConsolePrinter(out.file(), true, false, Verbosity::kNormal);
+  printer->OnEvent(RunStarted(1));
+  printer->OnEvent(Started(std::string(63, 'a') + "\xC3\xA9\xC3\xA9", 0, 0));
+  std::string text = out.Text();
+  std::string line = text.substr(text.rfind('\r') + 1);
+  // 15 bytes of "[0/1] running: " and 63 of 'a' leave one byte of 79 for é.
+  EXPECT_EQ(line, "[0/1] running: " + std::string(63, 'a') + "\x1b[K");
+}
+
+TEST(ConsolePrinterTest, QuietHasNoStatusLine) {
+  Output out;
+  auto printer = MakeConsolePrinter(out.file(), true, false, Verbosity::kQuiet);
+  printer->OnEvent(RunStarted(2));
+  printer->OnEvent(Started("api", 0, 0));
+  printer->OnTick(5);
+  EXPECT_EQ(out.Text(), "");
+}
+
 TEST(ConsolePrinterTest, ColorPaintsStatesWhenAsked) {
   std::string text = RunPrinter(false, true, Verbosity::kNormal);
   EXPECT_NE(text.find("\x1b[32msucceeded\x1b[0m api"), std::string::npos) << text;
