@@ -80,7 +80,9 @@ class ConsolePrinter : public EventSink {
  public:
   ConsolePrinter(std::FILE* out, bool live, bool color, Verbosity verbosity)
       // Like Ninja's --quiet, quiet means no status line either.
-      : out_(out), live_(live && verbosity != Verbosity::kQuiet), color_(color),
+      : out_(out),
+        live_(live && verbosity != Verbosity::kQuiet),
+        color_(color),
         verbosity_(verbosity) {}
 
   void OnEvent(const Event& event) override {
@@ -105,15 +107,24 @@ class ConsolePrinter : public EventSink {
  private:
   void Handle(const Event& e) {
     switch (e.type) {
-      case Event::Type::kRunStarted: return OnRunStarted(e);
-      case Event::Type::kPhaseFresh: return OnPhaseFresh(e);
-      case Event::Type::kPhaseStarted: return OnPhaseStarted(e);
-      case Event::Type::kCommandStarted: return OnCommandStarted(e);
-      case Event::Type::kPhaseRequeued: return OnPhaseRequeued(e);
-      case Event::Type::kPhaseFinished: return OnPhaseFinished(e);
-      case Event::Type::kTargetUpdated: return OnTargetUpdated(e);
-      case Event::Type::kMessage: return OnMessage(e);
-      case Event::Type::kRunFinished: return OnRunFinished(e);
+      case Event::Type::kRunStarted:
+        return OnRunStarted(e);
+      case Event::Type::kPhaseFresh:
+        return OnPhaseFresh(e);
+      case Event::Type::kPhaseStarted:
+        return OnPhaseStarted(e);
+      case Event::Type::kCommandStarted:
+        return OnCommandStarted(e);
+      case Event::Type::kPhaseRequeued:
+        return OnPhaseRequeued(e);
+      case Event::Type::kPhaseFinished:
+        return OnPhaseFinished(e);
+      case Event::Type::kTargetUpdated:
+        return OnTargetUpdated(e);
+      case Event::Type::kMessage:
+        return OnMessage(e);
+      case Event::Type::kRunFinished:
+        return OnRunFinished(e);
     }
   }
 
@@ -229,9 +240,8 @@ class ConsolePrinter : public EventSink {
   // "[3/8] running: api 1m12s, ui (waiting 30s)", longest-running first.
   std::string StatusLine() const {
     std::vector<RunningPhase> order = running_;
-    std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
-      return a.started_s < b.started_s;
-    });
+    std::stable_sort(order.begin(), order.end(),
+                     [](const auto& a, const auto& b) { return a.started_s < b.started_s; });
     std::vector<std::string> items;
     for (const RunningPhase& r : order) {
       if (r.waiting_until_s > now_) {
@@ -276,7 +286,7 @@ class ConsolePrinter : public EventSink {
   std::vector<Event> finished_;        ///< fresh and finished, in order
   std::string target_;
   std::string target_commit_;
-  std::string pending_;       ///< permanent lines not yet written
+  std::string pending_;        ///< permanent lines not yet written
   bool status_shown_ = false;  ///< the cursor is at the end of the status line
 };
 

@@ -32,9 +32,9 @@ constexpr std::array<std::pair<PhaseState, std::string_view>, 11> kStateNames{{
 
 // The order in which the summary lists its groups.
 constexpr std::array<PhaseState, 9> kSummaryOrder{
-    PhaseState::kSucceeded,     PhaseState::kFresh,         PhaseState::kFailed,
-    PhaseState::kTimedOut,      PhaseState::kInputConflict, PhaseState::kMergeConflict,
-    PhaseState::kError,         PhaseState::kInterrupted,   PhaseState::kBlocked,
+    PhaseState::kSucceeded, PhaseState::kFresh,         PhaseState::kFailed,
+    PhaseState::kTimedOut,  PhaseState::kInputConflict, PhaseState::kMergeConflict,
+    PhaseState::kError,     PhaseState::kInterrupted,   PhaseState::kBlocked,
 };
 
 constexpr size_t kMaxNamesInSummary = 5;
@@ -184,7 +184,9 @@ void RunRecord::Add(const Event& e) {
   now_ = std::max(now_, e.time_s);
   auto same_phase = [&](const Event& r) { return r.phase == e.phase; };
   switch (e.type) {
-    case Event::Type::kRunStarted: total_ = e.total; break;
+    case Event::Type::kRunStarted:
+      total_ = e.total;
+      break;
     case Event::Type::kPhaseFresh:
       finished_.push_back(e);
       finished_.back().state = PhaseState::kFresh;
@@ -204,7 +206,8 @@ void RunRecord::Add(const Event& e) {
       run_finished_ = true;
       duration_s_ = e.duration_s;
       break;
-    default: break;
+    default:
+      break;
   }
 }
 
@@ -227,8 +230,8 @@ SinkFile::SinkFile(const std::string& path, const char* mode) : path_(path) {
   file_ = std::fopen(path.c_str(), mode);
   if (!file_) {
     throw UsageError(fmt::format(
-        "cannot open '{}' for writing: {}; check that its directory exists and is writable",
-        path, std::strerror(errno)));
+        "cannot open '{}' for writing: {}; check that its directory exists and is writable", path,
+        std::strerror(errno)));
   }
 }
 

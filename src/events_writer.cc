@@ -1,9 +1,8 @@
 // --events FILE: one JSON object per event, a line each, flushed at once so
 // a reader can follow the run as it happens.
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 #include <mutex>
+#include <nlohmann/json.hpp>
 
 #include "orchestrate/events.h"
 #include "sink_support.h"
@@ -16,15 +15,24 @@ using Type = Event::Type;
 
 std::string_view EventName(Type type) {
   switch (type) {
-    case Type::kRunStarted: return "run_started";
-    case Type::kPhaseFresh: return "phase_fresh";
-    case Type::kPhaseStarted: return "phase_started";
-    case Type::kCommandStarted: return "command_started";
-    case Type::kPhaseRequeued: return "phase_requeued";
-    case Type::kPhaseFinished: return "phase_finished";
-    case Type::kTargetUpdated: return "target_updated";
-    case Type::kMessage: return "message";
-    case Type::kRunFinished: return "run_finished";
+    case Type::kRunStarted:
+      return "run_started";
+    case Type::kPhaseFresh:
+      return "phase_fresh";
+    case Type::kPhaseStarted:
+      return "phase_started";
+    case Type::kCommandStarted:
+      return "command_started";
+    case Type::kPhaseRequeued:
+      return "phase_requeued";
+    case Type::kPhaseFinished:
+      return "phase_finished";
+    case Type::kTargetUpdated:
+      return "target_updated";
+    case Type::kMessage:
+      return "message";
+    case Type::kRunFinished:
+      return "run_finished";
   }
   return "unknown";
 }
@@ -32,10 +40,14 @@ std::string_view EventName(Type type) {
 // The JSON name of Event::text for each event type.
 std::string_view TextField(Type type) {
   switch (type) {
-    case Type::kCommandStarted: return "command";
-    case Type::kPhaseRequeued: return "pattern";
-    case Type::kTargetUpdated: return "branch";
-    default: return "text";
+    case Type::kCommandStarted:
+      return "command";
+    case Type::kPhaseRequeued:
+      return "pattern";
+    case Type::kTargetUpdated:
+      return "branch";
+    default:
+      return "text";
   }
 }
 

@@ -41,15 +41,24 @@ size_t XmlCharLength(std::string_view text, size_t i) {
 
 std::string_view Entity(char c, bool attribute) {
   switch (c) {
-    case '&': return "&amp;";
-    case '<': return "&lt;";
-    case '>': return "&gt;";
-    case '"': return "&quot;";
-    case '\'': return "&apos;";
-    case '\n': return attribute ? "&#10;" : "";
-    case '\r': return "&#13;";
-    case '\t': return attribute ? "&#9;" : "";
-    default: return "";
+    case '&':
+      return "&amp;";
+    case '<':
+      return "&lt;";
+    case '>':
+      return "&gt;";
+    case '"':
+      return "&quot;";
+    case '\'':
+      return "&apos;";
+    case '\n':
+      return attribute ? "&#10;" : "";
+    case '\r':
+      return "&#13;";
+    case '\t':
+      return attribute ? "&#9;" : "";
+    default:
+      return "";
   }
 }
 
@@ -110,9 +119,10 @@ std::string Verdict(const Event& e) {
 }
 
 std::string TestCase(const Event& e) {
-  return fmt::format("    <testcase name=\"{}\" classname=\"orchestrate\" time=\"{:.3f}\">\n{}{}"
-                     "    </testcase>\n",
-                     Attr(e.phase), e.duration_s, Properties(e), Verdict(e));
+  return fmt::format(
+      "    <testcase name=\"{}\" classname=\"orchestrate\" time=\"{:.3f}\">\n{}{}"
+      "    </testcase>\n",
+      Attr(e.phase), e.duration_s, Properties(e), Verdict(e));
 }
 
 std::string Document(const std::vector<Event>& outcomes, double duration_s) {

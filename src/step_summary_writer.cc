@@ -37,9 +37,12 @@ std::string FencedBlock(std::string_view text) {
 std::string Cell(std::string_view text) {
   std::string cell;
   for (char c : text) {
-    if (c == '|') cell += "\\|";
-    else if (c == '\n' || c == '\r') cell += ' ';
-    else cell += c;
+    if (c == '|')
+      cell += "\\|";
+    else if (c == '\n' || c == '\r')
+      cell += ' ';
+    else
+      cell += c;
   }
   return cell;
 }
@@ -54,8 +57,8 @@ std::string Table(const std::vector<Event>& outcomes) {
   std::string table = "| Phase | State | Duration | Attempts | Notes |\n|---|---|---|---|---|\n";
   for (const Event& e : outcomes) {
     table += fmt::format("| {} | {} | {} | {} | {} |\n", Cell(e.phase), ToString(e.state),
-                         FormatDuration(e.duration_s), e.attempts > 0 ? std::to_string(e.attempts) : "",
-                         Cell(Notes(e)));
+                         FormatDuration(e.duration_s),
+                         e.attempts > 0 ? std::to_string(e.attempts) : "", Cell(Notes(e)));
   }
   return table;
 }

@@ -2,12 +2,11 @@
 // chrome://tracing. One track per job slot with a slice per phase (and nested
 // slices per command), a "cache" track with an instant per fresh phase and a
 // "blocked" track with an instant per blocked phase. Written at Close().
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "orchestrate/events.h"
@@ -25,7 +24,7 @@ struct OpenPhase {
   int slot = 0;
   double started_s = 0;
   std::string reason;
-  std::string step;        ///< of the current command, empty when none
+  std::string step;  ///< of the current command, empty when none
   std::string command;
   double command_started_s = 0;
 };
@@ -39,13 +38,26 @@ class TraceWriter : public EventSink {
     std::lock_guard lock(mutex_);
     now_ = std::max(now_, e.time_s);
     switch (e.type) {
-      case Event::Type::kRunStarted: jobs_ = e.jobs; break;
-      case Event::Type::kPhaseFresh: Instant(e, CacheTrack(), "fresh"); break;
-      case Event::Type::kPhaseStarted: OnPhaseStarted(e); break;
-      case Event::Type::kCommandStarted: OnCommandStarted(e); break;
-      case Event::Type::kPhaseRequeued: OnPhaseRequeued(e); break;
-      case Event::Type::kPhaseFinished: OnPhaseFinished(e); break;
-      default: break;
+      case Event::Type::kRunStarted:
+        jobs_ = e.jobs;
+        break;
+      case Event::Type::kPhaseFresh:
+        Instant(e, CacheTrack(), "fresh");
+        break;
+      case Event::Type::kPhaseStarted:
+        OnPhaseStarted(e);
+        break;
+      case Event::Type::kCommandStarted:
+        OnCommandStarted(e);
+        break;
+      case Event::Type::kPhaseRequeued:
+        OnPhaseRequeued(e);
+        break;
+      case Event::Type::kPhaseFinished:
+        OnPhaseFinished(e);
+        break;
+      default:
+        break;
     }
   }
 
@@ -121,8 +133,8 @@ class TraceWriter : public EventSink {
     open.step.clear();
   }
 
-  void Slice(const std::string& name, const char* category, int tid, double start_s,
-             double end_s, Json args) {
+  void Slice(const std::string& name, const char* category, int tid, double start_s, double end_s,
+             Json args) {
     events_.push_back({{"name", name},
                        {"cat", category},
                        {"ph", "X"},

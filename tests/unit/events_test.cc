@@ -10,8 +10,8 @@ namespace orchestrate {
 namespace {
 
 constexpr PhaseState kAllStates[] = {
-    PhaseState::kFresh,         PhaseState::kStale,       PhaseState::kRunning,
-    PhaseState::kSucceeded,     PhaseState::kFailed,      PhaseState::kTimedOut,
+    PhaseState::kFresh,         PhaseState::kStale,         PhaseState::kRunning,
+    PhaseState::kSucceeded,     PhaseState::kFailed,        PhaseState::kTimedOut,
     PhaseState::kInputConflict, PhaseState::kMergeConflict, PhaseState::kBlocked,
     PhaseState::kInterrupted,   PhaseState::kError,
 };
@@ -87,20 +87,19 @@ TEST(StripTerminalControlsTest, DropsOtherControlCharacters) {
 }
 
 TEST(SummarizeOutcomesTest, CountsInFixedOrderAndNamesTheUnsuccessful) {
-  std::vector<Event> finished = {Finished("ui", PhaseState::kFailed),
-                                 Finished("api", PhaseState::kSucceeded),
-                                 Finished("docs", PhaseState::kBlocked),
-                                 Finished("schema", PhaseState::kFresh),
-                                 Finished("db", PhaseState::kSucceeded)};
+  std::vector<Event> finished = {
+      Finished("ui", PhaseState::kFailed), Finished("api", PhaseState::kSucceeded),
+      Finished("docs", PhaseState::kBlocked), Finished("schema", PhaseState::kFresh),
+      Finished("db", PhaseState::kSucceeded)};
   EXPECT_EQ(JoinSummary(SummarizeOutcomes(finished, 7)),
             "2 succeeded, 1 fresh, 1 failed (ui), 1 blocked (docs), 2 not run");
 }
 
 TEST(SummarizeOutcomesTest, ShortensLongNameLists) {
   std::vector<Event> finished;
-  for (int i = 0; i < 7; ++i) finished.push_back(Finished("p" + std::to_string(i), PhaseState::kFailed));
-  EXPECT_EQ(JoinSummary(SummarizeOutcomes(finished, 7)),
-            "7 failed (p0, p1, p2, p3, p4, +2 more)");
+  for (int i = 0; i < 7; ++i)
+    finished.push_back(Finished("p" + std::to_string(i), PhaseState::kFailed));
+  EXPECT_EQ(JoinSummary(SummarizeOutcomes(finished, 7)), "7 failed (p0, p1, p2, p3, p4, +2 more)");
 }
 
 TEST(SummarizeOutcomesTest, EmptyRunSaysNothingRan) {

@@ -94,9 +94,8 @@ TEST_F(EventsWriterTest, WritesOneParsableObjectPerEvent) {
   std::vector<std::string> names;
   for (const Json& line : lines) names.push_back(line.at("event"));
   EXPECT_EQ(names, (std::vector<std::string>{"run_started", "phase_fresh", "phase_started",
-                                             "command_started", "phase_requeued",
-                                             "phase_finished", "message", "target_updated",
-                                             "run_finished"}));
+                                             "command_started", "phase_requeued", "phase_finished",
+                                             "message", "target_updated", "run_finished"}));
   for (const Json& line : lines) EXPECT_TRUE(line.contains("time_s")) << line;
 }
 

@@ -138,8 +138,7 @@ TEST_F(JunitWriterTest, ErrorsSkipsAndFreshPhasesAreMarked) {
             std::string::npos)
       << xml;
   EXPECT_NE(xml.find("<skipped message=\"blocked by ui\"/>"), std::string::npos) << xml;
-  EXPECT_NE(xml.find("<property name=\"orchestrate.state\" value=\"fresh\"/>"),
-            std::string::npos)
+  EXPECT_NE(xml.find("<property name=\"orchestrate.state\" value=\"fresh\"/>"), std::string::npos)
       << xml;
   EXPECT_EQ(Count(xml, "<failure"), 1u);
 }
@@ -150,8 +149,7 @@ TEST_F(JunitWriterTest, EscapesPhaseNamesAndMessagesInAttributes) {
   std::string xml = Write({e});
   EXPECT_EQ(XmlProblem(xml), "") << xml;
   EXPECT_NE(xml.find("name=\"a&quot;&lt;b&gt;&amp;\""), std::string::npos) << xml;
-  EXPECT_NE(xml.find("message=\"timed out&#10;after 30m\" type=\"timed-out\""),
-            std::string::npos)
+  EXPECT_NE(xml.find("message=\"timed out&#10;after 30m\" type=\"timed-out\""), std::string::npos)
       << xml;
 }
 

@@ -42,8 +42,7 @@ std::vector<Event> SampleRun() {
   Event done;
   done.type = Type::kRunFinished;
   done.duration_s = 92;
-  return {run,    Finished("api", PhaseState::kSucceeded, 72), fresh, failed, blocked,
-          target, done};
+  return {run, Finished("api", PhaseState::kSucceeded, 72), fresh, failed, blocked, target, done};
 }
 
 class StepSummaryWriterTest : public ::testing::Test {
@@ -61,9 +60,10 @@ class StepSummaryWriterTest : public ::testing::Test {
 
 TEST_F(StepSummaryWriterTest, TablesPhasesInFinishOrder) {
   std::string md = Write(SampleRun());
-  EXPECT_TRUE(md.starts_with("## orchestrate\n\n"
-                             "1 succeeded, 1 fresh, 1 failed (ui), 1 blocked (docs) in 1m32s\n\n"
-                             "Target `orchestrate/integration` is at `abc1234`\n\n"))
+  EXPECT_TRUE(
+      md.starts_with("## orchestrate\n\n"
+                     "1 succeeded, 1 fresh, 1 failed (ui), 1 blocked (docs) in 1m32s\n\n"
+                     "Target `orchestrate/integration` is at `abc1234`\n\n"))
       << md;
   EXPECT_NE(md.find("| Phase | State | Duration | Attempts | Notes |\n"
                     "|---|---|---|---|---|\n"

@@ -126,8 +126,8 @@ TEST_F(TraceWriterTest, NamesEachTrack) {
   for (const Json& m : Select(Read(), "M")) {
     if (m["name"] == "thread_name") names[m["tid"]] = m["args"]["name"];
   }
-  EXPECT_EQ(names, (std::map<int, std::string>{
-                       {0, "job 1"}, {1, "job 2"}, {2, "cache"}, {3, "blocked"}}));
+  EXPECT_EQ(names,
+            (std::map<int, std::string>{{0, "job 1"}, {1, "job 2"}, {2, "cache"}, {3, "blocked"}}));
 }
 
 TEST_F(TraceWriterTest, FreshAndBlockedPhasesAreInstantsOnTheirOwnTracks) {
