@@ -34,6 +34,11 @@ std::string_view ToString(PhaseState state);
 std::optional<PhaseState> ParsePhaseState(std::string_view text);
 /// succeeded or fresh.
 bool IsSuccess(PhaseState state);
+/// A phase that ran and did not succeed: failed, timed-out, input-conflict,
+/// merge-conflict, error, interrupted (not blocked: it never ran).
+bool IsFailure(PhaseState state);
+/// A duration for people: "0.4s", "20s", "1m12s", "2h05m".
+std::string FormatDuration(double seconds);
 
 /// What one command of a phase did.
 struct CommandOutcome {
@@ -119,6 +124,10 @@ enum class Verbosity { kQuiet, kNormal, kVerbose };
 /// adds ANSI colors. Writes to `out` (stdout in the product).
 std::unique_ptr<EventSink> MakeConsolePrinter(std::FILE* out, bool live, bool color,
                                               Verbosity verbosity);
+/// The file sinks below open (truncate, or append for the step summary) their
+/// file at once and throw UsageError when they cannot; a failed write at
+/// Close() is reported on stderr. Destroying a sink closes it.
+///
 /// One JSON object per line, flushed as things happen (--events FILE).
 std::unique_ptr<EventSink> MakeEventsWriter(const std::string& path);
 /// Chrome trace format (--trace FILE): one track per job slot.

@@ -1,0 +1,92 @@
+// Pieces shared by the event sinks (console, NDJSON, trace, JUnit, step
+// summary). Private to src/: not part of the module contract.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "orchestrate/events.h"
+
+namespace orchestrate {
+
+/// Log text as a terminal would have shown it, safe to print anywhere: ANSI
+/// escape sequences removed, a line rewritten with "\r" reduced to its last
+/// version, other control characters except tab and newline dropped.
+std::string StripTerminalControls(std::string_view text);
+
+/// The lines of `text` without a trailing empty line.
+std::vector<std::string> SplitLines(std::string_view text);
+
+/// One group of the run summary: its text ("1 failed (ui)") and the state
+/// it counts (kStale for phases that never finished).
+using SummaryPart = std::pair<std::string, PhaseState>;
+
+/// Counts the finished phases by state, in a fixed order: succeeded, fresh,
+/// the failures, blocked, then "N not run" for the rest of `total`. Groups
+/// that did not succeed name their phases.
+std::vector<SummaryPart> SummarizeOutcomes(const std::vector<Event>& finished, int total);
+
+/// "2 succeeded, 1 failed (ui)"; "nothing ran" when there are no parts.
+std::string JoinSummary(const std::vector<SummaryPart>& parts);
+
+/// Why a finished phase did not succeed, for one line: its reason, or else
+/// `<step> `<command>` <describe>` of the last command that failed.
+std::string DescribeFailure(const Event& finished);
+
+/// The first 7 characters of a commit id.
+std::string ShortId(std::string_view commit);
+
+/// What the end-of-run sinks (JUnit, step summary) report: fed every event,
+/// it keeps the phases that finished, in order, and the run's totals.
+class RunRecord {
+ public:
+  void Add(const Event& event);
+  void Tick(double time_s);
+  /// Finished phases (fresh ones with state kFresh) in finish order, then
+  /// phases still running as kInterrupted: the run stopped under them.
+  std::vector<Event> Outcomes() const;
+  /// The run's duration; until it finished, the time of the last event.
+  double duration_s() const { return run_finished_ ? duration_s_ : now_; }
+  int total() const { return total_; }
+  const std::string& target() const { return target_; }
+  const std::string& target_commit() const { return target_commit_; }
+
+ private:
+  double now_ = 0;
+  double duration_s_ = 0;
+  bool run_finished_ = false;
+  int total_ = 0;
+  std::vector<Event> finished_;
+  std::vector<Event> running_;  ///< kPhaseStarted events, in start order
+  std::string target_;
+  std::string target_commit_;
+};
+
+/// A file written by a sink. Opening throws UsageError; write errors are
+/// remembered and reported once on stderr by Close().
+class SinkFile {
+ public:
+  /// `mode` is an fopen mode: "w" or "a".
+  SinkFile(const std::string& path, const char* mode);
+  ~SinkFile();
+  SinkFile(const SinkFile&) = delete;
+  SinkFile& operator=(const SinkFile&) = delete;
+
+  void Write(std::string_view text);
+  void Flush();
+  /// Flushes and closes; later writes are ignored.
+  void Close();
+  bool is_open() const { return file_ != nullptr; }
+
+ private:
+  void Fail();  // remembers the first errno
+
+  std::string path_;
+  std::FILE* file_ = nullptr;
+  int error_ = 0;
+};
+
+}  // namespace orchestrate

@@ -1,0 +1,315 @@
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "orchestrate/events.h"
+
+namespace orchestrate {
+namespace {
+
+using Type = Event::Type;
+
+// Collects what a printer writes.
+class Output {
+ public:
+  Output() : file_(open_memstream(&buffer_, &size_)) {}
+  ~Output() {
+    std::fclose(file_);
+    std::free(buffer_);
+  }
+  std::FILE* file() { return file_; }
+  std::string Text() {
+    std::fflush(file_);
+    return std::string(buffer_, size_);
+  }
+
+ private:
+  char* buffer_ = nullptr;
+  size_t size_ = 0;
+  std::FILE* file_;
+};
+
+Event RunStarted(int total) {
+  Event e;
+  e.type = Type::kRunStarted;
+  e.base = "abc1234";
+  e.total = total;
+  e.jobs = 2;
+  return e;
+}
+
+Event Started(const std::string& phase, int slot, double time_s) {
+  Event e;
+  e.type = Type::kPhaseStarted;
+  e.phase = phase;
+  e.slot = slot;
+  e.time_s = time_s;
+  e.reason = "never run";
+  return e;
+}
+
+Event Finished(const std::string& phase, PhaseState state, double time_s, double duration_s) {
+  Event e;
+  e.type = Type::kPhaseFinished;
+  e.phase = phase;
+  e.state = state;
+  e.time_s = time_s;
+  e.duration_s = duration_s;
+  e.attempts = 1;
+  return e;
+}
+
+Event Fresh(const std::string& phase) {
+  Event e;
+  e.type = Type::kPhaseFresh;
+  e.phase = phase;
+  e.reason = "fresh";
+  return e;
+}
+
+Event FailedUi(double time_s) {
+  Event e = Finished("ui", PhaseState::kFailed, time_s, 20);
+  e.failed_command = "make test";
+  e.commands = {{"run", "make ui", 0, "exit status 0", 5},
+                {"verify", "make test", 2, "exit status 2", 15}};
+  e.log_tail = "FAIL ui_test.cc:12\n\x1b[31mexpected 3, got 4\x1b[0m\n";
+  e.log_path = "/repo/.orchestrate/logs/ui.log";
+  e.worktree = "/repo/.orchestrate/worktrees/ui";
+  return e;
+}
+
+Event Blocked(const std::string& phase, const std::string& by, double time_s) {
+  Event e = Finished(phase, PhaseState::kBlocked, time_s, 0);
+  e.reason = "blocked by " + by;
+  e.attempts = 0;
+  return e;
+}
+
+Event Message(const std::string& text, bool warning) {
+  Event e;
+  e.type = Type::kMessage;
+  e.text = text;
+  e.warning = warning;
+  return e;
+}
+
+Event RunFinished(double duration_s) {
+  Event e;
+  e.type = Type::kRunFinished;
+  e.time_s = duration_s;
+  e.duration_s = duration_s;
+  e.exit_status = 1;
+  return e;
+}
+
+// schema fresh, api succeeds, ui fails, docs blocked by ui, db succeeds.
+void FeedRun(EventSink& sink) {
+  sink.OnEvent(RunStarted(5));
+  sink.OnEvent(Fresh("schema"));
+  sink.OnEvent(Started("api", 0, 0));
+  sink.OnEvent(Started("ui", 1, 52));
+  sink.OnTick(60);
+  sink.OnEvent(Finished("api", PhaseState::kSucceeded, 72, 72));
+  sink.OnEvent(FailedUi(72));
+  sink.OnEvent(Blocked("docs", "ui", 72));
+  sink.OnEvent(Started("db", 0, 73));
+  sink.OnEvent(Message("pruned 2 worktrees", false));
+  sink.OnEvent(Finished("db", PhaseState::kSucceeded, 90, 17));
+  Event target;
+  target.type = Type::kTargetUpdated;
+  target.text = "orchestrate/integration";
+  target.result = "abc1234def5678";
+  sink.OnEvent(target);
+  sink.OnEvent(RunFinished(92));
+  sink.Close();
+}
+
+std::string RunPrinter(bool live, bool color, Verbosity verbosity) {
+  Output out;
+  auto printer = MakeConsolePrinter(out.file(), live, color, verbosity);
+  FeedRun(*printer);
+  return out.Text();
+}
+
+TEST(ConsolePrinterTest, PlainModeWritesLinesWithoutEscapeCodes) {
+  std::string text = RunPrinter(false, false, Verbosity::kNormal);
+  EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+  EXPECT_EQ(text.find('\r'), std::string::npos) << text;
+  EXPECT_NE(text.find("[1/5] fresh schema\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("[2/5] succeeded api (1m12s)\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("[3/5] FAILED ui (20s): verify `make test` exit status 2\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("[4/5] blocked docs (blocked by ui)\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("orchestrate: pruned 2 worktrees\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("running:"), std::string::npos) << text;
+}
+
+TEST(ConsolePrinterTest, FailureShowsCommandLogTailAndPaths) {
+  std::string text = RunPrinter(false, false, Verbosity::kNormal);
+  EXPECT_NE(text.find("FAILED ui (20s): verify `make test` exit status 2\n"
+                      "  command: make test\n"
+                      "    FAIL ui_test.cc:12\n"
+                      "    expected 3, got 4\n"
+                      "  log: /repo/.orchestrate/logs/ui.log\n"
+                      "  worktree: /repo/.orchestrate/worktrees/ui\n"),
+            std::string::npos)
+      << text;
+}
+
+TEST(ConsolePrinterTest, SummaryCountsStatesNamesFailuresAndTarget) {
+  std::string text = RunPrinter(false, false, Verbosity::kNormal);
+  EXPECT_NE(text.find("2 succeeded, 1 fresh, 1 failed (ui), 1 blocked (docs) in 1m32s\n"
+                      "target orchestrate/integration -> abc1234\n"),
+            std::string::npos)
+      << text;
+}
+
+TEST(ConsolePrinterTest, QuietShowsOnlyFailuresWarningsAndSummary) {
+  Output out;
+  auto printer = MakeConsolePrinter(out.file(), false, false, Verbosity::kQuiet);
+  printer->OnEvent(Message("disk almost full", true));
+  FeedRun(*printer);
+  std::string text = out.Text();
+  EXPECT_EQ(text.find("succeeded api"), std::string::npos) << text;
+  EXPECT_EQ(text.find("fresh schema"), std::string::npos) << text;
+  EXPECT_EQ(text.find("pruned"), std::string::npos) << text;
+  EXPECT_NE(text.find("orchestrate: warning: disk almost full\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("FAILED ui"), std::string::npos) << text;
+  EXPECT_NE(text.find("2 succeeded, 1 fresh"), std::string::npos) << text;
+}
+
+TEST(ConsolePrinterTest, VerboseShowsStartedPhasesAndCommands) {
+  Output out;
+  auto printer = MakeConsolePrinter(out.file(), false, false, Verbosity::kVerbose);
+  printer->OnEvent(RunStarted(3));
+  printer->OnEvent(Started("api", 0, 0));
+  Event command;
+  command.type = Type::kCommandStarted;
+  command.phase = "api";
+  command.step = "verify";
+  command.text = "make test-api";
+  printer->OnEvent(command);
+  std::string text = out.Text();
+  EXPECT_NE(text.find("orchestrate: 3 phases from abc1234, 2 jobs\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("[0/3] started api (never run)\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  api $ make test-api\n"), std::string::npos) << text;
+}
+
+TEST(ConsolePrinterTest, NormalVerbosityHidesCommands) {
+  Output out;
+  auto printer = MakeConsolePrinter(out.file(), false, false, Verbosity::kNormal);
+  printer->OnEvent(Started("api", 0, 0));
+  Event command;
+  command.type = Type::kCommandStarted;
+  command.phase = "api";
+  command.text = "make api";
+  printer->OnEvent(command);
+  EXPECT_EQ(out.Text(), "");
+}
+
+TEST(ConsolePrinterTest, LiveModeRedrawsStatusLineInPlace) {
+  Output out;
+  auto printer = MakeConsolePrinter(out.file(), true, false, Verbosity::kNormal);
+  printer->OnEvent(RunStarted(8));
+  printer->OnEvent(Started("api", 0, 0));
+  printer->OnEvent(Started("ui", 1, 52));
+  printer->OnTick(72);
+  std::string text = out.Text();
+  EXPECT_NE(text.find("\r[0/8] running: api 1m12s, ui 20s\x1b[K"), std::string::npos) << text;
+  EXPECT_EQ(text.find('\n'), std::string::npos) << text;
+}
+
+TEST(ConsolePrinterTest, LiveModeClearsStatusLineAroundPermanentLines) {
+  Output out;
+  auto printer = MakeConsolePrinter(out.file(), true, false, Verbosity::kNormal);
+  printer->OnEvent(RunStarted(8));
+  printer->OnEvent(Started("api", 0, 0));
+  printer->OnEvent(Started("ui", 1, 52));
+  printer->OnEvent(Finished("api", PhaseState::kSucceeded, 72, 72));
+  std::string text = out.Text();
+  EXPECT_NE(text.find("\r\x1b[K[1/8] succeeded api (1m12s)\n\r[1/8] running: ui 20s\x1b[K"),
+            std::string::npos)
+      << text;
+  printer->OnEvent(Finished("ui", PhaseState::kSucceeded, 80, 28));
+  printer->Close();
+  text = out.Text();
+  EXPECT_TRUE(text.ends_with("[2/8] succeeded ui (28s)\n")) << text;
+}
+
+TEST(ConsolePrinterTest, LiveStatusLineShowsRequeuedPhaseWaiting) {
+  Output out;
+  auto printer = MakeConsolePrinter(out.file(), true, false, Verbosity::kNormal);
+  printer->OnEvent(RunStarted(2));
+  printer->OnEvent(Started("api", 0, 0));
+  Event requeued;
+  requeued.type = Type::kPhaseRequeued;
+  requeued.phase = "api";
+  requeued.text = "rate limit";
+  requeued.backoff_s = 30;
+  requeued.time_s = 5;
+  printer->OnEvent(requeued);
+  std::string text = out.Text();
+  EXPECT_NE(text.find("[0/2] requeued api: output matched \"rate limit\"; retrying in 30s\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\r[0/2] running: api (waiting 30s)\x1b[K"), std::string::npos) << text;
+}
+
+TEST(ConsolePrinterTest, LiveStatusLineFitsTheWidthAndCountsTheRest) {
+  Output out;
+  auto printer = MakeConsolePrinter(out.file(), true, false, Verbosity::kNormal);
+  printer->OnEvent(RunStarted(10));
+  for (int i = 0; i < 10; ++i) {
+    printer->OnEvent(Started("a-rather-long-phase-name-" + std::to_string(i), i, i));
+  }
+  std::string text = out.Text();
+  std::string last = text.substr(text.rfind('\r') + 1);
+  ASSERT_TRUE(last.ends_with("\x1b[K")) << last;
+  std::string line = last.substr(0, last.size() - 3);
+  EXPECT_LT(line.size(), 80u) << line;
+  EXPECT_TRUE(line.starts_with("[0/10] running: a-rather-long-phase-name-0 9.0s")) << line;
+  EXPECT_TRUE(line.ends_with("9.0s, +9 more")) << line;
+}
+
+TEST(ConsolePrinterTest, LiveStatusLineNeverSplitsAUtf8Character) {
+  Output out;
+  auto printer = MakeConsolePrinter(out.file(), true, false, Verbosity::kNormal);
+  printer->OnEvent(RunStarted(1));
+  printer->OnEvent(Started(std::string(63, 'a') + "\xC3\xA9\xC3\xA9", 0, 0));
+  std::string text = out.Text();
+  std::string line = text.substr(text.rfind('\r') + 1);
+  // 15 bytes of "[0/1] running: " and 63 of 'a' leave one byte of 79 for é.
+  EXPECT_EQ(line, "[0/1] running: " + std::string(63, 'a') + "\x1b[K");
+}
+
+TEST(ConsolePrinterTest, QuietHasNoStatusLine) {
+  Output out;
+  auto printer = MakeConsolePrinter(out.file(), true, false, Verbosity::kQuiet);
+  printer->OnEvent(RunStarted(2));
+  printer->OnEvent(Started("api", 0, 0));
+  printer->OnTick(5);
+  EXPECT_EQ(out.Text(), "");
+}
+
+TEST(ConsolePrinterTest, ColorPaintsStatesWhenAsked) {
+  std::string text = RunPrinter(false, true, Verbosity::kNormal);
+  EXPECT_NE(text.find("\x1b[32msucceeded\x1b[0m api"), std::string::npos) << text;
+  EXPECT_NE(text.find("\x1b[31mFAILED\x1b[0m ui"), std::string::npos) << text;
+  EXPECT_NE(text.find("\x1b[33mblocked\x1b[0m docs"), std::string::npos) << text;
+  EXPECT_NE(text.find("\x1b[2m[1/5] fresh schema\x1b[0m"), std::string::npos) << text;
+  EXPECT_EQ(text.find('\r'), std::string::npos) << text;
+}
+
+TEST(ConsolePrinterTest, SucceededAfterRetriesShowsAttempts) {
+  Output out;
+  auto printer = MakeConsolePrinter(out.file(), false, false, Verbosity::kNormal);
+  Event e = Finished("api", PhaseState::kSucceeded, 10, 10);
+  e.attempts = 3;
+  printer->OnEvent(e);
+  EXPECT_EQ(out.Text(), "[1/1] succeeded api (10s, 3 attempts)\n");
+}
+
+}  // namespace
+}  // namespace orchestrate

@@ -1,0 +1,182 @@
+#include <gtest/gtest.h>
+
+#include "orchestrate/events.h"
+#include "support/test_repo.h"
+
+namespace orchestrate {
+namespace {
+
+using Type = Event::Type;
+
+// The entity at `i` ("&amp;", "&#10;"), or "" when it is not one XML knows.
+std::string EntityAt(const std::string& xml, size_t i) {
+  size_t semi = xml.find(';', i);
+  if (semi == std::string::npos) return "";
+  std::string entity = xml.substr(i, semi - i + 1);
+  for (const char* known : {"&amp;", "&lt;", "&gt;", "&quot;", "&apos;"}) {
+    if (entity == known) return entity;
+  }
+  bool numeric = entity.size() > 3 && entity[1] == '#' &&
+                 entity.find_first_not_of("0123456789", 2) == entity.size() - 1;
+  return numeric ? entity : "";
+}
+
+bool IsForbiddenControl(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return u < 0x20 && c != '\t' && c != '\n' && c != '\r';
+}
+
+// Checks what an escaping mistake would break: tag nesting, entities, raw
+// '<' in attribute values, control characters. Returns the problem or "".
+std::string XmlProblem(const std::string& xml) {
+  if (!xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")) return "no declaration";
+  std::vector<std::string> open;
+  for (size_t i = xml.find("?>") + 2; i < xml.size();) {
+    if (IsForbiddenControl(xml[i])) return "control character";
+    if (xml[i] == '&') {
+      std::string entity = EntityAt(xml, i);
+      if (entity.empty()) return "bad entity at " + std::to_string(i);
+      i += entity.size();
+      continue;
+    }
+    if (xml[i] != '<') {
+      ++i;
+      continue;
+    }
+    size_t end = i + 1;
+    for (bool quoted = false; end < xml.size() && (quoted || xml[end] != '>'); ++end) {
+      if (xml[end] == '"') quoted = !quoted;
+      if (quoted && xml[end] == '<') return "'<' in attribute";
+      if (quoted && xml[end] == '&' && EntityAt(xml, end).empty()) return "bad entity";
+    }
+    if (end == xml.size()) return "unterminated tag";
+    std::string tag = xml.substr(i + 1, end - i - 1);
+    if (tag.starts_with("/")) {
+      if (open.empty() || open.back() != tag.substr(1)) return "mismatched " + tag;
+      open.pop_back();
+    } else if (!tag.ends_with("/")) {
+      open.push_back(tag.substr(0, tag.find(' ')));
+    }
+    i = end + 1;
+  }
+  return open.empty() ? "" : "unclosed " + open.back();
+}
+
+size_t Count(const std::string& text, const std::string& what) {
+  size_t count = 0;
+  for (size_t i = text.find(what); i != std::string::npos; i = text.find(what, i + 1)) ++count;
+  return count;
+}
+
+Event Finished(const std::string& phase, PhaseState state, double duration_s) {
+  Event e;
+  e.type = Type::kPhaseFinished;
+  e.phase = phase;
+  e.state = state;
+  e.duration_s = duration_s;
+  e.attempts = 1;
+  return e;
+}
+
+class JunitWriterTest : public ::testing::Test {
+ protected:
+  std::string Write(const std::vector<Event>& events) {
+    auto writer = MakeJunitWriter(path_);
+    for (const Event& e : events) writer->OnEvent(e);
+    writer->Close();
+    return testing::ReadFile(path_);
+  }
+
+  std::vector<Event> SampleRun() {
+    Event fresh;
+    fresh.type = Type::kPhaseFresh;
+    fresh.phase = "schema";
+    fresh.result = "1111111";
+    Event failed = Finished("ui", PhaseState::kFailed, 20);
+    failed.failed_command = "make test";
+    failed.commands = {{"verify", "make test", 2, "exit status 2", 3}};
+    failed.log_tail = "expected <a & \"b\"> got 'c'\n\x1b[31mred\x1b[0m \x01 bad \xff byte\n";
+    Event error = Finished("db", PhaseState::kError, 1);
+    error.reason = "cannot write the object store";
+    Event blocked = Finished("docs", PhaseState::kBlocked, 0);
+    blocked.reason = "blocked by ui";
+    Event done;
+    done.type = Type::kRunFinished;
+    done.duration_s = 92.5;
+    return {fresh, Finished("api", PhaseState::kSucceeded, 72), failed, error, blocked, done};
+  }
+
+  testing::TempDir dir_;
+  std::string path_ = dir_.path() + "/junit.xml";
+};
+
+TEST_F(JunitWriterTest, OneWellFormedTestcasePerPhase) {
+  std::string xml = Write(SampleRun());
+  EXPECT_EQ(XmlProblem(xml), "") << xml;
+  EXPECT_EQ(Count(xml, "<testcase "), 5u) << xml;
+  EXPECT_NE(xml.find("<testsuite name=\"orchestrate\" tests=\"5\" failures=\"1\" errors=\"1\" "
+                     "skipped=\"1\" time=\"92.500\">"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<testcase name=\"api\" classname=\"orchestrate\" time=\"72.000\">"),
+            std::string::npos)
+      << xml;
+}
+
+TEST_F(JunitWriterTest, FailureCarriesCommandAndEscapedLogTail) {
+  std::string xml = Write(SampleRun());
+  EXPECT_NE(xml.find("<failure message=\"make test exit status 2\" type=\"failed\">"
+                     "expected &lt;a &amp; &quot;b&quot;&gt; got &apos;c&apos;\n"
+                     "red  bad \xEF\xBF\xBD byte\n</failure>"),
+            std::string::npos)
+      << xml;
+}
+
+TEST_F(JunitWriterTest, ErrorsSkipsAndFreshPhasesAreMarked) {
+  std::string xml = Write(SampleRun());
+  EXPECT_NE(xml.find("<error message=\"cannot write the object store\" type=\"error\">"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<skipped message=\"blocked by ui\"/>"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<property name=\"orchestrate.state\" value=\"fresh\"/>"), std::string::npos)
+      << xml;
+  EXPECT_EQ(Count(xml, "<failure"), 1u);
+}
+
+TEST_F(JunitWriterTest, EscapesPhaseNamesAndMessagesInAttributes) {
+  Event e = Finished("a\"<b>&", PhaseState::kTimedOut, 1);
+  e.reason = "timed out\nafter 30m";
+  std::string xml = Write({e});
+  EXPECT_EQ(XmlProblem(xml), "") << xml;
+  EXPECT_NE(xml.find("name=\"a&quot;&lt;b&gt;&amp;\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("message=\"timed out&#10;after 30m\" type=\"timed-out\""), std::string::npos)
+      << xml;
+}
+
+TEST_F(JunitWriterTest, PhaseRunningAtCloseIsAnInterruptedError) {
+  Event started;
+  started.type = Type::kPhaseStarted;
+  started.phase = "api";
+  std::string xml = Write({started});
+  EXPECT_EQ(XmlProblem(xml), "") << xml;
+  EXPECT_NE(xml.find("errors=\"1\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<error message=\"still running when the run stopped\" "
+                     "type=\"interrupted\">"),
+            std::string::npos)
+      << xml;
+}
+
+TEST_F(JunitWriterTest, EmptyRunIsAnEmptySuite) {
+  std::string xml = Write({});
+  EXPECT_EQ(XmlProblem(xml), "") << xml;
+  EXPECT_NE(xml.find("tests=\"0\""), std::string::npos) << xml;
+}
+
+TEST(XmlCheckTest, CatchesUnescapedText) {
+  EXPECT_NE(XmlProblem("<?xml version=\"1.0\" encoding=\"UTF-8\"?><a>x & y</a>"), "");
+  EXPECT_NE(XmlProblem("<?xml version=\"1.0\" encoding=\"UTF-8\"?><a b=\"<\"></a>"), "");
+  EXPECT_NE(XmlProblem("<?xml version=\"1.0\" encoding=\"UTF-8\"?><a><b></a>"), "");
+}
+
+}  // namespace
+}  // namespace orchestrate

@@ -1,0 +1,113 @@
+#include <gtest/gtest.h>
+
+#include "orchestrate/events.h"
+#include "support/test_repo.h"
+
+namespace orchestrate {
+namespace {
+
+using Type = Event::Type;
+
+Event Finished(const std::string& phase, PhaseState state, double duration_s) {
+  Event e;
+  e.type = Type::kPhaseFinished;
+  e.phase = phase;
+  e.state = state;
+  e.duration_s = duration_s;
+  e.time_s = duration_s;
+  e.attempts = 1;
+  return e;
+}
+
+std::vector<Event> SampleRun() {
+  Event run;
+  run.type = Type::kRunStarted;
+  run.total = 4;
+  Event fresh;
+  fresh.type = Type::kPhaseFresh;
+  fresh.phase = "schema";
+  fresh.result = "1111111aaaa";
+  Event failed = Finished("ui", PhaseState::kFailed, 20);
+  failed.attempts = 2;
+  failed.reason = "verify `make test` exit status 2 | see log";
+  failed.failed_command = "make test";
+  failed.log_tail = "```\nexpected 3, got 4\n";
+  Event blocked = Finished("docs", PhaseState::kBlocked, 0);
+  blocked.reason = "blocked by ui";
+  blocked.attempts = 0;
+  Event target;
+  target.type = Type::kTargetUpdated;
+  target.text = "orchestrate/integration";
+  target.result = "abc1234def";
+  Event done;
+  done.type = Type::kRunFinished;
+  done.duration_s = 92;
+  return {run, Finished("api", PhaseState::kSucceeded, 72), fresh, failed, blocked, target, done};
+}
+
+class StepSummaryWriterTest : public ::testing::Test {
+ protected:
+  std::string Write(const std::vector<Event>& events) {
+    auto writer = MakeStepSummaryWriter(path_);
+    for (const Event& e : events) writer->OnEvent(e);
+    writer->Close();
+    return testing::ReadFile(path_);
+  }
+
+  testing::TempDir dir_;
+  std::string path_ = dir_.path() + "/summary.md";
+};
+
+TEST_F(StepSummaryWriterTest, TablesPhasesInFinishOrder) {
+  std::string md = Write(SampleRun());
+  EXPECT_TRUE(
+      md.starts_with("## orchestrate\n\n"
+                     "1 succeeded, 1 fresh, 1 failed (ui), 1 blocked (docs) in 1m32s\n\n"
+                     "Target `orchestrate/integration` is at `abc1234`\n\n"))
+      << md;
+  EXPECT_NE(md.find("| Phase | State | Duration | Attempts | Notes |\n"
+                    "|---|---|---|---|---|\n"
+                    "| api | succeeded | 1m12s | 1 |  |\n"
+                    "| schema | fresh | 0.0s |  | cached 1111111 |\n"
+                    "| ui | failed | 20s | 2 | verify `make test` exit status 2 \\| see log |\n"
+                    "| docs | blocked | 0.0s |  | blocked by ui |\n"),
+            std::string::npos)
+      << md;
+}
+
+TEST_F(StepSummaryWriterTest, FailureSectionFencesTheLogTail) {
+  std::string md = Write(SampleRun());
+  EXPECT_NE(md.find("### Failures\n\n#### ui (failed)\n\n"
+                    "verify `make test` exit status 2 | see log\n\n"
+                    "Command: `make test`\n\n"
+                    "````text\n```\nexpected 3, got 4\n````\n"),
+            std::string::npos)
+      << md;
+}
+
+TEST_F(StepSummaryWriterTest, AppendsToWhatIsAlreadyThere) {
+  testing::WriteFile(dir_.path(), "summary.md", "# Build\n\n");
+  Write(SampleRun());
+  std::string md = Write({Finished("lint", PhaseState::kSucceeded, 3)});
+  EXPECT_TRUE(md.starts_with("# Build\n\n## orchestrate\n")) << md;
+  size_t second = md.find("## orchestrate", md.find("## orchestrate") + 1);
+  ASSERT_NE(second, std::string::npos) << md;
+  EXPECT_NE(md.find("| ui | failed"), std::string::npos);
+  EXPECT_NE(md.find("| lint | succeeded", second), std::string::npos) << md;
+}
+
+TEST_F(StepSummaryWriterTest, CommandWithBackticksStaysOneCodeSpan) {
+  Event e = Finished("ui", PhaseState::kFailed, 3);
+  e.failed_command = "test `date` = x`";
+  std::string md = Write({e});
+  EXPECT_NE(md.find("Command: `` test `date` = x` ``\n"), std::string::npos) << md;
+}
+
+TEST_F(StepSummaryWriterTest, NoFailureSectionWhenAllSucceeded) {
+  std::string md = Write({Finished("lint", PhaseState::kSucceeded, 3)});
+  EXPECT_EQ(md.find("Failures"), std::string::npos) << md;
+  EXPECT_NE(md.find("1 succeeded in 3.0s"), std::string::npos) << md;
+}
+
+}  // namespace
+}  // namespace orchestrate
