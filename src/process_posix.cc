@@ -98,10 +98,7 @@ class SpawnPlan {
     std::vector<char*> envp = CStrings(spec.env);
     pid_t pid = 0;
     int err = posix_spawn(&pid, "/bin/sh", &actions_, &attr_, argv.data(), envp.data());
-    if (err != 0) {
-      throw InfraError("cannot start /bin/sh in " + (spec.cwd.empty() ? "." : spec.cwd) + ": " +
-                       ErrnoText(err) + "; check that the directory exists");
-    }
+    if (err != 0) throw InfraError(SpawnFailure(spec, err));
     return pid;
   }
 
@@ -117,14 +114,22 @@ class SpawnPlan {
     Check(posix_spawnattr_setsigdefault(&attr_, &signals));
   }
   void AddFileActions(const ProcessSpec& spec, int log_fd) {
-    Check(posix_spawn_file_actions_addopen(&actions_, 0, "/dev/null", O_RDONLY, 0));
+    // Log first: with our own stdin closed, the log may have been given fd 0.
     Check(posix_spawn_file_actions_adddup2(&actions_, log_fd, 1));
     Check(posix_spawn_file_actions_adddup2(&actions_, log_fd, 2));
+    Check(posix_spawn_file_actions_addopen(&actions_, 0, "/dev/null", O_RDONLY, 0));
     if (!spec.cwd.empty()) {
       Check(posix_spawn_file_actions_addchdir_np(&actions_, spec.cwd.c_str()));
     }
     // Descriptors other threads opened without O_CLOEXEC stay behind too.
     Check(posix_spawn_file_actions_addclosefrom_np(&actions_, 3));
+  }
+  static std::string SpawnFailure(const ProcessSpec& spec, int err) {
+    std::string where = spec.cwd.empty() ? "." : spec.cwd;
+    bool directory = err == ENOENT || err == ENOTDIR || err == EACCES;
+    return "cannot start /bin/sh in " + where + ": " + ErrnoText(err) +
+           (directory ? "; check that the directory exists and is accessible"
+                      : "; the system may be short of processes or memory, retry later");
   }
   static void Check(int err) {
     if (err != 0) throw InfraError("cannot prepare a child process: " + ErrnoText(err));

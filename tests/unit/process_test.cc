@@ -109,6 +109,16 @@ TEST_F(ProcessTest, StdinIsDevNull) {
   EXPECT_EQ(Log(), "/dev/null\n");
 }
 
+TEST_F(ProcessTest, WorksWhenOurOwnStdinIsClosed) {
+  int saved = dup(0);
+  close(0);  // the log now gets descriptor 0
+  ProcessResult result = RunProcess(Spec("echo hi; readlink /proc/$$/fd/0"), nullptr);
+  dup2(saved, 0);
+  close(saved);
+  EXPECT_TRUE(result.ok()) << result.Describe();
+  EXPECT_EQ(Log(), "hi\n/dev/null\n");
+}
+
 TEST_F(ProcessTest, PassesExactlyTheGivenEnvironment) {
   setenv("ORCHESTRATE_TEST_SHOULD_NOT_LEAK", "1", 1);
   ProcessSpec spec = Spec("env | grep -v '^PWD=' | sort");
@@ -159,7 +169,7 @@ TEST_F(ProcessTest, MissingWorkingDirectoryIsInfraError) {
   } catch (const InfraError& e) {
     EXPECT_EQ(std::string(e.what()), "cannot start /bin/sh in " + spec.cwd +
                                          ": No such file or directory; check that the directory "
-                                         "exists");
+                                         "exists and is accessible");
   }
   EXPECT_FALSE(hooked);
 }
