@@ -31,6 +31,7 @@ struct ProcessResult {
   Duration elapsed{0};
   int64_t log_begin = 0;     ///< byte offset in the log where its output starts
   int64_t log_end = 0;       ///< and ends
+  Duration timeout{0};       ///< the limit that was exceeded, when timed_out
   bool ok() const { return exit_code == 0 && !timed_out && !cancelled; }
   /// "exit status 2", "killed by signal 9", "timed out after 30s", "interrupted"
   std::string Describe() const;
@@ -45,7 +46,11 @@ struct ProcessHooks {
 
 /// Runs `spec` to completion. Checks `cancel` (may be null) every few
 /// milliseconds; when it becomes true the group gets TERM, then KILL after
-/// the grace. Throws InfraError when the log cannot be opened or fork fails.
+/// the grace. After a timeout or cancel, members of the group that outlive
+/// the leader get KILL once the grace is over. After a normal exit, members
+/// the command left running in the background are left alone, as a shell
+/// would. Throws InfraError when the log cannot be opened or the child cannot
+/// be started (fork fails, `cwd` does not exist).
 ProcessResult RunProcess(const ProcessSpec& spec, const std::atomic<bool>* cancel,
                          const ProcessHooks& hooks = {});
 
@@ -60,11 +65,13 @@ std::vector<std::string> MergeEnvironment(std::vector<std::string> base,
 /// the end), reading at most the last 64 KiB of that range.
 std::string ReadTail(const std::string& path, int max_lines, int64_t begin = 0, int64_t end = -1);
 
-/// True when the process group exists and its leader's environment contains
-/// `marker` ("ORCHESTRATE_RUN_ID=..."), so a recorded pgid reused by an
-/// unrelated process is never killed.
+/// True when the process group exists and the environment of one of its
+/// members (normally the leader; any member once the leader is gone)
+/// contains exactly the entry `marker` ("ORCHESTRATE_RUN_ID=..."), so a
+/// recorded pgid reused by an unrelated process is never killed. Reads /proc.
 bool ProcessGroupHasMarker(int pgid, const std::string& marker);
-/// Sends TERM then (after grace) KILL to the group.
+/// Sends TERM to the group, waits up to `grace` for it to vanish, then sends
+/// KILL. Refuses pgid <= 1 and orchestrate's own group.
 void KillProcessGroup(int pgid, Duration grace);
 
 /// The single-run lock in `.orchestrate/lock` (flock: released by the kernel
@@ -73,7 +80,12 @@ class RunLock {
  public:
   /// Tries to take the lock at `path`. On failure *holder_pid is the pid
   /// written by the holder (0 if unknown) and false is returned.
+  /// Throws InfraError when the lock file cannot be opened.
   bool Acquire(const std::string& path, int* holder_pid);
+  RunLock() = default;
+  RunLock(const RunLock&) = delete;
+  RunLock& operator=(const RunLock&) = delete;
+  /// Releases the lock; the file stays.
   ~RunLock();
 
  private:
@@ -81,7 +93,8 @@ class RunLock {
 };
 
 /// Installs SIGINT/SIGTERM handlers that record the signal; returns the flag
-/// the handlers set (0 until a signal arrives, then its number).
+/// the handlers set (0 until a signal arrives, then its number). Idempotent.
+/// Interrupted system calls are restarted (SA_RESTART): poll the flag.
 std::atomic<int>& InstallSignalHandlers();
 
 }  // namespace orchestrate

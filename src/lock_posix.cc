@@ -1,0 +1,75 @@
+// The single-run lock: flock(2) on .orchestrate/lock, holding the holder's pid.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <string>
+#include <system_error>
+
+#include "orchestrate/error.h"
+#include "orchestrate/process.h"
+
+namespace orchestrate {
+namespace {
+
+std::string ErrnoText(int err) { return std::error_code(err, std::generic_category()).message(); }
+
+// True when we now hold the lock; false when someone else does.
+bool TryLock(int fd, const std::string& path) {
+  while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) return false;
+    if (errno != EINTR) throw InfraError("cannot lock " + path + ": " + ErrnoText(errno));
+  }
+  return true;
+}
+
+// Best effort: the pid only serves the message another run prints.
+void WritePid(int fd) {
+  std::string text = std::to_string(getpid()) + "\n";
+  if (ftruncate(fd, 0) != 0) return;
+  [[maybe_unused]] ssize_t written = pwrite(fd, text.data(), text.size(), 0);
+}
+
+int ReadPid(int fd) {
+  char buffer[32];
+  ssize_t n = pread(fd, buffer, sizeof buffer, 0);
+  int pid = 0;
+  if (n <= 0 || std::from_chars(buffer, buffer + n, pid).ec != std::errc()) return 0;
+  return pid;
+}
+
+}  // namespace
+
+bool RunLock::Acquire(const std::string& path, int* holder_pid) {
+  if (fd_ >= 0) return true;
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    throw InfraError("cannot open the run lock " + path + ": " + ErrnoText(errno) +
+                     "; check that the directory exists and is writable");
+  }
+  bool locked = false;
+  try {
+    locked = TryLock(fd, path);
+  } catch (...) {
+    close(fd);
+    throw;
+  }
+  if (locked) {
+    fd_ = fd;
+    WritePid(fd);
+    return true;
+  }
+  if (holder_pid) *holder_pid = ReadPid(fd);
+  close(fd);
+  return false;
+}
+
+RunLock::~RunLock() {
+  if (fd_ < 0) return;
+  flock(fd_, LOCK_UN);
+  close(fd_);
+}
+
+}  // namespace orchestrate

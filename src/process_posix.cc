@@ -1,0 +1,427 @@
+// Running phase commands on POSIX: posix_spawn into a new process group,
+// a polling wait loop that enforces the timeout and the cancel flag, and the
+// process-group utilities crash recovery needs (Linux /proc for markers).
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <string_view>
+#include <system_error>
+#include <thread>
+
+#include "orchestrate/error.h"
+#include "orchestrate/process.h"
+
+extern char** environ;
+
+namespace orchestrate {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr int64_t kTailWindow = 64 * 1024;
+
+// strerror is not thread-safe; this is.
+std::string ErrnoText(int err) { return std::error_code(err, std::generic_category()).message(); }
+
+// Closes a file descriptor when it goes out of scope.
+class ScopedFd {
+ public:
+  explicit ScopedFd(int fd) : fd_(fd) {}
+  ~ScopedFd() {
+    if (fd_ >= 0) close(fd_);
+  }
+  ScopedFd(const ScopedFd&) = delete;
+  ScopedFd& operator=(const ScopedFd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+int64_t FileSize(int fd) {
+  struct stat st {};
+  return fstat(fd, &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
+}
+
+int OpenLog(const std::string& path) {
+  int fd = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    throw InfraError("cannot open log file " + path + ": " + ErrnoText(errno) +
+                     "; check that its directory exists and is writable");
+  }
+  return fd;
+}
+
+// A null-terminated array of pointers into `strings` (which must outlive it).
+std::vector<char*> CStrings(const std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  for (const std::string& s : strings) pointers.push_back(const_cast<char*>(s.c_str()));
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+// What the child does between fork and exec: new process group, default
+// signal handling, stdin from /dev/null, stdout+stderr to the log, cwd, and
+// no other inherited descriptors.
+class SpawnPlan {
+ public:
+  SpawnPlan() {
+    posix_spawn_file_actions_init(&actions_);
+    posix_spawnattr_init(&attr_);
+  }
+  ~SpawnPlan() {
+    posix_spawn_file_actions_destroy(&actions_);
+    posix_spawnattr_destroy(&attr_);
+  }
+  SpawnPlan(const SpawnPlan&) = delete;
+  SpawnPlan& operator=(const SpawnPlan&) = delete;
+
+  // Starts /bin/sh -c command; returns its pid (= its process group id).
+  pid_t Spawn(const ProcessSpec& spec, int log_fd) {
+    SetAttributes();
+    AddFileActions(spec, log_fd);
+    std::vector<std::string> args = {"sh", "-c", spec.command};
+    std::vector<char*> argv = CStrings(args);
+    std::vector<char*> envp = CStrings(spec.env);
+    pid_t pid = 0;
+    int err = posix_spawn(&pid, "/bin/sh", &actions_, &attr_, argv.data(), envp.data());
+    if (err != 0) throw InfraError(SpawnFailure(spec, err));
+    return pid;
+  }
+
+ private:
+  void SetAttributes() {
+    Check(posix_spawnattr_setflags(
+        &attr_, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF));
+    Check(posix_spawnattr_setpgroup(&attr_, 0));
+    sigset_t signals;
+    sigemptyset(&signals);
+    Check(posix_spawnattr_setsigmask(&attr_, &signals));
+    sigfillset(&signals);
+    Check(posix_spawnattr_setsigdefault(&attr_, &signals));
+  }
+  void AddFileActions(const ProcessSpec& spec, int log_fd) {
+    // Log first: with our own stdin closed, the log may have been given fd 0.
+    Check(posix_spawn_file_actions_adddup2(&actions_, log_fd, 1));
+    Check(posix_spawn_file_actions_adddup2(&actions_, log_fd, 2));
+    Check(posix_spawn_file_actions_addopen(&actions_, 0, "/dev/null", O_RDONLY, 0));
+    if (!spec.cwd.empty()) {
+      Check(posix_spawn_file_actions_addchdir_np(&actions_, spec.cwd.c_str()));
+    }
+    // Descriptors other threads opened without O_CLOEXEC stay behind too.
+    Check(posix_spawn_file_actions_addclosefrom_np(&actions_, 3));
+  }
+  static std::string SpawnFailure(const ProcessSpec& spec, int err) {
+    std::string where = spec.cwd.empty() ? "." : spec.cwd;
+    bool directory = err == ENOENT || err == ENOTDIR || err == EACCES;
+    return "cannot start /bin/sh in " + where + ": " + ErrnoText(err) +
+           (directory ? "; check that the directory exists and is accessible"
+                      : "; the system may be short of processes or memory, retry later");
+  }
+  static void Check(int err) {
+    if (err != 0) throw InfraError("cannot prepare a child process: " + ErrnoText(err));
+  }
+
+  posix_spawn_file_actions_t actions_;
+  posix_spawnattr_t attr_;
+};
+
+// Sleeps a little longer each time: fast commands finish fast, long ones
+// cost little.
+class Backoff {
+ public:
+  void Sleep() {
+    std::this_thread::sleep_for(delay_);
+    delay_ = std::min(delay_ * 3 / 2, milliseconds(50));
+  }
+
+ private:
+  milliseconds delay_{5};
+};
+
+bool GroupExists(int pgid) { return kill(-pgid, 0) == 0 || errno != ESRCH; }
+
+// Waits until the group has no members or `deadline` passes.
+bool WaitForGroupToVanish(int pgid, Clock::time_point deadline) {
+  Backoff backoff;
+  while (GroupExists(pgid)) {
+    if (Clock::now() >= deadline) return false;
+    backoff.Sleep();
+  }
+  return true;
+}
+
+// The TERM-then-KILL sequence for one group.
+class GroupStopper {
+ public:
+  explicit GroupStopper(int pgid, Duration grace) : pgid_(pgid), grace_(grace) {}
+  bool stopping() const { return kill_at_.has_value(); }
+  void Begin() {
+    kill(-pgid_, SIGTERM);
+    kill_at_ = Clock::now() + grace_;
+  }
+  void KillIfDue() {
+    if (killed_ || Clock::now() < *kill_at_) return;
+    kill(-pgid_, SIGKILL);
+    killed_ = true;
+  }
+  // After the leader exited: members still there at the end of the grace get KILL.
+  void FinishGroup() {
+    if (!stopping() || killed_) return;
+    if (!WaitForGroupToVanish(pgid_, *kill_at_)) kill(-pgid_, SIGKILL);
+    killed_ = true;
+  }
+
+ private:
+  int pgid_;
+  Duration grace_;
+  std::optional<Clock::time_point> kill_at_;
+  bool killed_ = false;
+};
+
+// Watches one running child until it exits, stopping it on timeout or cancel.
+class ChildWatch {
+ public:
+  ChildWatch(pid_t pid, const ProcessSpec& spec, const std::atomic<bool>* cancel,
+             ProcessResult& result)
+      : pid_(pid), spec_(spec), cancel_(cancel), result_(result), stopper_(pid, spec.kill_grace) {}
+
+  // Returns the leader's wait status once it has exited and the group is settled.
+  int Wait() {
+    Backoff backoff;
+    int status = 0;
+    while (!Reaped(&status)) {
+      if (stopper_.stopping())
+        stopper_.KillIfDue();
+      else
+        CheckLimits();
+      backoff.Sleep();
+    }
+    stopper_.FinishGroup();
+    return status;
+  }
+
+  // For failures after the spawn: stops the group at once and reaps the leader.
+  void Abandon() {
+    kill(-pid_, SIGKILL);
+    int status = 0;
+    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+
+ private:
+  bool Reaped(int* status) {
+    pid_t r = waitpid(pid_, status, WNOHANG);
+    if (r == pid_) return true;
+    if (r < 0 && errno != EINTR) {
+      throw InfraError("cannot wait for process " + std::to_string(pid_) + ": " + ErrnoText(errno));
+    }
+    return false;
+  }
+  void CheckLimits() {
+    if (spec_.timeout && Clock::now() - start_ >= *spec_.timeout) {
+      result_.timed_out = true;
+      result_.timeout = *spec_.timeout;
+      stopper_.Begin();
+    } else if (cancel_ && cancel_->load()) {
+      result_.cancelled = true;
+      stopper_.Begin();
+    }
+  }
+
+  pid_t pid_;
+  const ProcessSpec& spec_;
+  const std::atomic<bool>* cancel_;
+  ProcessResult& result_;
+  GroupStopper stopper_;
+  Clock::time_point start_ = Clock::now();
+};
+
+void RecordStatus(int status, ProcessResult& result) {
+  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) result.term_signal = WTERMSIG(status);
+}
+
+// "250ms", "30s", "1m12s", "1h30m".
+std::string FormatLimit(Duration d) {
+  if (d < std::chrono::seconds(1)) return std::to_string(d.count()) + "ms";
+  int64_t total = std::chrono::duration_cast<std::chrono::seconds>(d).count();
+  std::string text;
+  if (total >= 3600) text += std::to_string(total / 3600) + "h";
+  if (total % 3600 >= 60) text += std::to_string(total % 3600 / 60) + "m";
+  if (total % 60 != 0) text += std::to_string(total % 60) + "s";
+  return text;
+}
+
+std::string_view KeyOf(std::string_view entry) { return entry.substr(0, entry.find('=')); }
+
+std::string ReadRange(int fd, int64_t begin, int64_t end) {
+  std::string bytes(static_cast<size_t>(end - begin), '\0');
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = pread(fd, bytes.data() + done, bytes.size() - done, begin + done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  bytes.resize(done);
+  return bytes;
+}
+
+// The last `max_lines` lines of `text`; a final newline ends the last line.
+std::string LastLines(const std::string& text, int max_lines) {
+  size_t pos = text.size();
+  if (pos > 0 && text[pos - 1] == '\n') --pos;
+  for (int n = 0; n < max_lines; ++n) {
+    size_t newline = pos == 0 ? std::string::npos : text.rfind('\n', pos - 1);
+    if (newline == std::string::npos) return text;
+    pos = newline;
+  }
+  return text.substr(pos + 1);
+}
+
+std::string ReadProcFile(int pid, const char* name) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/" + name, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// The process group of `pid` from /proc/<pid>/stat, or -1.
+int GroupOf(int pid) {
+  std::string stat = ReadProcFile(pid, "stat");
+  size_t paren = stat.rfind(')');  // the command name may contain anything
+  if (paren == std::string::npos) return -1;
+  char state = 0;
+  int parent = 0, group = -1;
+  if (std::sscanf(stat.c_str() + paren + 1, " %c %d %d", &state, &parent, &group) != 3) return -1;
+  return group;
+}
+
+// A process in the middle of execve shows an empty environment for a moment.
+std::string ReadEnvironment(int pid) {
+  std::string environment = ReadProcFile(pid, "environ");
+  for (int retry = 0; environment.empty() && retry < 3; ++retry) {
+    std::this_thread::sleep_for(milliseconds(2));
+    environment = ReadProcFile(pid, "environ");
+  }
+  return environment;
+}
+
+bool EnvironmentHas(int pid, const std::string& entry) {
+  std::string environment = ReadEnvironment(pid);
+  size_t start = 0;
+  while (start < environment.size()) {
+    size_t end = environment.find('\0', start);
+    if (end == std::string::npos) end = environment.size();
+    if (std::string_view(environment).substr(start, end - start) == entry) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+// Members of group `pgid` other than its leader, from /proc.
+std::vector<int> OtherMembers(int pgid) {
+  std::vector<int> members;
+  DIR* proc = opendir("/proc");
+  if (!proc) return members;
+  while (dirent* entry = readdir(proc)) {
+    int pid = 0;
+    std::string_view name = entry->d_name;
+    auto [end, err] = std::from_chars(name.data(), name.data() + name.size(), pid);
+    if (err != std::errc() || end != name.data() + name.size() || pid == pgid) continue;
+    if (GroupOf(pid) == pgid) members.push_back(pid);
+  }
+  closedir(proc);
+  return members;
+}
+
+}  // namespace
+
+std::string ProcessResult::Describe() const {
+  if (cancelled) return "interrupted";
+  if (timed_out) return "timed out after " + FormatLimit(timeout.count() > 0 ? timeout : elapsed);
+  if (term_signal != 0) return "killed by signal " + std::to_string(term_signal);
+  return "exit status " + std::to_string(exit_code);
+}
+
+ProcessResult RunProcess(const ProcessSpec& spec, const std::atomic<bool>* cancel,
+                         const ProcessHooks& hooks) {
+  ScopedFd log(OpenLog(spec.log_path));
+  ProcessResult result;
+  result.log_begin = FileSize(log.get());
+  Clock::time_point start = Clock::now();
+  pid_t pid = SpawnPlan().Spawn(spec, log.get());
+  ChildWatch watch(pid, spec, cancel, result);
+  bool announced = false;
+  try {
+    if (hooks.started) hooks.started(pid);
+    announced = true;
+    RecordStatus(watch.Wait(), result);
+  } catch (...) {
+    watch.Abandon();
+    if (announced && hooks.ended) hooks.ended(pid);
+    throw;
+  }
+  result.elapsed = std::chrono::duration_cast<Duration>(Clock::now() - start);
+  result.log_end = FileSize(log.get());
+  if (hooks.ended) hooks.ended(pid);
+  return result;
+}
+
+std::vector<std::string> CurrentEnvironment() {
+  std::vector<std::string> entries;
+  for (char** entry = environ; entry && *entry; ++entry) entries.emplace_back(*entry);
+  return entries;
+}
+
+std::vector<std::string> MergeEnvironment(std::vector<std::string> base,
+                                          const std::vector<std::string>& overrides) {
+  for (const std::string& entry : overrides) {
+    auto same_key = [&](const std::string& b) { return KeyOf(b) == KeyOf(entry); };
+    auto found = std::find_if(base.begin(), base.end(), same_key);
+    if (found != base.end())
+      *found = entry;
+    else
+      base.push_back(entry);
+  }
+  return base;
+}
+
+std::string ReadTail(const std::string& path, int max_lines, int64_t begin, int64_t end) {
+  if (max_lines <= 0) return "";
+  ScopedFd file(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (file.get() < 0) return "";
+  int64_t size = FileSize(file.get());
+  if (end < 0 || end > size) end = size;
+  begin = std::clamp<int64_t>(begin, std::max<int64_t>(0, end - kTailWindow), end);
+  return LastLines(ReadRange(file.get(), begin, end), max_lines);
+}
+
+bool ProcessGroupHasMarker(int pgid, const std::string& marker) {
+  if (pgid <= 1 || kill(-pgid, 0) != 0) return false;
+  if (GroupOf(pgid) == pgid && EnvironmentHas(pgid, marker)) return true;
+  for (int pid : OtherMembers(pgid)) {
+    if (EnvironmentHas(pid, marker)) return true;
+  }
+  return false;
+}
+
+void KillProcessGroup(int pgid, Duration grace) {
+  if (pgid <= 1 || pgid == getpgrp()) return;
+  if (kill(-pgid, SIGTERM) != 0) return;
+  if (!WaitForGroupToVanish(pgid, Clock::now() + grace)) kill(-pgid, SIGKILL);
+}
+
+}  // namespace orchestrate

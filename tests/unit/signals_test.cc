@@ -1,0 +1,30 @@
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include "orchestrate/process.h"
+
+namespace orchestrate {
+namespace {
+
+TEST(SignalsTest, InstallingTwiceReturnsTheSameFlag) {
+  EXPECT_EQ(&InstallSignalHandlers(), &InstallSignalHandlers());
+}
+
+TEST(SignalsTest, RecordsSigterm) {
+  std::atomic<int>& received = InstallSignalHandlers();
+  received = 0;
+  ASSERT_EQ(raise(SIGTERM), 0);
+  EXPECT_EQ(received.load(), SIGTERM);
+  received = 0;
+}
+
+TEST(SignalsTest, RecordsSigint) {
+  std::atomic<int>& received = InstallSignalHandlers();
+  received = 0;
+  ASSERT_EQ(raise(SIGINT), 0);
+  EXPECT_EQ(received.load(), SIGINT);
+  received = 0;
+}
+
+}  // namespace
+}  // namespace orchestrate
