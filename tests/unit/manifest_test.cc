@@ -218,6 +218,79 @@ TEST_F(ManifestTest, AgentCommandVarsLetThePhaseModelWin) {
   EXPECT_EQ(AgentCommandVars(agent, phase).count("model"), 0u);
 }
 
+TEST_F(ManifestTest, LoadReadsTheFileFromDisk) {
+  WriteFile(dir_.path(), "orchestrate.toml", "version = 1\n[phase.a]\nrun = \"true\"\n");
+  ASSERT_TRUE(LoadManifest(Path(), &manifest_, &diags_));
+  EXPECT_EQ(manifest_.phases.at(0).run, "true");
+  EXPECT_EQ(manifest_.path, Path());
+}
+
+TEST_F(ManifestTest, LoadReportsAMissingFile) {
+  std::string missing = dir_.path() + "/nope.toml";
+  ASSERT_FALSE(LoadManifest(missing, &manifest_, &diags_));
+  ASSERT_EQ(diags_.size(), 1u);
+  EXPECT_EQ(diags_[0].Format(), missing + ": cannot read manifest: no such file");
+}
+
+TEST_F(ManifestTest, LoadReportsADirectory) {
+  ASSERT_FALSE(LoadManifest(dir_.path(), &manifest_, &diags_));
+  ASSERT_EQ(diags_.size(), 1u);
+  EXPECT_EQ(diags_[0].Format(), dir_.path() + ": cannot read manifest: cannot read the file");
+}
+
+TEST_F(ManifestTest, LoadReportsErrorsWithThePathAsGiven) {
+  WriteFile(dir_.path(), "orchestrate.toml", "version = 1\n[phase.a]\nrun = 1\n");
+  ASSERT_FALSE(LoadManifest(Path(), &manifest_, &diags_));
+  ASSERT_EQ(diags_.size(), 1u);
+  EXPECT_EQ(diags_[0].Format(), Path() + ":3:1: 'run' must be a string, not an integer");
+}
+
+TEST_F(ManifestTest, FindManifestWalksUpFromTheStartDirectory) {
+  WriteFile(dir_.path(), "orchestrate.toml", "version = 1\n");
+  WriteFile(dir_.path(), "a/b/c/file", "");
+  EXPECT_EQ(FindManifest(dir_.path() + "/a/b/c"), Path());
+  EXPECT_EQ(FindManifest(dir_.path() + "/a/b/c/"), Path());
+  EXPECT_EQ(FindManifest(dir_.path()), Path());
+}
+
+TEST_F(ManifestTest, FindManifestPrefersTheNearestFile) {
+  WriteFile(dir_.path(), "orchestrate.toml", "version = 1\n");
+  WriteFile(dir_.path(), "sub/orchestrate.toml", "version = 1\n");
+  EXPECT_EQ(FindManifest(dir_.path() + "/sub"), dir_.path() + "/sub/orchestrate.toml");
+}
+
+TEST_F(ManifestTest, FindManifestIgnoresADirectoryOfThatName) {
+  WriteFile(dir_.path(), "orchestrate.toml/x", "");
+  // Nothing above a fresh temporary directory is expected to hold a manifest.
+  EXPECT_EQ(FindManifest(dir_.path()), std::nullopt);
+}
+
+TEST_F(ManifestTest, StarterManifestValidates) {
+  ASSERT_TRUE(Parse(StarterManifest())) << (diags_.empty() ? "" : diags_[0].Format());
+  ASSERT_EQ(manifest_.phases.size(), 2u);
+  EXPECT_FALSE(manifest_.phases[0].run.empty());
+  EXPECT_EQ(manifest_.phases[1].deps, std::vector<std::string>{manifest_.phases[0].name});
+  EXPECT_FALSE(manifest_.phases[1].verify.empty());
+  EXPECT_NE(StarterManifest().find("# [agents.claude]"), std::string::npos);
+}
+
+TEST_F(ManifestTest, StarterManifestAgentExampleValidatesWhenUncommented) {
+  std::string text = StarterManifest();
+  for (const char* line : {"# [agents.claude]\n", "# command = ", "# model = ", "# requeue_on = ",
+                           "# [pools.llm]\n", "# depth = ", "# agent = ", "# prompt = ",
+                           "# pool = ", "# timeout = ", "# retries = "}) {
+    size_t at = text.find(line);
+    ASSERT_NE(at, std::string::npos) << line;
+    text.erase(at, 2);
+  }
+  size_t run = text.find("run = \"cat");
+  text.erase(run, text.find('\n', run) - run + 1);  // an agent phase has no `run`
+  WriteFile(dir_.path(), "prompts/check.md", "Check the greeting.");
+  ASSERT_TRUE(Parse(text)) << (diags_.empty() ? "" : diags_[0].Format()) << "\n" << text;
+  EXPECT_EQ(manifest_.phases[1].agent, "claude");
+  EXPECT_EQ(manifest_.phases[1].pool, "llm");
+}
+
 TEST(DiagnosticTest, FormatsFileLineColumnAndMessage) {
   EXPECT_EQ((Diagnostic{"o.toml", {3, 7}, "bad"}).Format(), "o.toml:3:7: bad");
   EXPECT_EQ((Diagnostic{"o.toml", {}, "cannot read"}).Format(), "o.toml: cannot read");
