@@ -31,8 +31,9 @@ struct SourceMap {
   std::vector<std::vector<SourcePos>> dep_pos;
   /// Per agent (same index as Manifest::agents): where each key was written.
   std::vector<std::map<std::string, SourcePos>> agent_key_pos;
-  /// True when the top level has a key orchestrate does not know ([phases.x]).
-  bool unknown_top_level_key = false;
+  /// True when an error already explains why there are no phases: an unknown
+  /// top-level key ([phases.x]) or a `phase` that is not a table.
+  bool missing_phases_explained = false;
 };
 
 /// Parses `text` as TOML and fills `out` with every well-typed value,

@@ -391,9 +391,11 @@ bool ReadManifest(std::string_view text, const std::string& file, Manifest* out,
   ReadNamedTables(top, "pools", "pool", ReadPool, out, sources, diags);
   ReadNamedTables(top, "agents", "agent", ReadAgent, out, sources, diags);
   ReadNamedTables(top, "phase", "phase", ReadPhase, out, sources, diags);
-  for (const Entry& entry : EntriesInFileOrder(root))
-    if (std::find(kTopKeys.begin(), kTopKeys.end(), entry.key) == kTopKeys.end())
-      sources->unknown_top_level_key = true;
+  for (const Entry& entry : EntriesInFileOrder(root)) {
+    bool known = std::find(kTopKeys.begin(), kTopKeys.end(), entry.key) != kTopKeys.end();
+    if (!known || (entry.key == "phase" && !entry.node->is_table()))
+      sources->missing_phases_explained = true;
+  }
   top.ReportUnknownKeys();
   return true;
 }

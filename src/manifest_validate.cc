@@ -162,7 +162,7 @@ void ValidateManifest(const Manifest& manifest, const SourceMap& sources, Diagno
   }
   CheckAgentCommands(manifest, sources, diags);
   CheckCycles(manifest, diags);
-  if (manifest.phases.empty() && !sources.unknown_top_level_key)
+  if (manifest.phases.empty() && !sources.missing_phases_explained)
     diags->Add({1, 1}, "no phases defined: add a [phase.NAME] table");
 }
 

@@ -273,6 +273,12 @@ TEST_F(ManifestErrorTest, AgentProblems) {
 
 TEST_F(ManifestErrorTest, NoPhases) {
   EXPECT_EQ(Error("version = 1\n"), "1:1: no phases defined: add a [phase.NAME] table");
+  EXPECT_EQ(Error("version = 1\n[phase]\n"), "1:1: no phases defined: add a [phase.NAME] table");
+  EXPECT_EQ(Error("version = 1\nphase = 3\n"), "2:1: 'phase' must be a table, not an integer");
+}
+
+TEST_F(ManifestErrorTest, TableInsideAPhase) {
+  EXPECT_EQ(ErrorIn("[phase.a.b]\nrun = \"x\"\n"), "2:10: unknown key 'b' in [phase.a]");
 }
 
 TEST_F(ManifestErrorTest, ReportsEveryErrorInFileOrder) {
