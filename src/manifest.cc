@@ -107,8 +107,8 @@ std::string NameProblem(std::string_view kind, std::string_view name) {
   if (!IsValidName(name))
     return "invalid " + quoted + ": names match [A-Za-z0-9][A-Za-z0-9._-]{0,99} " +
            "(they become branch and directory names)";
-  bool git_unsafe = name.find("..") != std::string_view::npos || name.ends_with(".") ||
-                    name.ends_with(".lock");
+  bool git_unsafe =
+      name.find("..") != std::string_view::npos || name.ends_with(".") || name.ends_with(".lock");
   if (kind == "phase" && git_unsafe)
     return "invalid " + quoted + ": git branch names cannot contain '..' or end in '.' or '.lock'";
   return "";

@@ -39,8 +39,8 @@ struct SourceMap {
 /// Parses `text` as TOML and fills `out` with every well-typed value,
 /// reporting syntax errors, unknown keys, wrong types and bad values.
 /// Returns false only when the TOML itself could not be parsed.
-bool ReadManifest(std::string_view text, const std::string& file, Manifest* out,
-                  SourceMap* sources, DiagnosticList* diags);
+bool ReadManifest(std::string_view text, const std::string& file, Manifest* out, SourceMap* sources,
+                  DiagnosticList* diags);
 
 /// Cross-checks a read manifest: references between phases, pools and
 /// agents, cycles, templates and prompt files.

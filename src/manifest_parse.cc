@@ -1,8 +1,9 @@
 // Reading orchestrate.toml into the typed model: TOML syntax, known keys,
 // types and single-value rules. Cross-references are manifest_validate.cc's.
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <climits>
-#include <toml++/toml.h>
 
 #include "manifest_internal.h"
 
@@ -15,9 +16,9 @@ const std::vector<std::string> kSettingsKeys = {"base",           "target",     
 const std::vector<std::string> kPoolKeys = {"depth"};
 const std::vector<std::string> kAnyKeys = {};  // agents: every key is a placeholder
 const std::vector<std::string> kPhaseKeys = {
-    "description", "agent",   "prompt", "prompt_text", "model",    "deps",
-    "verify",      "setup",   "inputs", "env",         "key_env",  "pool",
-    "priority",    "timeout", "retries", "merge",      "run",      "requeue_on"};
+    "description", "agent",   "prompt",  "prompt_text", "model",   "deps",
+    "verify",      "setup",   "inputs",  "env",         "key_env", "pool",
+    "priority",    "timeout", "retries", "merge",       "run",     "requeue_on"};
 
 SourcePos PosOf(const toml::source_region& region) {
   return {static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
@@ -29,16 +30,26 @@ bool Before(SourcePos a, SourcePos b) {
 
 std::string TypeName(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    default: return "empty";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    default:
+      return "empty";
   }
 }
 
@@ -65,18 +76,20 @@ std::vector<Entry> EntriesInFileOrder(const toml::table& table) {
 // not asked for as unknown.
 class TableReader {
  public:
-  TableReader(const toml::table& table, std::string context, const std::vector<std::string>& allowed,
-              DiagnosticList* diags)
+  TableReader(const toml::table& table, std::string context,
+              const std::vector<std::string>& allowed, DiagnosticList* diags)
       : table_(table), context_(std::move(context)), allowed_(allowed), diags_(diags) {}
 
   const toml::node* Find(std::string_view key) const { return table_.get(key); }
   SourcePos KeyPos(std::string_view key) const { return PosOf(table_.find(key)->first.source()); }
-  void Error(std::string_view key, std::string message) const {
+  /// Reports a problem at `key`; returns false for `return Error(...)`.
+  bool Error(std::string_view key, std::string message) const {
     diags_->Add(KeyPos(key), std::move(message));
+    return false;
   }
-  void TypeError(std::string_view key, std::string_view expected) const {
-    Error(key, "'" + std::string(key) + "' must be " + std::string(expected) + ", not " +
-                   TypeName(*Find(key)));
+  bool TypeError(std::string_view key, std::string_view expected) const {
+    return Error(key, "'" + std::string(key) + "' must be " + std::string(expected) + ", not " +
+                          TypeName(*Find(key)));
   }
 
   /// Reads a string; "" is an error unless `allow_empty`.
@@ -100,9 +113,9 @@ class TableReader {
 bool TableReader::String(std::string_view key, std::string* out, bool allow_empty) const {
   const toml::node* node = Find(key);
   if (!node) return false;
-  if (!node->is_string()) return TypeError(key, "a string"), false;
+  if (!node->is_string()) return TypeError(key, "a string");
   if (!allow_empty && node->as_string()->get().empty())
-    return Error(key, "'" + std::string(key) + "' must not be empty"), false;
+    return Error(key, "'" + std::string(key) + "' must not be empty");
   *out = node->as_string()->get();
   return true;
 }
@@ -110,14 +123,14 @@ bool TableReader::String(std::string_view key, std::string* out, bool allow_empt
 bool TableReader::Int(std::string_view key, int* out, int min) const {
   const toml::node* node = Find(key);
   if (!node) return false;
-  if (!node->is_integer()) return TypeError(key, "an integer"), false;
+  if (!node->is_integer()) return TypeError(key, "an integer");
   int64_t value = node->as_integer()->get();
   std::string name = "'" + std::string(key) + "'";
   if (value < min) {
     std::string bound = min == 0 ? "0 or more" : "at least " + std::to_string(min);
-    return Error(key, name + " must be " + bound + ", not " + std::to_string(value)), false;
+    return Error(key, name + " must be " + bound + ", not " + std::to_string(value));
   }
-  if (value > INT_MAX) return Error(key, name + " is too large: " + std::to_string(value)), false;
+  if (value > INT_MAX) return Error(key, name + " is too large: " + std::to_string(value));
   *out = static_cast<int>(value);
   return true;
 }
@@ -125,7 +138,7 @@ bool TableReader::Int(std::string_view key, int* out, int min) const {
 bool TableReader::Bool(std::string_view key, bool* out) const {
   const toml::node* node = Find(key);
   if (!node) return false;
-  if (!node->is_boolean()) return TypeError(key, "a boolean (true or false)"), false;
+  if (!node->is_boolean()) return TypeError(key, "a boolean (true or false)");
   *out = node->as_boolean()->get();
   return true;
 }
@@ -137,7 +150,7 @@ bool TableReader::StringList(std::string_view key, std::vector<std::string>* out
   std::string name = "'" + std::string(key) + "'";
   if (!node->is_array()) {
     std::string hint = node->is_string() ? " (write " + std::string(key) + " = [\"...\"])" : "";
-    return Error(key, name + " must be an array of strings, not " + TypeName(*node) + hint), false;
+    return Error(key, name + " must be an array of strings, not " + TypeName(*node) + hint);
   }
   bool ok = true;
   int index = 0;
@@ -158,7 +171,7 @@ bool TableReader::StringList(std::string_view key, std::vector<std::string>* out
 bool TableReader::StringTable(std::string_view key, std::map<std::string, std::string>* out) const {
   const toml::node* node = Find(key);
   if (!node) return false;
-  if (!node->is_table()) return TypeError(key, "a table of strings"), false;
+  if (!node->is_table()) return TypeError(key, "a table of strings");
   bool ok = true;
   for (const Entry& entry : EntriesInFileOrder(*node->as_table())) {
     if (entry.node->is_string()) {
@@ -176,7 +189,10 @@ bool TableReader::StringTable(std::string_view key, std::map<std::string, std::s
 const toml::table* TableReader::Table(std::string_view key) const {
   const toml::node* node = Find(key);
   if (!node) return nullptr;
-  if (!node->is_table()) return TypeError(key, "a table"), nullptr;
+  if (!node->is_table()) {
+    TypeError(key, "a table");
+    return nullptr;
+  }
   return node->as_table();
 }
 
@@ -219,18 +235,17 @@ void ReadRepoPaths(const TableReader& reader, std::string_view key, std::vector<
 void ReadKeepWorktrees(const TableReader& reader, KeepWorktrees* out) {
   std::string value;
   if (!reader.String("keep_worktrees", &value)) return;
-  static const std::map<std::string, KeepWorktrees> kValues = {
-      {"always", KeepWorktrees::kAlways},
-      {"failed", KeepWorktrees::kFailed},
-      {"never", KeepWorktrees::kNever}};
+  static const std::map<std::string, KeepWorktrees> kValues = {{"always", KeepWorktrees::kAlways},
+                                                               {"failed", KeepWorktrees::kFailed},
+                                                               {"never", KeepWorktrees::kNever}};
   auto it = kValues.find(value);
   if (it != kValues.end()) {
     *out = it->second;
     return;
   }
-  reader.Error("keep_worktrees", "'keep_worktrees' must be \"always\", \"failed\" or \"never\", not \"" +
-                                     value + "\"" +
-                                     DidYouMean(value, {"always", "failed", "never"}));
+  reader.Error("keep_worktrees",
+               "'keep_worktrees' must be \"always\", \"failed\" or \"never\", not \"" + value +
+                   "\"" + DidYouMean(value, {"always", "failed", "never"}));
 }
 
 void ReadSettings(const toml::table& table, Settings* out, DiagnosticList* diags) {
@@ -244,9 +259,9 @@ void ReadSettings(const toml::table& table, Settings* out, DiagnosticList* diags
   reader.ReportUnknownKeys();
 }
 
-void ReadTimeout(const TableReader& reader, std::optional<Duration>* out) {
+bool ReadTimeout(const TableReader& reader, std::optional<Duration>* out) {
   const toml::node* node = reader.Find("timeout");
-  if (!node) return;
+  if (!node) return false;
   if (!node->is_string())
     return reader.TypeError("timeout", "a duration string like \"30m\" or \"1h30m\"");
   std::string text = node->as_string()->get();
@@ -256,6 +271,7 @@ void ReadTimeout(const TableReader& reader, std::optional<Duration>* out) {
                                        "' for 'timeout' (use forms like 90s, 30m, 1h30m)");
   if (duration->count() == 0) return reader.Error("timeout", "'timeout' must be longer than 0s");
   *out = duration;
+  return true;
 }
 
 // What the phase runs: run, or agent with its prompt and model.
@@ -311,8 +327,9 @@ void ReadAgentVars(const TableReader& reader, const Entry& entry, Agent* agent) 
   for (const Entry& key : EntriesInFileOrder(*entry.node->as_table())) {
     if (key.key == "requeue_on") continue;
     if (!key.node->is_string()) {
-      reader.Error(key.key, "'" + key.key + "' in [agents." + entry.key + "] must be a string, not " +
-                                TypeName(*key.node) + " (agent keys are placeholders of its command)");
+      reader.Error(key.key, "'" + key.key + "' in [agents." + entry.key +
+                                "] must be a string, not " + TypeName(*key.node) +
+                                " (agent keys are placeholders of its command)");
       continue;
     }
     agent->vars[key.key] = key.node->as_string()->get();
@@ -375,8 +392,8 @@ void ReadVersion(const TableReader& top, Manifest* out, DiagnosticList* diags) {
 
 }  // namespace
 
-bool ReadManifest(std::string_view text, const std::string& file, Manifest* out,
-                  SourceMap* sources, DiagnosticList* diags) {
+bool ReadManifest(std::string_view text, const std::string& file, Manifest* out, SourceMap* sources,
+                  DiagnosticList* diags) {
   toml::table root;
   try {
     root = toml::parse(text, std::string_view(file));

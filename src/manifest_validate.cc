@@ -92,7 +92,8 @@ void CheckDeps(const Phase& phase, const std::vector<SourcePos>& dep_pos,
                phase.deps.begin() + i) {
       diags->Add(pos, who + " lists dependency '" + dep + "' twice");
     } else if (std::find(phase_names.begin(), phase_names.end(), dep) == phase_names.end()) {
-      diags->Add(pos, who + " depends on unknown phase '" + dep + "'" + DidYouMean(dep, phase_names));
+      diags->Add(pos,
+                 who + " depends on unknown phase '" + dep + "'" + DidYouMean(dep, phase_names));
     }
   }
 }
@@ -116,8 +117,7 @@ void CheckAgentCommand(const Agent& agent, const Phase& phase, SourcePos pos,
   }
 }
 
-void CheckAgentCommands(const Manifest& manifest, const SourceMap& sources,
-                        DiagnosticList* diags) {
+void CheckAgentCommands(const Manifest& manifest, const SourceMap& sources, DiagnosticList* diags) {
   for (size_t a = 0; a < manifest.agents.size(); ++a) {
     const Agent& agent = manifest.agents[a];
     auto it = sources.agent_key_pos[a].find("command");

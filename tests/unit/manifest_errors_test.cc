@@ -282,26 +282,27 @@ TEST_F(ManifestErrorTest, TableInsideAPhase) {
 }
 
 TEST_F(ManifestErrorTest, ReportsEveryErrorInFileOrder) {
-  EXPECT_EQ(Errors("version = 1\n"
-                   "[settings]\n"
-                   "jobs = 0\n"
-                   "[phase.b]\n"
-                   "deps = [\"x\"]\n"
-                   "timeout = \"soon\"\n"
-                   "[phase.a]\n"
-                   "run = \"x\"\n"
-                   "retrys = 2\n"),
-            (std::vector<std::string>{
-                "3:1: 'jobs' must be at least 1, not 0",
-                "5:9: phase 'b' depends on unknown phase 'x'",
-                "6:1: invalid duration 'soon' for 'timeout' (use forms like 90s, 30m, 1h30m)",
-                "9:1: unknown key 'retrys' in [phase.a] (did you mean 'retries'?)"}));
+  EXPECT_EQ(
+      Errors("version = 1\n"
+             "[settings]\n"
+             "jobs = 0\n"
+             "[phase.b]\n"
+             "deps = [\"x\"]\n"
+             "timeout = \"soon\"\n"
+             "[phase.a]\n"
+             "run = \"x\"\n"
+             "retrys = 2\n"),
+      (std::vector<std::string>{
+          "3:1: 'jobs' must be at least 1, not 0", "5:9: phase 'b' depends on unknown phase 'x'",
+          "6:1: invalid duration 'soon' for 'timeout' (use forms like 90s, 30m, 1h30m)",
+          "9:1: unknown key 'retrys' in [phase.a] (did you mean 'retries'?)"}));
 }
 
 TEST_F(ManifestErrorTest, FormattedWithTheFileName) {
   Manifest manifest;
   std::vector<Diagnostic> diags;
-  ASSERT_FALSE(ParseManifest("version = 3\n[phase.a]\n", "sub/orchestrate.toml", &manifest, &diags));
+  ASSERT_FALSE(
+      ParseManifest("version = 3\n[phase.a]\n", "sub/orchestrate.toml", &manifest, &diags));
   ASSERT_EQ(diags.size(), 1u);
   EXPECT_EQ(diags[0].Format(),
             "sub/orchestrate.toml:1:1: unsupported manifest version 3 (this orchestrate reads "

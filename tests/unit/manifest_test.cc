@@ -11,7 +11,8 @@ using testing::TempDir;
 using testing::WriteFile;
 
 // The example of SPEC section 2, verbatim.
-constexpr const char* kSpecExample = R"(version = 1                         # required; any other value is an error
+constexpr const char* kSpecExample =
+    R"(version = 1                         # required; any other value is an error
 
 [settings]
 base = "HEAD"                       # commit-ish the run starts from
@@ -108,8 +109,8 @@ TEST_F(ManifestTest, SpecExampleAgentKeepsEveryStringKeyAsAVariable) {
   EXPECT_EQ(agent.command, "claude -p --model {model} < {prompt_file}");
   EXPECT_EQ(agent.model, "sonnet");
   EXPECT_EQ(agent.requeue_on, (std::vector<std::string>{"rate limit", "HTTP 429"}));
-  EXPECT_EQ(agent.vars, (std::map<std::string, std::string>{
-                            {"command", agent.command}, {"model", "sonnet"}}));
+  EXPECT_EQ(agent.vars,
+            (std::map<std::string, std::string>{{"command", agent.command}, {"model", "sonnet"}}));
   EXPECT_EQ(agent.pos.line, 14);
 }
 
@@ -276,9 +277,9 @@ TEST_F(ManifestTest, StarterManifestValidates) {
 
 TEST_F(ManifestTest, StarterManifestAgentExampleValidatesWhenUncommented) {
   std::string text = StarterManifest();
-  for (const char* line : {"# [agents.claude]\n", "# command = ", "# model = ", "# requeue_on = ",
-                           "# [pools.llm]\n", "# depth = ", "# agent = ", "# prompt = ",
-                           "# pool = ", "# timeout = ", "# retries = "}) {
+  for (const char* line :
+       {"# [agents.claude]\n", "# command = ", "# model = ", "# requeue_on = ", "# [pools.llm]\n",
+        "# depth = ", "# agent = ", "# prompt = ", "# pool = ", "# timeout = ", "# retries = "}) {
     size_t at = text.find(line);
     ASSERT_NE(at, std::string::npos) << line;
     text.erase(at, 2);
