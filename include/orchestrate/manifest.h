@@ -106,6 +106,12 @@ struct Manifest {
   const Agent* FindAgent(std::string_view name) const;
 };
 
+/// The `{placeholder}` values an agent's command gets for `phase`: every key
+/// of the agent table, `phase`, and `model` (the phase's model overrides the
+/// agent's; absent when neither sets one). The executor adds `prompt_file`,
+/// `worktree` and `branch`, which only exist once the phase runs.
+std::map<std::string, std::string> AgentCommandVars(const Agent& agent, const Phase& phase);
+
 /// Parses and validates manifest text. `path` is used for diagnostics and to
 /// resolve prompt files (relative to its directory). On any error returns
 /// false with every error found in `diags`, in file order.

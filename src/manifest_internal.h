@@ -1,0 +1,57 @@
+// Private to the manifest loader: the pieces shared by reading
+// (manifest_parse.cc) and cross-checking (manifest_validate.cc).
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "orchestrate/manifest.h"
+
+namespace orchestrate::manifest_internal {
+
+/// Collects the problems found in one manifest file.
+class DiagnosticList {
+ public:
+  explicit DiagnosticList(std::string file) : file_(std::move(file)) {}
+  void Add(SourcePos pos, std::string message);
+  bool empty() const { return diags_.empty(); }
+  /// In file order (line, then column), each distinct problem once.
+  std::vector<Diagnostic> Sorted() const;
+
+ private:
+  std::string file_;
+  std::vector<Diagnostic> diags_;
+};
+
+/// Positions the typed model does not keep, for errors found after reading.
+struct SourceMap {
+  /// Per phase (same index as Manifest::phases): where each `deps` entry is.
+  std::vector<std::vector<SourcePos>> dep_pos;
+  /// Per agent (same index as Manifest::agents): where each key was written.
+  std::vector<std::map<std::string, SourcePos>> agent_key_pos;
+  /// True when an error already explains why there are no phases: an unknown
+  /// top-level key ([phases.x]) or a `phase` that is not a table.
+  bool missing_phases_explained = false;
+};
+
+/// Parses `text` as TOML and fills `out` with every well-typed value,
+/// reporting syntax errors, unknown keys, wrong types and bad values.
+/// Returns false only when the TOML itself could not be parsed.
+bool ReadManifest(std::string_view text, const std::string& file, Manifest* out, SourceMap* sources,
+                  DiagnosticList* diags);
+
+/// Cross-checks a read manifest: references between phases, pools and
+/// agents, cycles, templates and prompt files.
+void ValidateManifest(const Manifest& manifest, const SourceMap& sources, DiagnosticList* diags);
+
+/// The message for a name that cannot be a phase/pool/agent name, or empty.
+/// `kind` is "phase", "pool" or "agent"; phase names must also be valid in
+/// git branch names.
+std::string NameProblem(std::string_view kind, std::string_view name);
+
+/// " (did you mean 'x'?)" when Suggest finds one, else empty.
+std::string DidYouMean(std::string_view word, const std::vector<std::string>& candidates);
+
+}  // namespace orchestrate::manifest_internal

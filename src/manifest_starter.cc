@@ -1,0 +1,51 @@
+// The manifest `orchestrate init` writes.
+#include "orchestrate/manifest.h"
+
+namespace orchestrate {
+
+std::string StarterManifest() {
+  return R"(# orchestrate.toml: the phases of this piece of work and what each depends on.
+# Run `orchestrate plan` to see what would run, `orchestrate run` to run it.
+# Every key is described in docs/manifest.md.
+version = 1
+
+[settings]
+base = "HEAD"                       # the commit every run starts from
+target = "orchestrate/integration"  # the branch that receives all merged results
+# jobs = 4                          # phases at once (default: -j, else the number of CPUs)
+keep_worktrees = "failed"           # "always" | "failed" | "never"
+# worktree_copy = [".env"]          # untracked files copied into each worktree
+# worktree_link = ["node_modules"]  # directories symlinked into each worktree
+
+# At most `depth` phases of a pool run at once, e.g. to respect API rate limits.
+# [pools.llm]
+# depth = 2
+
+# A reusable agent command. {model}, {prompt_file}, {phase}, {worktree},
+# {branch} and every key of the table are placeholders.
+# [agents.claude]
+# command = "claude -p --model {model} < {prompt_file}"
+# model = "sonnet"
+# requeue_on = ["rate limit", "HTTP 429"]   # output that means "try again later"
+
+# Each phase runs in its own git worktree on branch orchestrate/phase/NAME;
+# everything it changes is committed, then `verify` runs on that commit.
+[phase.hello]
+description = "Write a greeting"
+run = "echo 'hello from orchestrate' > HELLO.txt"
+
+[phase.check]
+description = "Check the greeting"
+deps = ["hello"]                    # starts from hello's result
+run = "cat HELLO.txt > CHECKED.txt"
+verify = ["grep -q hello CHECKED.txt"]   # every command must pass, in order
+# An agent phase instead of `run`:
+# agent = "claude"
+# prompt = "prompts/check.md"       # relative to this file
+# pool = "llm"
+# timeout = "30m"
+# retries = 2                       # re-run with feedback after a failure
+)";
+}
+
+}  // namespace orchestrate

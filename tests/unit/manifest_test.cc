@@ -1,0 +1,335 @@
+#include "orchestrate/manifest.h"
+
+#include <gtest/gtest.h>
+
+#include "support/test_repo.h"
+
+namespace orchestrate {
+namespace {
+
+using testing::TempDir;
+using testing::WriteFile;
+
+// The example of SPEC section 2, verbatim.
+constexpr const char* kSpecExample =
+    R"(version = 1                         # required; any other value is an error
+
+[settings]
+base = "HEAD"                       # commit-ish the run starts from
+target = "orchestrate/integration"  # branch that receives all merged results
+jobs = 4                            # default concurrency; -j overrides
+keep_worktrees = "failed"           # "always" | "failed" | "never"
+worktree_copy = [".env"]            # untracked files copied from your checkout into each worktree
+worktree_link = ["node_modules"]    # directories symlinked from your checkout into each worktree
+
+[pools.llm]                         # at most `depth` phases of this pool at once
+depth = 2
+
+[agents.claude]                     # a reusable command template
+command = "claude -p --model {model} < {prompt_file}"
+model = "sonnet"
+requeue_on = ["rate limit", "HTTP 429"]   # output that means "try later", not "failed"
+
+[phase.schema]
+description = "Add the user model"
+agent = "claude"                    # either agent (+ prompt) …
+prompt = "prompts/schema.md"        # relative to the manifest, read from disk when the run starts
+model = "opus"                      # fills {model}; overrides the agent's default
+deps = []
+verify = ["make test"]              # all must pass, in order, after the result is committed
+setup = ["npm ci"]                  # run in the fresh worktree before the phase; never committed
+inputs = ["src/model/**", "prompts/schema.md"]   # optional; narrows what makes it stale
+env = { LOG_LEVEL = "debug" }
+key_env = ["NODE_VERSION"]          # inherited variables whose values enter the key
+pool = "llm"
+priority = 10                       # higher runs first among ready phases
+timeout = "30m"                     # per command; "90s", "1h30m" accepted
+retries = 2                         # re-runs with feedback after a failed run or verify
+merge = true                        # false: result is cached but not merged into target
+
+[phase.api]
+deps = ["schema"]
+run = "make api"                    # … or a plain shell command
+verify = ["make test-api"]
+)";
+
+class ManifestTest : public ::testing::Test {
+ protected:
+  std::string Path() const { return dir_.path() + "/orchestrate.toml"; }
+  bool Parse(std::string_view text) { return ParseManifest(text, Path(), &manifest_, &diags_); }
+
+  // Every diagnostic as "LINE:COL: message", after checking the file name.
+  std::vector<std::string> Errors(std::string_view text) {
+    EXPECT_FALSE(Parse(text));
+    std::vector<std::string> out;
+    for (const Diagnostic& d : diags_) {
+      EXPECT_EQ(d.file, Path());
+      out.push_back(std::to_string(d.pos.line) + ":" + std::to_string(d.pos.column) + ": " +
+                    d.message);
+    }
+    return out;
+  }
+  // The single diagnostic of `text`, as "LINE:COL: message".
+  std::string Error(std::string_view text) {
+    std::vector<std::string> errors = Errors(text);
+    EXPECT_EQ(errors.size(), 1u) << ::testing::PrintToString(errors);
+    return errors.empty() ? "" : errors.front();
+  }
+
+  TempDir dir_;
+  Manifest manifest_;
+  std::vector<Diagnostic> diags_;
+};
+
+TEST_F(ManifestTest, SpecExampleParsesIntoTheModel) {
+  WriteFile(dir_.path(), "prompts/schema.md", "Add a user model.\n");
+  ASSERT_TRUE(Parse(kSpecExample)) << ::testing::PrintToString(diags_.size());
+  const Manifest& m = manifest_;
+  EXPECT_EQ(m.path, Path());
+  EXPECT_EQ(m.dir, dir_.path());
+  EXPECT_EQ(m.version, 1);
+  EXPECT_EQ(m.settings.base, "HEAD");
+  EXPECT_EQ(m.settings.target, "orchestrate/integration");
+  EXPECT_EQ(m.settings.jobs, 4);
+  EXPECT_EQ(m.settings.keep_worktrees, KeepWorktrees::kFailed);
+  EXPECT_EQ(m.settings.worktree_copy, std::vector<std::string>{".env"});
+  EXPECT_EQ(m.settings.worktree_link, std::vector<std::string>{"node_modules"});
+  ASSERT_EQ(m.pools.size(), 1u);
+  EXPECT_EQ(m.pools[0].name, "llm");
+  EXPECT_EQ(m.pools[0].depth, 2);
+  EXPECT_EQ(m.pools[0].pos.line, 11);
+}
+
+TEST_F(ManifestTest, SpecExampleAgentKeepsEveryStringKeyAsAVariable) {
+  WriteFile(dir_.path(), "prompts/schema.md", "x");
+  ASSERT_TRUE(Parse(kSpecExample));
+  ASSERT_EQ(manifest_.agents.size(), 1u);
+  const Agent& agent = manifest_.agents[0];
+  EXPECT_EQ(agent.name, "claude");
+  EXPECT_EQ(agent.command, "claude -p --model {model} < {prompt_file}");
+  EXPECT_EQ(agent.model, "sonnet");
+  EXPECT_EQ(agent.requeue_on, (std::vector<std::string>{"rate limit", "HTTP 429"}));
+  EXPECT_EQ(agent.vars,
+            (std::map<std::string, std::string>{{"command", agent.command}, {"model", "sonnet"}}));
+  EXPECT_EQ(agent.pos.line, 14);
+}
+
+TEST_F(ManifestTest, SpecExamplePhasesHaveEveryKey) {
+  WriteFile(dir_.path(), "prompts/schema.md", "x");
+  ASSERT_TRUE(Parse(kSpecExample));
+  ASSERT_EQ(manifest_.phases.size(), 2u);
+  const Phase& p = manifest_.phases[0];
+  EXPECT_EQ(p.name, "schema");
+  EXPECT_EQ(p.description, "Add the user model");
+  EXPECT_EQ(p.agent, "claude");
+  EXPECT_EQ(p.prompt, "prompts/schema.md");
+  EXPECT_EQ(p.model, "opus");
+  EXPECT_TRUE(p.deps.empty());
+  EXPECT_EQ(p.verify, std::vector<std::string>{"make test"});
+  EXPECT_EQ(p.setup, std::vector<std::string>{"npm ci"});
+  EXPECT_EQ(p.inputs, (std::vector<std::string>{"src/model/**", "prompts/schema.md"}));
+  EXPECT_EQ(p.env, (std::map<std::string, std::string>{{"LOG_LEVEL", "debug"}}));
+  EXPECT_EQ(p.key_env, std::vector<std::string>{"NODE_VERSION"});
+  EXPECT_EQ(p.pool, "llm");
+  EXPECT_EQ(p.priority, 10);
+  EXPECT_EQ(p.timeout, std::chrono::minutes(30));
+  EXPECT_EQ(p.retries, 2);
+  EXPECT_TRUE(p.merge);
+  EXPECT_FALSE(p.IsGate());
+  EXPECT_EQ(p.pos.line, 19);
+  EXPECT_EQ(p.pos.column, 1);
+  EXPECT_EQ(p.key_pos.at("timeout").line, 32);
+  EXPECT_EQ(p.key_pos.at("timeout").column, 1);
+  EXPECT_EQ(p.key_pos.size(), 15u);
+}
+
+TEST_F(ManifestTest, SpecExampleRunPhaseHasDefaults) {
+  WriteFile(dir_.path(), "prompts/schema.md", "x");
+  ASSERT_TRUE(Parse(kSpecExample));
+  const Phase& api = manifest_.phases[1];
+  EXPECT_EQ(api.name, "api");
+  EXPECT_EQ(api.run, "make api");
+  EXPECT_EQ(api.deps, std::vector<std::string>{"schema"});
+  EXPECT_EQ(api.verify, std::vector<std::string>{"make test-api"});
+  EXPECT_EQ(api.priority, 0);
+  EXPECT_EQ(api.retries, 0);
+  EXPECT_EQ(api.timeout, std::nullopt);
+  EXPECT_TRUE(api.merge);
+  EXPECT_TRUE(api.pool.empty());
+  EXPECT_EQ(api.pos.line, 36);
+}
+
+TEST_F(ManifestTest, DefaultsWhenSettingsAreAbsent) {
+  ASSERT_TRUE(Parse("version = 1\n[phase.a]\nverify = [\"true\"]\n"));
+  EXPECT_EQ(manifest_.settings.base, "HEAD");
+  EXPECT_EQ(manifest_.settings.target, "orchestrate/integration");
+  EXPECT_EQ(manifest_.settings.jobs, 0);
+  EXPECT_EQ(manifest_.settings.keep_worktrees, KeepWorktrees::kFailed);
+  EXPECT_TRUE(manifest_.phases[0].IsGate());
+}
+
+TEST_F(ManifestTest, PhasesPoolsAndAgentsKeepFileOrder) {
+  ASSERT_TRUE(Parse(R"(version = 1
+[pools.z]
+[pools.a]
+[agents.zz]
+command = "x"
+[agents.aa]
+command = "y"
+[phase.zeta]
+run = "true"
+[phase.alpha]
+deps = ["zeta"]
+[phase.mid]
+run = "true"
+)"));
+  ASSERT_EQ(manifest_.phases.size(), 3u);
+  EXPECT_EQ(manifest_.phases[0].name, "zeta");
+  EXPECT_EQ(manifest_.phases[1].name, "alpha");
+  EXPECT_EQ(manifest_.phases[2].name, "mid");
+  EXPECT_EQ(manifest_.pools[0].name, "z");
+  EXPECT_EQ(manifest_.pools[0].depth, 1);
+  EXPECT_EQ(manifest_.agents[0].name, "zz");
+}
+
+TEST_F(ManifestTest, FindLooksUpByName) {
+  WriteFile(dir_.path(), "prompts/schema.md", "x");
+  ASSERT_TRUE(Parse(kSpecExample));
+  EXPECT_EQ(manifest_.FindPhase("api"), &manifest_.phases[1]);
+  EXPECT_EQ(manifest_.FindPhase("nope"), nullptr);
+  EXPECT_EQ(manifest_.FindPool("llm"), &manifest_.pools[0]);
+  EXPECT_EQ(manifest_.FindPool("api"), nullptr);
+  EXPECT_EQ(manifest_.FindAgent("claude"), &manifest_.agents[0]);
+  EXPECT_EQ(manifest_.FindAgent("llm"), nullptr);
+}
+
+TEST_F(ManifestTest, AgentCommandVarsLetThePhaseModelWin) {
+  Agent agent;
+  agent.vars = {{"command", "c {model}"}, {"model", "sonnet"}, {"temperature", "0"}};
+  Phase phase;
+  phase.name = "api";
+  std::map<std::string, std::string> vars = AgentCommandVars(agent, phase);
+  EXPECT_EQ(vars["model"], "sonnet");
+  EXPECT_EQ(vars["phase"], "api");
+  EXPECT_EQ(vars["temperature"], "0");
+  phase.model = "opus";
+  EXPECT_EQ(AgentCommandVars(agent, phase)["model"], "opus");
+  agent.vars.erase("model");
+  phase.model.clear();
+  EXPECT_EQ(AgentCommandVars(agent, phase).count("model"), 0u);
+}
+
+TEST_F(ManifestTest, LoadReadsTheFileFromDisk) {
+  WriteFile(dir_.path(), "orchestrate.toml", "version = 1\n[phase.a]\nrun = \"true\"\n");
+  ASSERT_TRUE(LoadManifest(Path(), &manifest_, &diags_));
+  EXPECT_EQ(manifest_.phases.at(0).run, "true");
+  EXPECT_EQ(manifest_.path, Path());
+}
+
+TEST_F(ManifestTest, LoadReportsAMissingFile) {
+  std::string missing = dir_.path() + "/nope.toml";
+  ASSERT_FALSE(LoadManifest(missing, &manifest_, &diags_));
+  ASSERT_EQ(diags_.size(), 1u);
+  EXPECT_EQ(diags_[0].Format(), missing + ": cannot read manifest: no such file");
+}
+
+TEST_F(ManifestTest, LoadReportsADirectory) {
+  ASSERT_FALSE(LoadManifest(dir_.path(), &manifest_, &diags_));
+  ASSERT_EQ(diags_.size(), 1u);
+  EXPECT_EQ(diags_[0].Format(), dir_.path() + ": cannot read manifest: cannot read the file");
+}
+
+TEST_F(ManifestTest, LoadReportsErrorsWithThePathAsGiven) {
+  WriteFile(dir_.path(), "orchestrate.toml", "version = 1\n[phase.a]\nrun = 1\n");
+  ASSERT_FALSE(LoadManifest(Path(), &manifest_, &diags_));
+  ASSERT_EQ(diags_.size(), 1u);
+  EXPECT_EQ(diags_[0].Format(), Path() + ":3:1: 'run' must be a string, not an integer");
+}
+
+TEST_F(ManifestTest, FindManifestWalksUpFromTheStartDirectory) {
+  WriteFile(dir_.path(), "orchestrate.toml", "version = 1\n");
+  WriteFile(dir_.path(), "a/b/c/file", "");
+  EXPECT_EQ(FindManifest(dir_.path() + "/a/b/c"), Path());
+  EXPECT_EQ(FindManifest(dir_.path() + "/a/b/c/"), Path());
+  EXPECT_EQ(FindManifest(dir_.path()), Path());
+}
+
+TEST_F(ManifestTest, FindManifestPrefersTheNearestFile) {
+  WriteFile(dir_.path(), "orchestrate.toml", "version = 1\n");
+  WriteFile(dir_.path(), "sub/orchestrate.toml", "version = 1\n");
+  EXPECT_EQ(FindManifest(dir_.path() + "/sub"), dir_.path() + "/sub/orchestrate.toml");
+}
+
+TEST_F(ManifestTest, FindManifestIgnoresADirectoryOfThatName) {
+  WriteFile(dir_.path(), "orchestrate.toml/x", "");
+  // Nothing above a fresh temporary directory is expected to hold a manifest.
+  EXPECT_EQ(FindManifest(dir_.path()), std::nullopt);
+}
+
+TEST_F(ManifestTest, StarterManifestValidates) {
+  ASSERT_TRUE(Parse(StarterManifest())) << (diags_.empty() ? "" : diags_[0].Format());
+  ASSERT_EQ(manifest_.phases.size(), 2u);
+  EXPECT_FALSE(manifest_.phases[0].run.empty());
+  EXPECT_EQ(manifest_.phases[1].deps, std::vector<std::string>{manifest_.phases[0].name});
+  EXPECT_FALSE(manifest_.phases[1].verify.empty());
+  EXPECT_NE(StarterManifest().find("# [agents.claude]"), std::string::npos);
+}
+
+TEST_F(ManifestTest, StarterManifestAgentExampleValidatesWhenUncommented) {
+  std::string text = StarterManifest();
+  for (const char* line :
+       {"# [agents.claude]\n", "# command = ", "# model = ", "# requeue_on = ", "# [pools.llm]\n",
+        "# depth = ", "# agent = ", "# prompt = ", "# pool = ", "# timeout = ", "# retries = "}) {
+    size_t at = text.find(line);
+    ASSERT_NE(at, std::string::npos) << line;
+    text.erase(at, 2);
+  }
+  size_t run = text.find("run = \"cat");
+  text.erase(run, text.find('\n', run) - run + 1);  // an agent phase has no `run`
+  WriteFile(dir_.path(), "prompts/check.md", "Check the greeting.");
+  ASSERT_TRUE(Parse(text)) << (diags_.empty() ? "" : diags_[0].Format()) << "\n" << text;
+  EXPECT_EQ(manifest_.phases[1].agent, "claude");
+  EXPECT_EQ(manifest_.phases[1].pool, "llm");
+}
+
+TEST(DiagnosticTest, FormatsFileLineColumnAndMessage) {
+  EXPECT_EQ((Diagnostic{"o.toml", {3, 7}, "bad"}).Format(), "o.toml:3:7: bad");
+  EXPECT_EQ((Diagnostic{"o.toml", {}, "cannot read"}).Format(), "o.toml: cannot read");
+}
+
+TEST(NameTest, AcceptsTheSpecNameSyntax) {
+  EXPECT_TRUE(IsValidName("a"));
+  EXPECT_TRUE(IsValidName("Api_v2.1-x"));
+  EXPECT_TRUE(IsValidName("0day"));
+  EXPECT_TRUE(IsValidName(std::string(100, 'a')));
+  EXPECT_FALSE(IsValidName(""));
+  EXPECT_FALSE(IsValidName("a b"));
+  EXPECT_FALSE(IsValidName("-a"));
+  EXPECT_FALSE(IsValidName(".a"));
+  EXPECT_FALSE(IsValidName("a/b"));
+  EXPECT_FALSE(IsValidName("é"));
+  EXPECT_FALSE(IsValidName(std::string(101, 'a')));
+}
+
+TEST(SuggestTest, SuggestsTheClosestCandidateWithinAThirdOfTheWord) {
+  EXPECT_EQ(Suggest("dep", {"env", "deps", "setup"}), "deps");
+  EXPECT_EQ(Suggest("shema", {"api", "schema"}), "schema");
+  EXPECT_EQ(Suggest("dpes", {"deps"}), "deps");  // a swap is one edit
+  EXPECT_EQ(Suggest("retires", {"retries"}), "retries");
+  EXPECT_EQ(Suggest("temprature", {"temperature", "model"}), "temperature");
+  EXPECT_EQ(Suggest("dscriptoin", {"description"}), "description");  // 2 edits, 10 letters
+}
+
+TEST(SuggestTest, StaysQuietWhenNothingIsClose) {
+  EXPECT_EQ(Suggest("frobnicate", {"deps", "verify"}), "");
+  EXPECT_EQ(Suggest("abcd", {"abxy"}), "");  // 2 edits in 4 letters
+  EXPECT_EQ(Suggest("a", {"b"}), "");        // would rewrite the whole word
+  EXPECT_EQ(Suggest("x", {}), "");
+}
+
+TEST(SuggestTest, PrefersTheFirstOfEquallyCloseCandidates) {
+  EXPECT_EQ(Suggest("pol", {"pool", "poll"}), "pool");
+}
+
+}  // namespace
+}  // namespace orchestrate
