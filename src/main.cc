@@ -152,7 +152,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json", "markdown"}));
 
   CLI::App* log = app.add_subcommand("log", "Print a phase's latest log");
-  AddLocation(log, o);
+  log->add_option("-C", o.dir, "Change to DIR before doing anything");
+  log->add_option("--file", o.file, "Use this manifest instead of searching for orchestrate.toml");
   log->add_option("phase", o.phase, "The phase")->required();
   log->add_flag("-f,--follow", o.follow, "Keep printing while the phase runs");
 

@@ -7,6 +7,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 
 #include "orchestrate/cache.h"
 #include "orchestrate/error.h"
@@ -114,6 +115,10 @@ class PhaseRun {
       wt_->SwitchTo(job_.branch, job_.input);
     } else {
       main_->WriteRef(job_.branch, job_.input, "orchestrate: start " + phase_.name);
+      // Creating repairs .git/worktrees/ first, which must not see another
+      // worker's half-made entry: one creation at a time.
+      static std::mutex creating;
+      std::lock_guard<std::mutex> lock(creating);
       path = store.Ensure(job_.worktree_name, job_.branch);
       wt_ = Repo::Open(path);
     }

@@ -60,8 +60,8 @@ RunState RunState::Load(const std::string& path) {
   state.run_started_at = j.value("run_started_at", int64_t{0});
   state.run_pid = j.value("run_pid", 0);
   state.base = j.value("base", "");
-  for (auto& [name, pj] : j.value("phases", json::object()).items())
-    state.phases[name] = PhaseFromJson(pj);
+  json phases = j.value("phases", json::object());
+  for (auto& [name, pj] : phases.items()) state.phases[name] = PhaseFromJson(pj);
   state.failed_keys = j.value("failed_keys", decltype(state.failed_keys){});
   state.succeeded_keys = j.value("succeeded_keys", decltype(state.succeeded_keys){});
   state.kept_worktrees = j.value("kept_worktrees", decltype(state.kept_worktrees){});

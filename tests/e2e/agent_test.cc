@@ -11,11 +11,11 @@ namespace {
 
 // A stand-in agent: records its arguments and prompt, then does what the
 // prompt's first line says.
-const char* kAgentScript = R"(#!/bin/sh
+const char* kAgentScript = R"SH(#!/bin/sh
 echo "args: $*" >> "$ORCHESTRATE_PHASE.args"
 cp "$ORCHESTRATE_PROMPT_FILE" "$ORCHESTRATE_PHASE.prompt"
 sh -c "$(head -n 1 "$ORCHESTRATE_PROMPT_FILE")"
-)";
+)SH";
 
 TEST(AgentTest, TemplatePlaceholdersModelOverrideAndPrompts) {
   Scenario s(R"(version = 1

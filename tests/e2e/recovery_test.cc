@@ -65,7 +65,7 @@ TEST(RecoveryTest, SigintStopsPhasesRecordsInterruptedAndNextRunCompletes) {
 TEST(RecoveryTest, InterruptExitStatus130) {
   Scenario s(kSlow);
   ShellResult r = Shell("env CI=true " + ShellQuote(ORCHESTRATE_BINARY) +
-                            " run & pid=$!; while [ ! -f .orchestrate/slow.pid ]; do sleep 0.05; done; "
+                            " run & pid=$!; i=0; while [ ! -f .orchestrate/slow.pid ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; "
                             "kill -INT $pid; wait $pid; echo status=$?",
                         s.repo());
   EXPECT_NE(r.out.find("status=130"), std::string::npos) << r.out;
@@ -74,7 +74,7 @@ TEST(RecoveryTest, InterruptExitStatus130) {
 TEST(RecoveryTest, SigtermExitStatus143) {
   Scenario s(kSlow);
   ShellResult r = Shell("env CI=true " + ShellQuote(ORCHESTRATE_BINARY) +
-                            " run & pid=$!; while [ ! -f .orchestrate/slow.pid ]; do sleep 0.05; done; "
+                            " run & pid=$!; i=0; while [ ! -f .orchestrate/slow.pid ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; "
                             "kill -TERM $pid; wait $pid; echo status=$?",
                         s.repo());
   EXPECT_NE(r.out.find("status=143"), std::string::npos) << r.out;
