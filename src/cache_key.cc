@@ -96,7 +96,12 @@ void AddSpecification(const Manifest& manifest, const Phase& phase, const KeyInp
 void AddBaseContent(const Phase& phase, Repo& repo, const KeyInputs& inputs,
                     std::map<std::string, std::string>* items) {
   if (phase.inputs.empty()) {
-    (*items)["base"] = inputs.base_tree;
+    (*items)["base"] = inputs.base_content.empty() ? inputs.base_tree : inputs.base_content;
+    return;
+  }
+  if (inputs.base_files) {
+    for (const auto& [path, blob] : *inputs.base_files)
+      if (MatchesInputs(phase.inputs, path)) (*items)["input " + path] = blob;
     return;
   }
   repo.WalkTree(inputs.base_tree, [&](const std::string& path, const ObjectId& blob) {

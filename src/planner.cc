@@ -2,6 +2,7 @@
 
 #include <git2.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -47,6 +48,46 @@ std::map<std::string, std::string> EnvironmentMap() {
   return env;
 }
 
+std::string Relative(const std::string& root, const std::string& path) {
+  return std::filesystem::path(path).lexically_normal().lexically_relative(root).generic_string();
+}
+
+// A content id of `tree` without the paths in `excluded`: the tree's own id
+// when none of them is inside it, else a hash of its entries with excluded
+// ones left out and affected subtrees replaced by their own content ids.
+// Reads only the trees on the way to excluded paths; writes nothing.
+ObjectId ContentIdExcluding(git_repository* repo, const git_oid& tree_id,
+                            const std::set<std::string>& excluded) {
+  char hex[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(hex, sizeof hex, &tree_id);
+  const std::string own_id = hex;
+  if (excluded.empty()) return own_id;
+  git_tree* tree = nullptr;
+  if (git_tree_lookup(&tree, repo, &tree_id) != 0) throw InfraError("git: reading base tree failed");
+  std::string listing = "orchestrate content 1\n";
+  bool changed = false;
+  for (size_t i = 0; i < git_tree_entrycount(tree); ++i) {
+    const git_tree_entry* e = git_tree_entry_byindex(tree, i);
+    std::string name = git_tree_entry_name(e);
+    if (excluded.count(name)) {
+      changed = true;
+      continue;
+    }
+    std::set<std::string> below;
+    for (const auto& path : excluded)
+      if (path.rfind(name + "/", 0) == 0) below.insert(path.substr(name.size() + 1));
+    git_oid_tostr(hex, sizeof hex, git_tree_entry_id(e));
+    std::string id = hex;
+    if (!below.empty() && git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+      id = ContentIdExcluding(repo, *git_tree_entry_id(e), below);
+      changed = true;
+    }
+    listing += std::to_string(git_tree_entry_filemode(e)) + " " + name + " " + id + "\n";
+  }
+  git_tree_free(tree);
+  return changed ? HashBlob(listing) : own_id;
+}
+
 }  // namespace
 
 Planner::Planner(const Graph& graph, Repo& repo, ResultCache& cache, const RunState& state,
@@ -60,6 +101,25 @@ Planner::Planner(const Graph& graph, Repo& repo, ResultCache& cache, const RunSt
     std::string path = graph_.manifest().dir + "/" + phase.prompt;
     inputs_.prompt_blobs[phase.prompt] = HashBlob(ReadPrompt(path));
   }
+  ExcludeOwnFiles();
+}
+
+void Planner::ExcludeOwnFiles() {
+  const Manifest& m = graph_.manifest();
+  std::string root = repo_.workdir();
+  own_files_.insert(Relative(root, m.path));
+  for (const Phase& phase : m.phases)
+    if (!phase.prompt.empty()) own_files_.insert(Relative(root, m.dir + "/" + phase.prompt));
+  git_oid oid;
+  git_oid_fromstr(&oid, base_tree_.c_str());
+  inputs_.base_content = ContentIdExcluding(repo_.raw(), oid, own_files_);
+  bool any_inputs = false;
+  for (const Phase& phase : m.phases) any_inputs |= !phase.inputs.empty();
+  if (!any_inputs) return;
+  repo_.WalkTree(base_tree_, [this](const std::string& path, const ObjectId& blob) {
+    if (!own_files_.count(path)) base_files_.emplace_back(path, blob);
+  });
+  inputs_.base_files = &base_files_;
 }
 
 std::string Planner::WhyStale(const Phase& phase, const KeyComponents& now, const std::string& key) {
@@ -79,7 +139,11 @@ std::string Planner::WhyStale(const Phase& phase, const KeyComponents& now, cons
 PhaseDecision Planner::Decide(int p, const std::map<std::string, ObjectId>& dep_trees) {
   const Phase& phase = *graph_.node(p).phase;
   KeyInputs inputs = inputs_;
-  inputs.dep_result_trees = dep_trees;
+  git_oid oid;
+  for (const auto& [dep, tree] : dep_trees) {
+    git_oid_fromstr(&oid, tree.c_str());
+    inputs.dep_result_trees[dep] = ContentIdExcluding(repo_.raw(), oid, own_files_);
+  }
   PhaseDecision d;
   d.phase = p;
   d.components = ComputeKey(graph_.manifest(), phase, repo_, inputs);

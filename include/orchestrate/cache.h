@@ -24,7 +24,7 @@ namespace orchestrate {
 ///   "verify", "setup"    the commands, joined by newlines
 ///   "env <NAME>"         each of the phase's env values
 ///   "merge"              "true"/"false"
-///   "base"               the base tree id (no `inputs`)
+///   "base"               KeyInputs::base_content (no `inputs`)
 ///   "input <path>"       blob id of each base path matching `inputs`
 ///   "key_env <NAME>"     the inherited value ("<unset>" when unset)
 ///   "dep <name>"         the dependency's result tree id
@@ -38,6 +38,14 @@ struct KeyComponents {
 /// Everything that enters a phase's key and lives outside the manifest.
 struct KeyInputs {
   ObjectId base_tree;
+  /// Identifies the base tree's content apart from orchestrate's own files
+  /// (the manifest, prompt files: they enter keys through the specification
+  /// instead), so editing one phase in a committed manifest does not make
+  /// every phase stale. Empty: base_tree is used.
+  ObjectId base_content;
+  /// Every (path, blob) of the base tree without orchestrate's own files,
+  /// walked once per run for `inputs` matching. Null: walked on demand.
+  const std::vector<std::pair<std::string, ObjectId>>* base_files = nullptr;
   std::map<std::string, ObjectId> dep_result_trees;  ///< dep name -> result tree
   std::map<std::string, std::string> prompt_blobs;   ///< prompt path -> blob id of its content
   std::map<std::string, std::string> environment;    ///< the inherited environment

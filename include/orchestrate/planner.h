@@ -57,6 +57,8 @@ class Planner {
 
  private:
   std::string WhyStale(const Phase& phase, const KeyComponents& now, const std::string& key);
+  /// Leaves the manifest and prompt files out of the base content.
+  void ExcludeOwnFiles();
 
   const Graph& graph_;
   Repo& repo_;
@@ -65,6 +67,8 @@ class Planner {
   PlannerOptions options_;
   ObjectId base_tree_;
   KeyInputs inputs_;
+  std::set<std::string> own_files_;  ///< repository paths of the manifest and prompts
+  std::vector<std::pair<std::string, ObjectId>> base_files_;
 };
 
 /// The git blob id `content` would have, without writing anything.

@@ -191,7 +191,7 @@ TEST(CacheTest, RecordsSurviveGcAndArePulledByAClone) {
   ShellResult push = s.Run("cache push");
   ASSERT_EQ(push.status, 0) << push.out;
   EXPECT_NE(push.out.find("pushed 4"), std::string::npos) << push.out;
-  MustShell("git clone -q remote.git clone && cd clone && git config user.name T && git config user.email t@t", s.dir());
+  MustShell("git clone -q -b main remote.git clone && cd clone && git config user.name T && git config user.email t@t", s.dir());
   std::string clone = s.dir() + "/clone";
   ShellResult pull = Orchestrate("cache pull", clone);
   ASSERT_EQ(pull.status, 0) << pull.out;
@@ -205,7 +205,7 @@ TEST(CacheTest, RecordsSurviveGcAndArePulledByAClone) {
 TEST(CacheTest, ConcurrentPushesFromTwoClonesDoNotConflict) {
   Scenario s(Chain());
   MustShell("git init -q --bare ../remote.git && git remote add origin ../remote.git && git push -q origin main", s.repo());
-  MustShell("git clone -q remote.git c1 && git clone -q remote.git c2", s.dir());
+  MustShell("git clone -q -b main remote.git c1 && git clone -q -b main remote.git c2", s.dir());
   for (const char* c : {"c1", "c2"}) {
     MustShell("git config user.name T && git config user.email t@t", s.dir() + "/" + c);
     ASSERT_EQ(Orchestrate("run", s.dir() + "/" + c).status, 0);
@@ -221,6 +221,7 @@ TEST(CacheTest, ConcurrentPushesFromTwoClonesDoNotConflict) {
 
 TEST(CacheTest, MissingRemoteIsUsageError) {
   Scenario s(Chain());
+  ASSERT_EQ(s.Run("run").status, 0);
   ShellResult r = s.Run("cache push nowhere");
   EXPECT_EQ(r.status, 2) << r.out;
   EXPECT_NE(r.out.find("nowhere"), std::string::npos) << r.out;

@@ -33,7 +33,7 @@ void WaitForFile(const std::string& path) {
 
 int WaitForExit(const std::string& pid) {
   for (int i = 0; i < 300; ++i) {
-    if (Shell("kill -0 " + pid).status != 0) return 0;
+    if (!ProcessAlive(pid)) return 0;
     Shell("sleep 0.05");
   }
   return -1;
@@ -48,7 +48,7 @@ TEST(RecoveryTest, SigintStopsPhasesRecordsInterruptedAndNextRunCompletes) {
   ASSERT_EQ(WaitForExit(pid), 0);
   std::string out = ReadFile(s.dir() + "/run.out");
   EXPECT_NE(out.find("interrupted by SIGINT"), std::string::npos) << out;
-  EXPECT_NE(Shell("kill -0 " + child).status, 0) << "phase process survived SIGINT";
+  EXPECT_FALSE(ProcessAlive(child)) << "phase process survived SIGINT";
   auto status = nlohmann::json::parse(s.Run("status --json").out);
   std::map<std::string, std::string> states;
   for (auto& p : status["phases"]) states[p["name"]] = p["state"];
@@ -88,14 +88,14 @@ TEST(RecoveryTest, SigkillThenNextRunReapsAndCompletes) {
   std::string child = ReadFile(s.repo() + "/.orchestrate/slow.pid");
   Shell("kill -KILL " + pid);
   ASSERT_EQ(WaitForExit(pid), 0);
-  ASSERT_EQ(Shell("kill -0 " + child).status, 0) << "the phase should outlive a SIGKILLed orchestrate";
+  ASSERT_TRUE(ProcessAlive(child)) << "the phase should outlive a SIGKILLed orchestrate";
   // Leave libgit2-style debris behind too.
   MustShell("mkdir -p .git/worktrees/w9 .orchestrate/worktrees/w9 && echo garbage > .git/worktrees/w9/gitdir", s.repo());
   s.SetManifest(std::string(kSlow).replace(std::string(kSlow).find("sleep 30"), 8, "sleep 0"), false);
   ShellResult r = s.Run("run");
   EXPECT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("left running by a killed run"), std::string::npos) << r.out;
-  EXPECT_NE(Shell("kill -0 " + child).status, 0) << "leftover phase process was not reaped";
+  EXPECT_FALSE(ProcessAlive(child)) << "leftover phase process was not reaped";
   EXPECT_EQ(s.Show("orchestrate/integration:slow.txt"), "done\n");
 }
 

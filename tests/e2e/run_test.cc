@@ -139,7 +139,7 @@ timeout = "1s"
   EXPECT_NE(r.out.find("timed-out"), std::string::npos) << r.out;
   std::string pid = ReadFile(s.repo() + "/.orchestrate/bg.pid");
   ASSERT_FALSE(pid.empty());
-  EXPECT_NE(Shell("kill -0 " + pid).status, 0) << "background process survived the timeout";
+  EXPECT_FALSE(ProcessAlive(pid)) << "background process survived the timeout";
   auto status = nlohmann::json::parse(s.Run("status --json").out);
   EXPECT_EQ(status["phases"][0]["state"], "timed-out");
 }

@@ -35,6 +35,12 @@ std::string Scenario::Show(const std::string& rev_path) const {
   return Shell("git show " + ShellQuote(rev_path), repo()).out;
 }
 
+bool ProcessAlive(const std::string& pid) {
+  std::string stat = ReadFile("/proc/" + pid.substr(0, pid.find_first_of(" \n")) + "/stat");
+  size_t paren = stat.rfind(')');
+  return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'Z';
+}
+
 int CountLines(const std::string& text, const std::string& needle) {
   std::istringstream in(text);
   int n = 0;

@@ -35,6 +35,9 @@ class Scenario {
   TempDir temp_;
 };
 
+/// True when process `pid` exists and is not a zombie.
+bool ProcessAlive(const std::string& pid);
+
 /// Lines of `text` containing `needle`.
 int CountLines(const std::string& text, const std::string& needle);
 
