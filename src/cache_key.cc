@@ -22,32 +22,6 @@ std::string JoinLines(const std::vector<std::string>& lines) {
   return out;
 }
 
-// `{name}` -> vars[name]; unknown names stay as written; `{{`/`}}` are
-// literal braces. Mirrors ExpandTemplate (orchestrate/template.h).
-std::string ExpandPlaceholders(std::string_view text,
-                               const std::map<std::string, std::string>& vars) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if ((c == '{' || c == '}') && i + 1 < text.size() && text[i + 1] == c) {
-      out += c;
-      ++i;
-      continue;
-    }
-    size_t close = c == '{' ? text.find('}', i + 1) : std::string_view::npos;
-    auto found = close == std::string_view::npos
-                     ? vars.end()
-                     : vars.find(std::string(text.substr(i + 1, close - i - 1)));
-    if (found == vars.end()) {
-      out += c;
-      continue;
-    }
-    out += found->second;
-    i = close;
-  }
-  return out;
-}
-
 const Agent& FindAgentOf(const Manifest& manifest, const Phase& phase) {
   for (const Agent& agent : manifest.agents)
     if (agent.name == phase.agent) return agent;
@@ -62,13 +36,7 @@ std::string EffectiveModel(const Agent& agent, const Phase& phase) {
 // The agent command as it would run, except {worktree} and {prompt_file},
 // which name machine-specific paths and stay as written.
 std::string AgentCommand(const Agent& agent, const Phase& phase) {
-  std::map<std::string, std::string> vars = agent.vars;
-  vars["phase"] = phase.name;
-  vars["model"] = EffectiveModel(agent, phase);
-  vars["branch"] = "orchestrate/phase/" + phase.name;
-  vars.erase("worktree");
-  vars.erase("prompt_file");
-  return ExpandPlaceholders(agent.command, vars);
+  return ExpandAgentCommand(agent, phase, {{"branch", "orchestrate/phase/" + phase.name}});
 }
 
 void AddSpecification(const Manifest& manifest, const Phase& phase, const KeyInputs& inputs,

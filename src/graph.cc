@@ -8,45 +8,11 @@
 namespace orchestrate {
 namespace {
 
-// Levenshtein distance with two rolling rows.
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> prev(b.size() + 1), row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t replace = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      row[j] = std::min({prev[j] + 1, row[j - 1] + 1, replace});
-    }
-    std::swap(prev, row);
-  }
-  return prev[b.size()];
-}
-
-// The phase name closest to `word`, when close enough to be a typo (at most
-// a third of its letters, between 1 and 3 edits); empty otherwise. Ties go to
-// the earlier phase.
-// TODO(lead): use Suggest() from manifest.h once merged
-std::string SuggestName(std::string_view word, const std::vector<Phase>& phases) {
-  size_t limit = std::clamp<size_t>(word.size() / 3, 1, 3);
-  size_t best_distance = limit + 1;
-  std::string best;
-  for (const Phase& phase : phases) {
-    size_t length_gap =
-        std::max(word.size(), phase.name.size()) - std::min(word.size(), phase.name.size());
-    if (length_gap >= best_distance) continue;
-    size_t distance = EditDistance(word, phase.name);
-    if (distance < best_distance) {
-      best_distance = distance;
-      best = phase.name;
-    }
-  }
-  return best;
-}
-
 std::string UnknownPhaseMessage(std::string_view name, const std::vector<Phase>& phases) {
   std::string message = "unknown phase '" + std::string(name) + "'";
-  std::string suggestion = SuggestName(name, phases);
+  std::vector<std::string> names;
+  for (const Phase& phase : phases) names.push_back(phase.name);
+  std::string suggestion = Suggest(name, names);
   if (!suggestion.empty()) return message + " (did you mean '" + suggestion + "'?)";
   return message + " ('orchestrate graph' lists the phases)";
 }

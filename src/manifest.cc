@@ -1,6 +1,7 @@
 // Loading orchestrate.toml: the entry points, lookups, names and suggestions.
 // Reading is in manifest_parse.cc, cross-checks in manifest_validate.cc.
 #include "orchestrate/manifest.h"
+#include "orchestrate/template.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -82,6 +83,13 @@ std::map<std::string, std::string> AgentCommandVars(const Agent& agent, const Ph
   if (!phase.model.empty()) vars["model"] = phase.model;
   if (vars.count("model") && vars["model"].empty()) vars.erase("model");
   return vars;
+}
+
+std::string ExpandAgentCommand(const Agent& agent, const Phase& phase,
+                               const std::map<std::string, std::string>& runtime) {
+  std::map<std::string, std::string> vars = AgentCommandVars(agent, phase);
+  for (const auto& [name, value] : runtime) vars[name] = value;
+  return ExpandTemplate(agent.command, vars);
 }
 
 namespace manifest_internal {

@@ -12,7 +12,6 @@
 #include "orchestrate/cache.h"
 #include "orchestrate/error.h"
 #include "orchestrate/process.h"
-#include "orchestrate/template.h"
 
 namespace fs = std::filesystem;
 
@@ -34,15 +33,6 @@ std::string SaveAttempt(Repo& repo, const std::string& phase, const ObjectId& co
   std::string ref = prefix + std::to_string(std::time(nullptr)) + "-" + commit.substr(0, 12);
   repo.WriteRef(ref, commit, "orchestrate: save unrecorded work of " + phase);
   return ref;
-}
-
-std::string ExpandAgentCommand(const Phase& phase, const Agent& agent,
-                               const std::map<std::string, std::string>& runtime) {
-  std::map<std::string, std::string> vars = agent.vars;
-  vars["phase"] = phase.name;
-  vars["model"] = phase.model.empty() ? agent.model : phase.model;
-  for (const auto& [k, v] : runtime) vars[k] = v;
-  return ExpandTemplate(agent.command, vars);
 }
 
 namespace {
@@ -205,7 +195,7 @@ class PhaseRun {
         {"prompt_file", PromptPath()},
         {"worktree", out_.worktree_path},
         {"branch", job_.branch.substr(std::string("refs/heads/").size())}};
-    return ExpandAgentCommand(phase_, *job_.agent, runtime);
+    return ExpandAgentCommand(*job_.agent, phase_, runtime);
   }
 
   ProcessResult Step(const std::string& step, const std::string& command, int attempt,

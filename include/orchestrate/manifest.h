@@ -112,6 +112,12 @@ struct Manifest {
 /// `worktree` and `branch`, which only exist once the phase runs.
 std::map<std::string, std::string> AgentCommandVars(const Agent& agent, const Phase& phase);
 
+/// The agent's command for `phase`: AgentCommandVars plus `runtime` (for
+/// example prompt_file, worktree, branch) filled in; placeholders missing
+/// from both stay as written.
+std::string ExpandAgentCommand(const Agent& agent, const Phase& phase,
+                               const std::map<std::string, std::string>& runtime);
+
 /// Parses and validates manifest text. `path` is used for diagnostics and to
 /// resolve prompt files (relative to its directory). On any error returns
 /// false with every error found in `diags`, in file order.

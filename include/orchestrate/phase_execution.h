@@ -70,8 +70,4 @@ std::string SaveAttempt(Repo& repo, const std::string& phase, const ObjectId& co
 /// True when some cache record of `phase` has `commit` as its result.
 bool IsRecordedResult(Repo& repo, const std::string& phase, const ObjectId& commit);
 
-/// The agent command with every placeholder filled for `job`.
-std::string ExpandAgentCommand(const Phase& phase, const Agent& agent,
-                               const std::map<std::string, std::string>& runtime);
-
 }  // namespace orchestrate
