@@ -81,6 +81,7 @@ void PrintText(const std::vector<StatusRow>& rows) {
   int64_t now = std::time(nullptr);
   for (const auto& r : rows) {
     std::string notes = r.record.reason;
+    if (IsSuccess(r.record.state) && !notes.empty()) notes = "ran: " + notes;
     auto add = [&notes](const std::string& s) { notes += (notes.empty() ? "" : "; ") + s; };
     if (r.record.recorded_at) add("recorded " + FormatAge(now - r.record.recorded_at) + " ago");
     if (r.flaky) add("FLAKY: the same inputs both failed and succeeded");

@@ -225,7 +225,7 @@ class PhaseRun {
                                : PhaseState::kFailed;
     out_.failed_command = command;
     out_.failure = step + " `" + command + "` " + r.Describe();
-    out_.log_tail = ReadTail(job_.log_path, 20);
+    out_.log_tail = ReadTail(job_.log_path, 20, r.log_begin, r.log_end);
   }
 
   bool RunSetup() {
