@@ -9,7 +9,7 @@ for variant in release asan; do
   dir=build/$variant
   extra=()
   [[ $variant == asan ]] && extra=(-DORCHESTRATE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug)
-  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${extra[@]}" >/dev/null
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DORCHESTRATE_WERROR=ON "${extra[@]}" >/dev/null
   cmake --build "$dir" -j "$jobs"
   echo "== tests ($variant)"
   ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -168,27 +168,31 @@ bool WaitForGroupToVanish(int pgid, Clock::time_point deadline) {
 class GroupStopper {
  public:
   explicit GroupStopper(int pgid, Duration grace) : pgid_(pgid), grace_(grace) {}
-  bool stopping() const { return kill_at_.has_value(); }
+  bool stopping() const { return stopping_; }
   void Begin() {
     kill(-pgid_, SIGTERM);
     kill_at_ = Clock::now() + grace_;
+    stopping_ = true;
   }
   void KillIfDue() {
-    if (killed_ || Clock::now() < *kill_at_) return;
+    if (killed_ || Clock::now() < kill_at_) return;
     kill(-pgid_, SIGKILL);
     killed_ = true;
   }
   // After the leader exited: members still there at the end of the grace get KILL.
   void FinishGroup() {
     if (!stopping() || killed_) return;
-    if (!WaitForGroupToVanish(pgid_, *kill_at_)) kill(-pgid_, SIGKILL);
+    if (!WaitForGroupToVanish(pgid_, kill_at_)) kill(-pgid_, SIGKILL);
     killed_ = true;
   }
 
  private:
   int pgid_;
   Duration grace_;
-  std::optional<Clock::time_point> kill_at_;
+  // A plain time point and flag: GCC 12 warns (wrongly) that an optional
+  // one may be used uninitialized.
+  Clock::time_point kill_at_{};
+  bool stopping_ = false;
   bool killed_ = false;
 };
 
