@@ -73,8 +73,13 @@ int Run(Options& o, Project& project) {
   if (!o.events.empty()) bus.Add(MakeEventsWriter(o.events));
   if (!o.trace.empty()) bus.Add(MakeTraceWriter(o.trace));
   if (!o.junit.empty()) bus.Add(MakeJunitWriter(o.junit));
-  if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY"); summary && *summary)
-    bus.Add(MakeStepSummaryWriter(summary));
+  if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY"); summary && *summary) {
+    try {
+      bus.Add(MakeStepSummaryWriter(summary));
+    } catch (const UsageError& e) {  // the CI's file, not the user's flag: warn and go on
+      spdlog::warn("GITHUB_STEP_SUMMARY: {}", e.what());
+    }
+  }
   int status = RunPhases(project, ro, bus);
   bus.Close();
   return status;
