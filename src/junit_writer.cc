@@ -144,38 +144,11 @@ std::string Document(const std::vector<Event>& outcomes, double duration_s) {
       counts, cases);
 }
 
-class JunitWriter : public EventSink {
- public:
-  explicit JunitWriter(const std::string& path) : file_(path, "w") {}
-  ~JunitWriter() override { Close(); }
-
-  void OnEvent(const Event& event) override {
-    std::lock_guard lock(mutex_);
-    record_.Add(event);
-  }
-
-  void OnTick(double time_s) override {
-    std::lock_guard lock(mutex_);
-    record_.Tick(time_s);
-  }
-
-  void Close() override {
-    std::lock_guard lock(mutex_);
-    if (!file_.is_open()) return;
-    file_.Write(Document(record_.Outcomes(), record_.duration_s()));
-    file_.Close();
-  }
-
- private:
-  std::mutex mutex_;
-  SinkFile file_;
-  RunRecord record_;
-};
 
 }  // namespace
 
 std::unique_ptr<EventSink> MakeJunitWriter(const std::string& path) {
-  return std::make_unique<JunitWriter>(path);
+  return std::make_unique<RunReportSink>(path, "w", [](const RunRecord& r) { return Document(r.Outcomes(), r.duration_s()); });
 }
 
 }  // namespace orchestrate

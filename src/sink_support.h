@@ -2,6 +2,9 @@
 // summary). Private to src/: not part of the module contract.
 #pragma once
 
+#include <functional>
+#include <mutex>
+
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -87,6 +90,37 @@ class SinkFile {
   std::string path_;
   std::FILE* file_ = nullptr;
   int error_ = 0;
+};
+
+/// A sink that keeps a RunRecord and writes one document from it when the
+/// run closes (JUnit, step summary): `render` turns the record into text.
+class RunReportSink : public EventSink {
+ public:
+  using Render = std::function<std::string(const RunRecord&)>;
+  RunReportSink(const std::string& path, const char* mode, Render render)
+      : file_(path, mode), render_(std::move(render)) {}
+  ~RunReportSink() override { Close(); }
+
+  void OnEvent(const Event& event) override {
+    std::lock_guard lock(mutex_);
+    record_.Add(event);
+  }
+  void OnTick(double time_s) override {
+    std::lock_guard lock(mutex_);
+    record_.Tick(time_s);
+  }
+  void Close() override {
+    std::lock_guard lock(mutex_);
+    if (!file_.is_open()) return;
+    file_.Write(render_(record_));
+    file_.Close();
+  }
+
+ private:
+  std::mutex mutex_;
+  SinkFile file_;
+  Render render_;
+  RunRecord record_;
 };
 
 }  // namespace orchestrate

@@ -91,38 +91,11 @@ std::string Markdown(const RunRecord& record) {
   return text;
 }
 
-class StepSummaryWriter : public EventSink {
- public:
-  explicit StepSummaryWriter(const std::string& path) : file_(path, "a") {}
-  ~StepSummaryWriter() override { Close(); }
-
-  void OnEvent(const Event& event) override {
-    std::lock_guard lock(mutex_);
-    record_.Add(event);
-  }
-
-  void OnTick(double time_s) override {
-    std::lock_guard lock(mutex_);
-    record_.Tick(time_s);
-  }
-
-  void Close() override {
-    std::lock_guard lock(mutex_);
-    if (!file_.is_open()) return;
-    file_.Write(Markdown(record_));
-    file_.Close();
-  }
-
- private:
-  std::mutex mutex_;
-  SinkFile file_;
-  RunRecord record_;
-};
 
 }  // namespace
 
 std::unique_ptr<EventSink> MakeStepSummaryWriter(const std::string& path) {
-  return std::make_unique<StepSummaryWriter>(path);
+  return std::make_unique<RunReportSink>(path, "a", Markdown);
 }
 
 }  // namespace orchestrate

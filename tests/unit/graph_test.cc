@@ -2,24 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include "support/manifest_builder.h"
+
 #include <stdexcept>
 
 namespace orchestrate {
 namespace {
 
-using PhaseSpec = std::pair<std::string, std::vector<std::string>>;
-
-// A manifest with phases (name, deps) in the given order and nothing else.
-Manifest MakeManifest(const std::vector<PhaseSpec>& specs) {
-  Manifest m;
-  for (const auto& [name, deps] : specs) {
-    Phase p;
-    p.name = name;
-    p.deps = deps;
-    m.phases.push_back(p);
-  }
-  return m;
-}
+using testing::MakeManifest;
+using testing::PhaseSpec;
 
 std::vector<std::string> Names(const Graph& g, const std::vector<int>& phases) {
   std::vector<std::string> out;
