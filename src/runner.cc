@@ -600,13 +600,30 @@ class Run {
   }
 
   // --- the end ------------------------------------------------------------------------
-  void IntegrateTarget() {
-    std::vector<PhaseResult> results;
+  // Phases outside this run's selection keep their place in the target when
+  // their recorded result is still valid for the current inputs.
+  void AddFreshUnselected() {
+    std::set<int> selected(selected_.begin(), selected_.end());
     for (int p : graph_.topo_order()) {
-      if (!IsSuccess(slots_[p].state) || !graph_.node(p).phase->merge) continue;
-      if (std::find(selected_.begin(), selected_.end(), p) == selected_.end() && !options_.only) continue;
-      results.push_back({Name(p), slots_[p].result});
+      if (selected.count(p) || slots_[p].state != PhaseState::kStale) continue;
+      bool deps_known = true;
+      for (int dep : graph_.node(p).deps) deps_known &= IsSuccess(slots_[dep].state);
+      if (!deps_known) continue;
+      PhaseDecision d = planner_->Decide(p, DepTrees(p));
+      if (d.action == Action::kFresh) {
+        slots_[p].state = PhaseState::kFresh;
+        slots_[p].result = d.record->result;
+        slots_[p].result_tree = d.record->result_tree;
+      }
     }
+  }
+
+  void IntegrateTarget() {
+    AddFreshUnselected();
+    std::vector<PhaseResult> results;
+    for (int p : graph_.topo_order())
+      if (IsSuccess(slots_[p].state) && graph_.node(p).phase->merge)
+        results.push_back({Name(p), slots_[p].result});
     if (results.empty()) return;
     MergeOutcome m = MergeTarget(repo_, base_, results);
     if (!m.failures.empty()) return TargetConflicts(m.failures);

@@ -294,5 +294,16 @@ TEST(RunTest, CleanRemovesWorktreesButKeepsUnsavedWork) {
   EXPECT_NE(s.Rev("orchestrate/phase/bad"), "");
 }
 
+TEST(RunTest, RunningOnePhaseKeepsOtherValidResultsInTheTarget) {
+  Scenario s("version = 1\n[phase.a]\nrun = \"echo a > a.txt\"\n[phase.b]\nrun = \"date +%s%N > b.txt\"\n"
+             "[phase.c]\ndeps = [\"b\"]\nrun = \"echo c > c.txt\"\n");
+  ASSERT_EQ(s.Run("run").status, 0);
+  ASSERT_EQ(s.Run("run b --force b").status, 0);
+  // a is still valid and stays; c depended on b's old result, so it is left out.
+  EXPECT_EQ(s.Show("orchestrate/integration:a.txt"), "a\n");
+  EXPECT_NE(s.Show("orchestrate/integration:b.txt"), "");
+  EXPECT_NE(Shell("git show orchestrate/integration:c.txt", s.repo()).status, 0);
+}
+
 }  // namespace
 }  // namespace orchestrate::testing
