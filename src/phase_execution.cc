@@ -126,7 +126,7 @@ class PhaseRun {
   // Uncommitted or unrecorded work left in a reused worktree is saved first.
   void SaveWorktreeWork() {
     std::string owner = PhaseOwningHead(*wt_);
-    if (owner.empty()) owner = phase_.name;
+    if (owner.empty()) owner = job_.previous_phase.empty() ? phase_.name : job_.previous_phase;
     if (wt_->HasUncommittedChanges())
       wt_->CommitAll(owner + ": work left uncommitted in worktree " + job_.worktree_name +
                      " (saved by orchestrate)");

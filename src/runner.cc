@@ -414,13 +414,15 @@ class Run {
 
   void Launch(int p, const ObjectId& input) {
     PhaseSlot& s = slots_[p];
-    s.worktree = pool_->Acquire(Name(p));
+    std::string previous_phase;
+    s.worktree = pool_->Acquire(Name(p), &previous_phase);
     s.job_slot = FreeJobSlot();
     if (!s.started_before) {
       s.started = Clock::now();
       s.started_at = std::time(nullptr);
     }
     PhaseJob job = MakeJob(p, input);
+    job.previous_phase = previous_phase;
     s.started_before = true;
     s.state = PhaseState::kRunning;
     PhaseRecord& r = state_.phases[Name(p)];

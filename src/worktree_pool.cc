@@ -23,7 +23,7 @@ std::string WorktreePool::NewName() const {
   }
 }
 
-std::string WorktreePool::Acquire(const std::string& phase) {
+std::string WorktreePool::Acquire(const std::string& phase, std::string* previous_phase) {
   std::string chosen;
   for (const auto& [name, owner] : state_.kept_worktrees)
     if (owner == phase && !busy_.count(name)) chosen = name;
@@ -39,6 +39,10 @@ std::string WorktreePool::Acquire(const std::string& phase) {
       }
   }
   if (chosen.empty()) chosen = NewName();
+  if (previous_phase) {
+    auto last = state_.worktree_last_phase.find(chosen);
+    *previous_phase = last == state_.worktree_last_phase.end() ? "" : last->second;
+  }
   state_.kept_worktrees.erase(chosen);
   known_.insert(chosen);
   busy_.insert(chosen);

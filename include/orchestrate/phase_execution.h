@@ -25,6 +25,7 @@ struct PhaseJob {
   std::string repo_root;        ///< the user's checkout (never modified)
   std::string worktree_name;    ///< w0, w1, ...
   std::string worktree_dir;     ///< .orchestrate/worktrees
+  std::string previous_phase;   ///< the phase that used the worktree last, if any
   std::string branch;           ///< refs/heads/orchestrate/phase/<name>
   ObjectId input;               ///< the commit the phase starts from
   ObjectId base;                ///< the run's base commit

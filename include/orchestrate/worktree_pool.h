@@ -20,7 +20,9 @@ class WorktreePool {
 
   /// The worktree for `phase`: the one kept for it, else the one it used
   /// last when free, else any free one, else a new name.
-  std::string Acquire(const std::string& phase);
+  /// `previous_phase`, when given, receives the phase that used it last
+  /// (empty for a new one): unsaved work found there is that phase's.
+  std::string Acquire(const std::string& phase, std::string* previous_phase = nullptr);
 
   /// `phase` is done with `name`. A failed or interrupted phase keeps it
   /// (under keep_worktrees "failed"/"always"); "always" keeps every one.
