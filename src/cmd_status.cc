@@ -73,27 +73,43 @@ std::string Duration1(double s) {
   return s <= 0 ? "-" : FormatDuration(Duration(static_cast<int64_t>(s * 1000)));
 }
 
-void PrintText(const std::vector<StatusRow>& rows) {
-  size_t width = 5;
-  for (const auto& r : rows) width = std::max(width, r.name.size());
-  std::printf("%-*s  %-14s  %8s  %8s  %s\n", static_cast<int>(width), "PHASE", "STATE", "DURATION",
-              "ATTEMPTS", "NOTES");
+std::string Notes(const StatusRow& r, const std::string& root, int64_t now) {
+  const PhaseRecord& p = r.record;
+  std::string notes = p.reason;
+  if (IsSuccess(p.state) && !notes.empty()) notes = "ran: " + notes;
+  auto add = [&notes](const std::string& s) { notes += (notes.empty() ? "" : "; ") + s; };
+  auto relative = [&root](const std::string& path) {
+    return path.rfind(root + "/", 0) == 0 ? path.substr(root.size() + 1) : path;
+  };
+  if (p.recorded_at) add("recorded " + FormatAge(now - p.recorded_at) + " ago");
+  if (r.flaky) add("FLAKY: the same inputs both failed and succeeded");
+  if (!p.handoff_first_line.empty()) add("handoff: " + p.handoff_first_line);
+  if (!p.log_path.empty()) add("log " + relative(p.log_path));
+  bool failed = IsFailure(p.state);
+  if (failed && !p.worktree.empty()) add("worktree " + relative(p.worktree));
+  for (const auto& ref : p.saved_attempts) add("saved " + ref);
+  return notes;
+}
+
+void PrintText(const std::vector<StatusRow>& rows, const std::string& root) {
+  size_t width = 5, branch_width = 6;
+  for (const auto& r : rows) {
+    width = std::max(width, r.name.size());
+    branch_width = std::max(branch_width, r.record.branch.size());
+  }
+  auto line = [&](const std::string& name, const std::string& state, const std::string& duration,
+                  const std::string& attempts, const std::string& branch, const std::string& notes) {
+    std::printf("%-*s  %-14s  %8s  %8s  %-*s  %s\n", static_cast<int>(width), name.c_str(),
+                state.c_str(), duration.c_str(), attempts.c_str(), static_cast<int>(branch_width),
+                branch.c_str(), notes.c_str());
+  };
+  line("PHASE", "STATE", "DURATION", "ATTEMPTS", "BRANCH", "NOTES");
   int64_t now = std::time(nullptr);
   for (const auto& r : rows) {
-    std::string notes = r.record.reason;
-    if (IsSuccess(r.record.state) && !notes.empty()) notes = "ran: " + notes;
-    auto add = [&notes](const std::string& s) { notes += (notes.empty() ? "" : "; ") + s; };
-    if (r.record.recorded_at) add("recorded " + FormatAge(now - r.record.recorded_at) + " ago");
-    if (r.flaky) add("FLAKY: the same inputs both failed and succeeded");
-    if (!r.record.handoff_first_line.empty()) add("handoff: " + r.record.handoff_first_line);
-    bool failed = !IsSuccess(r.record.state) && r.record.state != PhaseState::kStale &&
-                  r.record.state != PhaseState::kBlocked;
-    if (failed && !r.record.log_path.empty()) add("log " + r.record.log_path);
-    if (failed && !r.record.worktree.empty()) add("worktree " + r.record.worktree);
-    for (const auto& ref : r.record.saved_attempts) add("saved " + ref);
-    std::printf("%-*s  %-14s  %8s  %8s  %s\n", static_cast<int>(width), r.name.c_str(),
-                std::string(ToString(r.record.state)).c_str(), Duration1(r.record.duration_s).c_str(),
-                r.record.attempts ? std::to_string(r.record.attempts).c_str() : "-", notes.c_str());
+    const PhaseRecord& p = r.record;
+    line(r.name, std::string(ToString(p.state)), Duration1(p.duration_s),
+         p.attempts ? std::to_string(p.attempts) : "-", p.branch.empty() ? "-" : p.branch,
+         Notes(r, root, now));
   }
 }
 
@@ -161,7 +177,7 @@ int CommandStatus(Project& project, const std::string& format) {
   std::vector<StatusRow> rows = CollectStatus(project);
   if (format == "json") PrintJson(rows);
   else if (format == "markdown") PrintMarkdown(rows);
-  else PrintText(rows);
+  else PrintText(rows, project.workspace.root);
   return kExitOk;
 }
 
