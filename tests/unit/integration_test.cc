@@ -4,8 +4,8 @@
 
 #include <functional>
 
-#include "orchestrate/error.h"
 #include "git_fixture.h"
+#include "orchestrate/error.h"
 
 namespace orchestrate::testing {
 namespace {
@@ -151,8 +151,8 @@ TEST_F(IntegrationTest, TargetWithForeignCommitsIsRefusedNamingBothCommits) {
   Git("checkout -q main");
   std::string msg = UsageMessage([&] { CheckTarget(*repo_, "integration"); });
   EXPECT_NE(msg.find("refusing to move target branch 'integration'"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("orchestrate last wrote " + initial_.substr(0, 12) + ", but it now points at " +
-                     foreign.substr(0, 12)),
+  EXPECT_NE(msg.find("orchestrate last wrote " + initial_.substr(0, 12) +
+                     ", but it now points at " + foreign.substr(0, 12)),
             std::string::npos)
       << msg;
   EXPECT_NE(msg.find("git branch -D integration"), std::string::npos) << msg;

@@ -121,8 +121,7 @@ TEST_F(WorkspaceTest, ManifestIsFoundInAParentDirectory) {
 TEST_F(WorkspaceTest, FileFlagIsRelativeToTheDirectory) {
   WriteFile(root(), "ci/pipeline.toml", kValid);
   EXPECT_EQ(LocateManifest(root(), "ci/pipeline.toml"), root() + "/ci/pipeline.toml");
-  EXPECT_EQ(LocateManifest(root() + "/ci", "../ci/./pipeline.toml"),
-            root() + "/ci/pipeline.toml");
+  EXPECT_EQ(LocateManifest(root() + "/ci", "../ci/./pipeline.toml"), root() + "/ci/pipeline.toml");
   EXPECT_EQ(LocateManifest("/", root() + "/ci/pipeline.toml"), root() + "/ci/pipeline.toml");
 }
 
@@ -159,7 +158,8 @@ TEST_F(WorkspaceTest, OpenProjectOutsideARepositorySaysSo) {
 }
 
 TEST_F(WorkspaceTest, OpenProjectWithAnInvalidManifestCountsTheErrors) {
-  WriteFile(root(), "bad.toml", "version = 1\n[phase.a]\ndeps = [\"x\"]\n[phase.b]\ndeps = [\"y\"]\n");
+  WriteFile(root(), "bad.toml",
+            "version = 1\n[phase.a]\ndeps = [\"x\"]\n[phase.b]\ndeps = [\"y\"]\n");
   std::string msg = MessageOf<UsageError>([&] { OpenProject(root(), "bad.toml"); });
   EXPECT_NE(msg.find(" errors in " + root() + "/bad.toml; nothing was run"), std::string::npos)
       << msg;
