@@ -180,7 +180,7 @@ std::string ToggleDep(const std::vector<PhaseSpec>& phases, PhaseSpec& p, std::m
 std::string Mutate(std::vector<PhaseSpec>& phases, std::mt19937& rng, const std::string& dir) {
   std::string what;
   for (auto& p : phases) {
-    if (p.fails ? rng() % 2 == 0 : rng() % 10 == 0) {
+    if (p.fails ? rng() % 2 == 0 : rng() % 14 == 0) {
       p.fails = !p.fails;
       what += p.name + (p.fails ? " fails; " : " passes; ");
     }

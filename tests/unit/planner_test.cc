@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <memory>
 
 #include "orchestrate/graph.h"
@@ -325,6 +326,24 @@ TEST_F(PlannerTest, ManifestInASubdirectoryIsLeftOutOfTheBaseToo) {
   WriteFile(dir, "ci/notes.txt", "a new file beside the manifest\n");
   CommitAll(dir, "notes");
   EXPECT_NE(key_of("a"), a) << "other files in the manifest's directory are base content";
+}
+
+TEST_F(PlannerTest, ManifestReachedThroughASymlinkIsStillLeftOutOfTheBase) {
+  // `orchestrate -f /link/orchestrate.toml` where /link points at the repository.
+  std::string link = tmp_.path() + "/link";
+  std::filesystem::create_directory_symlink(root(), link);
+  auto key_of_a = [&] {
+    Manifest m;
+    std::vector<Diagnostic> diags;
+    EXPECT_TRUE(LoadManifest(link + "/orchestrate.toml", &m, &diags));
+    Graph g(m);
+    Planner planner(g, *repo_, *cache_, state_, *repo_->ResolveCommit("HEAD"), {});
+    return planner.Decide(*g.Find("a"), {}).key;
+  };
+  std::string a = key_of_a();
+  EditManifest("echo d > d.txt", "echo D > d.txt");
+  CommitAll(root(), "edit d");
+  EXPECT_EQ(key_of_a(), a);
 }
 
 TEST_F(PlannerTest, MissingPromptFileIsAnError) {
