@@ -1,0 +1,177 @@
+#include "orchestrate/integration.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "git_fixture.h"
+#include "orchestrate/error.h"
+
+namespace orchestrate::testing {
+namespace {
+
+std::string UsageMessage(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "(no UsageError)";
+}
+
+class IntegrationTest : public GitRepoTest {
+ protected:
+  /// A result of `phase`: `files` committed on top of the initial commit.
+  PhaseResult Result(const std::string& phase,
+                     const std::vector<std::pair<std::string, std::string>>& files) {
+    std::string commit = CommitOnBranch("result-" + phase, initial_, files);
+    Git("checkout -q main");
+    return PhaseResult{phase, commit};
+  }
+  std::string Show(const ObjectId& commit, const std::string& path) {
+    return Trimmed("git show " + commit + ":" + path, root());
+  }
+};
+
+TEST_F(IntegrationTest, InputWithoutDepsIsTheBase) {
+  MergeOutcome out = MergeInput(*repo_, initial_, {});
+  EXPECT_TRUE(out.failures.empty());
+  EXPECT_EQ(out.commit, initial_);
+}
+
+TEST_F(IntegrationTest, InputOfOneDepIsThatResult) {
+  PhaseResult a = Result("a", {{"a.txt", "from a\n"}});
+  MergeOutcome out = MergeInput(*repo_, initial_, {a});
+  EXPECT_TRUE(out.failures.empty());
+  EXPECT_EQ(out.commit, a.commit);
+}
+
+TEST_F(IntegrationTest, InputHoldsEveryDepsChanges) {
+  PhaseResult a = Result("a", {{"a.txt", "from a\n"}});
+  PhaseResult b = Result("b", {{"new.txt", "from b\n"}});
+  PhaseResult c = Result("c", {{"dir/b.txt", "from c\n"}});
+  MergeOutcome out = MergeInput(*repo_, initial_, {a, b, c});
+  ASSERT_TRUE(out.failures.empty());
+  EXPECT_EQ(Show(out.commit, "a.txt"), "from a");
+  EXPECT_EQ(Show(out.commit, "new.txt"), "from b");
+  EXPECT_EQ(Show(out.commit, "dir/b.txt"), "from c");
+  EXPECT_TRUE(repo_->IsAncestor(a.commit, out.commit));
+  EXPECT_TRUE(repo_->IsAncestor(b.commit, out.commit));
+  EXPECT_TRUE(repo_->IsAncestor(c.commit, out.commit));
+}
+
+TEST_F(IntegrationTest, InputMergeIsDeterministicAndNamesThePhase) {
+  PhaseResult a = Result("a", {{"a.txt", "from a\n"}});
+  PhaseResult b = Result("b", {{"new.txt", "from b\n"}});
+  MergeOutcome first = MergeInput(*repo_, initial_, {a, b});
+  MergeOutcome second = MergeInput(*repo_, initial_, {a, b});
+  ASSERT_TRUE(first.failures.empty());
+  EXPECT_EQ(first.commit, second.commit);
+  EXPECT_EQ(Git("log -1 --format=%s " + first.commit), "orchestrate: merge b");
+  Signature fixed = FixedSignature();
+  EXPECT_EQ(Git("log -1 --format='%an <%ae> %at' " + first.commit),
+            fixed.name + " <" + fixed.email + "> " + std::to_string(fixed.time));
+  EXPECT_EQ(Git("log -1 --format='%cn %ct' " + first.commit),
+            fixed.name + " " + std::to_string(fixed.time));
+}
+
+TEST_F(IntegrationTest, InputMergeDependsOnDepOrder) {
+  PhaseResult a = Result("a", {{"a.txt", "from a\n"}});
+  PhaseResult b = Result("b", {{"new.txt", "from b\n"}});
+  MergeOutcome ab = MergeInput(*repo_, initial_, {a, b});
+  MergeOutcome ba = MergeInput(*repo_, initial_, {b, a});
+  ASSERT_TRUE(ab.failures.empty());
+  ASSERT_TRUE(ba.failures.empty());
+  EXPECT_NE(ab.commit, ba.commit);
+  EXPECT_EQ(repo_->TreeOf(ab.commit), repo_->TreeOf(ba.commit));
+}
+
+TEST_F(IntegrationTest, InputStopsAtTheFirstConflictNamingPhaseAndPaths) {
+  PhaseResult a = Result("a", {{"a.txt", "from a\n"}, {"dir/b.txt", "a's b\n"}});
+  PhaseResult b = Result("b", {{"a.txt", "from b\n"}, {"dir/b.txt", "b's b\n"}});
+  PhaseResult c = Result("c", {{"dir/b.txt", "c's b\n"}});
+  MergeOutcome out = MergeInput(*repo_, initial_, {a, b, c});
+  ASSERT_EQ(out.failures.size(), 1u) << "merging stops at b";
+  EXPECT_EQ(out.failures[0].phase, "b");
+  EXPECT_EQ(out.failures[0].paths, (std::vector<std::string>{"a.txt", "dir/b.txt"}));
+}
+
+TEST_F(IntegrationTest, TargetCollectsEveryConflict) {
+  PhaseResult a = Result("a", {{"a.txt", "from a\n"}, {"dir/b.txt", "a's b\n"}});
+  PhaseResult b = Result("b", {{"a.txt", "from b\n"}});
+  PhaseResult ok = Result("ok", {{"ok.txt", "fine\n"}});
+  PhaseResult c = Result("c", {{"dir/b.txt", "c's b\n"}});
+  MergeOutcome out = MergeTarget(*repo_, initial_, {a, b, ok, c});
+  ASSERT_EQ(out.failures.size(), 2u);
+  EXPECT_EQ(out.failures[0].phase, "b");
+  EXPECT_EQ(out.failures[0].paths, (std::vector<std::string>{"a.txt"}));
+  EXPECT_EQ(out.failures[1].phase, "c");
+  EXPECT_EQ(out.failures[1].paths, (std::vector<std::string>{"dir/b.txt"}));
+}
+
+TEST_F(IntegrationTest, TargetWithoutConflictsMergesEveryResult) {
+  PhaseResult a = Result("a", {{"a.txt", "from a\n"}});
+  PhaseResult b = Result("b", {{"new.txt", "from b\n"}});
+  MergeOutcome target = MergeTarget(*repo_, initial_, {a, b});
+  ASSERT_TRUE(target.failures.empty());
+  EXPECT_EQ(target.commit, MergeInput(*repo_, initial_, {a, b}).commit);
+  EXPECT_EQ(Show(target.commit, "a.txt"), "from a");
+  EXPECT_EQ(Show(target.commit, "new.txt"), "from b");
+}
+
+TEST_F(IntegrationTest, MissingTargetMayBeCreated) {
+  EXPECT_NO_THROW(CheckTarget(*repo_, "orchestrate/integration"));
+}
+
+TEST_F(IntegrationTest, UpdateTargetMovesTheBranchAndRemembersIt) {
+  UpdateTarget(*repo_, "orchestrate/integration", initial_);
+  EXPECT_EQ(Git("rev-parse orchestrate/integration"), initial_);
+  EXPECT_EQ(Git("rev-parse refs/orchestrate/targets/orchestrate/integration"), initial_);
+  EXPECT_NO_THROW(CheckTarget(*repo_, "orchestrate/integration"));
+  PhaseResult a = Result("a", {{"a.txt", "from a\n"}});
+  UpdateTarget(*repo_, "orchestrate/integration", a.commit);
+  EXPECT_EQ(Git("rev-parse orchestrate/integration"), a.commit);
+  EXPECT_NO_THROW(CheckTarget(*repo_, "orchestrate/integration"));
+  EXPECT_EQ(Git("rev-parse HEAD"), initial_) << "the user's checkout is untouched";
+}
+
+TEST_F(IntegrationTest, TargetOrchestrateDidNotCreateIsRefused) {
+  Git("branch integration " + initial_);
+  std::string msg = UsageMessage([&] { CheckTarget(*repo_, "integration"); });
+  EXPECT_EQ(msg,
+            "refusing to move target branch 'integration': it holds commits orchestrate did not "
+            "write (orchestrate did not create it). Keep that work on another branch, then "
+            "delete 'integration' (git branch -D integration), or set settings.target to a new "
+            "branch name");
+}
+
+TEST_F(IntegrationTest, TargetWithForeignCommitsIsRefusedNamingBothCommits) {
+  UpdateTarget(*repo_, "integration", initial_);
+  std::string foreign = CommitOnBranch("integration", initial_, {{"mine.txt", "mine\n"}});
+  Git("checkout -q main");
+  std::string msg = UsageMessage([&] { CheckTarget(*repo_, "integration"); });
+  EXPECT_NE(msg.find("refusing to move target branch 'integration'"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("orchestrate last wrote " + initial_.substr(0, 12) +
+                     ", but it now points at " + foreign.substr(0, 12)),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("git branch -D integration"), std::string::npos) << msg;
+}
+
+TEST_F(IntegrationTest, CheckedOutTargetIsRefused) {
+  std::string msg = UsageMessage([&] { CheckTarget(*repo_, "main"); });
+  EXPECT_EQ(msg,
+            "the target branch 'main' is checked out in your checkout, and orchestrate never "
+            "touches your checkout: switch to another branch, or set settings.target to another "
+            "name");
+}
+
+TEST_F(IntegrationTest, CheckedOutTargetIsRefusedEvenWhenOrchestrateWroteIt) {
+  UpdateTarget(*repo_, "integration", initial_);
+  Git("checkout -q integration");
+  std::string msg = UsageMessage([&] { CheckTarget(*repo_, "integration"); });
+  EXPECT_NE(msg.find("'integration' is checked out in your checkout"), std::string::npos) << msg;
+}
+
+}  // namespace
+}  // namespace orchestrate::testing
