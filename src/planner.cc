@@ -49,7 +49,8 @@ std::map<std::string, std::string> EnvironmentMap() {
 }
 
 std::string Relative(const std::string& root, const std::string& path) {
-  return std::filesystem::path(path).lexically_normal().lexically_relative(root).generic_string();
+  namespace fs = std::filesystem;
+  return fs::weakly_canonical(path).lexically_relative(fs::weakly_canonical(root)).generic_string();
 }
 
 // A content id of `tree` without the paths in `excluded`: the tree's own id

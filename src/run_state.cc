@@ -88,8 +88,10 @@ void RunState::Save(const std::string& path) const {
     out.flush();
     if (!out) throw InfraError("cannot write " + tmp + " (disk full or no permission?)");
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
     throw InfraError("cannot replace " + path);
+  }
 }
 
 bool RunState::IsFlaky(const std::string& phase, const std::string& key) const {

@@ -626,7 +626,6 @@ class Run {
     for (int p : graph_.topo_order())
       if (IsSuccess(slots_[p].state) && graph_.node(p).phase->merge)
         results.push_back({Name(p), slots_[p].result});
-    if (results.empty()) return;
     MergeOutcome m = MergeTarget(repo_, base_, results);
     if (!m.failures.empty()) return TargetConflicts(m.failures);
     UpdateTarget(repo_, manifest_.settings.target, m.commit);

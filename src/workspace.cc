@@ -60,13 +60,15 @@ std::string LocateManifest(const std::string& dir, const std::string& file_flag)
   if (!file_flag.empty()) {
     fs::path p = fs::path(file_flag).is_absolute() ? fs::path(file_flag) : fs::path(dir) / file_flag;
     if (!fs::exists(p)) throw UsageError("manifest " + p.string() + " does not exist");
-    return fs::absolute(p).lexically_normal().string();
+    // Canonical, like the repository's own paths, so the manifest's place in
+    // the repository is known even when reached through a symlink.
+    return fs::weakly_canonical(p).string();
   }
   std::optional<std::string> found = FindManifest(dir);
   if (!found)
     throw UsageError("no orchestrate.toml in " + dir +
                      " or any parent directory (create one with `orchestrate init`, or pass -f FILE)");
-  return *found;
+  return fs::weakly_canonical(*found).string();
 }
 
 Project OpenProject(const std::string& dir, const std::string& file_flag) {

@@ -38,7 +38,7 @@ struct PlannerOptions {
 class Planner {
  public:
   /// Reads prompt files (relative to the manifest) and the environment now,
-  /// as the run starts. Throws InfraError when a prompt cannot be read.
+  /// as the run starts. Throws UsageError when a prompt cannot be read.
   Planner(const Graph& graph, Repo& repo, ResultCache& cache, const RunState& state,
           const ObjectId& base_commit, PlannerOptions options);
 
