@@ -298,10 +298,8 @@ class PropertyRun {
     for (const auto& n : Names(phases_, want, Outcome::kFailed)) want_ran.insert(n);
     bool want_failure = !Names(phases_, want, Outcome::kFailed).empty();
     std::string problem = Compare(Ran(), want_ran, r.status, want_failure);
-    // With no success at all the target stays where it was (see
-    // TargetTest.RunWithNoSuccessLeavesNoStaleResultsInTarget); not compared here.
     Files target = model_->Target(want);
-    if (problem.empty() && selected.empty() && !target.empty()) problem = CompareTarget(target);
+    if (problem.empty() && selected.empty()) problem = CompareTarget(target);
     if (problem.empty()) return true;
     Report(run, changes + " [" + args + "]", problem, r);
     return false;
