@@ -201,6 +201,12 @@ int CommandLog(Project& project, const std::string& phase, bool follow) {
     if (!running) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
+  RunState state = RunState::Load(project.workspace.state_file());
+  auto it = state.phases.find(phase);
+  if (it != state.phases.end())
+    for (const auto& ref : it->second.saved_attempts)
+      std::fprintf(stderr, "orchestrate: earlier unrecorded work of %s is saved as %s\n", phase.c_str(),
+                   ref.c_str());
   return kExitOk;
 }
 

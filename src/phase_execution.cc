@@ -120,7 +120,7 @@ class PhaseRun {
   void SaveBranchHead() {
     std::optional<ObjectId> head = main_->ReadRef(job_.branch);
     if (!head || *head == job_.input || main_->IsAncestor(*head, job_.input)) return;
-    Remember(SaveAttempt(*main_, phase_.name, *head));
+    Remember(phase_.name, SaveAttempt(*main_, phase_.name, *head));
   }
 
   // Uncommitted or unrecorded work left in a reused worktree is saved first.
@@ -131,12 +131,12 @@ class PhaseRun {
       wt_->CommitAll(owner + ": work left uncommitted in worktree " + job_.worktree_name +
                      " (saved by orchestrate)");
     std::optional<ObjectId> head = wt_->HeadCommit();
-    if (head && !main_->IsAncestor(*head, job_.input)) Remember(SaveAttempt(*main_, owner, *head));
+    if (head && !main_->IsAncestor(*head, job_.input)) Remember(owner, SaveAttempt(*main_, owner, *head));
     wt_->DetachHead();
   }
 
-  void Remember(const std::string& ref) {
-    if (!ref.empty()) out_.saved_attempts.push_back(ref);
+  void Remember(const std::string& owner, const std::string& ref) {
+    if (!ref.empty()) out_.saved_attempts.emplace_back(owner, ref);
   }
 
   void CopyAndLink(const std::string& path) {

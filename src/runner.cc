@@ -487,7 +487,7 @@ class Run {
     r.duration_s = std::chrono::duration<double>(Clock::now() - s.started).count();
     if (o.state != PhaseState::kSucceeded) r.reason = o.failure;
     r.handoff_first_line = o.handoff.substr(0, o.handoff.find('\n'));
-    r.saved_attempts = o.saved_attempts;
+    for (const auto& [owner, ref] : o.saved_attempts) RememberSaved(owner, ref);
     if (s.worktree.empty()) r.worktree.clear();
     bool counts_as_failure = o.state != PhaseState::kSucceeded &&
                              o.state != PhaseState::kInterrupted && o.state != PhaseState::kError;
@@ -502,6 +502,13 @@ class Run {
     for (int b : blocked) Blocked(b, p);
     if (o.state != PhaseState::kSucceeded && options_.fail_fast) scheduler_->StopStarting();
     SaveState();
+  }
+
+  // The most recent saves of a phase's work, for `status` and `log`.
+  void RememberSaved(const std::string& phase, const std::string& ref) {
+    std::vector<std::string>& saved = state_.phases[phase].saved_attempts;
+    saved.push_back(ref);
+    if (saved.size() > 20) saved.erase(saved.begin());
   }
 
   void RecordSuccess(int p, PhaseOutcome& o) {
@@ -544,8 +551,8 @@ class Run {
     e.commands = o.commands;
     e.started_at = slots_[p].started_at;
     Emit(e);
-    for (const auto& ref : o.saved_attempts)
-      Notice("saved earlier unrecorded work of " + Name(p) + " as " + ref);
+    for (const auto& [owner, ref] : o.saved_attempts)
+      Notice("saved earlier unrecorded work of " + owner + " as " + ref);
   }
 
   void Blocked(int b, int by) {

@@ -53,7 +53,9 @@ struct PhaseOutcome {
   std::string log_tail;
   std::string handoff;
   std::string worktree_path;
-  std::vector<std::string> saved_attempts;  ///< refs written before reuse
+  /// Work saved before the worktree or branch was reused: (phase it
+  /// belongs to, ref written).
+  std::vector<std::pair<std::string, std::string>> saved_attempts;
   std::string infra_error;       ///< state kError: what failed
 };
 

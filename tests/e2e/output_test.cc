@@ -66,7 +66,11 @@ TEST(OutputTest, KeepWorktreesNeverRecyclesFailedOnesButSavesTheAttempt) {
   ASSERT_EQ(s.Run("run --force next -j 1").status, 1);
   // bad's failed commit was saved before its worktree was reused.
   std::string refs = Shell("git for-each-ref --format='%(refname)' refs/orchestrate/attempts/bad/", s.repo()).out;
-  EXPECT_NE(refs, "") << Shell("ls -R .orchestrate", s.repo()).out;
+  ASSERT_NE(refs, "") << Shell("ls -R .orchestrate", s.repo()).out;
+  ASSERT_EQ(s.Run("run bad").status, 1);
+  ShellResult log = s.Run("log bad");
+  EXPECT_NE(log.out.find("earlier unrecorded work of bad is saved as refs/orchestrate/attempts/bad/"),
+            std::string::npos) << log.out;
 }
 
 TEST(OutputTest, CachePruneOlderThan) {
