@@ -22,6 +22,7 @@
 #include "orchestrate/phase_execution.h"
 #include "orchestrate/planner.h"
 #include "orchestrate/process.h"
+#include "orchestrate/recovery.h"
 #include "orchestrate/run_state.h"
 #include "orchestrate/scheduler.h"
 #include "orchestrate/worktree_pool.h"
@@ -129,17 +130,7 @@ class Run {
 
   // Reaps what a killed run left behind: process groups and worktree debris.
   void Recover() {
-    for (const auto& entry : fs::directory_iterator(ws_.pids_dir())) {
-      std::ifstream in(entry.path());
-      std::string marker;
-      std::getline(in, marker);
-      int pgid = std::atoi(entry.path().filename().c_str());
-      if (pgid > 1 && ProcessGroupHasMarker(pgid, marker)) {
-        KillProcessGroup(pgid, std::chrono::seconds(2));
-        Notice("stopped process group " + std::to_string(pgid) + " left running by a killed run");
-      }
-      fs::remove(entry.path());
-    }
+    for (const auto& line : ReapLeftoverProcessGroups(ws_.pids_dir())) Notice(line);
     WorktreeStore store(repo_, ws_.worktrees_dir());
     for (const auto& line : store.Repair()) Notice(line);
     for (auto& [name, record] : state_.phases)
@@ -393,15 +384,7 @@ class Run {
     job.fresh_log = !s.started_before;
     job.kill_grace = std::chrono::milliseconds(
         static_cast<int64_t>(EnvSeconds("ORCHESTRATE_KILL_GRACE", 5) * 1000));
-    std::string pids = ws_.pids_dir();
-    std::string marker = "ORCHESTRATE_RUN_ID=" + run_id_;
-    job.hooks.started = [pids, marker](int pgid) {
-      std::ofstream(pids + "/" + std::to_string(pgid)) << marker << "\n";
-    };
-    job.hooks.ended = [pids](int pgid) {
-      std::error_code ec;
-      fs::remove(pids + "/" + std::to_string(pgid), ec);
-    };
+    job.hooks = RecordProcessGroups(ws_.pids_dir(), "ORCHESTRATE_RUN_ID=" + run_id_);
     return job;
   }
 

@@ -1,0 +1,45 @@
+#include "orchestrate/recovery.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <filesystem>
+
+#include "support/test_repo.h"
+
+namespace orchestrate {
+namespace {
+
+using testing::FileExists;
+using testing::TempDir;
+
+TEST(RecoveryTest, HooksRecordAGroupOnlyWhileItRuns) {
+  TempDir dir;
+  ProcessHooks hooks = RecordProcessGroups(dir.path(), "ORCHESTRATE_RUN_ID=x");
+  hooks.started(4242);
+  EXPECT_EQ(testing::ReadFile(dir.path() + "/4242"), "ORCHESTRATE_RUN_ID=x\n");
+  hooks.ended(4242);
+  EXPECT_FALSE(FileExists(dir.path() + "/4242"));
+}
+
+TEST(RecoveryTest, ReapStopsMarkedGroupsAndSparesOthers) {
+  TempDir dir;
+  std::string marker = "ORCHESTRATE_RUN_ID=test-" + std::to_string(getpid());
+  // Group leaders of their own (setsid), one carrying the marker, both
+  // recorded as if a killed run had left them.
+  std::string out = testing::MustShell("setsid env " + marker + " sleep 30 > /dev/null 2>&1 & echo $!", dir.path());
+  int marked_pid = std::stoi(out);
+  std::string other = testing::MustShell("setsid sleep 30 > /dev/null 2>&1 & echo $!", dir.path());
+  int other_pid = std::stoi(other);
+  testing::WriteFile(dir.path() + "/pids", std::to_string(marked_pid), marker + "\n");
+  testing::WriteFile(dir.path() + "/pids", std::to_string(other_pid), marker + "\n");
+  std::vector<std::string> lines = ReapLeftoverProcessGroups(dir.path() + "/pids");
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0], "stopped process group " + std::to_string(marked_pid) + " left running by a killed run");
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path() + "/pids"));
+  EXPECT_EQ(kill(other_pid, 0), 0) << "an unmarked process must survive";
+  kill(other_pid, SIGKILL);
+}
+
+}  // namespace
+}  // namespace orchestrate
