@@ -156,6 +156,23 @@ TEST(FoundationTest, HelpAndVersion) {
   }
 }
 
+TEST(FoundationTest, BadCommandLineValuesAreUsageErrors) {
+  Scenario s(kDiamond);
+  ShellResult dir = s.Run("-C /no/such/dir plan");
+  EXPECT_EQ(dir.status, 2);
+  EXPECT_NE(dir.out.find("-C /no/such/dir: no such directory"), std::string::npos) << dir.out;
+  ShellResult force = s.Run("run --force nope");
+  EXPECT_EQ(force.status, 2);
+  EXPECT_NE(force.out.find("--force: unknown phase 'nope'"), std::string::npos) << force.out;
+  EXPECT_EQ(s.Run("run -j 0").status, 2);
+  ShellResult base = s.Run("plan --base no-such-rev");
+  EXPECT_EQ(base.status, 2);
+  EXPECT_NE(base.out.find("cannot resolve base 'no-such-rev'"), std::string::npos) << base.out;
+  ShellResult file = s.Run("validate -f missing.toml");
+  EXPECT_EQ(file.status, 2);
+  EXPECT_NE(file.out.find("missing.toml does not exist"), std::string::npos) << file.out;
+}
+
 TEST(FoundationTest, UnknownCommandLineOptionIsUsageError) {
   TempDir d;
   EXPECT_EQ(Orchestrate("plan --no-such-flag", d.path()).status, 2);
