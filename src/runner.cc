@@ -288,20 +288,24 @@ class Run {
     return trees;
   }
 
+  // Until nothing is ready: a fresh phase makes its dependents ready at once,
+  // so a fresh graph is decided in one pass instead of a wait per layer.
   void EvaluateReady() {
-    for (int p : scheduler_->PopReady()) {
-      PhaseDecision d = planner_->Decide(p, DepTrees(p));
-      slots_[p].key = d.key;
-      slots_[p].components = d.components;
-      if (d.action == Action::kFresh) {
-        AcceptFresh(p, *d.record);
-        scheduler_->Finish(p, true);
-        EmitFresh(p, *d.record);
-      } else {
-        slots_[p].reason = d.reason;
-        scheduler_->Enqueue(p);
-      }
+    for (std::vector<int> ready; !(ready = scheduler_->PopReady()).empty();)
+      for (int p : ready) Evaluate(p);
+  }
+
+  void Evaluate(int p) {
+    PhaseDecision d = planner_->Decide(p, DepTrees(p));
+    slots_[p].key = d.key;
+    slots_[p].components = d.components;
+    if (d.action != Action::kFresh) {
+      slots_[p].reason = d.reason;
+      return scheduler_->Enqueue(p);
     }
+    AcceptFresh(p, *d.record);
+    scheduler_->Finish(p, true);
+    EmitFresh(p, *d.record);
   }
 
   void AcceptFresh(int p, const Record& record) {
