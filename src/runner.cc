@@ -240,7 +240,32 @@ class Run {
 
   const std::string& Name(int p) const { return graph_.node(p).phase->name; }
 
-  void SaveState() { state_.Save(ws_.state_file()); }
+  void SaveState() {
+    auto begin = Clock::now();
+    state_.Save(ws_.state_file());
+    last_save_ = Clock::now();
+    save_interval_ = std::max<Clock::duration>(std::chrono::milliseconds(100), 10 * (last_save_ - begin));
+    state_dirty_ = false;
+  }
+
+  // state.json holds every phase, so rewriting it at each start and end made
+  // a run O(n^2). A change is written at once when the last write is older
+  // than save_interval_ (10x its cost, at least 100 ms), else when that is.
+  void StateChanged() {
+    state_dirty_ = true;
+    SaveStateIfDue();
+  }
+
+  void SaveStateIfDue() {
+    if (state_dirty_ && Clock::now() - last_save_ >= save_interval_) SaveState();
+  }
+
+  std::chrono::milliseconds WaitLimit() const {
+    auto limit = std::chrono::milliseconds(100);
+    if (!state_dirty_) return limit;
+    auto due = std::chrono::duration_cast<std::chrono::milliseconds>(last_save_ + save_interval_ - Clock::now());
+    return std::clamp(due, std::chrono::milliseconds(0), limit);
+  }
 
   // --- the loop ------------------------------------------------------------------
   void Loop() {
@@ -253,7 +278,8 @@ class Run {
       EvaluateReady();
       StartRunnable();
       if (running_ == 0 && requeued_.empty() && (scheduler_->Idle() || scheduler_->stopped())) break;
-      WaitForCompletions(std::chrono::milliseconds(100));
+      WaitForCompletions(WaitLimit());
+      SaveStateIfDue();
       WakeRequeued();
       if (Clock::now() - last_tick >= std::chrono::seconds(1)) {
         last_tick = Clock::now();
@@ -434,7 +460,7 @@ class Run {
     r.worktree = job.worktree_dir + "/" + s.worktree;
     r.started_at = s.started_at;
     r.reason = s.reason;
-    SaveState();
+    StateChanged();
     EmitStarted(p, job);
     ++running_;
     s.thread = std::thread([this, p, job = std::move(job)] {
@@ -503,7 +529,7 @@ class Run {
     std::vector<int> blocked = scheduler_->Finish(p, o.state == PhaseState::kSucceeded);
     for (int b : blocked) Blocked(b, p);
     if (o.state != PhaseState::kSucceeded && options_.fail_fast) scheduler_->StopStarting();
-    SaveState();
+    StateChanged();
   }
 
   void RecordSuccess(int p, PhaseOutcome& o) {
@@ -696,6 +722,9 @@ class Run {
   std::vector<Event> pending_notices_;
   std::map<int, Clock::time_point> requeued_;
   Clock::time_point started_;
+  Clock::time_point last_save_;
+  Clock::duration save_interval_ = std::chrono::milliseconds(100);
+  bool state_dirty_ = false;
   std::mutex sink_mutex_;
   std::mutex done_mutex_;
   std::condition_variable done_cv_;
