@@ -164,10 +164,13 @@ part_overhead() {
   echo "/wt/" >> "$dir/template/.git/info/exclude"
   git -C "$dir/template" add orchestrate.toml && git -C "$dir/template" commit -qm manifest
   write_git_script "$dir/git-phases.sh"
+  local runs=$RUNS
+  RUNS=$(( RUNS < 3 ? RUNS : 3 ))  # a full run each: 3 is plenty
   hf overhead \
     --prepare "rm -rf $dir/w && cp -a $dir/template $dir/w" \
     -n "orchestrate run -j 2" "$ORCH -C $dir/w run -q -j 2" \
     -n "git CLI script" "$dir/git-phases.sh $n $dir/w"
+  RUNS=$runs
   local orch git
   orch=$(median_ms overhead 0); git=$(median_ms overhead 1)
   echo "## 2. Per-phase overhead"
@@ -175,7 +178,7 @@ part_overhead() {
   echo "$n independent phases, each writing one small file (\`mkdir -p out && echo N > out/pN.txt\`),"
   echo "full run from nothing at \`-j 2\` on a one-file repository, against a bash script doing the"
   echo "same with the git CLI (\`worktree add\` + \`commit\` per phase, 2 at a time with xargs -P 2, then"
-  echo "\`merge\` of every branch into an integration branch). Medians of $RUNS runs."
+  echo "\`merge\` of every branch into an integration branch). Medians of $(( RUNS < 3 ? RUNS : 3 )) runs."
   echo
   echo "| | total ms | ms per phase |"
   echo "|---|---|---|"
