@@ -138,7 +138,8 @@ n=$1
 cd "$2"
 phase() {
   local i=$1
-  git worktree add -q -b "phase/p$i" "wt/p$i" HEAD
+  # git worktree add is not safe to run concurrently in one repository
+  flock .git/bench-worktree.lock git worktree add -q -b "phase/p$i" "wt/p$i" HEAD
   mkdir -p "wt/p$i/out" && echo "$i" > "wt/p$i/out/p$i.txt"
   git -C "wt/p$i" add -A
   git -C "wt/p$i" commit -qm "p$i: phase"
