@@ -52,8 +52,10 @@ void Repo::DeleteRef(const std::string& name) {
 }
 
 std::vector<std::pair<std::string, ObjectId>> Repo::ListRefs(const std::string& prefix) {
+  // A glob makes libgit2 walk only the prefix's directory, not every loose ref
+  // (listing all refs per phase made runs O(n^2) in the number of phases).
   git_reference_iterator* raw = nullptr;
-  Check(git_reference_iterator_new(&raw, repo_), "listing refs");
+  Check(git_reference_iterator_glob_new(&raw, repo_, (prefix + "*").c_str()), "listing refs");
   OwnedReferenceIterator iterator(raw);
   std::vector<std::pair<std::string, ObjectId>> refs;
   const char* name = nullptr;

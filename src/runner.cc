@@ -231,7 +231,32 @@ class Run {
 
   const std::string& Name(int p) const { return graph_.node(p).phase->name; }
 
-  void SaveState() { state_.Save(ws_.state_file()); }
+  void SaveState() {
+    auto begin = Clock::now();
+    state_.Save(ws_.state_file());
+    last_save_ = Clock::now();
+    save_interval_ = std::max<Clock::duration>(std::chrono::milliseconds(100), 10 * (last_save_ - begin));
+    state_dirty_ = false;
+  }
+
+  // state.json holds every phase, so rewriting it at each start and end made
+  // a run O(n^2). A change is written at once when the last write is older
+  // than save_interval_ (10x its cost, at least 100 ms), else when that is.
+  void StateChanged() {
+    state_dirty_ = true;
+    SaveStateIfDue();
+  }
+
+  void SaveStateIfDue() {
+    if (state_dirty_ && Clock::now() - last_save_ >= save_interval_) SaveState();
+  }
+
+  std::chrono::milliseconds WaitLimit() const {
+    auto limit = std::chrono::milliseconds(100);
+    if (!state_dirty_) return limit;
+    auto due = std::chrono::duration_cast<std::chrono::milliseconds>(last_save_ + save_interval_ - Clock::now());
+    return std::clamp(due, std::chrono::milliseconds(0), limit);
+  }
 
   // --- the loop ------------------------------------------------------------------
   void Loop() {
@@ -244,7 +269,8 @@ class Run {
       EvaluateReady();
       StartRunnable();
       if (running_ == 0 && requeued_.empty() && (scheduler_->Idle() || scheduler_->stopped())) break;
-      WaitForCompletions(std::chrono::milliseconds(100));
+      WaitForCompletions(WaitLimit());
+      SaveStateIfDue();
       WakeRequeued();
       if (Clock::now() - last_tick >= std::chrono::seconds(1)) {
         last_tick = Clock::now();
@@ -279,20 +305,24 @@ class Run {
     return trees;
   }
 
+  // Until nothing is ready: a fresh phase makes its dependents ready at once,
+  // so a fresh graph is decided in one pass instead of a wait per layer.
   void EvaluateReady() {
-    for (int p : scheduler_->PopReady()) {
-      PhaseDecision d = planner_->Decide(p, DepTrees(p));
-      slots_[p].key = d.key;
-      slots_[p].components = d.components;
-      if (d.action == Action::kFresh) {
-        AcceptFresh(p, *d.record);
-        scheduler_->Finish(p, true);
-        EmitFresh(p, *d.record);
-      } else {
-        slots_[p].reason = d.reason;
-        scheduler_->Enqueue(p);
-      }
+    for (std::vector<int> ready; !(ready = scheduler_->PopReady()).empty();)
+      for (int p : ready) Evaluate(p);
+  }
+
+  void Evaluate(int p) {
+    PhaseDecision d = planner_->Decide(p, DepTrees(p));
+    slots_[p].key = d.key;
+    slots_[p].components = d.components;
+    if (d.action != Action::kFresh) {
+      slots_[p].reason = d.reason;
+      return scheduler_->Enqueue(p);
     }
+    AcceptFresh(p, *d.record);
+    scheduler_->Finish(p, true);
+    EmitFresh(p, *d.record);
   }
 
   void AcceptFresh(int p, const Record& record) {
@@ -415,7 +445,7 @@ class Run {
     r.worktree = job.worktree_dir + "/" + s.worktree;
     r.started_at = s.started_at;
     r.reason = s.reason;
-    SaveState();
+    StateChanged();
     EmitStarted(p, job);
     ++running_;
     s.thread = std::thread([this, p, job = std::move(job)] {
@@ -484,7 +514,7 @@ class Run {
     std::vector<int> blocked = scheduler_->Finish(p, o.state == PhaseState::kSucceeded);
     for (int b : blocked) Blocked(b, p);
     if (o.state != PhaseState::kSucceeded && options_.fail_fast) scheduler_->StopStarting();
-    SaveState();
+    StateChanged();
   }
 
   // The most recent saves of a phase's work, for `status` and `log`.
@@ -700,6 +730,9 @@ class Run {
   std::vector<Event> pending_notices_;
   std::map<int, Clock::time_point> requeued_;
   Clock::time_point started_;
+  Clock::time_point last_save_;
+  Clock::duration save_interval_ = std::chrono::milliseconds(100);
+  bool state_dirty_ = false;
   std::mutex sink_mutex_;
   std::mutex done_mutex_;
   std::condition_variable done_cv_;
