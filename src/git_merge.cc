@@ -47,11 +47,37 @@ Repo::MergeResult Repo::Merge(const ObjectId& ours, const ObjectId& theirs,
   git_index* raw_index = nullptr;
   Check(git_merge_commits(&raw_index, repo_, our_commit.get(), their_commit.get(), nullptr),
         "merging " + theirs + " into " + ours);
+  return CommitMerge(raw_index, our_commit.get(), their_commit.get(), message);
+}
+
+Repo::MergeResult Repo::MergeOnto(const ObjectId& ancestor, const ObjectId& ours,
+                                  const ObjectId& theirs, const std::string& message) {
+  if (ours == ancestor) return {theirs, {}};  // theirs was built on exactly ours
+  OwnedCommit our_commit = LookupCommit(repo_, ours);
+  OwnedCommit their_commit = LookupCommit(repo_, theirs);
+  OwnedTree base_tree = LookupTree(repo_, TreeOf(ancestor));
+  OwnedTree our_tree = LookupTree(repo_, TreeOf(ours));
+  OwnedTree their_tree = LookupTree(repo_, TreeOf(theirs));
+  git_index* raw_index = nullptr;
+  Check(git_merge_trees(&raw_index, repo_, base_tree.get(), our_tree.get(), their_tree.get(), nullptr),
+        "merging " + theirs + " into " + ours);
+  return CommitMerge(raw_index, our_commit.get(), their_commit.get(), message);
+}
+
+Repo::MergeResult Repo::CommitMerge(git_index* raw_index, git_commit* ours, git_commit* theirs,
+                                    const std::string& message) {
   OwnedIndex index(raw_index);
   if (git_index_has_conflicts(index.get())) return {std::nullopt, ListConflicts(index.get())};
   git_oid tree;
   Check(git_index_write_tree_to(&tree, index.get(), repo_), "writing the merged tree");
-  return {CreateCommit(FormatOid(tree), {ours, theirs}, message, FixedSignature()), {}};
+  // Deterministic, yet later than both parents: with equal times libgit2's
+  // merge-base walks cannot stop early, and each merge into a long chain of
+  // merges would walk the whole chain.
+  Signature sig = FixedSignature();
+  int64_t newest = std::max(git_commit_time(ours), git_commit_time(theirs));
+  sig.time = std::max(sig.time, newest + 1);
+  std::vector<ObjectId> parents{FormatOid(*git_commit_id(ours)), FormatOid(*git_commit_id(theirs))};
+  return {CreateCommit(FormatOid(tree), parents, message, sig), {}};
 }
 
 }  // namespace orchestrate

@@ -2,6 +2,8 @@
 
 #include <git2.h>
 
+#include <set>
+
 #include "orchestrate/error.h"
 
 namespace orchestrate {
@@ -11,14 +13,27 @@ const char* kTargetMarks = "refs/orchestrate/targets/";
 
 std::string MergeMessage(const std::string& phase) { return "orchestrate: merge " + phase; }
 
+// Everything `r` started from is in the target already: only its own
+// changes remain to merge, with its input as the merge base.
+bool InputIsMerged(const PhaseResult& r, const std::set<std::string>& merged) {
+  if (r.input.empty()) return false;
+  for (const auto& dep : r.deps)
+    if (!merged.count(dep)) return false;
+  return true;
+}
+
 MergeOutcome MergeAll(Repo& repo, const ObjectId& base, const std::vector<PhaseResult>& results,
-                      bool stop_at_conflict) {
+                      bool stop_at_conflict, bool use_inputs) {
   MergeOutcome out;
   out.commit = base;
+  std::set<std::string> merged;
   for (const auto& r : results) {
-    Repo::MergeResult m = repo.Merge(out.commit, r.commit, MergeMessage(r.phase));
+    Repo::MergeResult m = use_inputs && InputIsMerged(r, merged)
+                              ? repo.MergeOnto(r.input, out.commit, r.commit, MergeMessage(r.phase))
+                              : repo.Merge(out.commit, r.commit, MergeMessage(r.phase));
     if (m.commit) {
       out.commit = *m.commit;
+      merged.insert(r.phase);
       continue;
     }
     out.failures.push_back(MergeFailure{r.phase, m.conflicts});
@@ -40,11 +55,11 @@ std::string UserHeadRef(Repo& repo) {
 }  // namespace
 
 MergeOutcome MergeInput(Repo& repo, const ObjectId& base, const std::vector<PhaseResult>& deps) {
-  return MergeAll(repo, base, deps, true);
+  return MergeAll(repo, base, deps, true, false);
 }
 
 MergeOutcome MergeTarget(Repo& repo, const ObjectId& base, const std::vector<PhaseResult>& results) {
-  return MergeAll(repo, base, results, false);
+  return MergeAll(repo, base, results, false, true);
 }
 
 void CheckTarget(Repo& repo, const std::string& target) {

@@ -4,7 +4,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <poll.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -201,7 +203,16 @@ class ChildWatch {
  public:
   ChildWatch(pid_t pid, const ProcessSpec& spec, const std::atomic<bool>* cancel,
              ProcessResult& result)
-      : pid_(pid), spec_(spec), cancel_(cancel), result_(result), stopper_(pid, spec.kill_grace) {}
+      : pid_(pid), spec_(spec), cancel_(cancel), result_(result), stopper_(pid, spec.kill_grace) {
+#ifdef SYS_pidfd_open
+    pidfd_ = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+#endif
+  }
+  ~ChildWatch() {
+    if (pidfd_ >= 0) close(pidfd_);
+  }
+  ChildWatch(const ChildWatch&) = delete;
+  ChildWatch& operator=(const ChildWatch&) = delete;
 
   // Returns the leader's wait status once it has exited and the group is settled.
   int Wait() {
@@ -212,7 +223,7 @@ class ChildWatch {
         stopper_.KillIfDue();
       else
         CheckLimits();
-      backoff.Sleep();
+      Pause(backoff);
     }
     stopper_.FinishGroup();
     return status;
@@ -227,6 +238,14 @@ class ChildWatch {
   }
 
  private:
+  // Until the child exits (a pidfd becomes readable then: no polling delay
+  // for quick commands), or 50 ms pass, so limits and cancel are checked.
+  void Pause(Backoff& backoff) {
+    if (pidfd_ < 0) return backoff.Sleep();
+    pollfd fd{pidfd_, POLLIN, 0};
+    poll(&fd, 1, 50);
+  }
+
   bool Reaped(int* status) {
     pid_t r = waitpid(pid_, status, WNOHANG);
     if (r == pid_) return true;
@@ -252,6 +271,7 @@ class ChildWatch {
   ProcessResult& result_;
   GroupStopper stopper_;
   Clock::time_point start_ = Clock::now();
+  int pidfd_ = -1;  ///< -1 where the kernel has no pidfd_open (before Linux 5.3)
 };
 
 void RecordStatus(int status, ProcessResult& result) {

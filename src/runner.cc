@@ -56,6 +56,7 @@ struct PhaseSlot {
   PhaseState state = PhaseState::kStale;
   ObjectId result;
   ObjectId result_tree;
+  ObjectId input;  ///< what it started from (recorded for fresh phases)
   std::string handoff;
   std::string key;
   KeyComponents components;
@@ -299,6 +300,12 @@ class Run {
     running_ = 0;
   }
 
+  std::vector<std::string> DepNames(int p) const {
+    std::vector<std::string> names;
+    for (int dep : graph_.node(p).deps) names.push_back(Name(dep));
+    return names;
+  }
+
   std::map<std::string, ObjectId> DepTrees(int p) {
     std::map<std::string, ObjectId> trees;
     for (int dep : graph_.node(p).deps) trees[Name(dep)] = slots_[dep].result_tree;
@@ -330,6 +337,7 @@ class Run {
     s.state = PhaseState::kFresh;
     s.result = record.result;
     s.result_tree = record.result_tree;
+    s.input = record.input;
     s.handoff = record.handoff;
     s.key = record.key;
     PhaseRecord& r = state_.phases[Name(p)];
@@ -366,7 +374,7 @@ class Run {
   void StartRunnable() {
     while (std::optional<int> p = scheduler_->PopRunnable()) {
       std::vector<PhaseResult> deps;
-      for (int dep : graph_.node(*p).deps) deps.push_back({Name(dep), slots_[dep].result});
+      for (int dep : graph_.node(*p).deps) deps.push_back({Name(dep), slots_[dep].result, {}, {}});
       MergeOutcome input = MergeInput(repo_, base_, deps);
       if (!input.failures.empty()) {
         InputConflict(*p, deps, input.failures.front());
@@ -434,6 +442,7 @@ class Run {
       s.started = Clock::now();
       s.started_at = std::time(nullptr);
     }
+    s.input = input;
     PhaseJob job = MakeJob(p, input);
     job.previous_phase = previous_phase;
     s.started_before = true;
@@ -535,6 +544,7 @@ class Run {
     rec.components = s.components;
     rec.result = o.result;
     rec.result_tree = s.result_tree;
+    rec.input = s.input;
     rec.started_at = s.started_at;
     rec.duration_s = std::chrono::duration<double>(Clock::now() - s.started).count();
     rec.attempts = o.attempts;
@@ -636,6 +646,7 @@ class Run {
         slots_[p].state = PhaseState::kFresh;
         slots_[p].result = d.record->result;
         slots_[p].result_tree = d.record->result_tree;
+        slots_[p].input = d.record->input;
       }
     }
   }
@@ -645,7 +656,7 @@ class Run {
     std::vector<PhaseResult> results;
     for (int p : graph_.topo_order())
       if (IsSuccess(slots_[p].state) && graph_.node(p).phase->merge)
-        results.push_back({Name(p), slots_[p].result});
+        results.push_back({Name(p), slots_[p].result, slots_[p].input, DepNames(p)});
     MergeOutcome m = MergeTarget(repo_, base_, results);
     if (!m.failures.empty()) return TargetConflicts(m.failures);
     UpdateTarget(repo_, manifest_.settings.target, m.commit);

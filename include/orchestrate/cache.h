@@ -78,6 +78,7 @@ struct Record {
   KeyComponents components;
   std::string status = "succeeded";
   ObjectId result;  ///< result commit
+  ObjectId input;   ///< the commit the phase started from (empty in older records)
   ObjectId result_tree;
   int64_t started_at = 0;  ///< unix seconds
   double duration_s = 0;

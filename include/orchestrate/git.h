@@ -13,6 +13,8 @@
 #include <vector>
 
 struct git_repository;
+struct git_index;
+struct git_commit;
 
 namespace orchestrate {
 
@@ -89,8 +91,15 @@ class Repo {
   };
   /// Merges `theirs` into `ours`. When one contains the other, the result is
   /// the descendant itself (no new commit). Otherwise a merge commit with
-  /// parents (ours, theirs), FixedSignature() and `message`: deterministic.
+  /// parents (ours, theirs), FixedSignature() dated one second after the
+  /// newer parent, and `message`: deterministic.
   MergeResult Merge(const ObjectId& ours, const ObjectId& theirs, const std::string& message);
+  /// Merges `theirs` into `ours` with `ancestor` as the merge base, given
+  /// rather than found by walking history: the changes from ancestor to
+  /// theirs are applied to ours. Theirs itself when ours is the ancestor,
+  /// else a new merge commit (ours, theirs), deterministic like Merge.
+  MergeResult MergeOnto(const ObjectId& ancestor, const ObjectId& ours, const ObjectId& theirs,
+                        const std::string& message);
 
   // --- refs ----------------------------------------------------------------
   std::optional<ObjectId> ReadRef(const std::string& name);
@@ -133,6 +142,9 @@ class Repo {
 
  private:
   explicit Repo(git_repository* repo) : repo_(repo) {}
+  /// Commits a merge index (taking ownership), or lists its conflicts.
+  MergeResult CommitMerge(git_index* index, git_commit* ours, git_commit* theirs,
+                          const std::string& message);
   git_repository* repo_;
 };
 

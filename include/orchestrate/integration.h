@@ -15,6 +15,8 @@ namespace orchestrate {
 struct PhaseResult {
   std::string phase;
   ObjectId commit;
+  ObjectId input;                 ///< what the phase started from; empty when unknown
+  std::vector<std::string> deps;  ///< its dependencies (for MergeTarget)
 };
 
 /// Merging stopped at `phase`: these paths conflict with what came before.
@@ -33,7 +35,9 @@ struct MergeOutcome {
 MergeOutcome MergeInput(Repo& repo, const ObjectId& base, const std::vector<PhaseResult>& deps);
 
 /// The target: like MergeInput but a conflicting result is skipped so that
-/// every conflict is found.
+/// every conflict is found. A result whose input is known and whose deps are
+/// all merged already is merged with its input as the merge base, without
+/// walking history, so merging n results costs O(n), not O(n^2).
 MergeOutcome MergeTarget(Repo& repo, const ObjectId& base, const std::vector<PhaseResult>& results);
 
 /// Throws UsageError when `target` must not be moved: it holds commits

@@ -17,6 +17,32 @@ TEST_F(GitMergeTest, FastForwardsToTheDescendantInEitherDirection) {
   EXPECT_EQ(repo_->Merge(second, second, "merge").commit, second);
 }
 
+TEST_F(GitMergeTest, MergeOntoAppliesOnlyTheirChangesSinceTheAncestor) {
+  // theirs was built on an older commit than ours: the change between them
+  // must not be undone by the merge.
+  std::string newer = CommitOnBranch("newer", initial_, {{"a.txt", "newer base\n"}});
+  std::string theirs = CommitOnBranch("theirs", initial_, {{"new.txt", "theirs\n"}});
+  Repo::MergeResult m = repo_->MergeOnto(initial_, newer, theirs, "merge theirs");
+  ASSERT_TRUE(m.commit);
+  EXPECT_EQ(Git("show " + *m.commit + ":a.txt"), "newer base");
+  EXPECT_EQ(Git("show " + *m.commit + ":new.txt"), "theirs");
+  EXPECT_EQ(repo_->ParentsOf(*m.commit), (std::vector<ObjectId>{newer, theirs}));
+  EXPECT_EQ(repo_->MergeOnto(initial_, newer, theirs, "merge theirs").commit, m.commit);
+}
+
+TEST_F(GitMergeTest, MergeOntoItsOwnAncestorIsTheirsItself) {
+  std::string theirs = CommitOnBranch("theirs", initial_, {{"new.txt", "theirs\n"}});
+  EXPECT_EQ(repo_->MergeOnto(initial_, initial_, theirs, "m").commit, theirs);
+}
+
+TEST_F(GitMergeTest, MergeOntoReportsConflicts) {
+  std::string ours = CommitOnBranch("ours", initial_, {{"a.txt", "ours\n"}});
+  std::string theirs = CommitOnBranch("theirs", initial_, {{"a.txt", "theirs\n"}});
+  Repo::MergeResult m = repo_->MergeOnto(initial_, ours, theirs, "m");
+  EXPECT_FALSE(m.commit);
+  EXPECT_EQ(m.conflicts, (std::vector<std::string>{"a.txt"}));
+}
+
 TEST_F(GitMergeTest, DivergentMergeIsDeterministicCommitWithBothParents) {
   std::string ours = CommitOnBranch("ours", initial_, {{"a.txt", "ours\n"}});
   std::string theirs = CommitOnBranch("theirs", initial_, {{"new.txt", "theirs\n"}});
@@ -26,8 +52,11 @@ TEST_F(GitMergeTest, DivergentMergeIsDeterministicCommitWithBothParents) {
   EXPECT_EQ(repo_->ParentsOf(*result.commit), (std::vector<ObjectId>{ours, theirs}));
   EXPECT_EQ(Git("show " + *result.commit + ":a.txt"), "ours");
   EXPECT_EQ(Git("show " + *result.commit + ":new.txt"), "theirs");
+  // Dated one second after the newer parent: deterministic, and later than both.
+  std::string newest = Git("log -1 --format=%ct " + theirs);
+  if (Git("log -1 --format=%ct " + ours) > newest) newest = Git("log -1 --format=%ct " + ours);
   EXPECT_EQ(Git("log -1 --format='%an %at %s' " + *result.commit),
-            "orchestrate 946684800 merge theirs");
+            "orchestrate " + std::to_string(std::stoll(newest) + 1) + " merge theirs");
   std::unique_ptr<Repo> other = Repo::Open(root());
   EXPECT_EQ(other->Merge(ours, theirs, "merge theirs\n").commit, result.commit);
   EXPECT_EQ(Git("for-each-ref --points-at " + *result.commit), "");

@@ -26,7 +26,7 @@ class IntegrationTest : public GitRepoTest {
                      const std::vector<std::pair<std::string, std::string>>& files) {
     std::string commit = CommitOnBranch("result-" + phase, initial_, files);
     Git("checkout -q main");
-    return PhaseResult{phase, commit};
+    return PhaseResult{phase, commit, initial_, {}};
   }
   std::string Show(const ObjectId& commit, const std::string& path) {
     return Trimmed("git show " + commit + ":" + path, root());
@@ -69,10 +69,12 @@ TEST_F(IntegrationTest, InputMergeIsDeterministicAndNamesThePhase) {
   EXPECT_EQ(first.commit, second.commit);
   EXPECT_EQ(Git("log -1 --format=%s " + first.commit), "orchestrate: merge b");
   Signature fixed = FixedSignature();
+  int64_t newest = std::max(std::stoll(Git("log -1 --format=%ct " + a.commit)),
+                            std::stoll(Git("log -1 --format=%ct " + b.commit)));
+  std::string time = std::to_string(newest + 1);
   EXPECT_EQ(Git("log -1 --format='%an <%ae> %at' " + first.commit),
-            fixed.name + " <" + fixed.email + "> " + std::to_string(fixed.time));
-  EXPECT_EQ(Git("log -1 --format='%cn %ct' " + first.commit),
-            fixed.name + " " + std::to_string(fixed.time));
+            fixed.name + " <" + fixed.email + "> " + time);
+  EXPECT_EQ(Git("log -1 --format='%cn %ct' " + first.commit), fixed.name + " " + time);
 }
 
 TEST_F(IntegrationTest, InputMergeDependsOnDepOrder) {
