@@ -159,9 +159,10 @@ class PhaseRun {
   }
 
   void PreparePhaseDir() {
-    fs::create_directories(job_.phase_dir);
-    fs::remove_all(DepsDir());
-    fs::create_directories(DepsDir());
+    if (fs::exists(DepsDir()))
+      for (const auto& entry : fs::directory_iterator(DepsDir())) fs::remove_all(entry.path());
+    else
+      fs::create_directories(DepsDir());
     fs::remove(HandoffPath());
     fs::remove(FeedbackPath());
     for (const auto& [dep, text] : job_.dep_handoffs) WriteText(DepsDir() + "/" + dep + ".md", text);

@@ -8,15 +8,11 @@ namespace fs = std::filesystem;
 
 namespace orchestrate {
 
-ProcessHooks RecordProcessGroups(const std::string& pids_dir, const std::string& marker) {
+ProcessHooks RecordProcessGroups(const std::string& pids_dir, int slot, const std::string& marker) {
+  std::string path = pids_dir + "/slot-" + std::to_string(slot);
   ProcessHooks hooks;
-  hooks.started = [pids_dir, marker](int pgid) {
-    std::ofstream(pids_dir + "/" + std::to_string(pgid)) << marker << "\n";
-  };
-  hooks.ended = [pids_dir](int pgid) {
-    std::error_code ec;
-    fs::remove(pids_dir + "/" + std::to_string(pgid), ec);
-  };
+  hooks.started = [path, marker](int pgid) { std::ofstream(path) << pgid << " " << marker << "\n"; };
+  hooks.ended = [path](int) { std::ofstream(path, std::ios::trunc); };
   return hooks;
 }
 
@@ -25,9 +21,9 @@ std::vector<std::string> ReapLeftoverProcessGroups(const std::string& pids_dir) 
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(pids_dir, ec)) {
     std::ifstream in(entry.path());
+    int pgid = 0;
     std::string marker;
-    std::getline(in, marker);
-    int pgid = std::atoi(entry.path().filename().c_str());
+    in >> pgid >> marker;
     if (pgid > 1 && ProcessGroupHasMarker(pgid, marker)) {
       KillProcessGroup(pgid, std::chrono::seconds(2));
       stopped.push_back("stopped process group " + std::to_string(pgid) +

@@ -413,7 +413,7 @@ class Run {
     job.input = input;
     job.base = base_;
     job.log_path = ws_.LogPath(phase.name);
-    job.phase_dir = ws_.PhaseDir(phase.name);
+    job.phase_dir = ws_.ScratchDir(s.worktree);
     if (job.agent) job.prompt_content = PromptOf(phase);
     for (int dep : graph_.node(p).deps)
       if (!slots_[dep].handoff.empty()) job.dep_handoffs[Name(dep)] = slots_[dep].handoff;
@@ -422,7 +422,7 @@ class Run {
     job.fresh_log = !s.started_before;
     job.kill_grace = std::chrono::milliseconds(
         static_cast<int64_t>(EnvSeconds("ORCHESTRATE_KILL_GRACE", 5) * 1000));
-    job.hooks = RecordProcessGroups(ws_.pids_dir(), "ORCHESTRATE_RUN_ID=" + run_id_);
+    job.hooks = RecordProcessGroups(ws_.pids_dir(), s.job_slot, "ORCHESTRATE_RUN_ID=" + run_id_);
     return job;
   }
 

@@ -10,9 +10,11 @@
 
 namespace orchestrate {
 
-/// Hooks that record each process group in `pids_dir` (a file named after
-/// the pgid holding `marker`, "ORCHESTRATE_RUN_ID=...") while it runs.
-ProcessHooks RecordProcessGroups(const std::string& pids_dir, const std::string& marker);
+/// Hooks that record each process group of job slot `slot` in
+/// `pids_dir/slot-N` ("PGID MARKER", the marker being
+/// "ORCHESTRATE_RUN_ID=...") while it runs; the file is emptied, not
+/// removed, when it ends, so a slot reuses one file.
+ProcessHooks RecordProcessGroups(const std::string& pids_dir, int slot, const std::string& marker);
 
 /// Stops the recorded groups that are still alive and still carry their
 /// marker (never an unrelated process that reused the number), and forgets

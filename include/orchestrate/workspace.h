@@ -23,8 +23,10 @@ struct Workspace {
   std::string state_file() const { return state_dir + "/state.json"; }
   std::string lock_file() const { return state_dir + "/lock"; }
   std::string LogPath(const std::string& phase) const { return logs_dir() + "/" + phase + ".log"; }
-  /// Per-phase scratch outside the worktree: prompt, handoff, deps, feedback.
-  std::string PhaseDir(const std::string& phase) const { return runs_dir() + "/" + phase; }
+  /// Scratch outside worktree `name`, used by the phase running there:
+  /// prompt, handoff, deps, feedback (one per worktree, not per phase, so
+  /// 10,000 phases do not make 10,000 directories).
+  std::string ScratchDir(const std::string& worktree) const { return runs_dir() + "/" + worktree; }
 
   /// Creates the directories and adds `.orchestrate/` (and `extra_excludes`)
   /// to .git/info/exclude once. Throws InfraError when it cannot write.

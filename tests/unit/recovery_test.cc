@@ -10,16 +10,16 @@
 namespace orchestrate {
 namespace {
 
-using testing::FileExists;
 using testing::TempDir;
 
 TEST(RecoveryTest, HooksRecordAGroupOnlyWhileItRuns) {
   TempDir dir;
-  ProcessHooks hooks = RecordProcessGroups(dir.path(), "ORCHESTRATE_RUN_ID=x");
+  ProcessHooks hooks = RecordProcessGroups(dir.path(), 1, "ORCHESTRATE_RUN_ID=x");
   hooks.started(4242);
-  EXPECT_EQ(testing::ReadFile(dir.path() + "/4242"), "ORCHESTRATE_RUN_ID=x\n");
+  EXPECT_EQ(testing::ReadFile(dir.path() + "/slot-1"), "4242 ORCHESTRATE_RUN_ID=x\n");
   hooks.ended(4242);
-  EXPECT_FALSE(FileExists(dir.path() + "/4242"));
+  EXPECT_EQ(testing::ReadFile(dir.path() + "/slot-1"), "");
+  EXPECT_TRUE(ReapLeftoverProcessGroups(dir.path()).empty());
 }
 
 TEST(RecoveryTest, ReapStopsMarkedGroupsAndSparesOthers) {
@@ -31,8 +31,8 @@ TEST(RecoveryTest, ReapStopsMarkedGroupsAndSparesOthers) {
   int marked_pid = std::stoi(out);
   std::string other = testing::MustShell("setsid sleep 30 > /dev/null 2>&1 & echo $!", dir.path());
   int other_pid = std::stoi(other);
-  testing::WriteFile(dir.path() + "/pids", std::to_string(marked_pid), marker + "\n");
-  testing::WriteFile(dir.path() + "/pids", std::to_string(other_pid), marker + "\n");
+  testing::WriteFile(dir.path() + "/pids", "slot-0", std::to_string(marked_pid) + " " + marker + "\n");
+  testing::WriteFile(dir.path() + "/pids", "slot-1", std::to_string(other_pid) + " " + marker + "\n");
   std::vector<std::string> lines = ReapLeftoverProcessGroups(dir.path() + "/pids");
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0], "stopped process group " + std::to_string(marked_pid) + " left running by a killed run");

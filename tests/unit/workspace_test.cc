@@ -61,7 +61,7 @@ TEST_F(WorkspaceTest, PathsLiveUnderTheStateDirectory) {
   EXPECT_EQ(ws_.state_file(), s + "/state.json");
   EXPECT_EQ(ws_.lock_file(), s + "/lock");
   EXPECT_EQ(ws_.LogPath("api"), s + "/logs/api.log");
-  EXPECT_EQ(ws_.PhaseDir("api"), s + "/run/api");
+  EXPECT_EQ(ws_.ScratchDir("w0"), s + "/run/w0");
 }
 
 TEST_F(WorkspaceTest, PrepareCreatesEveryDirectory) {
