@@ -77,6 +77,7 @@ class PhaseRun {
       Prepare();
       RunAll();
     } catch (const std::exception& e) {
+      repos_.worktree.reset();  // opened afresh next time
       out_.state = PhaseState::kError;
       out_.infra_error = e.what();
       out_.failure = e.what();
@@ -87,18 +88,20 @@ class PhaseRun {
  private:
   // --- preparing the worktree ---------------------------------------------
   void Prepare() {
-    main_ = Repo::Open(job_.repo_root);
+    if (!repos_.main) repos_.main = Repo::Open(job_.repo_root);
+    main_ = repos_.main.get();
     SaveBranchHead();
     WorktreeStore store(*main_, job_.worktree_dir);
     std::string path = job_.worktree_dir + "/" + job_.worktree_name;
     bool existed = fs::exists(path + "/.git");
-    if (existed) {
+    if (existed && !repos_.worktree) {
       try {
-        wt_ = Repo::Open(path);
+        repos_.worktree = Repo::Open(path);
       } catch (const InfraError&) {
         existed = false;
       }
     }
+    wt_ = repos_.worktree.get();
     if (existed) {
       SaveWorktreeWork();
       main_->WriteRef(job_.branch, job_.input, "orchestrate: start " + phase_.name);
@@ -110,7 +113,8 @@ class PhaseRun {
       static std::mutex creating;
       std::lock_guard<std::mutex> lock(creating);
       path = store.Ensure(job_.worktree_name, job_.branch);
-      wt_ = Repo::Open(path);
+      repos_.worktree = Repo::Open(path);
+      wt_ = repos_.worktree.get();
     }
     out_.worktree_path = path;
     CopyAndLink(path);
@@ -312,9 +316,10 @@ class PhaseRun {
   }
 
   void Succeed() {
-    // What verify wrote is not part of the result: put the worktree back.
+    // What verify wrote is not part of the result: put the worktree back
+    // (a status scan is cheaper than rewriting the index and HEAD).
     out_.result = *wt_->HeadCommit();
-    wt_->SwitchTo(job_.branch, out_.result);
+    if (wt_->HasUncommittedChanges()) wt_->SwitchTo(job_.branch, out_.result);
     out_.state = PhaseState::kSucceeded;
     if (fs::exists(HandoffPath())) out_.handoff = ReadText(HandoffPath());
     wt_->DetachHead();
@@ -324,8 +329,10 @@ class PhaseRun {
   const Phase& phase_;
   const std::atomic<bool>& cancel_;
   const EmitFn& emit_;
-  std::unique_ptr<Repo> main_;
-  std::unique_ptr<Repo> wt_;
+  WorktreeRepos own_repos_;  ///< when the job brings none
+  WorktreeRepos& repos_ = job_.repos ? *job_.repos : own_repos_;
+  Repo* main_ = nullptr;
+  Repo* wt_ = nullptr;
   PhaseOutcome out_;
 };
 

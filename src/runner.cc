@@ -422,6 +422,7 @@ class Run {
     job.fresh_log = !s.started_before;
     job.kill_grace = std::chrono::milliseconds(
         static_cast<int64_t>(EnvSeconds("ORCHESTRATE_KILL_GRACE", 5) * 1000));
+    job.repos = &repos_[s.worktree];
     job.hooks = RecordProcessGroups(ws_.pids_dir(), s.job_slot, "ORCHESTRATE_RUN_ID=" + run_id_);
     return job;
   }
@@ -740,6 +741,8 @@ class Run {
   bool started_emitted_ = false;
   std::vector<Event> pending_notices_;
   std::map<int, Clock::time_point> requeued_;
+  /// Open repositories per worktree name, reused by the phases run there.
+  std::map<std::string, WorktreeRepos> repos_;
   Clock::time_point started_;
   Clock::time_point last_save_;
   Clock::duration save_interval_ = std::chrono::milliseconds(100);

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +17,14 @@
 #include "orchestrate/process.h"
 
 namespace orchestrate {
+
+/// Repositories kept open for one worktree across the phases that run in it
+/// (opening costs config parsing and cold caches). Used by one worker at a
+/// time: the worktree's phase.
+struct WorktreeRepos {
+  std::unique_ptr<Repo> main;      ///< the user's repository
+  std::unique_ptr<Repo> worktree;  ///< the linked worktree
+};
 
 /// Everything a worker needs; built by the runner on the main thread.
 struct PhaseJob {
@@ -38,6 +47,7 @@ struct PhaseJob {
   bool fresh_log = true;        ///< truncate the log first
   Duration kill_grace = std::chrono::seconds(5);
   ProcessHooks hooks;           ///< records process groups for crash recovery
+  WorktreeRepos* repos = nullptr;  ///< kept open across phases; null: opened for this phase
 };
 
 /// What the worker reports back.
