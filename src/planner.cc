@@ -150,7 +150,7 @@ PhaseDecision Planner::Decide(int p, const std::map<std::string, ObjectId>& dep_
   d.components = ComputeKey(graph_.manifest(), phase, repo_, inputs);
   d.key = d.components.Hash();
   bool forced = options_.always || options_.force.count(phase.name);
-  if (!forced) d.record = cache_.Lookup(phase.name, d.key);
+  if (!forced) d.record = cache_.Lookup(phase.name, d.key, /*with_log=*/false);
   if (d.record) {
     d.action = Action::kFresh;
     return d;

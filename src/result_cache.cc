@@ -32,7 +32,9 @@ std::string OptionalBlob(Repo& repo, const std::map<std::string, ObjectId>& file
 }
 
 // Reads the record `commit` that `ref` points at.
-Record ReadRecord(Repo& repo, const std::string& ref, const ObjectId& commit) {
+// The log, the largest part, only when asked for: deciding freshness and
+// explaining misses never need it.
+Record ReadRecord(Repo& repo, const std::string& ref, const ObjectId& commit, bool with_log) {
   std::map<std::string, ObjectId> files = repo.ReadTree(repo.TreeOf(commit));
   auto json = files.find(kRecordFile);
   if (json == files.end())
@@ -40,7 +42,7 @@ Record ReadRecord(Repo& repo, const std::string& ref, const ObjectId& commit) {
                      "; remove it with `git update-ref -d " + ref +
                      "` or run `orchestrate cache prune`");
   Record record = RecordFromJson(repo.ReadBlob(json->second), ref);
-  record.log = OptionalBlob(repo, files, kLogFile);
+  if (with_log) record.log = OptionalBlob(repo, files, kLogFile);
   record.handoff = OptionalBlob(repo, files, kHandoffFile);
   return record;
 }
@@ -76,11 +78,12 @@ std::string ResultCache::RefName(const std::string& phase, const std::string& ke
   return kRefPrefix + phase + "/" + key;
 }
 
-std::optional<Record> ResultCache::Lookup(const std::string& phase, const std::string& key) {
+std::optional<Record> ResultCache::Lookup(const std::string& phase, const std::string& key,
+                                          bool with_log) {
   std::string ref = RefName(phase, key);
   std::optional<ObjectId> commit = repo_.ReadRef(ref);
   if (!commit) return std::nullopt;
-  Record record = ReadRecord(repo_, ref, *commit);
+  Record record = ReadRecord(repo_, ref, *commit, with_log);
   if (record.phase != phase || record.key != key)
     throw InfraError("cache record " + ref + " describes phase " + record.phase + " with key " +
                      record.key + "; remove it with `git update-ref -d " + ref + "`");
@@ -93,7 +96,7 @@ std::optional<Record> ResultCache::Latest(const std::string& phase) {
   std::optional<Record> latest;
   for (const auto& [ref, commit] : repo_.ListRefs(RefName(phase, ""))) {
     try {
-      Record record = ReadRecord(repo_, ref, commit);
+      Record record = ReadRecord(repo_, ref, commit, false);
       if (!latest || record.started_at > latest->started_at) latest = std::move(record);
     } catch (const InfraError&) {
       // An unreadable record explains nothing; Lookup reports it if it matters.

@@ -116,9 +116,13 @@ class ResultCache {
 
   /// The record of `phase` for `key`. An unreadable record or one of an
   /// unknown format version throws InfraError naming the ref and version.
-  std::optional<Record> Lookup(const std::string& phase, const std::string& key);
+  /// `with_log` false leaves Record::log empty (it is rarely needed and the
+  /// largest part).
+  std::optional<Record> Lookup(const std::string& phase, const std::string& key,
+                               bool with_log = true);
   /// The most recent record of `phase` (by started_at), for explaining misses.
-  /// Reads every record of the phase; unreadable records are skipped.
+  /// Reads every record of the phase (not their logs); unreadable records
+  /// are skipped.
   std::optional<Record> Latest(const std::string& phase);
   /// Stores `record` unless one exists for the same phase and key (records are
   /// immutable). Returns false when it already existed.
