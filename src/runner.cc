@@ -332,7 +332,8 @@ class Run {
     EmitFresh(p, *d.record);
   }
 
-  void AcceptFresh(int p, const Record& record) {
+  // The phase's recorded result stands in for running it.
+  void UseRecord(int p, const Record& record) {
     PhaseSlot& s = slots_[p];
     s.state = PhaseState::kFresh;
     s.result = record.result;
@@ -340,6 +341,10 @@ class Run {
     s.input = record.input;
     s.handoff = record.handoff;
     s.key = record.key;
+  }
+
+  void AcceptFresh(int p, const Record& record) {
+    UseRecord(p, record);
     PhaseRecord& r = state_.phases[Name(p)];
     r.state = PhaseState::kFresh;
     r.key = record.key;
@@ -643,12 +648,7 @@ class Run {
       for (int dep : graph_.node(p).deps) deps_known &= IsSuccess(slots_[dep].state);
       if (!deps_known) continue;
       PhaseDecision d = planner_->Decide(p, DepTrees(p));
-      if (d.action == Action::kFresh) {
-        slots_[p].state = PhaseState::kFresh;
-        slots_[p].result = d.record->result;
-        slots_[p].result_tree = d.record->result_tree;
-        slots_[p].input = d.record->input;
-      }
+      if (d.action == Action::kFresh) UseRecord(p, *d.record);
     }
   }
 
