@@ -1,0 +1,221 @@
+// The Builder's second half: what happens when a phase ends, and at the end
+// of the run (the target, the exit status).
+#include "run_internal.h"
+
+namespace orchestrate::run_internal {
+
+// --- a phase ended ---------------------------------------------------------------
+
+void Run::Completed(int p, PhaseOutcome o) {
+  PhaseSlot& s = slots_[p];
+  if (o.requeue) return Requeue(p, o);
+  if (!s.worktree.empty()) pool_->Release(s.worktree, Name(p), o.state == PhaseState::kSucceeded);
+  s.state = o.state;
+  if (o.state == PhaseState::kSucceeded) RecordSuccess(p, o);
+  PhaseRecord& r = state_.phases[Name(p)];
+  r.state = o.state;
+  r.key = s.key;
+  r.result = o.result;
+  r.attempts = o.attempts;
+  r.duration_s = std::chrono::duration<double>(Clock::now() - s.started).count();
+  if (o.state != PhaseState::kSucceeded) r.reason = o.failure;
+  r.handoff_first_line = o.handoff.substr(0, o.handoff.find('\n'));
+  for (const auto& [owner, ref] : o.saved_attempts) RememberSaved(owner, ref);
+  if (s.worktree.empty()) r.worktree.clear();
+  bool counts_as_failure = o.state != PhaseState::kSucceeded &&
+                           o.state != PhaseState::kInterrupted && o.state != PhaseState::kError;
+  if (counts_as_failure && !s.key.empty()) state_.failed_keys[Name(p)].insert(s.key);
+  if (o.state == PhaseState::kError) {
+    infra_error_ = "phase " + Name(p) + ": " + o.infra_error;
+    stopped_by_infra_ = true;
+    scheduler_->StopStarting();
+  }
+  EmitFinished(p, o, r);
+  std::vector<int> blocked = scheduler_->Finish(p, o.state == PhaseState::kSucceeded);
+  for (int b : blocked) Blocked(b, p);
+  if (o.state != PhaseState::kSucceeded && options_.fail_fast) scheduler_->StopStarting();
+  StateChanged();
+}
+
+void Run::RememberSaved(const std::string& phase, const std::string& ref) {
+  std::vector<std::string>& saved = state_.phases[phase].saved_attempts;
+  saved.push_back(ref);
+  if (saved.size() > 20) saved.erase(saved.begin());
+}
+
+void Run::RecordSuccess(int p, PhaseOutcome& o) {
+  PhaseSlot& s = slots_[p];
+  s.result = o.result;
+  s.result_tree = repo_.TreeOf(o.result);
+  s.handoff = o.handoff;
+  Record rec;
+  rec.phase = Name(p);
+  rec.key = s.key;
+  rec.components = s.components;
+  rec.result = o.result;
+  rec.result_tree = s.result_tree;
+  rec.input = s.input;
+  rec.started_at = s.started_at;
+  rec.duration_s = std::chrono::duration<double>(Clock::now() - s.started).count();
+  rec.attempts = o.attempts;
+  rec.commands = o.commands;
+  rec.log = ReadTail(ws_.LogPath(Name(p)), 100000);
+  rec.handoff = o.handoff;
+  cache_.Store(rec);
+  state_.succeeded_keys[Name(p)].insert(s.key);
+  state_.phases[Name(p)].recorded_at = std::time(nullptr);
+}
+
+void Run::EmitFinished(int p, const PhaseOutcome& o, const PhaseRecord& r) {
+  Event e;
+  e.type = Event::Type::kPhaseFinished;
+  e.phase = Name(p);
+  e.slot = slots_[p].job_slot;
+  e.state = o.state;
+  e.duration_s = r.duration_s;
+  e.attempts = o.attempts;
+  e.result = o.result;
+  e.reason = o.state == PhaseState::kSucceeded ? slots_[p].reason : o.failure;
+  e.failed_command = o.failed_command;
+  e.log_tail = o.log_tail;
+  e.log_path = o.state == PhaseState::kInputConflict ? "" : ws_.LogPath(Name(p));
+  e.worktree = o.worktree_path;
+  e.branch = r.branch;
+  e.commands = o.commands;
+  e.started_at = slots_[p].started_at;
+  Emit(e);
+  for (const auto& [owner, ref] : o.saved_attempts)
+    Notice("saved earlier unrecorded work of " + owner + " as " + ref);
+}
+
+void Run::Blocked(int b, int by) {
+  slots_[b].state = PhaseState::kBlocked;
+  PhaseRecord& r = state_.phases[Name(b)];
+  r.state = PhaseState::kBlocked;
+  r.reason = "blocked by " + Name(by);
+  Event e;
+  e.type = Event::Type::kPhaseFinished;
+  e.phase = Name(b);
+  e.state = PhaseState::kBlocked;
+  e.reason = r.reason;
+  Emit(e);
+}
+
+void Run::Requeue(int p, const PhaseOutcome& o) {
+  PhaseSlot& s = slots_[p];
+  s.attempts_done = o.attempts;
+  pool_->Release(s.worktree, Name(p), true);
+  state_.kept_worktrees[s.worktree] = Name(p);  // come back to the same worktree
+  scheduler_->Requeue(p);
+  if (++s.requeues > kMaxRequeues) {
+    PhaseOutcome failed = o;
+    failed.requeue = false;
+    failed.state = PhaseState::kFailed;
+    failed.failure = "still told to wait (\"" + o.requeue_pattern + "\") after " +
+                     std::to_string(kMaxRequeues) + " requeues";
+    failed.log_tail = ReadTail(ws_.LogPath(Name(p)), 20);
+    return Completed(p, failed);
+  }
+  double base = EnvSeconds("ORCHESTRATE_REQUEUE_BACKOFF", 10);
+  double backoff = std::min(base * std::pow(2.0, s.requeues - 1), 600.0);
+  requeued_[p] = Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(backoff * 1000));
+  Event e;
+  e.type = Event::Type::kPhaseRequeued;
+  e.phase = Name(p);
+  e.text = o.requeue_pattern;
+  e.backoff_s = backoff;
+  e.attempts = o.attempts;
+  Emit(e);
+}
+
+void Run::WakeRequeued() {
+  auto now = Clock::now();
+  for (auto it = requeued_.begin(); it != requeued_.end();) {
+    if (it->second > now || scheduler_->stopped()) {
+      ++it;
+      continue;
+    }
+    scheduler_->Enqueue(it->first);
+    it = requeued_.erase(it);
+  }
+  if (scheduler_->stopped()) requeued_.clear();
+}
+
+// --- the end ------------------------------------------------------------------------
+
+void Run::AddFreshUnselected() {
+  std::set<int> selected(selected_.begin(), selected_.end());
+  for (int p : graph_.topo_order()) {
+    if (selected.count(p) || slots_[p].state != PhaseState::kStale) continue;
+    bool deps_known = true;
+    for (int dep : graph_.node(p).deps) deps_known &= IsSuccess(slots_[dep].state);
+    if (!deps_known) continue;
+    PhaseDecision d = planner_->Decide(p, DepTrees(p));
+    if (d.action == Action::kFresh) UseRecord(p, *d.record);
+  }
+}
+
+void Run::IntegrateTarget() {
+  AddFreshUnselected();
+  std::vector<PhaseResult> results;
+  for (int p : graph_.topo_order())
+    if (IsSuccess(slots_[p].state) && graph_.node(p).phase->merge)
+      results.push_back({Name(p), slots_[p].result, slots_[p].input, DepNames(p)});
+  MergeOutcome m = MergeTarget(repo_, base_, results);
+  if (!m.failures.empty()) return TargetConflicts(m.failures);
+  UpdateTarget(repo_, manifest_.settings.target, m.commit);
+  Event e;
+  e.type = Event::Type::kTargetUpdated;
+  e.text = manifest_.settings.target;
+  e.result = m.commit;
+  Emit(e);
+}
+
+void Run::TargetConflicts(const std::vector<MergeFailure>& failures) {
+  for (const auto& f : failures) {
+    std::string paths;
+    for (const auto& path : f.paths) paths += (paths.empty() ? "" : ", ") + path;
+    int p = *graph_.Find(f.phase);
+    slots_[p].state = PhaseState::kMergeConflict;
+    PhaseRecord& r = state_.phases[f.phase];
+    r.state = PhaseState::kMergeConflict;
+    r.reason = "its result conflicts with earlier results in " + paths;
+    Notice("merging " + f.phase + " into " + manifest_.settings.target + " conflicts in " + paths +
+               "; the target was left where it was",
+           true);
+  }
+  target_conflict_ = true;
+}
+
+int Run::ExitStatus() const {
+  if (signal_) return signal_ == SIGINT ? kExitSigint : kExitSigterm;
+  if (!infra_error_.empty()) return kExitInfra;
+  if (target_conflict_) return kExitPhaseFailed;
+  for (int p : selected_)
+    if (!IsSuccess(slots_[p].state)) return kExitPhaseFailed;
+  return kExitOk;
+}
+
+int Run::Finish() {
+  for (int p : selected_)
+    if (slots_[p].state == PhaseState::kRunning) {
+      slots_[p].state = PhaseState::kInterrupted;
+      state_.phases[Name(p)].state = PhaseState::kInterrupted;
+    }
+  if (!infra_error_.empty())
+    Notice("stopped: " + infra_error_ + " — nothing half-done was recorded; retrying may help",
+           true);
+  FlushNotices();
+  try {
+    SaveState();
+  } catch (const InfraError&) {
+  }
+  Event e;
+  e.type = Event::Type::kRunFinished;
+  e.exit_status = ExitStatus();
+  e.duration_s = Now();
+  Emit(e);
+  return e.exit_status;
+}
+
+}  // namespace orchestrate::run_internal

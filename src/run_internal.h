@@ -1,0 +1,199 @@
+// Private to src/: the Builder behind RunPhases (runner.h), declared here so
+// its parts can live in separate files: runner.cc (setting up, the loop,
+// starting phases) and run_completion.cc (a phase ended, the end of the run).
+#pragma once
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <csignal>
+#include <cstdlib>
+#include <ctime>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "orchestrate/cache.h"
+#include "orchestrate/error.h"
+#include "orchestrate/integration.h"
+#include "orchestrate/phase_execution.h"
+#include "orchestrate/planner.h"
+#include "orchestrate/process.h"
+#include "orchestrate/recovery.h"
+#include "orchestrate/run_state.h"
+#include "orchestrate/runner.h"
+#include "orchestrate/scheduler.h"
+#include "orchestrate/worktree_pool.h"
+
+namespace orchestrate::run_internal {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+inline constexpr int kMaxRequeues = 8;
+
+inline double EnvSeconds(const char* name, double fallback) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return fallback;
+  char* end = nullptr;
+  double d = std::strtod(v, &end);
+  return (end && *end == '\0' && d >= 0) ? d : fallback;
+}
+
+// What the main thread knows about one phase during the run.
+struct PhaseSlot {
+  PhaseState state = PhaseState::kStale;
+  ObjectId result;
+  ObjectId result_tree;
+  ObjectId input;  ///< what it started from (recorded for fresh phases)
+  std::string handoff;
+  std::string key;
+  KeyComponents components;
+  std::string reason;
+  std::string worktree;
+  int job_slot = -1;
+  int attempts_done = 0;
+  int requeues = 0;
+  bool started_before = false;
+  Clock::time_point started;
+  int64_t started_at = 0;
+  std::thread thread;
+};
+
+struct Completion {
+  int phase;
+  PhaseOutcome outcome;
+};
+
+class Run {
+ public:
+  Run(Project& project, const RunOptions& options, EventSink& sink)
+      : project_(project),
+        manifest_(project.manifest),
+        ws_(project.workspace),
+        repo_(*project.repo),
+        options_(options),
+        sink_(sink),
+        graph_(manifest_),
+        cache_(repo_) {}
+
+  ~Run() {
+    cancel_ = true;
+    for (auto& s : slots_)
+      if (s.thread.joinable()) s.thread.join();
+  }
+  int Execute();
+
+ private:
+  // --- before anything runs --------------------------------------------------
+  void Setup();
+  // Reaps what a killed run left behind: process groups and worktree debris.
+  void Recover();
+  void ResolveBase();
+  void Select();
+  // --only: the named phases run on their dependencies' recorded results.
+  void SelectOnly();
+
+  // --- events ------------------------------------------------------------------
+  double Now() const { return std::chrono::duration<double>(Clock::now() - started_).count(); }
+  void Emit(Event e);
+  void Notice(const std::string& text, bool warning = false);
+  void FlushNotices();
+  void EmitRunStarted();
+  const std::string& Name(int p) const { return graph_.node(p).phase->name; }
+  void SaveState();
+  // state.json holds every phase, so rewriting it at each start and end made
+  // a run O(n^2). A change is written at once when the last write is older
+  // than save_interval_ (10x its cost, at least 100 ms), else when that is.
+  void StateChanged();
+  void SaveStateIfDue();
+  std::chrono::milliseconds WaitLimit() const;
+
+  // --- the loop ------------------------------------------------------------------
+  void Loop();
+  void CheckSignal();
+  void StopEverything();
+  std::vector<std::string> DepNames(int p) const;
+  std::map<std::string, ObjectId> DepTrees(int p);
+  // Until nothing is ready: a fresh phase makes its dependents ready at once,
+  // so a fresh graph is decided in one pass instead of a wait per layer.
+  void EvaluateReady();
+  void Evaluate(int p);
+  // The phase's recorded result stands in for running it.
+  void UseRecord(int p, const Record& record);
+  void AcceptFresh(int p, const Record& record);
+  void EmitFresh(int p, const Record& record);
+  int FreeJobSlot() const;
+  void StartRunnable();
+  void InputConflict(int p, const std::vector<PhaseResult>& deps, const MergeFailure& f);
+  PhaseJob MakeJob(int p, const ObjectId& input);
+  std::string PromptOf(const Phase& phase);
+  void Launch(int p, const ObjectId& input);
+  void EmitStarted(int p, const PhaseJob& job);
+  void WaitForCompletions(std::chrono::milliseconds timeout);
+
+  // --- a phase ended ---------------------------------------------------------------
+  void Completed(int p, PhaseOutcome o);
+  // The most recent saves of a phase's work, for `status` and `log`.
+  void RememberSaved(const std::string& phase, const std::string& ref);
+  void RecordSuccess(int p, PhaseOutcome& o);
+  void EmitFinished(int p, const PhaseOutcome& o, const PhaseRecord& r);
+  void Blocked(int b, int by);
+  void Requeue(int p, const PhaseOutcome& o);
+  void WakeRequeued();
+
+  // --- the end ------------------------------------------------------------------------
+  // Phases outside this run's selection keep their place in the target when
+  // their recorded result is still valid for the current inputs.
+  void AddFreshUnselected();
+  void IntegrateTarget();
+  void TargetConflicts(const std::vector<MergeFailure>& failures);
+  int ExitStatus() const;
+  int Finish();
+  Project& project_;
+  const Manifest& manifest_;
+  const Workspace& ws_;
+  Repo& repo_;
+  RunOptions options_;
+  EventSink& sink_;
+  Graph graph_;
+  ResultCache cache_;
+  RunState state_;
+  RunLock lock_;
+  std::unique_ptr<WorktreePool> pool_;
+  std::unique_ptr<Planner> planner_;
+  std::unique_ptr<Scheduler> scheduler_;
+  std::vector<int> selected_;
+  std::vector<PhaseSlot> slots_;
+  ObjectId base_;
+  int jobs_ = 1;
+  int running_ = 0;
+  std::string run_id_;
+  std::atomic<int>* signal_flag_ = nullptr;
+  int signal_ = 0;
+  std::atomic<bool> cancel_{false};
+  std::string infra_error_;
+  bool stopped_by_infra_ = false;
+  bool target_conflict_ = false;
+  bool started_emitted_ = false;
+  std::vector<Event> pending_notices_;
+  std::map<int, Clock::time_point> requeued_;
+  /// Open repositories per worktree name, reused by the phases run there.
+  std::map<std::string, WorktreeRepos> repos_;
+  Clock::time_point started_;
+  Clock::time_point last_save_;
+  Clock::duration save_interval_ = std::chrono::milliseconds(100);
+  bool state_dirty_ = false;
+  std::mutex sink_mutex_;
+  std::mutex done_mutex_;
+  std::condition_variable done_cv_;
+  std::deque<Completion> done_;
+};
+
+}  // namespace orchestrate::run_internal
