@@ -1,6 +1,8 @@
 // Every manifest error a user can hit: message, line and column.
 #include <gtest/gtest.h>
 
+#include "support/manifest_errors.h"
+
 #include "orchestrate/manifest.h"
 #include "support/test_repo.h"
 
@@ -14,25 +16,8 @@ class ManifestErrorTest : public ::testing::Test {
  protected:
   std::string Path() const { return dir_.path() + "/orchestrate.toml"; }
 
-  // Every diagnostic of `text` as "LINE:COL: message", after checking the file name.
-  std::vector<std::string> Errors(std::string_view text) {
-    Manifest manifest;
-    std::vector<Diagnostic> diags;
-    EXPECT_FALSE(ParseManifest(text, Path(), &manifest, &diags));
-    std::vector<std::string> out;
-    for (const Diagnostic& d : diags) {
-      EXPECT_EQ(d.file, Path());
-      out.push_back(std::to_string(d.pos.line) + ":" + std::to_string(d.pos.column) + ": " +
-                    d.message);
-    }
-    return out;
-  }
-  // The single diagnostic of `text`.
-  std::string Error(std::string_view text) {
-    std::vector<std::string> errors = Errors(text);
-    EXPECT_EQ(errors.size(), 1u) << ::testing::PrintToString(errors);
-    return errors.empty() ? "" : errors.front();
-  }
+  std::vector<std::string> Errors(std::string_view text) { return testing::ManifestErrors(text, Path()); }
+  std::string Error(std::string_view text) { return testing::ManifestError(text, Path()); }
   // `body` after a version line: line 2 is the first line of `body`.
   std::string ErrorIn(std::string_view body) { return Error("version = 1\n" + std::string(body)); }
 

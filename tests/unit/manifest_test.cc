@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/manifest_errors.h"
+
 #include "support/test_repo.h"
 
 namespace orchestrate {
@@ -58,23 +60,8 @@ class ManifestTest : public ::testing::Test {
   std::string Path() const { return dir_.path() + "/orchestrate.toml"; }
   bool Parse(std::string_view text) { return ParseManifest(text, Path(), &manifest_, &diags_); }
 
-  // Every diagnostic as "LINE:COL: message", after checking the file name.
-  std::vector<std::string> Errors(std::string_view text) {
-    EXPECT_FALSE(Parse(text));
-    std::vector<std::string> out;
-    for (const Diagnostic& d : diags_) {
-      EXPECT_EQ(d.file, Path());
-      out.push_back(std::to_string(d.pos.line) + ":" + std::to_string(d.pos.column) + ": " +
-                    d.message);
-    }
-    return out;
-  }
-  // The single diagnostic of `text`, as "LINE:COL: message".
-  std::string Error(std::string_view text) {
-    std::vector<std::string> errors = Errors(text);
-    EXPECT_EQ(errors.size(), 1u) << ::testing::PrintToString(errors);
-    return errors.empty() ? "" : errors.front();
-  }
+  std::vector<std::string> Errors(std::string_view text) { return testing::ManifestErrors(text, Path()); }
+  std::string Error(std::string_view text) { return testing::ManifestError(text, Path()); }
 
   TempDir dir_;
   Manifest manifest_;
