@@ -21,7 +21,8 @@ inline std::vector<std::string> ManifestErrors(std::string_view text, const std:
   std::vector<std::string> out;
   for (const Diagnostic& d : diags) {
     EXPECT_EQ(d.file, path);
-    out.push_back(std::to_string(d.pos.line) + ":" + std::to_string(d.pos.column) + ": " + d.message);
+    out.push_back(std::to_string(d.pos.line) + ":" + std::to_string(d.pos.column) + ": " +
+                  d.message);
   }
   return out;
 }

@@ -1,7 +1,7 @@
 // Every manifest error a user can hit: message, line and column.
-#include <gtest/gtest.h>
-
 #include "support/manifest_errors.h"
+
+#include <gtest/gtest.h>
 
 #include "orchestrate/manifest.h"
 #include "support/test_repo.h"
@@ -16,7 +16,9 @@ class ManifestErrorTest : public ::testing::Test {
  protected:
   std::string Path() const { return dir_.path() + "/orchestrate.toml"; }
 
-  std::vector<std::string> Errors(std::string_view text) { return testing::ManifestErrors(text, Path()); }
+  std::vector<std::string> Errors(std::string_view text) {
+    return testing::ManifestErrors(text, Path());
+  }
   std::string Error(std::string_view text) { return testing::ManifestError(text, Path()); }
   // `body` after a version line: line 2 is the first line of `body`.
   std::string ErrorIn(std::string_view body) { return Error("version = 1\n" + std::string(body)); }

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include "support/manifest_errors.h"
-
 #include "support/test_repo.h"
 
 namespace orchestrate {
@@ -60,7 +59,9 @@ class ManifestTest : public ::testing::Test {
   std::string Path() const { return dir_.path() + "/orchestrate.toml"; }
   bool Parse(std::string_view text) { return ParseManifest(text, Path(), &manifest_, &diags_); }
 
-  std::vector<std::string> Errors(std::string_view text) { return testing::ManifestErrors(text, Path()); }
+  std::vector<std::string> Errors(std::string_view text) {
+    return testing::ManifestErrors(text, Path());
+  }
   std::string Error(std::string_view text) { return testing::ManifestError(text, Path()); }
 
   TempDir dir_;
