@@ -73,7 +73,8 @@ int CommandPlan(Project& project, const RunOptions& options, bool as_json) {
   std::vector<int> selected = SelectOrThrow(graph, options.targets);
   ObjectId base = ResolveBase(*project.repo, project.manifest, options.base);
   RunState state = LoadState(project);
-  ResultCache cache(*project.repo);
+  RecordIndex index(project.workspace.record_index_file(), /*writable=*/false);
+  ResultCache cache(*project.repo, &index);
   Planner planner(graph, *project.repo, cache, state, base, PlannerOptions{options.force, options.always});
   std::vector<PhaseDecision> plan = planner.PlanAll(selected);
   if (!as_json) {

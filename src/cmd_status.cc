@@ -32,7 +32,8 @@ struct StatusRow {
 std::vector<StatusRow> CollectStatus(Project& project) {
   Graph graph(project.manifest);
   RunState state = RunState::Load(project.workspace.state_file());
-  ResultCache cache(*project.repo);
+  RecordIndex index(project.workspace.record_index_file(), /*writable=*/false);
+  ResultCache cache(*project.repo, &index);
   std::optional<ObjectId> base = project.repo->ResolveCommit(project.manifest.settings.base);
   std::vector<PhaseDecision> plan;
   if (base) {

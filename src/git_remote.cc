@@ -105,6 +105,7 @@ int PushOnce(git_remote* remote, const std::string& name, const std::vector<std:
 
 std::vector<std::string> Repo::Push(const std::string& remote,
                                     const std::vector<std::string>& refspecs) {
+  LoadDeferredCertificates();
   OwnedRemote handle = OpenRemote(repo_, remote);
   RemoteSession session;
   if (PushOnce(handle.get(), remote, refspecs, session) == 0) return session.rejections;
@@ -116,6 +117,7 @@ std::vector<std::string> Repo::Push(const std::string& remote,
 }
 
 void Repo::Fetch(const std::string& remote, const std::vector<std::string>& refspecs) {
+  LoadDeferredCertificates();
   OwnedRemote handle = OpenRemote(repo_, remote);
   RemoteSession session;
   git_fetch_options options = GIT_FETCH_OPTIONS_INIT;

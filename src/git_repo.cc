@@ -1,7 +1,6 @@
 // Repo: opening repositories, and the shared libgit2 plumbing of git_internal.h.
 #include <git2.h>
 
-#include <mutex>
 
 #include "git_internal.h"
 #include "orchestrate/error.h"
@@ -74,11 +73,6 @@ std::string WithoutTrailingSlash(const char* path) {
 }
 
 }  // namespace
-
-void InitGit() {
-  static std::once_flag once;
-  std::call_once(once, [] { git_libgit2_init(); });
-}
 
 Signature FixedSignature() { return {"orchestrate", "orchestrate@localhost", 946684800}; }
 

@@ -13,9 +13,12 @@ namespace orchestrate {
 
 const char* ToString(Action action) {
   switch (action) {
-    case Action::kRun: return "run";
-    case Action::kFresh: return "fresh";
-    case Action::kBlocked: return "blocked";
+    case Action::kRun:
+      return "run";
+    case Action::kFresh:
+      return "fresh";
+    case Action::kBlocked:
+      return "blocked";
   }
   return "run";
 }
@@ -64,7 +67,8 @@ ObjectId ContentIdExcluding(git_repository* repo, const git_oid& tree_id,
   const std::string own_id = hex;
   if (excluded.empty()) return own_id;
   git_tree* tree = nullptr;
-  if (git_tree_lookup(&tree, repo, &tree_id) != 0) throw InfraError("git: reading base tree failed");
+  if (git_tree_lookup(&tree, repo, &tree_id) != 0)
+    throw InfraError("git: reading base tree failed");
   std::string listing = "orchestrate content 1\n";
   bool changed = false;
   for (size_t i = 0; i < git_tree_entrycount(tree); ++i) {
@@ -123,7 +127,16 @@ void Planner::ExcludeOwnFiles() {
   inputs_.base_files = &base_files_;
 }
 
-std::string Planner::WhyStale(const Phase& phase, const KeyComponents& now, const std::string& key) {
+const ObjectId& Planner::ContentId(const ObjectId& tree) {
+  auto known = content_ids_.find(tree);
+  if (known != content_ids_.end()) return known->second;
+  git_oid oid;
+  git_oid_fromstr(&oid, tree.c_str());
+  return content_ids_[tree] = ContentIdExcluding(repo_.raw(), oid, own_files_);
+}
+
+std::string Planner::WhyStale(const Phase& phase, const KeyComponents& now,
+                              const std::string& key) {
   if (options_.always || options_.force.count(phase.name)) return "forced";
   auto failed = state_.failed_keys.find(phase.name);
   if (failed != state_.failed_keys.end() && failed->second.count(key))
@@ -139,18 +152,14 @@ std::string Planner::WhyStale(const Phase& phase, const KeyComponents& now, cons
 
 PhaseDecision Planner::Decide(int p, const std::map<std::string, ObjectId>& dep_trees) {
   const Phase& phase = *graph_.node(p).phase;
-  KeyInputs inputs = inputs_;
-  git_oid oid;
-  for (const auto& [dep, tree] : dep_trees) {
-    git_oid_fromstr(&oid, tree.c_str());
-    inputs.dep_result_trees[dep] = ContentIdExcluding(repo_.raw(), oid, own_files_);
-  }
+  inputs_.dep_result_trees.clear();
+  for (const auto& [dep, tree] : dep_trees) inputs_.dep_result_trees[dep] = ContentId(tree);
   PhaseDecision d;
   d.phase = p;
-  d.components = ComputeKey(graph_.manifest(), phase, repo_, inputs);
+  d.components = ComputeKey(graph_.manifest(), phase, repo_, inputs_);
   d.key = d.components.Hash();
   bool forced = options_.always || options_.force.count(phase.name);
-  if (!forced) d.record = cache_.Lookup(phase.name, d.key, /*with_log=*/false);
+  if (!forced) d.record = cache_.Find(phase.name, d.key);
   if (d.record) {
     d.action = Action::kFresh;
     return d;

@@ -1,6 +1,8 @@
 // ResultCache: records as commits under refs/orchestrate/cache/<phase>/<key>
 // (SPEC section 4). The commit's tree holds record.json, log and handoff.md;
 // its only parent is the result commit, which keeps the result reachable.
+#include <sys/stat.h>
+
 #include <map>
 #include <string>
 
@@ -90,6 +92,66 @@ std::optional<Record> ResultCache::Lookup(const std::string& phase, const std::s
   return record;
 }
 
+int64_t ResultCache::LooseRefTime(const std::string& ref) const {
+  struct stat st;
+  if (stat((repo_.commondir() + "/" + ref).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+  return int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+void ResultCache::Index(const Record& record, const ObjectId& commit, int64_t ref_time) {
+  RecordSummary s;
+  s.phase = record.phase;
+  s.key = record.key;
+  s.record = commit;
+  s.ref_mtime_ns = ref_time;
+  s.result = record.result;
+  s.input = record.input;
+  s.result_tree = record.result_tree;
+  s.started_at = record.started_at;
+  s.duration_s = record.duration_s;
+  s.attempts = record.attempts;
+  s.handoff_complete = record.handoff.size() <= RecordSummary::kMaxHandoffBytes;
+  if (s.handoff_complete) s.handoff = record.handoff;
+  index_->Add(std::move(s));
+}
+
+namespace {
+
+Record FromSummary(const RecordSummary& s) {
+  Record r;
+  r.phase = s.phase;
+  r.key = s.key;
+  r.result = s.result;
+  r.input = s.input;
+  r.result_tree = s.result_tree;
+  r.started_at = s.started_at;
+  r.duration_s = s.duration_s;
+  r.attempts = s.attempts;
+  r.handoff = s.handoff;
+  return r;
+}
+
+}  // namespace
+
+std::optional<Record> ResultCache::Find(const std::string& phase, const std::string& key) {
+  if (!index_) return Lookup(phase, key, /*with_log=*/false);
+  std::string ref = RefName(phase, key);
+  int64_t ref_time = LooseRefTime(ref);
+  const RecordSummary* known = index_->Find(phase, key);
+  if (known && known->handoff_complete && ref_time != 0 && known->ref_mtime_ns == ref_time)
+    return FromSummary(*known);
+  std::optional<ObjectId> commit = repo_.ReadRef(ref);
+  if (!commit) return std::nullopt;
+  if (known && known->handoff_complete && known->record == *commit) {
+    Record record = FromSummary(*known);
+    if (known->ref_mtime_ns != ref_time) Index(record, *commit, ref_time);
+    return record;
+  }
+  std::optional<Record> record = Lookup(phase, key, /*with_log=*/false);
+  if (record) Index(*record, *commit, ref_time);
+  return record;
+}
+
 std::optional<Record> ResultCache::Latest(const std::string& phase) {
   // Reads every record of the phase: fine for tens of records per phase;
   // `cache prune` keeps that number small.
@@ -114,7 +176,9 @@ bool ResultCache::Store(const Record& record) {
   std::string message = "orchestrate cache record: " + record.phase + " " + record.key + "\n";
   ObjectId commit =
       repo_.CreateCommit(repo_.WriteTree(files), {record.result}, message, FixedSignature());
-  return repo_.WriteRefIf(ref, commit, std::nullopt, "orchestrate: cache record");
+  if (!repo_.WriteRefIf(ref, commit, std::nullopt, "orchestrate: cache record")) return false;
+  if (index_) Index(record, commit, LooseRefTime(ref));
+  return true;
 }
 
 std::vector<RecordInfo> ResultCache::List() {

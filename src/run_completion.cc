@@ -208,6 +208,7 @@ int Run::Finish() {
   FlushNotices();
   try {
     SaveState();
+    index_.Flush();
   } catch (const InfraError&) {
   }
   Event e;

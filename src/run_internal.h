@@ -81,7 +81,8 @@ class Run {
         options_(options),
         sink_(sink),
         graph_(manifest_),
-        cache_(repo_) {}
+        index_(ws_.record_index_file()),
+        cache_(repo_, &index_) {}
 
   ~Run() {
     cancel_ = true;
@@ -163,6 +164,7 @@ class Run {
   RunOptions options_;
   EventSink& sink_;
   Graph graph_;
+  RecordIndex index_;
   ResultCache cache_;
   RunState state_;
   RunLock lock_;

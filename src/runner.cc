@@ -148,7 +148,10 @@ void Run::EmitRunStarted() {
   state_.run_started_at = std::time(nullptr);
   state_.run_pid = getpid();
   state_.base = base_;
-  SaveState();
+  // Written like any other change, when the save interval has passed: a
+  // run that ends sooner (a no-op) writes its state once, at the end.
+  last_save_ = Clock::now();
+  state_dirty_ = true;
 }
 
 void Run::SaveState() {

@@ -11,6 +11,7 @@
 #include "orchestrate/events.h"  // CommandOutcome
 #include "orchestrate/git.h"
 #include "orchestrate/manifest.h"
+#include "orchestrate/record_index.h"
 
 namespace orchestrate {
 
@@ -112,7 +113,9 @@ struct RecordInfo {
 /// the result commit, so the result stays reachable (gc, push, fetch).
 class ResultCache {
  public:
-  explicit ResultCache(Repo& repo) : repo_(repo) {}
+  /// `index`, when given, answers Find() for records it has seen, checked
+  /// against their refs (record_index.h); Store() adds to it.
+  explicit ResultCache(Repo& repo, RecordIndex* index = nullptr) : repo_(repo), index_(index) {}
 
   /// The record of `phase` for `key`. An unreadable record or one of an
   /// unknown format version throws InfraError naming the ref and version.
@@ -120,6 +123,12 @@ class ResultCache {
   /// largest part).
   std::optional<Record> Lookup(const std::string& phase, const std::string& key,
                                bool with_log = true);
+  /// What a run needs of the record of `phase` for `key` to reuse it:
+  /// phase, key, result, input, result_tree, started_at, duration_s,
+  /// attempts and handoff (components, commands and log stay empty). Served
+  /// by the index when the record's ref is unchanged since it was indexed,
+  /// else read from git and indexed. Errors as Lookup.
+  std::optional<Record> Find(const std::string& phase, const std::string& key);
   /// The most recent record of `phase` (by started_at), for explaining misses.
   /// Reads every record of the phase (not their logs); unreadable records
   /// are skipped.
@@ -134,7 +143,13 @@ class ResultCache {
   static constexpr const char* kRefPrefix = "refs/orchestrate/cache/";
 
  private:
+  /// Nanoseconds of the loose ref file's modification time; 0 when the
+  /// ref is not a loose file (packed, or absent).
+  int64_t LooseRefTime(const std::string& ref) const;
+  void Index(const Record& record, const ObjectId& commit, int64_t ref_time);
+
   Repo& repo_;
+  RecordIndex* index_ = nullptr;
 };
 
 }  // namespace orchestrate

@@ -22,8 +22,17 @@ namespace orchestrate {
 using ObjectId = std::string;
 
 /// Calls git_libgit2_init once per process (call from main before threads);
-/// also safe to call from tests.
+/// also safe to call from tests. The system's CA bundle, which libgit2 would
+/// parse here, is only noted (git_certificates.cc): see below.
 void InitGit();
+
+/// The CA bundle libgit2 asked for during InitGit() and that is not loaded
+/// yet; empty when none is pending.
+std::string DeferredCertificateBundle();
+/// Parses the pending CA bundle into libgit2's certificate chain; called
+/// before connecting to a remote. Returns mbedTLS's result (0 when nothing
+/// was pending).
+int LoadDeferredCertificates();
 
 /// Author/committer and time of a commit.
 struct Signature {

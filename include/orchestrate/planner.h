@@ -59,6 +59,9 @@ class Planner {
   std::string WhyStale(const Phase& phase, const KeyComponents& now, const std::string& key);
   /// Leaves the manifest and prompt files out of the base content.
   void ExcludeOwnFiles();
+  /// The content id of a dependency's result tree (ContentIdExcluding),
+  /// computed once per tree: many phases share their dependencies.
+  const ObjectId& ContentId(const ObjectId& tree);
 
   const Graph& graph_;
   Repo& repo_;
@@ -66,7 +69,8 @@ class Planner {
   const RunState& state_;
   PlannerOptions options_;
   ObjectId base_tree_;
-  KeyInputs inputs_;
+  KeyInputs inputs_;  ///< dep_result_trees: of the phase being decided
+  std::map<ObjectId, ObjectId> content_ids_;
   std::set<std::string> own_files_;  ///< repository paths of the manifest and prompts
   std::vector<std::pair<std::string, ObjectId>> base_files_;
 };

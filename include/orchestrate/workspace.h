@@ -22,6 +22,8 @@ struct Workspace {
   std::string pids_dir() const { return state_dir + "/pids"; }
   std::string state_file() const { return state_dir + "/state.json"; }
   std::string lock_file() const { return state_dir + "/lock"; }
+  /// The local index of cache records (record_index.h).
+  std::string record_index_file() const { return state_dir + "/record_index"; }
   std::string LogPath(const std::string& phase) const { return logs_dir() + "/" + phase + ".log"; }
   /// Scratch outside worktree `name`, used by the phase running there:
   /// prompt, handoff, deps, feedback (one per worktree, not per phase, so

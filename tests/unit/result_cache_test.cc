@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <functional>
 #include <memory>
 
@@ -317,6 +318,122 @@ TEST_F(ResultCacheTest, RecordsTravelThroughAPlainGitRemote) {
   ASSERT_TRUE(found);
   ExpectSameRecord(*found, record);
   EXPECT_TRUE(cloned->HasObject(record.result));
+}
+
+// --- Find: served by the record index, checked against the refs ---------------------
+
+class IndexedCacheTest : public ResultCacheTest {
+ protected:
+  std::string index_path() const { return tmp_.path() + "/record_index"; }
+  /// A cache with a fresh index object reading the index file, as a new run would.
+  std::optional<Record> FindInNewRun(const std::string& phase, const std::string& key) {
+    RecordIndex index(index_path());
+    return ResultCache(*repo_, &index).Find(phase, key);
+  }
+};
+
+void ExpectSameSummary(const Record& found, const Record& stored) {
+  EXPECT_EQ(found.phase, stored.phase);
+  EXPECT_EQ(found.key, stored.key);
+  EXPECT_EQ(found.result, stored.result);
+  EXPECT_EQ(found.input, stored.input);
+  EXPECT_EQ(found.result_tree, stored.result_tree);
+  EXPECT_EQ(found.started_at, stored.started_at);
+  EXPECT_DOUBLE_EQ(found.duration_s, stored.duration_s);
+  EXPECT_EQ(found.attempts, stored.attempts);
+  EXPECT_EQ(found.handoff, stored.handoff);
+}
+
+TEST_F(IndexedCacheTest, StoreIndexesTheRecordAndFindUsesItWithoutReadingGitObjects) {
+  Record record = SampleRecord("api", "k1", MakeResult("1"));
+  record.input = base_;
+  {
+    RecordIndex index(index_path());
+    ASSERT_TRUE(ResultCache(*repo_, &index).Store(record));
+  }
+  RecordIndex index(index_path());
+  const RecordSummary* entry = index.Find("api", "k1");
+  ASSERT_NE(entry, nullptr);
+  EXPECT_EQ(entry->record, Git("rev-parse refs/orchestrate/cache/api/k1"));
+  // Remove the record's record.json object behind the cache's back: an
+  // indexed lookup does not read it (a plain Lookup now fails).
+  std::string blob = Git("rev-parse refs/orchestrate/cache/api/k1:record.json");
+  std::string object = root() + "/.git/objects/" + blob.substr(0, 2) + "/" + blob.substr(2);
+  ASSERT_EQ(std::remove(object.c_str()), 0) << object;
+  std::unique_ptr<Repo> reopened = Repo::Open(root());  // no cached objects
+  EXPECT_THROW(ResultCache(*reopened).Lookup("api", "k1"), InfraError);
+  std::optional<Record> found = ResultCache(*reopened, &index).Find("api", "k1");
+  ASSERT_TRUE(found);
+  ExpectSameSummary(*found, record);
+  EXPECT_TRUE(found->log.empty());
+  EXPECT_TRUE(found->components.items.empty());
+}
+
+TEST_F(IndexedCacheTest, FindOfAnUnindexedRecordReadsGitAndIndexesIt) {
+  Record record = SampleRecord("api", "k1", MakeResult("1"));
+  ASSERT_TRUE(cache_->Store(record));  // no index: as stored by an older orchestrate or a pull
+  std::optional<Record> found = FindInNewRun("api", "k1");
+  ASSERT_TRUE(found);
+  ExpectSameSummary(*found, record);
+  EXPECT_EQ(found->components.items, record.components.items);  // read from git this time
+  ASSERT_NE(RecordIndex(index_path()).Find("api", "k1"), nullptr);
+  EXPECT_FALSE(FindInNewRun("api", "k2"));
+}
+
+TEST_F(IndexedCacheTest, ADeletedRefIsNotFoundDespiteTheIndex) {
+  Record record = SampleRecord("api", "k1", MakeResult("1"));
+  {
+    RecordIndex index(index_path());
+    ASSERT_TRUE(ResultCache(*repo_, &index).Store(record));
+  }
+  Git("update-ref -d refs/orchestrate/cache/api/k1");
+  EXPECT_FALSE(FindInNewRun("api", "k1"));
+}
+
+TEST_F(IndexedCacheTest, ARefPointedElsewhereIsReadFromGit) {
+  Record record = SampleRecord("api", "k1", MakeResult("1"));
+  {
+    RecordIndex index(index_path());
+    ASSERT_TRUE(ResultCache(*repo_, &index).Store(record));
+  }
+  // Another machine's record for the same key arrives (cache pull): the ref moves.
+  Record theirs = record;
+  theirs.result = MakeResult("theirs");
+  theirs.duration_s = 77;
+  ResultCache(*repo_).Store(SampleRecord("tmp", "k", theirs.result));
+  StoreRawRecord("api", "k1", RecordToJson(theirs));
+  std::optional<Record> found = FindInNewRun("api", "k1");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->result, theirs.result);
+  EXPECT_DOUBLE_EQ(found->duration_s, 77);
+}
+
+TEST_F(IndexedCacheTest, PackedRefsAreCheckedThroughGit) {
+  Record record = SampleRecord("api", "k1", MakeResult("1"));
+  {
+    RecordIndex index(index_path());
+    ASSERT_TRUE(ResultCache(*repo_, &index).Store(record));
+  }
+  Git("pack-refs --all");
+  ASSERT_FALSE(testing::FileExists(root() + "/.git/refs/orchestrate/cache/api/k1"));
+  std::optional<Record> found = FindInNewRun("api", "k1");
+  ASSERT_TRUE(found);
+  ExpectSameSummary(*found, record);
+  Git("update-ref -d refs/orchestrate/cache/api/k1");
+  EXPECT_FALSE(FindInNewRun("api", "k1"));
+}
+
+TEST_F(IndexedCacheTest, ALongHandoffIsReadFromGit) {
+  Record record = SampleRecord("api", "k1", MakeResult("1"));
+  record.handoff = "# Big\n" + std::string(RecordSummary::kMaxHandoffBytes, 'x');
+  {
+    RecordIndex index(index_path());
+    ASSERT_TRUE(ResultCache(*repo_, &index).Store(record));
+    EXPECT_FALSE(index.Find("api", "k1")->handoff_complete);
+  }
+  std::optional<Record> found = FindInNewRun("api", "k1");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->handoff, record.handoff);
 }
 
 }  // namespace

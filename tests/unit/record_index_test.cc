@@ -1,0 +1,166 @@
+#include "orchestrate/record_index.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "orchestrate/error.h"
+#include "support/test_repo.h"
+
+namespace orchestrate {
+namespace {
+
+RecordSummary Sample(const std::string& phase, const std::string& key) {
+  RecordSummary s;
+  s.phase = phase;
+  s.key = key;
+  s.record = std::string(40, 'a');
+  s.ref_mtime_ns = 1795229993728305755;
+  s.result = std::string(40, 'b');
+  s.input = std::string(40, 'c');
+  s.result_tree = std::string(40, 'd');
+  s.started_at = 1700000000;
+  s.duration_s = 0.1 + 0.2;  // not exactly representable in few digits
+  s.attempts = 3;
+  s.handoff = "# Done\nline\twith tab\\ and \r\n";
+  return s;
+}
+
+void ExpectSame(const RecordSummary& a, const RecordSummary& b) {
+  EXPECT_EQ(a.phase, b.phase);
+  EXPECT_EQ(a.key, b.key);
+  EXPECT_EQ(a.record, b.record);
+  EXPECT_EQ(a.ref_mtime_ns, b.ref_mtime_ns);
+  EXPECT_EQ(a.result, b.result);
+  EXPECT_EQ(a.input, b.input);
+  EXPECT_EQ(a.result_tree, b.result_tree);
+  EXPECT_EQ(a.started_at, b.started_at);
+  EXPECT_EQ(a.duration_s, b.duration_s);  // exactly: shortest round-trip form
+  EXPECT_EQ(a.attempts, b.attempts);
+  EXPECT_EQ(a.handoff_complete, b.handoff_complete);
+  EXPECT_EQ(a.handoff, b.handoff);
+}
+
+TEST(RecordSummaryTest, RoundTripsEveryFieldAndEscapes) {
+  RecordSummary s = Sample("api", "k1");
+  std::string line = FormatSummary(s);
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  std::optional<RecordSummary> back = ParseSummary(line);
+  ASSERT_TRUE(back);
+  ExpectSame(*back, s);
+}
+
+TEST(RecordSummaryTest, EmptyInputAndIncompleteHandoffRoundTrip) {
+  RecordSummary s = Sample("api", "k1");
+  s.input = "";
+  s.handoff_complete = false;
+  s.handoff = "";
+  std::optional<RecordSummary> back = ParseSummary(FormatSummary(s));
+  ASSERT_TRUE(back);
+  ExpectSame(*back, s);
+}
+
+TEST(RecordSummaryTest, MalformedLinesAreRejected) {
+  std::string good = FormatSummary(Sample("api", "k1"));
+  EXPECT_FALSE(ParseSummary(""));
+  EXPECT_FALSE(ParseSummary(good.substr(0, good.size() / 2)));  // a torn append
+  EXPECT_FALSE(ParseSummary(good + "\textra"));
+  std::string bad_number = good;
+  bad_number.replace(bad_number.find("1700000000"), 10, "17000x0000");
+  EXPECT_FALSE(ParseSummary(bad_number));
+  EXPECT_FALSE(ParseSummary("a\\qpi" + good.substr(3)));  // "\q" is no escape
+}
+
+class RecordIndexTest : public ::testing::Test {
+ protected:
+  std::string path() const { return tmp_.path() + "/record_index"; }
+  testing::TempDir tmp_;
+};
+
+TEST_F(RecordIndexTest, AMissingFileIsAnEmptyIndex) {
+  RecordIndex index(path());
+  EXPECT_EQ(index.Find("api", "k1"), nullptr);
+}
+
+TEST_F(RecordIndexTest, FlushedEntriesAreFoundByTheNextRun) {
+  {
+    RecordIndex index(path());
+    index.Add(Sample("api", "k1"));
+    index.Add(Sample("ui", "k2"));
+    index.Flush();
+  }
+  RecordIndex index(path());
+  ASSERT_NE(index.Find("api", "k1"), nullptr);
+  ExpectSame(*index.Find("ui", "k2"), Sample("ui", "k2"));
+  EXPECT_EQ(index.Find("api", "k2"), nullptr);
+  EXPECT_EQ(testing::ReadFile(path()).substr(0, 29), "# orchestrate record index 1\n");
+}
+
+TEST_F(RecordIndexTest, LaterEntriesReplaceEarlierOnesAndAreAppended) {
+  {
+    RecordIndex index(path());
+    index.Add(Sample("api", "k1"));
+    index.Flush();
+  }
+  size_t size_before = testing::ReadFile(path()).size();
+  {
+    RecordIndex index(path());
+    RecordSummary newer = Sample("api", "k1");
+    newer.record = std::string(40, 'e');
+    index.Add(newer);
+  }  // flushed on destruction
+  std::string text = testing::ReadFile(path());
+  EXPECT_GT(text.size(), size_before);
+  EXPECT_EQ(text.substr(0, size_before), testing::ReadFile(path()).substr(0, size_before));
+  RecordIndex index(path());
+  EXPECT_EQ(index.Find("api", "k1")->record, std::string(40, 'e'));
+}
+
+TEST_F(RecordIndexTest, RewritesTheFileWhenMostLinesAreReplaced) {
+  for (int run = 0; run < 200; ++run) {
+    RecordIndex index(path());
+    RecordSummary s = Sample("api", "k1");
+    s.attempts = run;
+    index.Add(s);
+    index.Flush();
+  }
+  std::string text = testing::ReadFile(path());
+  size_t lines = std::count(text.begin(), text.end(), '\n');
+  EXPECT_LT(lines, 70u);  // header + at most 2 x 1 + 64 before a rewrite
+  EXPECT_EQ(RecordIndex(path()).Find("api", "k1")->attempts, 199);
+}
+
+TEST_F(RecordIndexTest, AForeignOrTornFileIsIgnoredLineByLine) {
+  testing::WriteFile(tmp_.path(), "record_index",
+                     "# something else 7\n" + FormatSummary(Sample("api", "k1")) + "\n");
+  EXPECT_EQ(RecordIndex(path()).Find("api", "k1"), nullptr);
+  std::string good = FormatSummary(Sample("ui", "k2"));
+  testing::WriteFile(tmp_.path(), "record_index",
+                     "# orchestrate record index 1\n" + good + "\n" + good.substr(0, 20));
+  RecordIndex index(path());
+  EXPECT_NE(index.Find("ui", "k2"), nullptr);
+}
+
+TEST_F(RecordIndexTest, AReadOnlyIndexWritesNothing) {
+  {
+    RecordIndex index(path(), /*writable=*/false);
+    index.Add(Sample("api", "k1"));
+    index.Flush();
+  }
+  EXPECT_FALSE(testing::FileExists(path()));
+}
+
+TEST_F(RecordIndexTest, AFailedWriteSaysWhatToCheck) {
+  RecordIndex index(tmp_.path() + "/no-such-dir/record_index");  // fails even as root
+  index.Add(Sample("api", "k1"));
+  try {
+    index.Flush();
+    FAIL() << "expected an InfraError";
+  } catch (const InfraError& e) {
+    EXPECT_EQ(std::string(e.what()), "cannot write " + tmp_.path() +
+                                         "/no-such-dir/record_index (disk full or no permission?)");
+  }
+}
+
+}  // namespace
+}  // namespace orchestrate
