@@ -44,6 +44,26 @@ TEST(CacheTest, SecondRunRunsNothingAndKeepsTarget) {
   for (auto& p : plan["phases"]) EXPECT_EQ(p["action"], "fresh") << p;
 }
 
+TEST(CacheTest, RecordIndexIsOnlyACacheOfTheRefs) {
+  Scenario s(Chain());
+  ASSERT_EQ(s.Run("run").status, 0);
+  Ran(s);
+  std::string index = s.repo() + "/.orchestrate/record_index";
+  ASSERT_TRUE(FileExists(index));
+  // A damaged index is read around: everything is still fresh.
+  WriteFile(s.repo(), ".orchestrate/record_index", "# orchestrate record index 1\ngarbage\tline\n");
+  ShellResult r = s.Run("run");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(Ran(s), "");
+  EXPECT_NE(ReadFile(index).find("schema\t"), std::string::npos);  // rebuilt from the refs
+  // A record deleted behind its back is a miss, whatever the index says.
+  Shell("git update-ref -d $(git for-each-ref --format='%(refname)' refs/orchestrate/cache/docs/)",
+        s.repo());
+  r = s.Run("run");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(Ran(s), "docs\n");
+}
+
 TEST(CacheTest, ChangedCommandRerunsItAndDependentsOnly) {
   Scenario s(Chain());
   ASSERT_EQ(s.Run("run").status, 0);
