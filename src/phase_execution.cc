@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <utility>
 
 #include "orchestrate/cache.h"
 #include "orchestrate/error.h"
@@ -18,7 +19,8 @@ namespace fs = std::filesystem;
 namespace orchestrate {
 
 bool IsRecordedResult(Repo& repo, const std::string& phase, const ObjectId& commit) {
-  for (const auto& [ref, record] : repo.ListRefs(std::string(ResultCache::kRefPrefix) + phase + "/")) {
+  for (const auto& [ref, record] :
+       repo.ListRefs(std::string(ResultCache::kRefPrefix) + phase + "/")) {
     std::vector<ObjectId> parents = repo.ParentsOf(record);
     if (!parents.empty() && parents[0] == commit) return true;
   }
@@ -102,8 +104,9 @@ class PhaseRun {
       }
     }
     wt_ = repos_.worktree.get();
+    bool left_clean = std::exchange(repos_.left_clean, false);
     if (existed) {
-      SaveWorktreeWork();
+      if (!left_clean) SaveWorktreeWork();
       main_->WriteRef(job_.branch, job_.input, "orchestrate: start " + phase_.name);
       wt_->SwitchTo(job_.branch, job_.input);
     } else {
@@ -135,7 +138,8 @@ class PhaseRun {
       wt_->CommitAll(owner + ": work left uncommitted in worktree " + job_.worktree_name +
                      " (saved by orchestrate)");
     std::optional<ObjectId> head = wt_->HeadCommit();
-    if (head && !main_->IsAncestor(*head, job_.input)) Remember(owner, SaveAttempt(*main_, owner, *head));
+    if (head && !main_->IsAncestor(*head, job_.input))
+      Remember(owner, SaveAttempt(*main_, owner, *head));
     wt_->DetachHead();
   }
 
@@ -169,7 +173,8 @@ class PhaseRun {
       fs::create_directories(DepsDir());
     fs::remove(HandoffPath());
     fs::remove(FeedbackPath());
-    for (const auto& [dep, text] : job_.dep_handoffs) WriteText(DepsDir() + "/" + dep + ".md", text);
+    for (const auto& [dep, text] : job_.dep_handoffs)
+      WriteText(DepsDir() + "/" + dep + ".md", text);
     if (phase_.agent.empty()) return;
     WriteText(PromptPath(), job_.prompt_content);
   }
@@ -215,8 +220,8 @@ class PhaseRun {
     e.step = step;
     e.text = command;
     emit_(e);
-    ProcessSpec spec{command, out_.worktree_path, Environment(attempt, feedback), job_.log_path,
-                     phase_.timeout, job_.kill_grace};
+    ProcessSpec spec{command,       out_.worktree_path, Environment(attempt, feedback),
+                     job_.log_path, phase_.timeout,     job_.kill_grace};
     ProcessResult r = RunProcess(spec, &cancel_, job_.hooks);
     out_.commands.push_back(CommandOutcome{step, command, r.exit_code, r.Describe(),
                                            std::chrono::duration<double>(r.elapsed).count()});
@@ -225,7 +230,7 @@ class PhaseRun {
 
   // Ends the phase because `r` of `step` failed.
   void Fail(const std::string& step, const std::string& command, const ProcessResult& r) {
-    out_.state = r.cancelled ? PhaseState::kInterrupted
+    out_.state = r.cancelled   ? PhaseState::kInterrupted
                  : r.timed_out ? PhaseState::kTimedOut
                                : PhaseState::kFailed;
     out_.failed_command = command;
@@ -318,11 +323,14 @@ class PhaseRun {
   void Succeed() {
     // What verify wrote is not part of the result: put the worktree back
     // (a status scan is cheaper than rewriting the index and HEAD).
+    // Without verify commands nothing ran since CommitAll took everything.
     out_.result = *wt_->HeadCommit();
-    if (wt_->HasUncommittedChanges()) wt_->SwitchTo(job_.branch, out_.result);
+    if (!phase_.verify.empty() && wt_->HasUncommittedChanges())
+      wt_->SwitchTo(job_.branch, out_.result);
     out_.state = PhaseState::kSucceeded;
     if (fs::exists(HandoffPath())) out_.handoff = ReadText(HandoffPath());
     wt_->DetachHead();
+    repos_.left_clean = true;
   }
 
   const PhaseJob& job_;
@@ -338,7 +346,8 @@ class PhaseRun {
 
 }  // namespace
 
-PhaseOutcome ExecutePhase(const PhaseJob& job, const std::atomic<bool>& cancel, const EmitFn& emit) {
+PhaseOutcome ExecutePhase(const PhaseJob& job, const std::atomic<bool>& cancel,
+                          const EmitFn& emit) {
   return PhaseRun(job, cancel, emit).Execute();
 }
 

@@ -24,6 +24,9 @@ namespace orchestrate {
 struct WorktreeRepos {
   std::unique_ptr<Repo> main;      ///< the user's repository
   std::unique_ptr<Repo> worktree;  ///< the linked worktree
+  /// The last phase in this worktree succeeded in this run and left it clean
+  /// at its recorded result: the next one need not look for leftover work.
+  bool left_clean = false;
 };
 
 /// Everything a worker needs; built by the runner on the main thread.
@@ -31,42 +34,42 @@ struct PhaseJob {
   const Phase* phase = nullptr;
   const Agent* agent = nullptr;  ///< for agent phases
   const Settings* settings = nullptr;
-  std::string repo_root;        ///< the user's checkout (never modified)
-  std::string worktree_name;    ///< w0, w1, ...
-  std::string worktree_dir;     ///< .orchestrate/worktrees
-  std::string previous_phase;   ///< the phase that used the worktree last, if any
-  std::string branch;           ///< refs/heads/orchestrate/phase/<name>
-  ObjectId input;               ///< the commit the phase starts from
-  ObjectId base;                ///< the run's base commit
+  std::string repo_root;       ///< the user's checkout (never modified)
+  std::string worktree_name;   ///< w0, w1, ...
+  std::string worktree_dir;    ///< .orchestrate/worktrees
+  std::string previous_phase;  ///< the phase that used the worktree last, if any
+  std::string branch;          ///< refs/heads/orchestrate/phase/<name>
+  ObjectId input;              ///< the commit the phase starts from
+  ObjectId base;               ///< the run's base commit
   std::string log_path;
-  std::string phase_dir;        ///< scratch: prompt, handoff, deps, feedback
-  std::string prompt_content;   ///< agent phases
+  std::string phase_dir;                            ///< scratch: prompt, handoff, deps, feedback
+  std::string prompt_content;                       ///< agent phases
   std::map<std::string, std::string> dep_handoffs;  ///< dep name -> markdown
-  std::vector<std::string> env;  ///< inherited environment + ORCHESTRATE_RUN_ID
-  int attempts_done = 0;        ///< attempts counted before (after a requeue)
-  bool fresh_log = true;        ///< truncate the log first
+  std::vector<std::string> env;                     ///< inherited environment + ORCHESTRATE_RUN_ID
+  int attempts_done = 0;                            ///< attempts counted before (after a requeue)
+  bool fresh_log = true;                            ///< truncate the log first
   Duration kill_grace = std::chrono::seconds(5);
-  ProcessHooks hooks;           ///< records process groups for crash recovery
+  ProcessHooks hooks;              ///< records process groups for crash recovery
   WorktreeRepos* repos = nullptr;  ///< kept open across phases; null: opened for this phase
 };
 
 /// What the worker reports back.
 struct PhaseOutcome {
   PhaseState state = PhaseState::kFailed;
-  bool requeue = false;          ///< output matched requeue_on: try later
+  bool requeue = false;  ///< output matched requeue_on: try later
   std::string requeue_pattern;
-  ObjectId result;               ///< branch head after success
+  ObjectId result;  ///< branch head after success
   int attempts = 0;
   std::vector<CommandOutcome> commands;
   std::string failed_command;
-  std::string failure;           ///< "verify `make test` exit status 2"
+  std::string failure;  ///< "verify `make test` exit status 2"
   std::string log_tail;
   std::string handoff;
   std::string worktree_path;
   /// Work saved before the worktree or branch was reused: (phase it
   /// belongs to, ref written).
   std::vector<std::pair<std::string, std::string>> saved_attempts;
-  std::string infra_error;       ///< state kError: what failed
+  std::string infra_error;  ///< state kError: what failed
 };
 
 /// Emits an event from a worker thread (the callee serializes).
