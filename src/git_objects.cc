@@ -145,6 +145,15 @@ ObjectId Repo::CreateCommit(const ObjectId& tree, const std::vector<ObjectId>& p
   return FormatOid(oid);
 }
 
+ObjectId HashBlob(const std::string& content) {
+  git_oid oid;
+  if (git_odb_hash(&oid, content.data(), content.size(), GIT_OBJECT_BLOB) != 0)
+    throw InfraError("git: hashing content failed");
+  char hex[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(hex, sizeof hex, &oid);
+  return hex;
+}
+
 bool Repo::IsAncestor(const ObjectId& ancestor, const ObjectId& descendant) {
   if (ancestor == descendant) return true;
   git_oid a = ParseOid(ancestor);

@@ -1,7 +1,10 @@
 #include "orchestrate/integration.h"
 
 #include <git2.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <fstream>
 #include <set>
 
 #include "orchestrate/error.h"
@@ -46,7 +49,8 @@ std::string UserHeadRef(Repo& repo) {
   git_reference* head = nullptr;
   std::string name;
   if (git_reference_lookup(&head, repo.raw(), "HEAD") == 0) {
-    if (git_reference_type(head) == GIT_REFERENCE_SYMBOLIC) name = git_reference_symbolic_target(head);
+    if (git_reference_type(head) == GIT_REFERENCE_SYMBOLIC)
+      name = git_reference_symbolic_target(head);
     git_reference_free(head);
   }
   return name;
@@ -58,8 +62,69 @@ MergeOutcome MergeInput(Repo& repo, const ObjectId& base, const std::vector<Phas
   return MergeAll(repo, base, deps, true, false);
 }
 
-MergeOutcome MergeTarget(Repo& repo, const ObjectId& base, const std::vector<PhaseResult>& results) {
-  return MergeAll(repo, base, results, false, true);
+MergeOutcome MergeTarget(Repo& repo, const ObjectId& base, const std::vector<PhaseResult>& results,
+                         TargetMemo* memo) {
+  std::string digest = memo ? TargetMemo::Digest(base, results) : "";
+  if (memo) {
+    std::optional<ObjectId> known = memo->Find(digest);
+    if (known && repo.HasObject(*known)) return MergeOutcome{*known, {}};
+  }
+  MergeOutcome out = MergeAll(repo, base, results, false, true);
+  if (memo && out.failures.empty()) memo->Remember(digest, out.commit);
+  return out;
+}
+
+std::string TargetMemo::Digest(const ObjectId& base, const std::vector<PhaseResult>& results) {
+  // Bump the format line when merging itself changes (another merge base,
+  // other commit dates): old entries then stop matching.
+  std::string text = "orchestrate target merge 1\n" + base + "\n";
+  for (const PhaseResult& r : results) {
+    text += r.phase + '\0' + r.commit + '\0' + r.input;
+    for (const std::string& dep : r.deps) text += '\0' + dep;
+    text += '\n';
+  }
+  return HashBlob(text);
+}
+
+std::vector<std::pair<std::string, ObjectId>> TargetMemo::Load() const {
+  std::vector<std::pair<std::string, ObjectId>> entries;
+  std::ifstream in(path_);
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t tab = line.find('\t');
+    if (tab == 40 && line.size() == 81)
+      entries.emplace_back(line.substr(0, tab), line.substr(tab + 1));
+  }
+  return entries;
+}
+
+std::optional<ObjectId> TargetMemo::Find(const std::string& digest) const {
+  for (const auto& [known, commit] : Load())
+    if (known == digest) return commit;
+  return std::nullopt;
+}
+
+void TargetMemo::Remember(const std::string& digest, const ObjectId& commit) {
+  std::vector<std::pair<std::string, ObjectId>> entries = Load();
+  std::erase_if(entries, [&](const auto& e) { return e.first == digest; });
+  entries.insert(entries.begin(), {digest, commit});
+  if (entries.size() > kMaxEntries) entries.resize(kMaxEntries);
+  std::string text;
+  for (const auto& [d, c] : entries) text += d + '\t' + c + '\n';
+  std::string tmp = path_ + ".tmp." + std::to_string(getpid());
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) {
+      std::remove(tmp.c_str());
+      throw InfraError("cannot write " + path_ + " (disk full or no permission?)");
+    }
+  }
+  if (std::rename(tmp.c_str(), path_.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw InfraError("cannot write " + path_ + " (disk full or no permission?)");
+  }
 }
 
 void CheckTarget(Repo& repo, const std::string& target) {
@@ -72,11 +137,12 @@ void CheckTarget(Repo& repo, const std::string& target) {
   if (!head) return;
   std::optional<ObjectId> ours = repo.ReadRef(kTargetMarks + target);
   if (ours && *ours == *head) return;
-  std::string why = ours ? "orchestrate last wrote " + ours->substr(0, 12) + ", but it now points at " +
-                               head->substr(0, 12)
+  std::string why = ours ? "orchestrate last wrote " + ours->substr(0, 12) +
+                               ", but it now points at " + head->substr(0, 12)
                          : "orchestrate did not create it";
-  throw UsageError("refusing to move target branch '" + target + "': it holds commits orchestrate did not write (" +
-                   why + "). Keep that work on another branch, then delete '" + target +
+  throw UsageError("refusing to move target branch '" + target +
+                   "': it holds commits orchestrate did not write (" + why +
+                   "). Keep that work on another branch, then delete '" + target +
                    "' (git branch -D " + target + "), or set settings.target to a new branch name");
 }
 

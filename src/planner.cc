@@ -23,15 +23,6 @@ const char* ToString(Action action) {
   return "run";
 }
 
-ObjectId HashBlob(const std::string& content) {
-  git_oid oid;
-  if (git_odb_hash(&oid, content.data(), content.size(), GIT_OBJECT_BLOB) != 0)
-    throw InfraError("git: hashing content failed");
-  char hex[GIT_OID_HEXSZ + 1];
-  git_oid_tostr(hex, sizeof hex, &oid);
-  return hex;
-}
-
 namespace {
 
 std::string ReadPrompt(const std::string& path) {

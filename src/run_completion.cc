@@ -161,7 +161,8 @@ void Run::IntegrateTarget() {
   for (int p : graph_.topo_order())
     if (IsSuccess(slots_[p].state) && graph_.node(p).phase->merge)
       results.push_back({Name(p), slots_[p].result, slots_[p].input, DepNames(p)});
-  MergeOutcome m = MergeTarget(repo_, base_, results);
+  TargetMemo memo(ws_.target_memo_file());
+  MergeOutcome m = MergeTarget(repo_, base_, results, &memo);
   if (!m.failures.empty()) return TargetConflicts(m.failures);
   UpdateTarget(repo_, manifest_.settings.target, m.commit);
   Event e;

@@ -21,6 +21,9 @@ namespace orchestrate {
 /// A 40-hex object id.
 using ObjectId = std::string;
 
+/// The git blob id `content` would have, without writing anything.
+ObjectId HashBlob(const std::string& content);
+
 /// Calls git_libgit2_init once per process (call from main before threads);
 /// also safe to call from tests. The system's CA bundle, which libgit2 would
 /// parse here, is only noted (git_certificates.cc): see below.

@@ -3,6 +3,7 @@
 // with every result, in dependency order).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,11 +35,35 @@ struct MergeOutcome {
 /// inputs give the same commit id. Stops at the first conflict.
 MergeOutcome MergeInput(Repo& repo, const ObjectId& base, const std::vector<PhaseResult>& deps);
 
+/// Remembers recent target merges (.orchestrate/target_memo): a digest of
+/// everything a merge depends on -> the commit it gave. Merges are
+/// deterministic, so a run whose results are those of an earlier run (a
+/// no-op) takes the earlier commit instead of merging every result again.
+/// A missing or damaged file is an empty memo.
+class TargetMemo {
+ public:
+  /// Entries kept: the most recent ones.
+  static constexpr size_t kMaxEntries = 16;
+  explicit TargetMemo(std::string path) : path_(std::move(path)) {}
+
+  /// The digest of merging `results` onto `base`.
+  static std::string Digest(const ObjectId& base, const std::vector<PhaseResult>& results);
+  std::optional<ObjectId> Find(const std::string& digest) const;
+  /// Records `digest` -> `commit`. Throws InfraError when it cannot write.
+  void Remember(const std::string& digest, const ObjectId& commit);
+
+ private:
+  std::vector<std::pair<std::string, ObjectId>> Load() const;
+  std::string path_;
+};
+
 /// The target: like MergeInput but a conflicting result is skipped so that
 /// every conflict is found. A result whose input is known and whose deps are
 /// all merged already is merged with its input as the merge base, without
-/// walking history, so merging n results costs O(n), not O(n^2).
-MergeOutcome MergeTarget(Repo& repo, const ObjectId& base, const std::vector<PhaseResult>& results);
+/// walking history, so merging n results costs O(n), not O(n^2). With a
+/// `memo`, the same merge done before costs one lookup.
+MergeOutcome MergeTarget(Repo& repo, const ObjectId& base, const std::vector<PhaseResult>& results,
+                         TargetMemo* memo = nullptr);
 
 /// Throws UsageError when `target` must not be moved: it holds commits
 /// orchestrate did not write, or it is the branch the user has checked out.

@@ -75,7 +75,5 @@ class Planner {
   std::vector<std::pair<std::string, ObjectId>> base_files_;
 };
 
-/// The git blob id `content` would have, without writing anything.
-ObjectId HashBlob(const std::string& content);
 
 }  // namespace orchestrate

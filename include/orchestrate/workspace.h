@@ -24,6 +24,8 @@ struct Workspace {
   std::string lock_file() const { return state_dir + "/lock"; }
   /// The local index of cache records (record_index.h).
   std::string record_index_file() const { return state_dir + "/record_index"; }
+  /// Recent target merges (integration.h, TargetMemo).
+  std::string target_memo_file() const { return state_dir + "/target_memo"; }
   std::string LogPath(const std::string& phase) const { return logs_dir() + "/" + phase + ".log"; }
   /// Scratch outside worktree `name`, used by the phase running there:
   /// prompt, handoff, deps, feedback (one per worktree, not per phase, so

@@ -121,6 +121,56 @@ TEST_F(IntegrationTest, TargetWithoutConflictsMergesEveryResult) {
   EXPECT_EQ(Show(target.commit, "new.txt"), "from b");
 }
 
+TEST_F(IntegrationTest, TargetMemoGivesTheSameCommitWithoutMerging) {
+  PhaseResult a = Result("a", {{"a.txt", "from a\n"}});
+  PhaseResult b = Result("b", {{"new.txt", "from b\n"}});
+  TargetMemo memo(root() + "/.git/target_memo");
+  MergeOutcome first = MergeTarget(*repo_, initial_, {a, b}, &memo);
+  ASSERT_TRUE(first.failures.empty());
+  EXPECT_EQ(memo.Find(TargetMemo::Digest(initial_, {a, b})), first.commit);
+  EXPECT_EQ(MergeTarget(*repo_, initial_, {a, b}).commit, first.commit);  // deterministic
+  EXPECT_EQ(MergeTarget(*repo_, initial_, {a, b}, &memo).commit, first.commit);
+}
+
+TEST_F(IntegrationTest, TargetMemoDigestCoversEveryInput) {
+  PhaseResult a = Result("a", {{"a.txt", "from a\n"}});
+  PhaseResult b = Result("b", {{"new.txt", "from b\n"}});
+  std::string digest = TargetMemo::Digest(initial_, {a, b});
+  EXPECT_NE(TargetMemo::Digest(initial_, {b, a}), digest);
+  EXPECT_NE(TargetMemo::Digest(a.commit, {a, b}), digest);
+  PhaseResult other = b;
+  other.input = a.commit;
+  EXPECT_NE(TargetMemo::Digest(initial_, {a, other}), digest);
+  other = b;
+  other.deps = {"a"};
+  EXPECT_NE(TargetMemo::Digest(initial_, {a, other}), digest);
+  other = b;
+  other.phase = "c";
+  EXPECT_NE(TargetMemo::Digest(initial_, {a, other}), digest);
+}
+
+TEST_F(IntegrationTest, TargetMemoKeepsTheRecentEntriesAndIgnoresDamage) {
+  std::string path = root() + "/.git/target_memo";
+  WriteFile(root(), ".git/target_memo", "garbage\n");
+  TargetMemo memo(path);
+  EXPECT_FALSE(memo.Find("x"));
+  for (size_t i = 0; i < TargetMemo::kMaxEntries + 4; ++i)
+    memo.Remember(HashBlob(std::to_string(i)), initial_);
+  EXPECT_FALSE(memo.Find(HashBlob("0")));  // the oldest went
+  EXPECT_EQ(memo.Find(HashBlob(std::to_string(TargetMemo::kMaxEntries + 3))), initial_);
+  EXPECT_THROW(TargetMemo(root() + "/no-such-dir/memo").Remember(HashBlob("x"), initial_),
+               InfraError);
+}
+
+TEST_F(IntegrationTest, AConflictingTargetMergeIsNotRemembered) {
+  PhaseResult a = Result("a", {{"a.txt", "one\n"}});
+  PhaseResult b = Result("b", {{"a.txt", "two\n"}});
+  TargetMemo memo(root() + "/.git/target_memo");
+  MergeOutcome out = MergeTarget(*repo_, initial_, {a, b}, &memo);
+  ASSERT_EQ(out.failures.size(), 1u);
+  EXPECT_FALSE(memo.Find(TargetMemo::Digest(initial_, {a, b})));
+}
+
 TEST_F(IntegrationTest, MissingTargetMayBeCreated) {
   EXPECT_NO_THROW(CheckTarget(*repo_, "orchestrate/integration"));
 }
