@@ -20,6 +20,7 @@ std::string UnknownPhaseMessage(std::string_view name, const std::vector<Phase>&
 // Indices of `phase`'s deps in manifest order, without duplicates.
 std::vector<int> ResolveDeps(const Phase& phase, const Graph& graph) {
   std::vector<int> deps;
+  deps.reserve(phase.deps.size());
   for (const std::string& name : phase.deps) {
     std::optional<int> d = graph.Find(name);
     if (!d) {
@@ -31,6 +32,28 @@ std::vector<int> ResolveDeps(const Phase& phase, const Graph& graph) {
   std::sort(deps.begin(), deps.end());
   deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
   return deps;
+}
+
+// Node::dependents from every node's deps, each list sized before it is
+// filled and in index order.
+void LinkDependents(std::vector<Node>* nodes) {
+  std::vector<int> count(nodes->size(), 0);
+  for (const Node& node : *nodes)
+    for (int d : node.deps) ++count[d];
+  for (size_t n = 0; n < nodes->size(); ++n) (*nodes)[n].dependents.reserve(count[n]);
+  for (const Node& node : *nodes)
+    for (int d : node.deps) (*nodes)[d].dependents.push_back(node.index);
+}
+
+// Every (node, dep) pair: the edges graph_algorithms works on.
+EdgeList DependencyEdges(const std::vector<Node>& nodes) {
+  size_t count = 0;
+  for (const Node& node : nodes) count += node.deps.size();
+  EdgeList edges;
+  edges.reserve(count);
+  for (const Node& node : nodes)
+    for (int d : node.deps) edges.emplace_back(node.index, d);
+  return edges;
 }
 
 // Node::depth: 0 without deps, else one more than the deepest dep.
@@ -56,22 +79,16 @@ std::vector<char> MarkWithDeps(const Graph& graph, std::vector<int> roots) {
 
 }  // namespace
 
-Graph::Graph(const Manifest& manifest) : manifest_(&manifest) {
+Graph::Graph(const Manifest& manifest) : manifest_(&manifest), index_(manifest.phases) {
   const std::vector<Phase>& phases = manifest.phases;
   nodes_.resize(phases.size());
   for (size_t i = 0; i < phases.size(); ++i) {
     nodes_[i].index = static_cast<int>(i);
     nodes_[i].phase = &phases[i];
-    index_.emplace(phases[i].name, static_cast<int>(i));
+    nodes_[i].deps = ResolveDeps(phases[i], *this);
   }
-  EdgeList edges;
-  for (Node& node : nodes_) {
-    node.deps = ResolveDeps(*node.phase, *this);
-    for (int d : node.deps) {
-      nodes_[d].dependents.push_back(node.index);
-      edges.emplace_back(node.index, d);
-    }
-  }
+  LinkDependents(&nodes_);
+  EdgeList edges = DependencyEdges(nodes_);
   edge_count_ = edges.size();
   topo_ = TopologicalOrder(size(), edges);
   if (topo_.size() != nodes_.size()) {
@@ -82,9 +99,9 @@ Graph::Graph(const Manifest& manifest) : manifest_(&manifest) {
 }
 
 std::optional<int> Graph::Find(std::string_view name) const {
-  auto it = index_.find(name);
-  if (it == index_.end()) return std::nullopt;
-  return it->second;
+  int index = index_.Find(name);
+  if (index < 0) return std::nullopt;
+  return index;
 }
 
 int Graph::longest_chain() const {
@@ -120,13 +137,13 @@ void Graph::ComputeCriticalPath(const std::vector<double>& weight) {
   if (weight.size() != nodes_.size()) {
     throw std::invalid_argument("Graph::ComputeCriticalPath: one weight per phase expected");
   }
-  EdgeList edges;
-  edges.reserve(edge_count_);
-  for (const Node& node : nodes_) {
-    for (int d : node.deps) edges.emplace_back(node.index, d);
+  // Backwards through the topological order: every dependent comes first.
+  for (auto it = topo_.rbegin(); it != topo_.rend(); ++it) {
+    Node& node = nodes_[*it];
+    double heaviest = 0;
+    for (int d : node.dependents) heaviest = std::max(heaviest, nodes_[d].critical_path);
+    node.critical_path = weight[node.index] + heaviest;
   }
-  std::vector<double> path = CriticalPathWeights(size(), edges, weight);
-  for (Node& node : nodes_) node.critical_path = path[node.index];
 }
 
 std::vector<std::vector<int>> Graph::Waves(const std::vector<int>& selected) const {

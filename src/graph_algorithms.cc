@@ -4,13 +4,14 @@
 #include <algorithm>
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/depth_first_search.hpp>
-#include <boost/graph/topological_sort.hpp>
+#include <functional>
+#include <numeric>
+#include <span>
 
 namespace orchestrate {
 namespace {
 
 using BoostGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
-using Vertex = boost::graph_traits<BoostGraph>::vertex_descriptor;
 using BoostEdge = boost::graph_traits<BoostGraph>::edge_descriptor;
 
 // Edges sorted per source so exploration is deterministic.
@@ -46,28 +47,85 @@ class CycleRecorder : public boost::default_dfs_visitor {
   std::vector<int>* cycle_;
 };
 
+// The edges grouped by their `to` end, in compressed form: the nodes that
+// depend on node n are from[first[n] .. first[n + 1]), in the order the
+// edges were given. Three allocations, whatever the size of the graph.
+struct Dependents {
+  std::vector<int> first;
+  std::vector<int> from;
+
+  Dependents(int node_count, const EdgeList& edges) : first(node_count + 1, 0), from(edges.size()) {
+    for (auto [dependent, dependency] : edges) ++first[dependency + 1];
+    for (int n = 0; n < node_count; ++n) first[n + 1] += first[n];
+    std::vector<int> next(first.begin(), first.end() - 1);
+    for (auto [dependent, dependency] : edges) from[next[dependency]++] = dependent;
+  }
+  std::span<const int> Of(int n) const {
+    return std::span<const int>(from).subspan(first[n], first[n + 1] - first[n]);
+  }
+};
+
+// For each node, how many dependency edges it has.
+std::vector<int> DependencyCounts(int node_count, const EdgeList& edges) {
+  std::vector<int> count(node_count, 0);
+  for (auto [dependent, dependency] : edges) ++count[dependent];
+  return count;
+}
+
+// Whether every edge goes to a lower index: each node depends only on nodes
+// before it, the way manifests are usually written. Index order is then a
+// topological order, and the one TopologicalOrder picks (lower index first).
+bool DependenciesComeFirst(const EdgeList& edges) {
+  return std::all_of(edges.begin(), edges.end(),
+                     [](const std::pair<int, int>& edge) { return edge.first > edge.second; });
+}
+
+// Kahn's algorithm in any order: every node gets done unless it is on or
+// behind a cycle. Linear, so the common case (no cycle) never builds the
+// sorted Boost graph that finding the cycle itself needs.
+bool IsAcyclic(int node_count, const EdgeList& edges) {
+  if (DependenciesComeFirst(edges)) return true;
+  Dependents dependents(node_count, edges);
+  std::vector<int> pending = DependencyCounts(node_count, edges);
+  std::vector<int> ready;
+  for (int n = 0; n < node_count; ++n)
+    if (pending[n] == 0) ready.push_back(n);
+  int done = 0;
+  while (!ready.empty()) {
+    int n = ready.back();
+    ready.pop_back();
+    ++done;
+    for (int d : dependents.Of(n))
+      if (--pending[d] == 0) ready.push_back(d);
+  }
+  return done == node_count;
+}
+
 }  // namespace
 
 std::vector<int> FindCycle(int node_count, const EdgeList& edges) {
+  if (IsAcyclic(node_count, edges)) return {};
   BoostGraph g = MakeGraph(node_count, edges);
   std::vector<int> parent(node_count, -1);
   std::vector<int> cycle;
   std::vector<boost::default_color_type> color(node_count);
-  auto color_map = boost::make_iterator_property_map(color.begin(), boost::get(boost::vertex_index, g));
+  auto color_map =
+      boost::make_iterator_property_map(color.begin(), boost::get(boost::vertex_index, g));
   boost::depth_first_search(g, CycleRecorder(&parent, &cycle), color_map);
   return cycle;
 }
 
 std::vector<int> TopologicalOrder(int node_count, const EdgeList& edges) {
   // Kahn's algorithm with a min-heap keeps ties in index order, which
-  // boost::topological_sort does not promise; BGL still guards acyclicity
-  // in FindCycle. Edges point from dependent to dependency.
-  std::vector<int> pending(node_count, 0);
-  std::vector<std::vector<int>> dependents(node_count);
-  for (auto [from, to] : edges) {
-    ++pending[from];
-    dependents[to].push_back(from);
+  // boost::topological_sort does not promise; BGL still finds the cycle in
+  // FindCycle. Edges point from dependent to dependency.
+  if (DependenciesComeFirst(edges)) {
+    std::vector<int> order(node_count);
+    std::iota(order.begin(), order.end(), 0);
+    return order;
   }
+  Dependents dependents(node_count, edges);
+  std::vector<int> pending = DependencyCounts(node_count, edges);
   std::vector<int> heap;
   auto cmp = std::greater<int>();
   for (int n = 0; n < node_count; ++n)
@@ -80,7 +138,7 @@ std::vector<int> TopologicalOrder(int node_count, const EdgeList& edges) {
     int n = heap.back();
     heap.pop_back();
     order.push_back(n);
-    for (int d : dependents[n]) {
+    for (int d : dependents.Of(n)) {
       if (--pending[d] == 0) {
         heap.push_back(d);
         std::push_heap(heap.begin(), heap.end(), cmp);
@@ -92,20 +150,15 @@ std::vector<int> TopologicalOrder(int node_count, const EdgeList& edges) {
 
 std::vector<double> CriticalPathWeights(int node_count, const EdgeList& edges,
                                         const std::vector<double>& weight) {
-  BoostGraph g = MakeGraph(node_count, edges);
-  // topological_sort emits dependencies before dependents (for an edge
-  // u -> v it writes v first); walking that backwards visits every dependent
-  // before the phases it depends on.
-  std::vector<Vertex> reverse_order;
-  boost::topological_sort(g, std::back_inserter(reverse_order));
-  std::vector<std::vector<int>> dependents(node_count);
-  for (auto [from, to] : edges) dependents[to].push_back(from);
+  // Walking the topological order backwards visits every dependent before
+  // the nodes it depends on.
+  std::vector<int> order = TopologicalOrder(node_count, edges);
+  Dependents dependents(node_count, edges);
   std::vector<double> result(node_count, 0);
-  for (auto it = reverse_order.rbegin(); it != reverse_order.rend(); ++it) {
-    int n = static_cast<int>(*it);
-    double best = 0;
-    for (int d : dependents[n]) best = std::max(best, result[d]);
-    result[n] = weight[n] + best;
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    double heaviest = 0;
+    for (int d : dependents.Of(*it)) heaviest = std::max(heaviest, result[d]);
+    result[*it] = weight[*it] + heaviest;
   }
   return result;
 }

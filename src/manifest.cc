@@ -1,14 +1,15 @@
 // Loading orchestrate.toml: the entry points, lookups, names and suggestions.
 // Reading is in manifest_parse.cc, cross-checks in manifest_validate.cc.
 #include "orchestrate/manifest.h"
-#include "orchestrate/template.h"
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "manifest_internal.h"
+#include "orchestrate/template.h"
 
 namespace orchestrate {
 namespace fs = std::filesystem;
@@ -30,18 +31,47 @@ const T* FindByName(const std::vector<T>& items, std::string_view name) {
 // Edit distance where swapping two neighbouring letters counts as one edit
 // (optimal string alignment): "shmea" is one typo away from "schema".
 size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
-  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  size_t width = b.size() + 1;
+  std::vector<size_t> d((a.size() + 1) * width);  // d[i * width + j]: a[0, i) vs b[0, j)
+  auto at = [&](size_t i, size_t j) -> size_t& { return d[i * width + j]; };
+  for (size_t i = 0; i <= a.size(); ++i) at(i, 0) = i;
+  for (size_t j = 0; j <= b.size(); ++j) at(0, j) = j;
   for (size_t i = 1; i <= a.size(); ++i) {
     for (size_t j = 1; j <= b.size(); ++j) {
       size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      at(i, j) = std::min({at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost});
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        at(i, j) = std::min(at(i, j), at(i - 2, j - 2) + 1);
     }
   }
-  return d[a.size()][b.size()];
+  return at(a.size(), b.size());
+}
+
+// The contents of a file, read straight into one string sized from the file
+// (no stream buffer to grow and copy); nullopt when it cannot be read.
+std::optional<std::string> ReadWholeFile(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return std::nullopt;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::uintmax_t size = fs::file_size(path, ec);
+  std::string text(ec ? 0 : size, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (in) {  // not a regular file (a pipe), or it grew: read the rest
+    std::ostringstream rest;
+    rest << in.rdbuf();
+    text += rest.str();
+  }
+  if (in.bad()) return std::nullopt;
+  return text;
+}
+
+// FNV-1a, folded to 32 bits: inline and quick for short names.
+uint32_t HashName(std::string_view name) {
+  uint64_t hash = 14695981039346656037ull;
+  for (char c : name) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  return static_cast<uint32_t>(hash ^ (hash >> 32));
 }
 
 bool IsNameChar(char c, bool first) {
@@ -50,6 +80,54 @@ bool IsNameChar(char c, bool first) {
 }
 
 }  // namespace
+
+const SourcePos* KeyPositions::Find(std::string_view key) const {
+  for (const auto& [name, pos] : entries_)
+    if (name == key) return &pos;
+  return nullptr;
+}
+
+const SourcePos& KeyPositions::at(std::string_view key) const {
+  const SourcePos* pos = Find(key);
+  if (!pos) throw std::out_of_range("KeyPositions::at: no key '" + std::string(key) + "'");
+  return *pos;
+}
+
+void NameIndex::Append(std::string_view name) {
+  starts_.push_back(static_cast<uint32_t>(names_.size()));
+  names_ += name;
+}
+
+std::string_view NameIndex::Name(int index) const {
+  return std::string_view(names_).substr(starts_[index], starts_[index + 1] - starts_[index]);
+}
+
+void NameIndex::Build() {
+  size_t count = starts_.size();
+  starts_.push_back(static_cast<uint32_t>(names_.size()));  // where the last name ends
+  size_t capacity = 16;
+  while (capacity < 2 * count) capacity *= 2;
+  slots_.assign(capacity, Slot{});
+  for (size_t i = 0; i < count; ++i) {
+    std::string_view name = Name(static_cast<int>(i));
+    uint32_t hash = HashName(name);
+    Slot& slot = slots_[Probe(name, hash)];
+    if (slot.index < 0) slot = {hash, static_cast<int>(i)};  // else: the first of equal names wins
+  }
+}
+
+size_t NameIndex::Probe(std::string_view name, uint32_t hash) const {
+  size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const Slot& slot = slots_[i];
+    if (slot.index < 0 || (slot.hash == hash && Name(slot.index) == name)) return i;
+  }
+}
+
+int NameIndex::Find(std::string_view name) const {
+  if (slots_.empty()) return -1;
+  return slots_[Probe(name, HashName(name))].index;
+}
 
 const Phase* Manifest::FindPhase(std::string_view name) const { return FindByName(phases, name); }
 const Pool* Manifest::FindPool(std::string_view name) const { return FindByName(pools, name); }
@@ -67,6 +145,10 @@ std::string Suggest(std::string_view word, const std::vector<std::string>& candi
   std::string best;
   size_t best_distance = limit + 1;
   for (const std::string& candidate : candidates) {
+    // The distance is at least the difference in length: skip the hopeless.
+    size_t length_gap =
+        std::max(word.size(), candidate.size()) - std::min(word.size(), candidate.size());
+    if (length_gap >= best_distance) continue;
     size_t distance = EditDistance(word, candidate);
     // Never suggest a rewrite of the whole word ('a' -> 'b').
     if (distance < best_distance && distance < std::max(word.size(), candidate.size())) {
@@ -110,16 +192,22 @@ std::vector<Diagnostic> DiagnosticList::Sorted() const {
   return sorted;
 }
 
+std::span<const SourcePos> SourceMap::DepPositions(size_t phase) const {
+  size_t begin = dep_pos_begin[phase];
+  size_t end = phase + 1 < dep_pos_begin.size() ? dep_pos_begin[phase + 1] : dep_pos.size();
+  return std::span<const SourcePos>(dep_pos).subspan(begin, end - begin);
+}
+
 std::string NameProblem(std::string_view kind, std::string_view name) {
-  std::string quoted = std::string(kind) + " name '" + std::string(name) + "'";
-  if (!IsValidName(name))
-    return "invalid " + quoted + ": names match [A-Za-z0-9][A-Za-z0-9._-]{0,99} " +
-           "(they become branch and directory names)";
+  bool valid = IsValidName(name);
   bool git_unsafe =
       name.find("..") != std::string_view::npos || name.ends_with(".") || name.ends_with(".lock");
-  if (kind == "phase" && git_unsafe)
-    return "invalid " + quoted + ": git branch names cannot contain '..' or end in '.' or '.lock'";
-  return "";
+  if (valid && !(kind == "phase" && git_unsafe)) return "";
+  std::string quoted = std::string(kind) + " name '" + std::string(name) + "'";
+  if (!valid)
+    return "invalid " + quoted + ": names match [A-Za-z0-9][A-Za-z0-9._-]{0,99} " +
+           "(they become branch and directory names)";
+  return "invalid " + quoted + ": git branch names cannot contain '..' or end in '.' or '.lock'";
 }
 
 std::string DidYouMean(std::string_view word, const std::vector<std::string>& candidates) {
@@ -138,22 +226,20 @@ bool ParseManifest(std::string_view text, const std::string& path, Manifest* out
   out->dir = absolute.parent_path().string();
   DiagnosticList found(path);
   SourceMap sources;
-  if (ReadManifest(text, path, out, &sources, &found)) ValidateManifest(*out, sources, &found);
+  if (ReadManifest(text, out, &sources, &found)) ValidateManifest(*out, sources, &found);
   *diags = found.Sorted();
   return diags->empty();
 }
 
 bool LoadManifest(const std::string& path, Manifest* out, std::vector<Diagnostic>* diags) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  if (in) text << in.rdbuf();
-  if (!in || in.bad() || fs::is_directory(path)) {
+  std::optional<std::string> text = ReadWholeFile(path);
+  if (!text) {
     std::error_code ec;
     std::string why = fs::exists(path, ec) ? "cannot read the file" : "no such file";
     *diags = {{path, {}, "cannot read manifest: " + why}};
     return false;
   }
-  return ParseManifest(text.str(), path, out, diags);
+  return ParseManifest(*text, path, out, diags);
 }
 
 std::optional<std::string> FindManifest(const std::string& start_dir) {

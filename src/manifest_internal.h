@@ -2,7 +2,7 @@
 // (manifest_parse.cc) and cross-checking (manifest_validate.cc).
 #pragma once
 
-#include <map>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,20 +27,25 @@ class DiagnosticList {
 
 /// Positions the typed model does not keep, for errors found after reading.
 struct SourceMap {
-  /// Per phase (same index as Manifest::phases): where each `deps` entry is.
-  std::vector<std::vector<SourcePos>> dep_pos;
+  /// Where each `deps` entry of every phase is, all phases in one vector:
+  /// phase i's are dep_pos[dep_pos_begin[i]] up to the next phase's begin.
+  std::vector<SourcePos> dep_pos;
+  /// Per phase (same index as Manifest::phases): its first entry in dep_pos.
+  std::vector<size_t> dep_pos_begin;
   /// Per agent (same index as Manifest::agents): where each key was written.
-  std::vector<std::map<std::string, SourcePos>> agent_key_pos;
+  std::vector<KeyPositions> agent_key_pos;
   /// True when an error already explains why there are no phases: an unknown
   /// top-level key ([phases.x]) or a `phase` that is not a table.
   bool missing_phases_explained = false;
+
+  /// Where phase `phase`'s deps entries are, one per entry of Phase::deps.
+  std::span<const SourcePos> DepPositions(size_t phase) const;
 };
 
 /// Parses `text` as TOML and fills `out` with every well-typed value,
 /// reporting syntax errors, unknown keys, wrong types and bad values.
 /// Returns false only when the TOML itself could not be parsed.
-bool ReadManifest(std::string_view text, const std::string& file, Manifest* out, SourceMap* sources,
-                  DiagnosticList* diags);
+bool ReadManifest(std::string_view text, Manifest* out, SourceMap* sources, DiagnosticList* diags);
 
 /// Cross-checks a read manifest: references between phases, pools and
 /// agents, cycles, templates and prompt files.

@@ -3,7 +3,10 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <array>
 #include <climits>
+#include <cstdint>
+#include <span>
 
 #include "manifest_internal.h"
 
@@ -22,10 +25,6 @@ const std::vector<std::string> kPhaseKeys = {
 
 SourcePos PosOf(const toml::source_region& region) {
   return {static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
-}
-
-bool Before(SourcePos a, SourcePos b) {
-  return std::tie(a.line, a.column) < std::tie(b.line, b.column);
 }
 
 std::string TypeName(const toml::node& node) {
@@ -53,43 +52,109 @@ std::string TypeName(const toml::node& node) {
   }
 }
 
+// One key of a table. `key` views the TOML document's own string.
 struct Entry {
-  std::string key;
+  std::string_view key;
   SourcePos key_pos;
   SourcePos node_pos;
   const toml::node* node;
 };
 
-// The entries of `table` in the order they were written.
-std::vector<Entry> EntriesInFileOrder(const toml::table& table) {
+// A position as one number that sorts the same way.
+uint64_t Packed(SourcePos pos) {
+  return static_cast<uint64_t>(static_cast<uint32_t>(pos.line)) << 32 |
+         static_cast<uint32_t>(pos.column);
+}
+
+// Where the value starts, then where the key does; the key's text breaks
+// ties (it is toml++'s own order, so this matches a stable sort of it).
+bool InFileOrder(const Entry& a, const Entry& b) {
+  if (Packed(a.node_pos) != Packed(b.node_pos)) return Packed(a.node_pos) < Packed(b.node_pos);
+  if (Packed(a.key_pos) != Packed(b.key_pos)) return Packed(a.key_pos) < Packed(b.key_pos);
+  return a.key < b.key;
+}
+
+Entry EntryOf(const toml::key& key, const toml::node& node) {
+  return {key.str(), PosOf(key.source()), PosOf(node.source()), &node};
+}
+
+// The entries of `table` in toml++'s order (by key).
+std::vector<Entry> Entries(const toml::table& table) {
   std::vector<Entry> entries;
-  for (auto&& [key, node] : table)
-    entries.push_back({std::string(key.str()), PosOf(key.source()), PosOf(node.source()), &node});
-  std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-    return Before(a.node_pos, b.node_pos) ||
-           (!Before(b.node_pos, a.node_pos) && Before(a.key_pos, b.key_pos));
-  });
+  entries.reserve(table.size());
+  for (auto&& [key, node] : table) entries.push_back(EntryOf(key, node));
   return entries;
 }
 
+// The entries of one table in toml++'s order, kept inline when there are a
+// few: most tables have a handful of keys, and reading 50,000 phase tables
+// should not allocate (and free) 50,000 lists.
+class EntryList {
+ public:
+  explicit EntryList(const toml::table& table) : on_heap_(table.size() > kInline) {
+    if (on_heap_) {
+      heap_ = Entries(table);
+      size_ = heap_.size();
+      return;
+    }
+    for (auto&& [key, node] : table) inline_[size_++] = EntryOf(key, node);
+  }
+  EntryList(const EntryList&) = delete;
+  EntryList& operator=(const EntryList&) = delete;
+
+  std::span<const Entry> all() const { return {on_heap_ ? heap_.data() : inline_.data(), size_}; }
+
+ private:
+  static constexpr size_t kInline = 8;
+  bool on_heap_;
+  size_t size_ = 0;
+  std::array<Entry, kInline> inline_;
+  std::vector<Entry> heap_;
+};
+
+// The entries of `table` in the order they were written.
+std::vector<Entry> EntriesInFileOrder(const toml::table& table) {
+  std::vector<Entry> entries = Entries(table);
+  std::sort(entries.begin(), entries.end(), InFileOrder);
+  return entries;
+}
+
+std::string Quoted(std::string_view key) { return "'" + std::string(key) + "'"; }
+
 // Reads the keys of one table with type checks, and reports the keys it was
-// not asked for as unknown.
+// not asked for as unknown. Lists the table's entries once; a lookup scans
+// them, which beats a map for the few keys a table has (each table is asked
+// for a fixed set of keys, so reading stays linear). They stay in toml++'s
+// order: every message carries its own position and the list of problems
+// is sorted by position in the end, so file order would change nothing.
 class TableReader {
  public:
-  TableReader(const toml::table& table, std::string context,
+  /// `section` and `name` name the table in messages: ("", "") is the top
+  /// level, ("settings", "") is [settings], ("phase", "api") is [phase.api].
+  TableReader(const toml::table& table, std::string_view section, std::string_view name,
               const std::vector<std::string>& allowed, DiagnosticList* diags)
-      : table_(table), context_(std::move(context)), allowed_(allowed), diags_(diags) {}
+      : entries_(table), section_(section), name_(name), allowed_(allowed), diags_(diags) {}
 
-  const toml::node* Find(std::string_view key) const { return table_.get(key); }
-  SourcePos KeyPos(std::string_view key) const { return PosOf(table_.find(key)->first.source()); }
+  /// Every key of the table.
+  std::span<const Entry> entries() const { return entries_.all(); }
+  const Entry* FindEntry(std::string_view key) const {
+    for (const Entry& entry : entries())
+      if (entry.key == key) return &entry;
+    return nullptr;
+  }
+  const toml::node* Find(std::string_view key) const {
+    const Entry* entry = FindEntry(key);
+    return entry ? entry->node : nullptr;
+  }
+  SourcePos KeyPos(std::string_view key) const { return FindEntry(key)->key_pos; }
   /// Reports a problem at `key`; returns false for `return Error(...)`.
   bool Error(std::string_view key, std::string message) const {
     diags_->Add(KeyPos(key), std::move(message));
     return false;
   }
   bool TypeError(std::string_view key, std::string_view expected) const {
-    return Error(key, "'" + std::string(key) + "' must be " + std::string(expected) + ", not " +
-                          TypeName(*Find(key)));
+    return Error(
+        key, Quoted(key) + " must be " + std::string(expected) + ", not " + TypeName(*Find(key)));
   }
 
   /// Reads a string; "" is an error unless `allow_empty`.
@@ -100,12 +165,16 @@ class TableReader {
                   std::vector<SourcePos>* positions = nullptr) const;
   bool StringTable(std::string_view key, std::map<std::string, std::string>* out) const;
   const toml::table* Table(std::string_view key) const;
-  std::map<std::string, SourcePos> KeyPositions() const;
+  KeyPositions Positions() const;
   void ReportUnknownKeys() const;
 
  private:
-  const toml::table& table_;
-  std::string context_;
+  /// "[section.name]", "[section]", or "" at the top level.
+  std::string Context() const;
+
+  EntryList entries_;
+  std::string_view section_;
+  std::string_view name_;
   const std::vector<std::string>& allowed_;
   DiagnosticList* diags_;
 };
@@ -115,7 +184,7 @@ bool TableReader::String(std::string_view key, std::string* out, bool allow_empt
   if (!node) return false;
   if (!node->is_string()) return TypeError(key, "a string");
   if (!allow_empty && node->as_string()->get().empty())
-    return Error(key, "'" + std::string(key) + "' must not be empty");
+    return Error(key, Quoted(key) + " must not be empty");
   *out = node->as_string()->get();
   return true;
 }
@@ -125,12 +194,11 @@ bool TableReader::Int(std::string_view key, int* out, int min) const {
   if (!node) return false;
   if (!node->is_integer()) return TypeError(key, "an integer");
   int64_t value = node->as_integer()->get();
-  std::string name = "'" + std::string(key) + "'";
   if (value < min) {
     std::string bound = min == 0 ? "0 or more" : "at least " + std::to_string(min);
-    return Error(key, name + " must be " + bound + ", not " + std::to_string(value));
+    return Error(key, Quoted(key) + " must be " + bound + ", not " + std::to_string(value));
   }
-  if (value > INT_MAX) return Error(key, name + " is too large: " + std::to_string(value));
+  if (value > INT_MAX) return Error(key, Quoted(key) + " is too large: " + std::to_string(value));
   *out = static_cast<int>(value);
   return true;
 }
@@ -147,18 +215,20 @@ bool TableReader::StringList(std::string_view key, std::vector<std::string>* out
                              std::vector<SourcePos>* positions) const {
   const toml::node* node = Find(key);
   if (!node) return false;
-  std::string name = "'" + std::string(key) + "'";
   if (!node->is_array()) {
     std::string hint = node->is_string() ? " (write " + std::string(key) + " = [\"...\"])" : "";
-    return Error(key, name + " must be an array of strings, not " + TypeName(*node) + hint);
+    return Error(key, Quoted(key) + " must be an array of strings, not " + TypeName(*node) + hint);
   }
+  const toml::array& array = *node->as_array();
+  if (out->empty()) out->reserve(array.size());
   bool ok = true;
   int index = 0;
-  for (const toml::node& element : *node->as_array()) {
+  for (const toml::node& element : array) {
     ++index;
     if (!element.is_string()) {
-      diags_->Add(PosOf(element.source()), name + " must be an array of strings, but element " +
-                                               std::to_string(index) + " is " + TypeName(element));
+      diags_->Add(PosOf(element.source()), Quoted(key) + " must be an array of strings, but " +
+                                               "element " + std::to_string(index) + " is " +
+                                               TypeName(element));
       ok = false;
       continue;
     }
@@ -173,14 +243,13 @@ bool TableReader::StringTable(std::string_view key, std::map<std::string, std::s
   if (!node) return false;
   if (!node->is_table()) return TypeError(key, "a table of strings");
   bool ok = true;
-  for (const Entry& entry : EntriesInFileOrder(*node->as_table())) {
+  for (const Entry& entry : Entries(*node->as_table())) {
     if (entry.node->is_string()) {
-      (*out)[entry.key] = entry.node->as_string()->get();
+      out->insert_or_assign(std::string(entry.key), entry.node->as_string()->get());
       continue;
     }
-    diags_->Add(entry.key_pos, "'" + std::string(key) + "' values must be strings, but '" +
-                                   entry.key + "' is " + TypeName(*entry.node) +
-                                   " (quote the value)");
+    diags_->Add(entry.key_pos, Quoted(key) + " values must be strings, but " + Quoted(entry.key) +
+                                   " is " + TypeName(*entry.node) + " (quote the value)");
     ok = false;
   }
   return ok;
@@ -196,19 +265,27 @@ const toml::table* TableReader::Table(std::string_view key) const {
   return node->as_table();
 }
 
-std::map<std::string, SourcePos> TableReader::KeyPositions() const {
-  std::map<std::string, SourcePos> positions;
-  for (auto&& [key, node] : table_) positions[std::string(key.str())] = PosOf(key.source());
+KeyPositions TableReader::Positions() const {
+  KeyPositions positions;
+  positions.reserve(entries().size());
+  for (const Entry& entry : entries()) positions.Add(entry.key, entry.key_pos);
   return positions;
 }
 
+std::string TableReader::Context() const {
+  if (section_.empty()) return "";
+  if (name_.empty()) return "[" + std::string(section_) + "]";
+  return "[" + std::string(section_) + "." + std::string(name_) + "]";
+}
+
 void TableReader::ReportUnknownKeys() const {
-  for (const Entry& entry : EntriesInFileOrder(table_)) {
+  for (const Entry& entry : entries()) {
     if (std::find(allowed_.begin(), allowed_.end(), entry.key) != allowed_.end()) continue;
-    std::string what = context_.empty() && entry.node->is_table()
-                           ? "unknown table '" + entry.key + "'"
-                           : "unknown key '" + entry.key + "' " +
-                                 (context_.empty() ? "at the top level" : "in " + context_);
+    std::string key(entry.key);
+    std::string what = section_.empty() && entry.node->is_table()
+                           ? "unknown table '" + key + "'"
+                           : "unknown key '" + key + "' " +
+                                 (section_.empty() ? "at the top level" : "in " + Context());
     diags_->Add(entry.key_pos, what + DidYouMean(entry.key, allowed_));
   }
 }
@@ -249,7 +326,7 @@ void ReadKeepWorktrees(const TableReader& reader, KeepWorktrees* out) {
 }
 
 void ReadSettings(const toml::table& table, Settings* out, DiagnosticList* diags) {
-  TableReader reader(table, "[settings]", kSettingsKeys, diags);
+  TableReader reader(table, "settings", "", kSettingsKeys, diags);
   reader.String("base", &out->base, false);
   reader.String("target", &out->target, false);
   reader.Int("jobs", &out->jobs, 1);
@@ -300,80 +377,78 @@ void ReadPhaseScheduling(const TableReader& reader, Phase* phase, std::vector<So
   ReadTimeout(reader, &phase->timeout);
 }
 
-void ReadPhase(const Entry& entry, Manifest* out, SourceMap* sources, DiagnosticList* diags) {
-  Phase phase;
-  phase.name = entry.key;
-  phase.pos = entry.node_pos;
-  std::vector<SourcePos> dep_pos;
-  TableReader reader(*entry.node->as_table(), "[phase." + entry.key + "]", kPhaseKeys, diags);
-  ReadPhaseCommand(reader, &phase);
-  ReadPhaseScheduling(reader, &phase, &dep_pos);
-  phase.key_pos = reader.KeyPositions();
+void ReadPhase(const Entry& entry, Phase* phase, SourceMap* sources, DiagnosticList* diags) {
+  phase->name = entry.key;
+  phase->pos = entry.node_pos;
+  TableReader reader(*entry.node->as_table(), "phase", entry.key, kPhaseKeys, diags);
+  ReadPhaseCommand(reader, phase);
+  sources->dep_pos_begin.push_back(sources->dep_pos.size());
+  ReadPhaseScheduling(reader, phase, &sources->dep_pos);
+  phase->key_pos = reader.Positions();
   reader.ReportUnknownKeys();
-  out->phases.push_back(std::move(phase));
-  sources->dep_pos.push_back(std::move(dep_pos));
 }
 
-void ReadPool(const Entry& entry, Manifest* out, SourceMap*, DiagnosticList* diags) {
-  Pool pool{entry.key, 1, entry.node_pos};
-  TableReader reader(*entry.node->as_table(), "[pools." + entry.key + "]", kPoolKeys, diags);
-  reader.Int("depth", &pool.depth, 1);
+void ReadPool(const Entry& entry, Pool* pool, SourceMap*, DiagnosticList* diags) {
+  pool->name = entry.key;
+  pool->pos = entry.node_pos;
+  TableReader reader(*entry.node->as_table(), "pools", entry.key, kPoolKeys, diags);
+  reader.Int("depth", &pool->depth, 1);
   reader.ReportUnknownKeys();
-  out->pools.push_back(std::move(pool));
 }
 
 // Agent keys other than requeue_on are strings and become placeholders.
-void ReadAgentVars(const TableReader& reader, const Entry& entry, Agent* agent) {
-  for (const Entry& key : EntriesInFileOrder(*entry.node->as_table())) {
+void ReadAgentVars(const TableReader& reader, Agent* agent, DiagnosticList* diags) {
+  for (const Entry& key : reader.entries()) {
     if (key.key == "requeue_on") continue;
     if (!key.node->is_string()) {
-      reader.Error(key.key, "'" + key.key + "' in [agents." + entry.key +
-                                "] must be a string, not " + TypeName(*key.node) +
-                                " (agent keys are placeholders of its command)");
+      diags->Add(key.key_pos, Quoted(key.key) + " in [agents." + agent->name +
+                                  "] must be a string, not " + TypeName(*key.node) +
+                                  " (agent keys are placeholders of its command)");
       continue;
     }
-    agent->vars[key.key] = key.node->as_string()->get();
+    agent->vars.insert_or_assign(std::string(key.key), key.node->as_string()->get());
   }
 }
 
-void ReadAgent(const Entry& entry, Manifest* out, SourceMap* sources, DiagnosticList* diags) {
-  Agent agent;
-  agent.name = entry.key;
-  agent.pos = entry.node_pos;
-  TableReader reader(*entry.node->as_table(), "[agents." + entry.key + "]", kAnyKeys, diags);
-  ReadAgentVars(reader, entry, &agent);
-  agent.command = agent.vars.count("command") ? agent.vars["command"] : "";
-  agent.model = agent.vars.count("model") ? agent.vars["model"] : "";
-  ReadPatterns(reader, &agent.requeue_on);
+void ReadAgent(const Entry& entry, Agent* agent, SourceMap* sources, DiagnosticList* diags) {
+  agent->name = entry.key;
+  agent->pos = entry.node_pos;
+  TableReader reader(*entry.node->as_table(), "agents", entry.key, kAnyKeys, diags);
+  ReadAgentVars(reader, agent, diags);
+  agent->command = agent->vars.count("command") ? agent->vars["command"] : "";
+  agent->model = agent->vars.count("model") ? agent->vars["model"] : "";
+  ReadPatterns(reader, &agent->requeue_on);
   if (!reader.Find("command")) {
     std::vector<std::string> keys;
-    for (const auto& [key, value] : agent.vars) keys.push_back(key);
+    for (const auto& [key, value] : agent->vars) keys.push_back(key);
     std::string typo = Suggest("command", keys);
-    diags->Add(agent.pos, "agent '" + agent.name + "' has no 'command'" +
-                              (typo.empty() ? ": add the command line it runs"
-                                            : " (is '" + typo + "' a misspelling of it?)"));
+    diags->Add(agent->pos, "agent '" + agent->name + "' has no 'command'" +
+                               (typo.empty() ? ": add the command line it runs"
+                                             : " (is '" + typo + "' a misspelling of it?)"));
   }
-  sources->agent_key_pos.push_back(reader.KeyPositions());
-  out->agents.push_back(std::move(agent));
+  sources->agent_key_pos.push_back(reader.Positions());
 }
 
-using NamedReader = void (*)(const Entry&, Manifest*, SourceMap*, DiagnosticList*);
-
-// [pools.*], [agents.*] or [phase.*]: a table of named tables, read in file order.
+// [pools.*], [agents.*] or [phase.*]: a table of named tables, read in file
+// order into `items` (one per table) by `read`.
+template <typename Item>
 void ReadNamedTables(const TableReader& top, std::string_view key, std::string_view kind,
-                     NamedReader read, Manifest* out, SourceMap* sources, DiagnosticList* diags) {
+                     void (*read)(const Entry&, Item*, SourceMap*, DiagnosticList*),
+                     std::vector<Item>* items, SourceMap* sources, DiagnosticList* diags) {
   const toml::table* table = top.Table(key);
   if (!table) return;
-  for (const Entry& entry : EntriesInFileOrder(*table)) {
-    std::string header = std::string(key) + "." + entry.key;
+  std::vector<Entry> entries = EntriesInFileOrder(*table);
+  items->reserve(entries.size());
+  for (const Entry& entry : entries) {
     if (!entry.node->is_table()) {
+      std::string header = std::string(key) + "." + std::string(entry.key);
       diags->Add(entry.key_pos, "'" + header + "' must be a table ([" + header + "]), not " +
                                     TypeName(*entry.node));
       continue;
     }
     std::string problem = NameProblem(kind, entry.key);
-    if (!problem.empty()) diags->Add(entry.node_pos, problem);
-    read(entry, out, sources, diags);
+    if (!problem.empty()) diags->Add(entry.node_pos, std::move(problem));
+    read(entry, &items->emplace_back(), sources, diags);
   }
 }
 
@@ -392,23 +467,22 @@ void ReadVersion(const TableReader& top, Manifest* out, DiagnosticList* diags) {
 
 }  // namespace
 
-bool ReadManifest(std::string_view text, const std::string& file, Manifest* out, SourceMap* sources,
-                  DiagnosticList* diags) {
+bool ReadManifest(std::string_view text, Manifest* out, SourceMap* sources, DiagnosticList* diags) {
   toml::table root;
   try {
-    root = toml::parse(text, std::string_view(file));
+    root = toml::parse(text);  // no source path: every node would share (and count) it
   } catch (const toml::parse_error& e) {
     diags->Add(PosOf(e.source()), std::string(e.description()));
     return false;
   }
-  TableReader top(root, "", kTopKeys, diags);
+  TableReader top(root, "", "", kTopKeys, diags);
   ReadVersion(top, out, diags);
   if (const toml::table* settings = top.Table("settings"))
     ReadSettings(*settings, &out->settings, diags);
-  ReadNamedTables(top, "pools", "pool", ReadPool, out, sources, diags);
-  ReadNamedTables(top, "agents", "agent", ReadAgent, out, sources, diags);
-  ReadNamedTables(top, "phase", "phase", ReadPhase, out, sources, diags);
-  for (const Entry& entry : EntriesInFileOrder(root)) {
+  ReadNamedTables(top, "pools", "pool", ReadPool, &out->pools, sources, diags);
+  ReadNamedTables(top, "agents", "agent", ReadAgent, &out->agents, sources, diags);
+  ReadNamedTables(top, "phase", "phase", ReadPhase, &out->phases, sources, diags);
+  for (const Entry& entry : top.entries()) {
     bool known = std::find(kTopKeys.begin(), kTopKeys.end(), entry.key) != kTopKeys.end();
     if (!known || (entry.key == "phase" && !entry.node->is_table()))
       sources->missing_phases_explained = true;

@@ -1,8 +1,10 @@
 // Cross-checks of a read manifest: what refers to what, cycles, agent
 // command templates and prompt files.
 #include <algorithm>
-#include <unordered_map>
 #include <filesystem>
+#include <map>
+#include <optional>
+#include <span>
 
 #include "manifest_internal.h"
 #include "orchestrate/graph_algorithms.h"
@@ -13,11 +15,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool Has(const Phase& phase, std::string_view key) { return phase.key_pos.count(std::string(key)); }
+bool Has(const Phase& phase, std::string_view key) { return phase.key_pos.contains(key); }
 
 SourcePos KeyPos(const Phase& phase, std::string_view key) {
-  auto it = phase.key_pos.find(std::string(key));
-  return it == phase.key_pos.end() ? phase.pos : it->second;
+  const SourcePos* pos = phase.key_pos.Find(key);
+  return pos ? *pos : phase.pos;
 }
 
 // The position of whichever of two present keys was written last.
@@ -26,33 +28,53 @@ SourcePos LaterKeyPos(const Phase& phase, std::string_view a, std::string_view b
   return std::tie(pa.line, pa.column) > std::tie(pb.line, pb.column) ? pa : pb;
 }
 
+// Phases, pools or agents by name: O(1) lookups, so checking 50,000 phases
+// is linear.
 template <typename T>
-std::vector<std::string> NamesOf(const std::vector<T>& items) {
-  std::vector<std::string> names;
-  for (const T& item : items) names.push_back(item.name);
-  return names;
-}
+class NamedItems {
+ public:
+  explicit NamedItems(const std::vector<T>& items) : items_(items), index_(items) {}
+  /// The index of the item called `name`, or -1.
+  int Find(std::string_view name) const { return index_.Find(name); }
+  bool Contains(std::string_view name) const { return index_.Find(name) >= 0; }
+  /// Every name, in order. Copied on first use: only messages about unknown
+  /// names need the list, so a valid manifest never pays for it.
+  const std::vector<std::string>& Names() const {
+    if (!names_) {
+      names_.emplace();
+      names_->reserve(items_.size());
+      for (const T& item : items_) names_->push_back(item.name);
+    }
+    return *names_;
+  }
+
+ private:
+  const std::vector<T>& items_;
+  NameIndex index_;
+  mutable std::optional<std::vector<std::string>> names_;
+};
 
 // run, or agent with exactly one of prompt/prompt_text; prompt and model only
 // with an agent. Keys with a wrong type were reported already and read as empty.
 void CheckCommandKind(const Phase& phase, DiagnosticList* diags) {
-  std::string who = "phase '" + phase.name + "'";
+  auto who = [&] { return "phase '" + phase.name + "'"; };
   bool prompt = !phase.prompt.empty(), prompt_text = !phase.prompt_text.empty();
   if (!phase.run.empty() && !phase.agent.empty())
-    diags->Add(LaterKeyPos(phase, "run", "agent"), who + " has both 'run' and 'agent': use one");
+    diags->Add(LaterKeyPos(phase, "run", "agent"), who() + " has both 'run' and 'agent': use one");
   if (prompt && prompt_text)
     diags->Add(LaterKeyPos(phase, "prompt", "prompt_text"),
-               who + " has both 'prompt' and 'prompt_text': use one");
+               who() + " has both 'prompt' and 'prompt_text': use one");
   if (!phase.agent.empty() && !prompt && !prompt_text && !Has(phase, "prompt") &&
       !Has(phase, "prompt_text"))
-    diags->Add(KeyPos(phase, "agent"), who + " uses agent '" + phase.agent +
+    diags->Add(KeyPos(phase, "agent"), who() + " uses agent '" + phase.agent +
                                            "' but has no 'prompt' or 'prompt_text' to give it");
-  if (!phase.agent.empty() || Has(phase, "agent")) return;
+  bool agent_only_keys = prompt || prompt_text || !phase.model.empty();
+  if (!agent_only_keys || !phase.agent.empty() || Has(phase, "agent")) return;
   const std::pair<const char*, bool> agent_only[] = {
       {"prompt", prompt}, {"prompt_text", prompt_text}, {"model", !phase.model.empty()}};
   for (const auto& [key, present] : agent_only) {
     if (present)
-      diags->Add(KeyPos(phase, key), "'" + std::string(key) + "' in " + who +
+      diags->Add(KeyPos(phase, key), "'" + std::string(key) + "' in " + who() +
                                          " needs an 'agent': it only makes sense with an agent");
   }
 }
@@ -71,52 +93,67 @@ void CheckPromptFile(const Manifest& manifest, const Phase& phase, DiagnosticLis
 }
 
 // A reference to a pool or agent that must exist.
+template <typename T>
 void CheckReference(const Phase& phase, std::string_view key, std::string_view kind,
-                    const std::string& name, const std::vector<std::string>& known,
-                    DiagnosticList* diags) {
-  if (name.empty() || std::find(known.begin(), known.end(), name) != known.end()) return;
-  std::string hint = DidYouMean(name, known);
+                    const std::string& name, const NamedItems<T>& known, DiagnosticList* diags) {
+  if (name.empty() || known.Contains(name)) return;
+  std::string hint = DidYouMean(name, known.Names());
   if (hint.empty()) hint = " (define it with [" + std::string(kind) + "s." + name + "])";
   diags->Add(KeyPos(phase, key), "phase '" + phase.name + "' uses unknown " + std::string(kind) +
                                      " '" + name + "'" + hint);
 }
 
-// Phase name -> index: lookups in O(1), so checking 50,000 phases is linear.
-using PhaseIndex = std::unordered_map<std::string_view, int>;
-
-PhaseIndex IndexPhases(const Manifest& manifest) {
-  PhaseIndex index;
-  for (size_t i = 0; i < manifest.phases.size(); ++i)
-    index.emplace(manifest.phases[i].name, static_cast<int>(i));
-  return index;
-}
-
-void CheckDeps(const Phase& phase, const std::vector<SourcePos>& dep_pos, const PhaseIndex& index,
-               const std::vector<std::string>& phase_names, DiagnosticList* diags) {
-  std::string who = "phase '" + phase.name + "'";
+// Checks the deps of phase `self` and adds an edge for each one naming
+// another phase, repeats included. `listed_by[p] == self` once `self` has
+// listed phase p, which finds repeats without a per-phase set.
+void CheckDeps(int self, const Phase& phase, std::span<const SourcePos> dep_pos,
+               const NamedItems<Phase>& phases, std::vector<int>* listed_by, EdgeList* edges,
+               DiagnosticList* diags) {
+  auto who = [&] { return "phase '" + phase.name + "'"; };
   for (size_t i = 0; i < phase.deps.size(); ++i) {
     const std::string& dep = phase.deps[i];
     SourcePos pos = i < dep_pos.size() ? dep_pos[i] : KeyPos(phase, "deps");
-    if (dep == phase.name) {
-      diags->Add(pos, who + " depends on itself");
-    } else if (std::find(phase.deps.begin(), phase.deps.begin() + i, dep) !=
-               phase.deps.begin() + i) {
-      diags->Add(pos, who + " lists dependency '" + dep + "' twice");
-    } else if (!index.count(dep)) {
-      diags->Add(pos,
-                 who + " depends on unknown phase '" + dep + "'" + DidYouMean(dep, phase_names));
+    int target = phases.Find(dep);
+    if (target == self) {  // names are unique, so this is dep == phase.name
+      diags->Add(pos, who() + " depends on itself");
+      continue;
     }
+    if (target >= 0) edges->emplace_back(self, target);
+    bool repeated = target >= 0 ? (*listed_by)[target] == self
+                                : std::find(phase.deps.begin(), phase.deps.begin() + i, dep) !=
+                                      phase.deps.begin() + i;
+    if (target >= 0) (*listed_by)[target] = self;
+    if (repeated)
+      diags->Add(pos, who() + " lists dependency '" + dep + "' twice");
+    else if (target < 0)
+      diags->Add(
+          pos, who() + " depends on unknown phase '" + dep + "'" + DidYouMean(dep, phases.Names()));
   }
 }
 
-// Every {placeholder} of the agent's command must be defined for `phase`.
-void CheckAgentCommand(const Agent& agent, const Phase& phase, SourcePos pos,
-                       DiagnosticList* diags) {
+// The names a {placeholder} of `agent`'s command may use for `phase`: the
+// built-ins first, then the agent's keys (and the phase's model).
+std::vector<std::string> DefinedPlaceholders(const Agent& agent, const Phase& phase) {
   std::vector<std::string> defined = {"phase", "prompt_file", "worktree", "branch"};
   for (const auto& [name, value] : AgentCommandVars(agent, phase))
     if (std::find(defined.begin(), defined.end(), name) == defined.end()) defined.push_back(name);
+  return defined;
+}
+
+bool AllDefined(const std::vector<std::string>& placeholders,
+                const std::vector<std::string>& defined) {
+  for (const std::string& name : placeholders)
+    if (std::find(defined.begin(), defined.end(), name) == defined.end()) return false;
+  return true;
+}
+
+// Every {placeholder} of the agent's command must be defined for `phase`.
+void CheckAgentCommand(const Agent& agent, const Phase& phase,
+                       const std::vector<std::string>& placeholders, SourcePos pos,
+                       DiagnosticList* diags) {
+  std::vector<std::string> defined = DefinedPlaceholders(agent, phase);
   std::string where = " in agent '" + agent.name + "' command";
-  for (const std::string& name : TemplatePlaceholders(agent.command)) {
+  for (const std::string& name : placeholders) {
     if (std::find(defined.begin(), defined.end(), name) != defined.end()) continue;
     std::string message = "undefined placeholder {" + name + "}" + where;
     std::string close = Suggest(name, defined);
@@ -128,25 +165,37 @@ void CheckAgentCommand(const Agent& agent, const Phase& phase, SourcePos pos,
   }
 }
 
-void CheckAgentCommands(const Manifest& manifest, const SourceMap& sources, DiagnosticList* diags) {
+// One agent's command, for checking the phases that use it.
+struct AgentCommand {
+  const SourcePos* pos = nullptr;         ///< of its `command` key; nullptr without one
+  std::vector<std::string> placeholders;  ///< of the command, each once
+  /// Whether every placeholder is defined, for phases without [0] and with
+  /// [1] a model of their own. Nothing else about a phase changes what is
+  /// defined (AgentCommandVars), so two answers per agent serve every phase.
+  std::optional<bool> complete[2];
+};
+
+void CheckAgentCommands(const Manifest& manifest, const SourceMap& sources,
+                        const NamedItems<Agent>& agents, DiagnosticList* diags) {
+  if (manifest.agents.empty()) return;
+  std::vector<AgentCommand> commands(manifest.agents.size());
   for (size_t a = 0; a < manifest.agents.size(); ++a) {
+    commands[a].pos = sources.agent_key_pos[a].Find("command");
+    if (commands[a].pos)
+      commands[a].placeholders = TemplatePlaceholders(manifest.agents[a].command);
+  }
+  for (const Phase& phase : manifest.phases) {
+    int a = phase.agent.empty() ? -1 : agents.Find(phase.agent);
+    if (a < 0 || !commands[a].pos) continue;
     const Agent& agent = manifest.agents[a];
-    auto it = sources.agent_key_pos[a].find("command");
-    if (it == sources.agent_key_pos[a].end()) continue;
-    for (const Phase& phase : manifest.phases)
-      if (phase.agent == agent.name) CheckAgentCommand(agent, phase, it->second, diags);
+    AgentCommand& command = commands[a];
+    std::optional<bool>& complete = command.complete[phase.model.empty() ? 0 : 1];
+    if (!complete) complete = AllDefined(command.placeholders, DefinedPlaceholders(agent, phase));
+    if (!*complete) CheckAgentCommand(agent, phase, command.placeholders, *command.pos, diags);
   }
 }
 
-void CheckCycles(const Manifest& manifest, const PhaseIndex& index, DiagnosticList* diags) {
-  EdgeList edges;
-  for (size_t i = 0; i < manifest.phases.size(); ++i) {
-    for (const std::string& dep : manifest.phases[i].deps) {
-      auto target = index.find(dep);
-      if (target != index.end() && target->second != static_cast<int>(i))
-        edges.emplace_back(static_cast<int>(i), target->second);
-    }
-  }
+void CheckCycles(const Manifest& manifest, const EdgeList& edges, DiagnosticList* diags) {
   std::vector<int> cycle = FindCycle(static_cast<int>(manifest.phases.size()), edges);
   if (cycle.empty()) return;
   cycle.pop_back();  // start the printed cycle at the phase written first
@@ -160,20 +209,22 @@ void CheckCycles(const Manifest& manifest, const PhaseIndex& index, DiagnosticLi
 }  // namespace
 
 void ValidateManifest(const Manifest& manifest, const SourceMap& sources, DiagnosticList* diags) {
-  std::vector<std::string> phase_names = NamesOf(manifest.phases);
-  std::vector<std::string> pool_names = NamesOf(manifest.pools);
-  std::vector<std::string> agent_names = NamesOf(manifest.agents);
-  PhaseIndex index = IndexPhases(manifest);
+  NamedItems<Phase> phases(manifest.phases);
+  NamedItems<Pool> pools(manifest.pools);
+  NamedItems<Agent> agents(manifest.agents);
+  std::vector<int> listed_by(manifest.phases.size(), -1);
+  EdgeList edges;
   for (size_t i = 0; i < manifest.phases.size(); ++i) {
     const Phase& phase = manifest.phases[i];
     CheckCommandKind(phase, diags);
-    CheckReference(phase, "agent", "agent", phase.agent, agent_names, diags);
-    CheckReference(phase, "pool", "pool", phase.pool, pool_names, diags);
-    CheckDeps(phase, sources.dep_pos[i], index, phase_names, diags);
+    CheckReference(phase, "agent", "agent", phase.agent, agents, diags);
+    CheckReference(phase, "pool", "pool", phase.pool, pools, diags);
+    CheckDeps(static_cast<int>(i), phase, sources.DepPositions(i), phases, &listed_by, &edges,
+              diags);
     CheckPromptFile(manifest, phase, diags);
   }
-  CheckAgentCommands(manifest, sources, diags);
-  CheckCycles(manifest, index, diags);
+  CheckAgentCommands(manifest, sources, agents, diags);
+  CheckCycles(manifest, edges, diags);
   if (manifest.phases.empty() && !sources.missing_phases_explained)
     diags->Add({1, 1}, "no phases defined: add a [phase.NAME] table");
 }

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <functional>
 
 namespace orchestrate {
 namespace {
@@ -26,23 +25,32 @@ size_t PlaceholderLength(std::string_view text, size_t open) {
 }
 
 // Walks `text`, handing literal text and placeholder names to the callbacks.
-void Scan(std::string_view text, const std::function<void(std::string_view)>& literal,
-          const std::function<void(std::string_view)>& placeholder) {
+// Literal text comes in runs (a doubled brace ends one and is handed over as
+// one brace), so expanding a command appends a few pieces, not every letter.
+template <typename OnLiteral, typename OnPlaceholder>
+void Scan(std::string_view text, OnLiteral&& literal, OnPlaceholder&& placeholder) {
+  size_t run = 0;  // where the literal text not yet handed over starts
   size_t i = 0;
   while (i < text.size()) {
     char c = text[i];
-    bool doubled = i + 1 < text.size() && text[i + 1] == c;
-    if ((c == '{' || c == '}') && doubled) {
+    bool brace = c == '{' || c == '}';
+    bool doubled = brace && i + 1 < text.size() && text[i + 1] == c;
+    size_t len = c == '{' && !doubled ? PlaceholderLength(text, i) : 0;
+    if (!doubled && len == 0) {
+      ++i;
+      continue;
+    }
+    if (i > run) literal(text.substr(run, i - run));
+    if (doubled) {
       literal(text.substr(i, 1));
       i += 2;
-    } else if (size_t len = c == '{' ? PlaceholderLength(text, i) : 0; len > 0) {
+    } else {
       placeholder(text.substr(i + 1, len));
       i += len + 2;
-    } else {
-      literal(text.substr(i, 1));
-      ++i;
     }
+    run = i;
   }
+  if (i > run) literal(text.substr(run, i - run));
 }
 
 }  // namespace

@@ -60,7 +60,7 @@ class Graph {
   std::vector<Node> nodes_;
   std::vector<int> topo_;
   size_t edge_count_ = 0;
-  std::map<std::string, int, std::less<>> index_;  ///< phase name -> index
+  NameIndex index_;  ///< phase name -> index
 };
 
 enum class GraphFormat { kText, kDot, kMermaid, kJson };

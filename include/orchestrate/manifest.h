@@ -2,10 +2,12 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace orchestrate {
@@ -14,6 +16,27 @@ namespace orchestrate {
 struct SourcePos {
   int line = 0;
   int column = 0;
+};
+
+/// Where each key of a table was written. A table has a handful of keys, so
+/// a vector beats a map: one allocation per phase instead of one per key.
+class KeyPositions {
+ public:
+  /// Records `key` at `pos`; keys are unique within a TOML table.
+  void Add(std::string_view key, SourcePos pos) { entries_.emplace_back(key, pos); }
+  /// Where `key` was written, or nullptr when the table does not have it.
+  const SourcePos* Find(std::string_view key) const;
+  /// Where `key` was written; throws std::out_of_range when it is absent.
+  const SourcePos& at(std::string_view key) const;
+  /// Whether the table has `key`.
+  bool contains(std::string_view key) const { return Find(key) != nullptr; }
+  /// The number of keys.
+  size_t size() const { return entries_.size(); }
+  /// Makes room for `count` keys.
+  void reserve(size_t count) { entries_.reserve(count); }
+
+ private:
+  std::vector<std::pair<std::string, SourcePos>> entries_;
 };
 
 /// One problem found in a manifest, printed as `FILE:LINE:COL: message`.
@@ -85,10 +108,46 @@ struct Phase {
   bool merge = true;
   SourcePos pos;  ///< the [phase.NAME] header
   /// Where each key of the table was written, for errors found later.
-  std::map<std::string, SourcePos> key_pos;
+  KeyPositions key_pos;
 
   /// Neither `run` nor `agent`: the phase only verifies.
   bool IsGate() const { return run.empty() && agent.empty(); }
+};
+
+/// Names -> indices for a vector of named items (phases, pools, agents): an
+/// open-addressing hash table over its own compact copy of the names, so a
+/// lookup touches a few small arrays rather than the items themselves, and
+/// building it for 50,000 phases takes a handful of allocations.
+class NameIndex {
+ public:
+  NameIndex() = default;
+  /// Indexes items[i].name as i; of equal names, the first wins.
+  template <typename Item>
+  explicit NameIndex(const std::vector<Item>& items) {
+    size_t bytes = 0;
+    for (const Item& item : items) bytes += item.name.size();
+    names_.reserve(bytes);  // one allocation each: growing them piecewise is slow
+    starts_.reserve(items.size() + 1);
+    for (const Item& item : items) Append(item.name);
+    Build();
+  }
+  /// The index of `name`, or -1 when it is not there.
+  int Find(std::string_view name) const;
+
+ private:
+  struct Slot {
+    uint32_t hash = 0;
+    int index = -1;  ///< -1: empty
+  };
+  void Append(std::string_view name);
+  void Build();
+  std::string_view Name(int index) const;
+  /// Where `name` is in slots_, or the empty slot where it would go.
+  size_t Probe(std::string_view name, uint32_t hash) const;
+
+  std::string names_;             ///< every name, back to back
+  std::vector<uint32_t> starts_;  ///< name i is names_[starts_[i], starts_[i + 1])
+  std::vector<Slot> slots_;       ///< a power of two, at most half full
 };
 
 /// The whole manifest. Phases keep the order of the file.

@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include "support/manifest_builder.h"
-
 #include <stdexcept>
+
+#include "support/manifest_builder.h"
 
 namespace orchestrate {
 namespace {
@@ -73,6 +73,26 @@ TEST_F(GraphTest, TopoOrderPutsDepsFirstThenManifestOrder) {
   Graph g(m);
   EXPECT_EQ(Names(g, g.topo_order()),
             (std::vector<std::string>{"schema", "ui", "api", "deploy", "docs"}));
+}
+
+TEST_F(GraphTest, PhasesWrittenBeforeTheirDepsGetDepthsAndCriticalPaths) {
+  Manifest m = MakeManifest({{"deploy", {"api"}}, {"api", {"schema"}}, {"schema", {}}});
+  Graph g(m);
+  EXPECT_EQ(Names(g, g.topo_order()), (std::vector<std::string>{"schema", "api", "deploy"}));
+  EXPECT_EQ(g.node(0).depth, 2);
+  EXPECT_EQ(g.node(2).depth, 0);
+  EXPECT_EQ(g.node(2).dependents, (std::vector<int>{1}));
+  EXPECT_DOUBLE_EQ(g.node(2).critical_path, 3);
+  EXPECT_DOUBLE_EQ(g.node(0).critical_path, 1);
+  EXPECT_EQ(g.longest_chain(), 3);
+}
+
+TEST_F(GraphTest, DependentsListedInIndexOrder) {
+  Manifest m = MakeManifest({{"c", {"a"}}, {"a", {}}, {"b", {"a"}}, {"d", {"a", "b"}}});
+  Graph g(m);
+  EXPECT_EQ(g.node(1).dependents, (std::vector<int>{0, 2, 3}));
+  EXPECT_EQ(g.node(2).dependents, (std::vector<int>{3}));
+  EXPECT_EQ(g.edge_count(), 4u);
 }
 
 TEST_F(GraphTest, FindsPhasesByName) {

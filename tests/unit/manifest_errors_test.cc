@@ -204,6 +204,17 @@ TEST_F(ManifestErrorTest, ModelPlaceholderNeedsAModelFromAgentOrPhase) {
             "[agents.claude] or in [phase.b]");
 }
 
+TEST_F(ManifestErrorTest, ModelPlaceholderReportedForEachPhaseWithoutAModel) {
+  EXPECT_EQ(Errors("version = 1\n[agents.claude]\ncommand = \"claude --model {model}\"\n"
+                   "[phase.a]\nagent = \"claude\"\nprompt_text = \"x\"\n"
+                   "[phase.b]\nagent = \"claude\"\nprompt_text = \"x\"\nmodel = \"opus\"\n"
+                   "[phase.c]\nagent = \"claude\"\nprompt_text = \"x\"\n"),
+            (std::vector<std::string>{"3:1: undefined placeholder {model} in agent 'claude' "
+                                      "command: set 'model' in [agents.claude] or in [phase.a]",
+                                      "3:1: undefined placeholder {model} in agent 'claude' "
+                                      "command: set 'model' in [agents.claude] or in [phase.c]"}));
+}
+
 TEST_F(ManifestErrorTest, MissingPromptFile) {
   EXPECT_EQ(ErrorIn("[agents.c]\ncommand = \"c\"\n[phase.x]\nagent = \"c\"\n"
                     "prompt = \"prompts/x.md\"\n"),
@@ -224,6 +235,28 @@ TEST_F(ManifestErrorTest, PhaseDependingOnItselfOrTwiceOnOne) {
   EXPECT_EQ(ErrorIn("[phase.a]\ndeps = [\"a\"]\n"), "3:9: phase 'a' depends on itself");
   EXPECT_EQ(ErrorIn("[phase.a]\n[phase.b]\ndeps = [\"a\", \"a\"]\n"),
             "4:14: phase 'b' lists dependency 'a' twice");
+}
+
+TEST_F(ManifestErrorTest, UnknownDependencyListedTwice) {
+  EXPECT_EQ(
+      Errors("version = 1\n[phase.a]\n[phase.b]\ndeps = [\"x\", \"a\", \"x\", \"b\", \"b\"]\n"),
+      (std::vector<std::string>{"4:9: phase 'b' depends on unknown phase 'x'",
+                                "4:19: phase 'b' lists dependency 'x' twice",
+                                "4:24: phase 'b' depends on itself",
+                                "4:29: phase 'b' depends on itself"}));
+}
+
+TEST_F(ManifestErrorTest, RepeatsAreCountedPerPhase) {
+  // b and c both list a once: neither lists it twice.
+  EXPECT_EQ(Error("version = 1\n[phase.a]\n[phase.b]\ndeps = [\"a\"]\n[phase.c]\n"
+                  "deps = [\"a\", \"b\", \"a\"]\n"),
+            "6:19: phase 'c' lists dependency 'a' twice");
+}
+
+TEST_F(ManifestErrorTest, CycleAmongPhasesWrittenBeforeTheirDeps) {
+  EXPECT_EQ(ErrorIn("[phase.a]\ndeps = [\"b\"]\n[phase.b]\ndeps = [\"c\"]\n[phase.c]\n"
+                    "[phase.d]\ndeps = [\"e\"]\n[phase.e]\ndeps = [\"d\"]\n"),
+            "7:1: dependency cycle: d -> e -> d");
 }
 
 TEST_F(ManifestErrorTest, NumbersOutOfRange) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 #include "support/manifest_errors.h"
 #include "support/test_repo.h"
 
@@ -214,6 +216,16 @@ TEST_F(ManifestTest, LoadReadsTheFileFromDisk) {
   EXPECT_EQ(manifest_.path, Path());
 }
 
+TEST_F(ManifestTest, LoadReadsALargeFileWhole) {
+  std::string text = "version = 1\n";
+  for (int i = 0; i < 3000; ++i)
+    text += "[phase.p" + std::to_string(i) + "]\nrun = \"echo " + std::to_string(i) + "\"\n";
+  WriteFile(dir_.path(), "orchestrate.toml", text);
+  ASSERT_TRUE(LoadManifest(Path(), &manifest_, &diags_));
+  ASSERT_EQ(manifest_.phases.size(), 3000u);
+  EXPECT_EQ(manifest_.phases.back().run, "echo 2999");
+}
+
 TEST_F(ManifestTest, LoadReportsAMissingFile) {
   std::string missing = dir_.path() + "/nope.toml";
   ASSERT_FALSE(LoadManifest(missing, &manifest_, &diags_));
@@ -280,6 +292,65 @@ TEST_F(ManifestTest, StarterManifestAgentExampleValidatesWhenUncommented) {
   EXPECT_EQ(manifest_.phases[1].pool, "llm");
 }
 
+TEST_F(ManifestTest, PhaseKeyPositionsAreWhereEachKeyWasWritten) {
+  ASSERT_TRUE(Parse("version = 1\n[phase.a]\nrun = \"x\"\n  deps = []\n"));
+  const KeyPositions& keys = manifest_.phases[0].key_pos;
+  EXPECT_EQ(keys.size(), 2u);
+  EXPECT_EQ(keys.at("run").line, 3);
+  EXPECT_EQ(keys.at("deps").line, 4);
+  EXPECT_EQ(keys.at("deps").column, 3);
+}
+
+TEST(KeyPositionsTest, FindsRecordedKeysOnly) {
+  KeyPositions keys;
+  EXPECT_EQ(keys.Find("run"), nullptr);
+  keys.Add("run", {3, 1});
+  keys.Add("deps", {4, 5});
+  ASSERT_NE(keys.Find("deps"), nullptr);
+  EXPECT_EQ(keys.Find("deps")->column, 5);
+  EXPECT_TRUE(keys.contains("run"));
+  EXPECT_FALSE(keys.contains("ru"));
+  EXPECT_EQ(keys.at("run").line, 3);
+  EXPECT_THROW(keys.at("pool"), std::out_of_range);
+  EXPECT_EQ(keys.size(), 2u);
+}
+
+struct Named {
+  std::string name;
+};
+
+TEST(NameIndexTest, FindsEachNameAtItsIndex) {
+  std::vector<Named> items;
+  for (int i = 0; i < 5000; ++i) items.push_back({"phase-" + std::to_string(i)});
+  NameIndex index(items);
+  for (int i = 0; i < 5000; ++i) ASSERT_EQ(index.Find(items[i].name), i) << items[i].name;
+  EXPECT_EQ(index.Find("phase-5000"), -1);
+  EXPECT_EQ(index.Find("phase-"), -1);
+  EXPECT_EQ(index.Find(""), -1);
+}
+
+TEST(NameIndexTest, EmptyIndexesFindNothing) {
+  EXPECT_EQ(NameIndex().Find("a"), -1);
+  EXPECT_EQ(NameIndex(std::vector<Named>{}).Find("a"), -1);
+}
+
+TEST(NameIndexTest, FirstOfEqualNamesWinsAndEmptyNamesCount) {
+  NameIndex index(std::vector<Named>{{"a"}, {""}, {"b"}, {"a"}});
+  EXPECT_EQ(index.Find("a"), 0);
+  EXPECT_EQ(index.Find(""), 1);
+  EXPECT_EQ(index.Find("b"), 2);
+}
+
+TEST(NameIndexTest, CopiesKeepWorkingWithoutTheItems) {
+  NameIndex copy;
+  {
+    std::vector<Named> items = {{"a-rather-long-name-beyond-small-strings"}, {"b"}};
+    copy = NameIndex(items);
+  }
+  EXPECT_EQ(copy.Find("a-rather-long-name-beyond-small-strings"), 0);
+  EXPECT_EQ(copy.Find("b"), 1);
+}
+
 TEST(DiagnosticTest, FormatsFileLineColumnAndMessage) {
   EXPECT_EQ((Diagnostic{"o.toml", {3, 7}, "bad"}).Format(), "o.toml:3:7: bad");
   EXPECT_EQ((Diagnostic{"o.toml", {}, "cannot read"}).Format(), "o.toml: cannot read");
@@ -317,6 +388,13 @@ TEST(SuggestTest, StaysQuietWhenNothingIsClose) {
 
 TEST(SuggestTest, PrefersTheFirstOfEquallyCloseCandidates) {
   EXPECT_EQ(Suggest("pol", {"pool", "poll"}), "pool");
+}
+
+TEST(SuggestTest, LengthAloneRulesOutFarCandidates) {
+  // "dependencies" is 8 letters longer than "dep": never within reach.
+  EXPECT_EQ(Suggest("dep", {"dependencies", "deps"}), "deps");
+  EXPECT_EQ(Suggest("schema", {"s", "schema-migrations", "schemas", "schema"}), "schema");
+  EXPECT_EQ(Suggest("retries", {"retries-and-more", "retires"}), "retires");
 }
 
 }  // namespace

@@ -31,6 +31,16 @@ TEST(TemplateTest, ExpandReplacesKnownNamesAndKeepsUnknownOnes) {
             "claude --model opus < /p/a.md {other}");
 }
 
+TEST(TemplateTest, ExpandKeepsLiteralTextAroundPlaceholdersAndBraces) {
+  std::map<std::string, std::string> vars = {{"worktree", "/w"}, {"phase", "api"}};
+  EXPECT_EQ(ExpandTemplate("cd {worktree} && awk '{print $1}' ${HOME}/{{x}} > {phase}.out", vars),
+            "cd /w && awk '{print $1}' ${HOME}/{x} > api.out");
+  EXPECT_EQ(ExpandTemplate("{phase}{phase}", vars), "apiapi");
+  EXPECT_EQ(ExpandTemplate("}}{{", vars), "}{");
+  EXPECT_EQ(ExpandTemplate("", vars), "");
+  EXPECT_EQ(ExpandTemplate("no placeholders at all", vars), "no placeholders at all");
+}
+
 TEST(TemplateTest, ExpandDoesNotReexpandSubstitutedValues) {
   EXPECT_EQ(ExpandTemplate("{a}", {{"a", "{b}"}, {"b", "x"}}), "{b}");
 }
