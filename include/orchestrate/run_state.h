@@ -1,6 +1,32 @@
-// The local record of the last run (.orchestrate/state.json): what each
+// The local record of the last run (the workspace's state file): what each
 // phase did, which worktree it used, which process groups are alive. Read by
-// `status`, `log`, `clean` and by the next run's recovery. Versioned JSON.
+// `status`, `log`, `clean` and by the next run's recovery.
+//
+// The file (format version 2) has one line per record, in the spirit of
+// .ninja_log; fields are separated by tabs:
+//
+//   # orchestrate state v2
+//   run        run_started_at  run_pid  base
+//   phase      *name  state  key  result  *branch  *worktree  *log_path  *reason
+//              duration_s  attempts  started_at  recorded_at  *handoff_first_line
+//              [saved_attempt...]
+//   failed     *phase  [key...]          one line per entry of failed_keys
+//   succeeded  *phase  [key...]          one line per entry of succeeded_keys
+//   kept       *worktree  phase          one line per entry of kept_worktrees
+//   last       *worktree  phase          one line per entry of worktree_last_phase
+//
+// Strings: a tab, a newline and a backslash are written \t, \n and \\, every
+// other byte as is. Fields marked * are front-coded against the same field of
+// the previous line of the same kind: `<n>:<rest>` stands for the first n
+// bytes of that field followed by <rest>. Lines are sorted by name, so names
+// share their beginnings and paths and reasons mostly repeat; this halves the
+// file, and the file's size is much of what Save costs (run_state_save.cc).
+// Numbers: zero is an empty field; a double is written as the shortest text
+// that reads back to the same value.
+//
+// Version 1 was JSON (a file starting with `{`). It is still read, so the
+// first run after an upgrade keeps the last run's states; the next Save
+// writes version 2.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +34,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "orchestrate/events.h"
@@ -31,8 +58,12 @@ struct PhaseRecord {
   std::vector<std::string> saved_attempts;  ///< refs/orchestrate/attempts/... saved before reuse
 };
 
+/// The state of the last run, as kept in the workspace's state file.
 struct RunState {
-  static constexpr int kFormatVersion = 1;
+  /// The version Save writes.
+  static constexpr int kFormatVersion = 2;
+  /// The file's first line is this followed by the version.
+  static constexpr std::string_view kFileHeader = "# orchestrate state v";
   int64_t run_started_at = 0;
   int run_pid = 0;
   std::string base;
@@ -46,12 +77,13 @@ struct RunState {
   /// Worktree name -> the last phase that used it.
   std::map<std::string, std::string> worktree_last_phase;
 
-  /// Missing file: empty state. Unknown version or bad JSON: InfraError
-  /// saying to delete the file.
+  /// Reads version 2, or version 1 (JSON). Missing file: empty state. An
+  /// unknown version or a corrupt file: InfraError saying to delete the file.
   static RunState Load(const std::string& path);
-  /// Atomic (write to a temporary file, then rename).
+  /// Writes version 2 atomically (to a temporary file, then renamed).
   void Save(const std::string& path) const;
 
+  /// True if `key` both failed and succeeded for `phase`.
   bool IsFlaky(const std::string& phase, const std::string& key) const;
 };
 

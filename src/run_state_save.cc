@@ -1,0 +1,264 @@
+// RunState::Save: writes the state file, format version 2 (see run_state.h).
+//
+// Most of Save's time is the file system's: at 10,000 phases the text is a
+// few MB, and writing it and renaming it over the previous file cost about
+// 0.8 ms per MB (ext4 on a 2-core VM). Hence the front coding, which halves
+// the file. The text goes through one small buffer rather than one for the
+// whole file, as touching a fresh page of memory (about 1 us per 4 KiB there)
+// costs more than an extra write() per 128 KiB.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "orchestrate/error.h"
+#include "orchestrate/run_state.h"
+
+namespace orchestrate {
+namespace {
+
+bool IsSpecial(char c) { return c == '\t' || c == '\n' || c == '\\'; }
+
+uint64_t Word(const char* p) {
+  uint64_t word;
+  std::memcpy(&word, p, sizeof word);
+  return word;
+}
+
+// True if any of the eight bytes in `word` equals `byte` (a SWAR test).
+bool HasByte(uint64_t word, unsigned char byte) {
+  constexpr uint64_t kOnes = 0x0101010101010101;
+  constexpr uint64_t kHighBits = 0x8080808080808080;
+  uint64_t x = word ^ (kOnes * byte);
+  return ((x - kOnes) & ~x & kHighBits) != 0;
+}
+
+// True if any of the eight bytes in `word` is a tab, newline or backslash.
+bool HasSpecial(uint64_t word) {
+  return HasByte(word, '\t') || HasByte(word, '\n') || HasByte(word, '\\');
+}
+
+// How many bytes `a` and `b` share at their beginning.
+size_t CommonPrefix(std::string_view a, std::string_view b) {
+  size_t n = std::min(a.size(), b.size());
+  size_t i = 0;
+  while (i + 8 <= n && Word(a.data() + i) == Word(b.data() + i)) i += 8;
+  while (i < n && a[i] == b[i]) ++i;
+  return i;
+}
+
+bool WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+// Writes lines of fields to a file through one buffer, written out when full.
+// Each method makes room for its worst case once, then writes through a
+// pointer.
+class StateWriter {
+ public:
+  explicit StateWriter(int fd) : fd_(fd) { Reserve(kBufferSize); }
+
+  void BeginLine(std::string_view tag) {
+    Reserve(tag.size());
+    Put(tag);
+  }
+  void EndLine() {
+    Reserve(1);
+    bytes_[size_++] = '\n';
+  }
+  void String(std::string_view s) {
+    Reserve(1 + 2 * s.size());
+    bytes_[size_++] = '\t';
+    PutEscaped(s);
+  }
+  // `s` as `<n>:<rest>`, where n is how many bytes it shares with `previous`.
+  void FrontCoded(std::string_view previous, std::string_view s) {
+    size_t shared = CommonPrefix(previous, s);
+    Reserve(1 + 20 + 1 + 2 * (s.size() - shared));
+    bytes_[size_++] = '\t';
+    size_ = End(std::to_chars(Data(), Data() + 20, shared));
+    bytes_[size_++] = ':';
+    PutEscaped(s.substr(shared));
+  }
+  template <typename N>
+  void Number(N n) {
+    Reserve(1 + 32);
+    bytes_[size_++] = '\t';
+    if (n == 0 && !std::signbit(n)) return;  // an empty field; -0.0 is written out
+    size_ = End(std::to_chars(Data(), Data() + 32, n));
+  }
+
+  // Writes out the rest; false if any write failed.
+  bool Finish() {
+    Flush();
+    return ok_;
+  }
+
+ private:
+  static constexpr size_t kBufferSize = 128 * 1024;
+
+  char* Data() { return bytes_.get() + size_; }
+  size_t End(std::to_chars_result written) const {
+    return static_cast<size_t>(written.ptr - bytes_.get());
+  }
+
+  void Flush() {
+    if (ok_ && size_ > 0) ok_ = WriteAll(fd_, {bytes_.get(), size_});
+    size_ = 0;
+  }
+  // Makes room for `more` bytes: writes out the buffer if they do not fit,
+  // and grows it for a field longer than it.
+  void Reserve(size_t more) {
+    if (capacity_ - size_ >= more) return;
+    Flush();
+    if (capacity_ >= more) return;
+    bytes_ = std::make_unique_for_overwrite<char[]>(more);
+    capacity_ = more;
+  }
+  void Put(std::string_view s) {
+    if (s.empty()) return;
+    std::memcpy(Data(), s.data(), s.size());
+    size_ += s.size();
+  }
+  // Copies `s`, escaping tabs, newlines and backslashes. Eight bytes at a
+  // time while they need no escaping, which is nearly always.
+  void PutEscaped(std::string_view s) {
+    char* out = Data();
+    size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+      uint64_t word = Word(s.data() + i);
+      if (HasSpecial(word)) break;
+      std::memcpy(out, &word, sizeof word);
+      out += sizeof word;
+    }
+    for (; i < s.size(); ++i) {
+      char c = s[i];
+      if (IsSpecial(c)) *out++ = '\\';
+      *out++ = c == '\t' ? 't' : c == '\n' ? 'n' : c;
+    }
+    size_ = static_cast<size_t>(out - bytes_.get());
+  }
+
+  int fd_;
+  bool ok_ = true;
+  std::unique_ptr<char[]> bytes_;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+};
+
+void WriteRun(StateWriter& out, const RunState& s) {
+  out.BeginLine("run");
+  out.Number(s.run_started_at);
+  out.Number(s.run_pid);
+  out.String(s.base);
+  out.EndLine();
+}
+
+void WritePhase(StateWriter& out, std::string_view previous_name, const PhaseRecord& previous,
+                std::string_view name, const PhaseRecord& r) {
+  out.BeginLine("phase");
+  out.FrontCoded(previous_name, name);
+  out.String(ToString(r.state));
+  out.String(r.key);
+  out.String(r.result);
+  out.FrontCoded(previous.branch, r.branch);
+  out.FrontCoded(previous.worktree, r.worktree);
+  out.FrontCoded(previous.log_path, r.log_path);
+  out.FrontCoded(previous.reason, r.reason);
+  out.Number(r.duration_s);
+  out.Number(r.attempts);
+  out.Number(r.started_at);
+  out.Number(r.recorded_at);
+  out.FrontCoded(previous.handoff_first_line, r.handoff_first_line);
+  for (const std::string& ref : r.saved_attempts) out.String(ref);
+  out.EndLine();
+}
+
+void WritePhases(StateWriter& out, const std::map<std::string, PhaseRecord>& phases) {
+  static const PhaseRecord kNoPhase;  // what the first line is front-coded against
+  std::string_view previous_name;
+  const PhaseRecord* previous = &kNoPhase;
+  for (const auto& [name, record] : phases) {
+    WritePhase(out, previous_name, *previous, name, record);
+    previous_name = name;
+    previous = &record;
+  }
+}
+
+void WriteKeySets(StateWriter& out, std::string_view tag,
+                  const std::map<std::string, std::set<std::string>>& sets) {
+  std::string_view previous;
+  for (const auto& [phase, keys] : sets) {
+    out.BeginLine(tag);
+    out.FrontCoded(previous, phase);
+    for (const std::string& key : keys) out.String(key);
+    out.EndLine();
+    previous = phase;
+  }
+}
+
+void WritePairs(StateWriter& out, std::string_view tag,
+                const std::map<std::string, std::string>& pairs) {
+  std::string_view previous;
+  for (const auto& [name, value] : pairs) {
+    out.BeginLine(tag);
+    out.FrontCoded(previous, name);
+    out.String(value);
+    out.EndLine();
+    previous = name;
+  }
+}
+
+void WriteState(StateWriter& out, const RunState& s) {
+  out.BeginLine(std::string(RunState::kFileHeader) + std::to_string(RunState::kFormatVersion));
+  out.EndLine();
+  WriteRun(out, s);
+  WritePhases(out, s.phases);
+  WriteKeySets(out, "failed", s.failed_keys);
+  WriteKeySets(out, "succeeded", s.succeeded_keys);
+  WritePairs(out, "kept", s.kept_worktrees);
+  WritePairs(out, "last", s.worktree_last_phase);
+}
+
+// Creates or truncates `path` and writes `s` to it; on failure removes it.
+void WriteStateFile(const std::string& path, const RunState& s) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  bool written = false;
+  if (fd >= 0) {
+    StateWriter out(fd);
+    WriteState(out, s);
+    written = out.Finish();
+    if (::close(fd) != 0) written = false;
+  }
+  if (written) return;
+  if (fd >= 0) ::unlink(path.c_str());
+  throw InfraError("cannot write " + path + " (disk full or no permission?)");
+}
+
+}  // namespace
+
+void RunState::Save(const std::string& path) const {
+  std::string tmp = path + ".tmp." + std::to_string(getpid());
+  WriteStateFile(tmp, *this);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw InfraError("cannot replace " + path);
+  }
+}
+
+}  // namespace orchestrate
