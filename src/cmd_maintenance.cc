@@ -81,9 +81,9 @@ void ClearCache(Project& project) {
 int CommandClean(Project& project, bool branches, bool cache) {
   RunLock lock;
   TakeLock(project, &lock);
-  RunState state = RunState::Load(project.workspace.state_file());
+  RunState state = project.workspace.LoadState();
   std::set<std::string> held = CleanWorktrees(project, state);
-  state.Save(project.workspace.state_file());
+  project.workspace.SaveState(state);
   if (branches) CleanBranches(project, held);
   if (cache) ClearCache(project);
   return kExitOk;
@@ -130,7 +130,7 @@ int CacheList(Project& project) {
 // known, otherwise its most recent record.
 std::set<std::string> UsableRefs(Project& project, const std::vector<RecordInfo>& records) {
   Graph graph(project.manifest);
-  RunState state = RunState::Load(project.workspace.state_file());
+  RunState state = project.workspace.LoadState();
   ResultCache cache(*project.repo);
   std::optional<ObjectId> base = project.repo->ResolveCommit(project.manifest.settings.base);
   std::set<std::string> usable;

@@ -32,7 +32,7 @@ std::vector<int> SelectOrThrow(const Graph& graph, const std::vector<std::string
 }
 
 RunState LoadState(const Project& project) {
-  return RunState::Load(project.workspace.state_file());
+  return project.workspace.LoadState();
 }
 
 json DepsJson(const Graph& graph, int p) {

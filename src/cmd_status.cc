@@ -31,7 +31,7 @@ struct StatusRow {
 
 std::vector<StatusRow> CollectStatus(Project& project) {
   Graph graph(project.manifest);
-  RunState state = RunState::Load(project.workspace.state_file());
+  RunState state = project.workspace.LoadState();
   RecordIndex index(project.workspace.record_index_file(), /*writable=*/false);
   ResultCache cache(*project.repo, &index);
   std::optional<ObjectId> base = project.repo->ResolveCommit(project.manifest.settings.base);
@@ -194,7 +194,7 @@ int CommandLog(Project& project, const std::string& phase, bool follow) {
   if (!in) throw UsageError("phase '" + phase + "' has no log yet (" + path + "); it has not run here");
   CopyNew(in);
   while (follow) {
-    RunState state = RunState::Load(project.workspace.state_file());
+    RunState state = project.workspace.LoadState();
     auto it = state.phases.find(phase);
     bool running = it != state.phases.end() && it->second.state == PhaseState::kRunning &&
                    state.run_pid > 0 && kill(state.run_pid, 0) == 0;
@@ -202,7 +202,7 @@ int CommandLog(Project& project, const std::string& phase, bool follow) {
     if (!running) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  RunState state = RunState::Load(project.workspace.state_file());
+  RunState state = project.workspace.LoadState();
   auto it = state.phases.find(phase);
   if (it != state.phases.end())
     for (const auto& ref : it->second.saved_attempts)

@@ -109,7 +109,7 @@ class Run {
   void EmitRunStarted();
   const std::string& Name(int p) const { return graph_.node(p).phase->name; }
   void SaveState();
-  // state.json holds every phase, so rewriting it at each start and end made
+  // The state file holds every phase, so rewriting it at each start and end made
   // a run O(n^2). A change is written at once when the last write is older
   // than save_interval_ (10x its cost, at least 100 ms), else when that is.
   void StateChanged();

@@ -41,7 +41,7 @@ void Run::Setup() {
   if (!lock_.Acquire(ws_.lock_file(), &holder))
     throw UsageError("another orchestrate run (pid " + std::to_string(holder) +
                      ") is using this repository; wait for it to finish or stop it");
-  state_ = RunState::Load(ws_.state_file());
+  state_ = ws_.LoadState();
   Recover();
   ResolveBase();
   Select();
@@ -156,7 +156,7 @@ void Run::EmitRunStarted() {
 
 void Run::SaveState() {
   auto begin = Clock::now();
-  state_.Save(ws_.state_file());
+  ws_.SaveState(state_);
   last_save_ = Clock::now();
   save_interval_ =
       std::max<Clock::duration>(std::chrono::milliseconds(100), 10 * (last_save_ - begin));

@@ -1,5 +1,7 @@
 #include "orchestrate/workspace.h"
 
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -47,6 +49,18 @@ void AddExcludes(const std::string& git_common_dir, const std::vector<std::strin
 
 }  // namespace
 
+RunState Workspace::LoadState() const {
+  struct stat st;
+  if (stat(state_file().c_str(), &st) != 0 && stat(legacy_state_file().c_str(), &st) == 0)
+    return RunState::Load(legacy_state_file());
+  return RunState::Load(state_file());
+}
+
+void Workspace::SaveState(const RunState& state) const {
+  state.Save(state_file());
+  std::remove(legacy_state_file().c_str());
+}
+
 void Workspace::Prepare(const std::string& git_common_dir,
                         const std::vector<std::string>& extra_excludes) const {
   for (const auto& dir : {state_dir, logs_dir(), worktrees_dir(), runs_dir(), pids_dir()})
@@ -58,7 +72,8 @@ void Workspace::Prepare(const std::string& git_common_dir,
 
 std::string LocateManifest(const std::string& dir, const std::string& file_flag) {
   if (!file_flag.empty()) {
-    fs::path p = fs::path(file_flag).is_absolute() ? fs::path(file_flag) : fs::path(dir) / file_flag;
+    fs::path p =
+        fs::path(file_flag).is_absolute() ? fs::path(file_flag) : fs::path(dir) / file_flag;
     if (!fs::exists(p)) throw UsageError("manifest " + p.string() + " does not exist");
     // Canonical, like the repository's own paths, so the manifest's place in
     // the repository is known even when reached through a symlink.
@@ -66,8 +81,9 @@ std::string LocateManifest(const std::string& dir, const std::string& file_flag)
   }
   std::optional<std::string> found = FindManifest(dir);
   if (!found)
-    throw UsageError("no orchestrate.toml in " + dir +
-                     " or any parent directory (create one with `orchestrate init`, or pass -f FILE)");
+    throw UsageError(
+        "no orchestrate.toml in " + dir +
+        " or any parent directory (create one with `orchestrate init`, or pass -f FILE)");
   return fs::weakly_canonical(*found).string();
 }
 

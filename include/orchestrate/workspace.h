@@ -8,6 +8,7 @@
 
 #include "orchestrate/git.h"
 #include "orchestrate/manifest.h"
+#include "orchestrate/run_state.h"
 
 namespace orchestrate {
 
@@ -20,7 +21,9 @@ struct Workspace {
   std::string worktrees_dir() const { return state_dir + "/worktrees"; }
   std::string runs_dir() const { return state_dir + "/run"; }
   std::string pids_dir() const { return state_dir + "/pids"; }
-  std::string state_file() const { return state_dir + "/state.json"; }
+  std::string state_file() const { return state_dir + "/state"; }
+  /// Where orchestrate before state format 2 kept the state (JSON).
+  std::string legacy_state_file() const { return state_dir + "/state.json"; }
   std::string lock_file() const { return state_dir + "/lock"; }
   /// The local index of cache records (record_index.h).
   std::string record_index_file() const { return state_dir + "/record_index"; }
@@ -31,6 +34,12 @@ struct Workspace {
   /// prompt, handoff, deps, feedback (one per worktree, not per phase, so
   /// 10,000 phases do not make 10,000 directories).
   std::string ScratchDir(const std::string& worktree) const { return runs_dir() + "/" + worktree; }
+
+  /// The last run's state (run_state.h): the state file, else the legacy
+  /// state.json an older orchestrate wrote, else an empty state.
+  RunState LoadState() const;
+  /// Saves `state` to the state file and removes a legacy state.json.
+  void SaveState(const RunState& state) const;
 
   /// Creates the directories and adds `.orchestrate/` (and `extra_excludes`)
   /// to .git/info/exclude once. Throws InfraError when it cannot write.

@@ -58,10 +58,31 @@ TEST_F(WorkspaceTest, PathsLiveUnderTheStateDirectory) {
   EXPECT_EQ(ws_.worktrees_dir(), s + "/worktrees");
   EXPECT_EQ(ws_.runs_dir(), s + "/run");
   EXPECT_EQ(ws_.pids_dir(), s + "/pids");
-  EXPECT_EQ(ws_.state_file(), s + "/state.json");
+  EXPECT_EQ(ws_.state_file(), s + "/state");
+  EXPECT_EQ(ws_.legacy_state_file(), s + "/state.json");
+  EXPECT_EQ(ws_.record_index_file(), s + "/record_index");
+  EXPECT_EQ(ws_.target_memo_file(), s + "/target_memo");
   EXPECT_EQ(ws_.lock_file(), s + "/lock");
   EXPECT_EQ(ws_.LogPath("api"), s + "/logs/api.log");
   EXPECT_EQ(ws_.ScratchDir("w0"), s + "/run/w0");
+}
+
+TEST_F(WorkspaceTest, AnOlderOrchestratesStateJsonIsReadThenReplaced) {
+  ws_.Prepare(root() + "/.git", {});
+  WriteFile(ws_.state_dir, "state.json",
+            R"({"version": 1, "base": "abc", "phases": {"api": {"state": "failed"}}})");
+  RunState state = ws_.LoadState();
+  EXPECT_EQ(state.base, "abc");
+  ASSERT_EQ(state.phases.count("api"), 1u);
+  EXPECT_EQ(state.phases["api"].state, PhaseState::kFailed);
+  ws_.SaveState(state);
+  EXPECT_FALSE(fs::exists(ws_.legacy_state_file()));
+  EXPECT_EQ(ws_.LoadState().phases["api"].state, PhaseState::kFailed);
+}
+
+TEST_F(WorkspaceTest, NoStateFileIsAnEmptyState) {
+  ws_.Prepare(root() + "/.git", {});
+  EXPECT_TRUE(ws_.LoadState().phases.empty());
 }
 
 TEST_F(WorkspaceTest, PrepareCreatesEveryDirectory) {
