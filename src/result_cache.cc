@@ -1,7 +1,9 @@
 // ResultCache: records as commits under refs/orchestrate/cache/<phase>/<key>
 // (SPEC section 4). The commit's tree holds record.json, log and handoff.md;
 // its only parent is the result commit, which keeps the result reachable.
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <map>
 #include <string>
@@ -92,9 +94,20 @@ std::optional<Record> ResultCache::Lookup(const std::string& phase, const std::s
   return record;
 }
 
-int64_t ResultCache::LooseRefTime(const std::string& ref) const {
+ResultCache::~ResultCache() {
+  if (cache_dir_fd_ >= 0) close(cache_dir_fd_);
+}
+
+int64_t ResultCache::LooseRefTime(const std::string& phase, const std::string& key) {
+  if (cache_dir_fd_ == -1) {
+    std::string dir = repo_.commondir() + "/" + kRefPrefix;
+    cache_dir_fd_ = open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (cache_dir_fd_ < 0) cache_dir_fd_ = -2;
+  }
   struct stat st;
-  if (stat((repo_.commondir() + "/" + ref).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+  if (cache_dir_fd_ < 0 || fstatat(cache_dir_fd_, (phase + "/" + key).c_str(), &st, 0) != 0 ||
+      !S_ISREG(st.st_mode))
+    return 0;
   return int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
 }
 
@@ -136,7 +149,7 @@ Record FromSummary(const RecordSummary& s) {
 std::optional<Record> ResultCache::Find(const std::string& phase, const std::string& key) {
   if (!index_) return Lookup(phase, key, /*with_log=*/false);
   std::string ref = RefName(phase, key);
-  int64_t ref_time = LooseRefTime(ref);
+  int64_t ref_time = LooseRefTime(phase, key);
   const RecordSummary* known = index_->Find(phase, key);
   if (known && known->handoff_complete && ref_time != 0 && known->ref_mtime_ns == ref_time)
     return FromSummary(*known);
@@ -177,7 +190,7 @@ bool ResultCache::Store(const Record& record) {
   ObjectId commit =
       repo_.CreateCommit(repo_.WriteTree(files), {record.result}, message, FixedSignature());
   if (!repo_.WriteRefIf(ref, commit, std::nullopt, "orchestrate: cache record")) return false;
-  if (index_) Index(record, commit, LooseRefTime(ref));
+  if (index_) Index(record, commit, LooseRefTime(record.phase, record.key));
   return true;
 }
 

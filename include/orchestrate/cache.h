@@ -116,6 +116,9 @@ class ResultCache {
   /// `index`, when given, answers Find() for records it has seen, checked
   /// against their refs (record_index.h); Store() adds to it.
   explicit ResultCache(Repo& repo, RecordIndex* index = nullptr) : repo_(repo), index_(index) {}
+  ~ResultCache();
+  ResultCache(const ResultCache&) = delete;
+  ResultCache& operator=(const ResultCache&) = delete;
 
   /// The record of `phase` for `key`. An unreadable record or one of an
   /// unknown format version throws InfraError naming the ref and version.
@@ -145,11 +148,14 @@ class ResultCache {
  private:
   /// Nanoseconds of the loose ref file's modification time; 0 when the
   /// ref is not a loose file (packed, or absent).
-  int64_t LooseRefTime(const std::string& ref) const;
+  int64_t LooseRefTime(const std::string& phase, const std::string& key);
   void Index(const Record& record, const ObjectId& commit, int64_t ref_time);
 
   Repo& repo_;
   RecordIndex* index_ = nullptr;
+  /// refs/orchestrate/cache/ opened once, so that a lookup's stat walks two
+  /// path components instead of ten. -1: not opened yet; -2: absent.
+  int cache_dir_fd_ = -1;
 };
 
 }  // namespace orchestrate
