@@ -1,6 +1,4 @@
 // A phase's cache key (SPEC section 4): its components and their hash.
-#include <git2.h>
-
 #include <string>
 #include <string_view>
 
@@ -99,12 +97,7 @@ std::string KeyComponents::Hash() const {
   std::string text(kKeyFormat);
   for (const auto& [name, value] : items)
     text += name + '\0' + std::to_string(value.size()) + '\0' + value + '\n';
-  git_oid oid;
-  if (git_odb_hash(&oid, text.data(), text.size(), GIT_OBJECT_BLOB) != 0)
-    throw InfraError("git: hashing a cache key failed");
-  char hex[GIT_OID_HEXSZ + 1];
-  git_oid_tostr(hex, sizeof hex, &oid);
-  return hex;
+  return HashBlob(text);
 }
 
 KeyComponents ComputeKey(const Manifest& manifest, const Phase& phase, Repo& repo,
