@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "support/test_repo.h"
 
@@ -11,6 +14,17 @@ namespace orchestrate {
 namespace {
 
 using testing::TempDir;
+
+// Waits (up to 5 s) until `pid` has become `sleep` leading its own process
+// group: `setsid` and the exec are not done yet when the shell returns.
+void WaitUntilSleepingGroupLeader(int pid) {
+  for (int i = 0; i < 500; ++i) {
+    std::string cmdline = testing::ReadFile("/proc/" + std::to_string(pid) + "/cmdline");
+    if (getpgid(pid) == pid && cmdline.rfind("sleep", 0) == 0) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  FAIL() << "process " << pid << " did not become a sleeping group leader";
+}
 
 TEST(RecoveryTest, HooksRecordAGroupOnlyWhileItRuns) {
   TempDir dir;
@@ -27,10 +41,12 @@ TEST(RecoveryTest, ReapStopsMarkedGroupsAndSparesOthers) {
   std::string marker = "ORCHESTRATE_RUN_ID=test-" + std::to_string(getpid());
   // Group leaders of their own (setsid), one carrying the marker, both
   // recorded as if a killed run had left them.
-  std::string out = testing::MustShell("setsid env " + marker + " sleep 30 > /dev/null 2>&1 & echo $!", dir.path());
+  std::string out = testing::MustShell(marker + " setsid sleep 30 > /dev/null 2>&1 & echo $!", dir.path());
   int marked_pid = std::stoi(out);
   std::string other = testing::MustShell("setsid sleep 30 > /dev/null 2>&1 & echo $!", dir.path());
   int other_pid = std::stoi(other);
+  WaitUntilSleepingGroupLeader(marked_pid);
+  WaitUntilSleepingGroupLeader(other_pid);
   testing::WriteFile(dir.path() + "/pids", "slot-0", std::to_string(marked_pid) + " " + marker + "\n");
   testing::WriteFile(dir.path() + "/pids", "slot-1", std::to_string(other_pid) + " " + marker + "\n");
   std::vector<std::string> lines = ReapLeftoverProcessGroups(dir.path() + "/pids");
