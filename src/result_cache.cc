@@ -76,6 +76,31 @@ void ReadInfo(Repo& repo, const ObjectId& commit, RecordInfo* info) {
   }
 }
 
+// The record `commit` that `ref` points at, checked to be that of `phase`
+// and `key`.
+Record ReadNamedRecord(Repo& repo, const std::string& phase, const std::string& key,
+                       const std::string& ref, const ObjectId& commit, bool with_log) {
+  Record record = ReadRecord(repo, ref, commit, with_log);
+  if (record.phase != phase || record.key != key)
+    throw InfraError("cache record " + ref + " describes phase " + record.phase + " with key " +
+                     record.key + "; remove it with `git update-ref -d " + ref + "`");
+  return record;
+}
+
+Record FromSummary(const RecordSummary& s) {
+  Record r;
+  r.phase = s.phase;
+  r.key = s.key;
+  r.result = s.result;
+  r.input = s.input;
+  r.result_tree = s.result_tree;
+  r.started_at = s.started_at;
+  r.duration_s = s.duration_s;
+  r.attempts = s.attempts;
+  r.handoff = s.handoff;
+  return r;
+}
+
 }  // namespace
 
 std::string ResultCache::RefName(const std::string& phase, const std::string& key) {
@@ -87,11 +112,7 @@ std::optional<Record> ResultCache::Lookup(const std::string& phase, const std::s
   std::string ref = RefName(phase, key);
   std::optional<ObjectId> commit = repo_.ReadRef(ref);
   if (!commit) return std::nullopt;
-  Record record = ReadRecord(repo_, ref, *commit, with_log);
-  if (record.phase != phase || record.key != key)
-    throw InfraError("cache record " + ref + " describes phase " + record.phase + " with key " +
-                     record.key + "; remove it with `git update-ref -d " + ref + "`");
-  return record;
+  return ReadNamedRecord(repo_, phase, key, ref, *commit, with_log);
 }
 
 ResultCache::~ResultCache() {
@@ -128,24 +149,6 @@ void ResultCache::Index(const Record& record, const ObjectId& commit, int64_t re
   index_->Add(std::move(s));
 }
 
-namespace {
-
-Record FromSummary(const RecordSummary& s) {
-  Record r;
-  r.phase = s.phase;
-  r.key = s.key;
-  r.result = s.result;
-  r.input = s.input;
-  r.result_tree = s.result_tree;
-  r.started_at = s.started_at;
-  r.duration_s = s.duration_s;
-  r.attempts = s.attempts;
-  r.handoff = s.handoff;
-  return r;
-}
-
-}  // namespace
-
 std::optional<Record> ResultCache::Find(const std::string& phase, const std::string& key) {
   if (!index_) return Lookup(phase, key, /*with_log=*/false);
   std::string ref = RefName(phase, key);
@@ -160,8 +163,8 @@ std::optional<Record> ResultCache::Find(const std::string& phase, const std::str
     if (known->ref_mtime_ns != ref_time) Index(record, *commit, ref_time);
     return record;
   }
-  std::optional<Record> record = Lookup(phase, key, /*with_log=*/false);
-  if (record) Index(*record, *commit, ref_time);
+  Record record = ReadNamedRecord(repo_, phase, key, ref, *commit, /*with_log=*/false);
+  Index(record, *commit, ref_time);
   return record;
 }
 
