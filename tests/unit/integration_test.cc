@@ -2,22 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include <functional>
-
 #include "git_fixture.h"
 #include "orchestrate/error.h"
+#include "support/error_message.h"
 
 namespace orchestrate::testing {
 namespace {
-
-std::string UsageMessage(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const UsageError& e) {
-    return e.what();
-  }
-  return "(no UsageError)";
-}
 
 class IntegrationTest : public GitRepoTest {
  protected:
@@ -189,7 +179,7 @@ TEST_F(IntegrationTest, UpdateTargetMovesTheBranchAndRemembersIt) {
 
 TEST_F(IntegrationTest, TargetOrchestrateDidNotCreateIsRefused) {
   Git("branch integration " + initial_);
-  std::string msg = UsageMessage([&] { CheckTarget(*repo_, "integration"); });
+  std::string msg = MessageOf<UsageError>([&] { CheckTarget(*repo_, "integration"); });
   EXPECT_EQ(msg,
             "refusing to move target branch 'integration': it holds commits orchestrate did not "
             "write (orchestrate did not create it). Keep that work on another branch, then "
@@ -201,7 +191,7 @@ TEST_F(IntegrationTest, TargetWithForeignCommitsIsRefusedNamingBothCommits) {
   UpdateTarget(*repo_, "integration", initial_);
   std::string foreign = CommitOnBranch("integration", initial_, {{"mine.txt", "mine\n"}});
   Git("checkout -q main");
-  std::string msg = UsageMessage([&] { CheckTarget(*repo_, "integration"); });
+  std::string msg = MessageOf<UsageError>([&] { CheckTarget(*repo_, "integration"); });
   EXPECT_NE(msg.find("refusing to move target branch 'integration'"), std::string::npos) << msg;
   EXPECT_NE(msg.find("orchestrate last wrote " + initial_.substr(0, 12) +
                      ", but it now points at " + foreign.substr(0, 12)),
@@ -211,7 +201,7 @@ TEST_F(IntegrationTest, TargetWithForeignCommitsIsRefusedNamingBothCommits) {
 }
 
 TEST_F(IntegrationTest, CheckedOutTargetIsRefused) {
-  std::string msg = UsageMessage([&] { CheckTarget(*repo_, "main"); });
+  std::string msg = MessageOf<UsageError>([&] { CheckTarget(*repo_, "main"); });
   EXPECT_EQ(msg,
             "the target branch 'main' is checked out in your checkout, and orchestrate never "
             "touches your checkout: switch to another branch, or set settings.target to another "
@@ -221,7 +211,7 @@ TEST_F(IntegrationTest, CheckedOutTargetIsRefused) {
 TEST_F(IntegrationTest, CheckedOutTargetIsRefusedEvenWhenOrchestrateWroteIt) {
   UpdateTarget(*repo_, "integration", initial_);
   Git("checkout -q integration");
-  std::string msg = UsageMessage([&] { CheckTarget(*repo_, "integration"); });
+  std::string msg = MessageOf<UsageError>([&] { CheckTarget(*repo_, "integration"); });
   EXPECT_NE(msg.find("'integration' is checked out in your checkout"), std::string::npos) << msg;
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "orchestrate/error.h"
+#include "support/error_message.h"
 #include "support/test_repo.h"
 
 namespace orchestrate {
@@ -153,13 +154,9 @@ TEST_F(RecordIndexTest, AReadOnlyIndexWritesNothing) {
 TEST_F(RecordIndexTest, AFailedWriteSaysWhatToCheck) {
   RecordIndex index(tmp_.path() + "/no-such-dir/record_index");  // fails even as root
   index.Add(Sample("api", "k1"));
-  try {
-    index.Flush();
-    FAIL() << "expected an InfraError";
-  } catch (const InfraError& e) {
-    EXPECT_EQ(std::string(e.what()), "cannot write " + tmp_.path() +
-                                         "/no-such-dir/record_index (disk full or no permission?)");
-  }
+  EXPECT_EQ(
+      testing::MessageOf<InfraError>([&] { index.Flush(); }),
+      "cannot write " + tmp_.path() + "/no-such-dir/record_index (disk full or no permission?)");
 }
 
 }  // namespace

@@ -1,16 +1,17 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <functional>
 #include <memory>
 
 #include "orchestrate/cache.h"
 #include "orchestrate/error.h"
+#include "support/error_message.h"
 #include "support/test_repo.h"
 
 namespace orchestrate {
 namespace {
 
+using testing::MessageOf;
 using testing::MustShell;
 
 Record SampleRecord(const std::string& phase, const std::string& key, const ObjectId& result) {
@@ -54,15 +55,6 @@ void ExpectSameRecord(const Record& a, const Record& b) {
   EXPECT_EQ(a.handoff, b.handoff);
 }
 
-std::string ErrorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InfraError& e) {
-    return e.what();
-  }
-  return "(no InfraError)";
-}
-
 // --- record.json ------------------------------------------------------------------
 
 constexpr const char* kRef = "refs/orchestrate/cache/api/k1";
@@ -87,13 +79,14 @@ TEST(RecordJsonTest, UsesTheDocumentedFieldNames) {
 }
 
 TEST(RecordJsonTest, UnknownVersionSaysWhatToDo) {
-  EXPECT_EQ(ErrorOf([] { RecordFromJson(R"({"version": 9, "phase": "api"})", kRef); }),
-            "cache record refs/orchestrate/cache/api/k1 has format version 9; this orchestrate "
-            "reads version 1 — upgrade orchestrate or run `orchestrate cache prune`");
+  EXPECT_EQ(
+      MessageOf<InfraError>([] { RecordFromJson(R"({"version": 9, "phase": "api"})", kRef); }),
+      "cache record refs/orchestrate/cache/api/k1 has format version 9; this orchestrate "
+      "reads version 1 — upgrade orchestrate or run `orchestrate cache prune`");
 }
 
 TEST(RecordJsonTest, MalformedJsonNamesTheRef) {
-  std::string error = ErrorOf([] { RecordFromJson("{not json", kRef); });
+  std::string error = MessageOf<InfraError>([] { RecordFromJson("{not json", kRef); });
   EXPECT_EQ(error.rfind("cache record refs/orchestrate/cache/api/k1 is unreadable (", 0), 0u)
       << error;
   EXPECT_NE(error.find("); remove it with `git update-ref -d refs/orchestrate/cache/api/k1` or "
@@ -103,11 +96,12 @@ TEST(RecordJsonTest, MalformedJsonNamesTheRef) {
 }
 
 TEST(RecordJsonTest, MissingVersionOrFieldIsUnreadable) {
-  EXPECT_EQ(ErrorOf([] { RecordFromJson(R"({"phase": "api"})", kRef); }),
+  EXPECT_EQ(MessageOf<InfraError>([] { RecordFromJson(R"({"phase": "api"})", kRef); }),
             "cache record refs/orchestrate/cache/api/k1 is unreadable (no integer \"version\" "
             "field); remove it with `git update-ref -d refs/orchestrate/cache/api/k1` or run "
             "`orchestrate cache prune`");
-  std::string error = ErrorOf([] { RecordFromJson(R"({"version": 1, "phase": "api"})", kRef); });
+  std::string error =
+      MessageOf<InfraError>([] { RecordFromJson(R"({"version": 1, "phase": "api"})", kRef); });
   EXPECT_NE(error.find("is unreadable ("), std::string::npos) << error;
   EXPECT_NE(error.find("key"), std::string::npos) << error;
 }
@@ -115,7 +109,7 @@ TEST(RecordJsonTest, MissingVersionOrFieldIsUnreadable) {
 TEST(RecordJsonTest, WrongTypeIsUnreadable) {
   std::string json = RecordToJson(SampleRecord("api", "k1", "r"));
   json.replace(json.find("\"attempts\": 2"), 13, "\"attempts\": \"two\"");
-  EXPECT_NE(ErrorOf([&] { RecordFromJson(json, kRef); }).find("is unreadable ("),
+  EXPECT_NE(MessageOf<InfraError>([&] { RecordFromJson(json, kRef); }).find("is unreadable ("),
             std::string::npos);
 }
 
@@ -233,7 +227,7 @@ TEST_F(ResultCacheTest, LongLogKeepsItsTailFromALineStart) {
 
 TEST_F(ResultCacheTest, LookupOfAnUnknownVersionSaysWhatToDo) {
   StoreRawRecord("api", "k1", R"({"version": 9})");
-  EXPECT_EQ(ErrorOf([&] { cache_->Lookup("api", "k1"); }),
+  EXPECT_EQ(MessageOf<InfraError>([&] { cache_->Lookup("api", "k1"); }),
             "cache record refs/orchestrate/cache/api/k1 has format version 9; this orchestrate "
             "reads version 1 — upgrade orchestrate or run `orchestrate cache prune`");
 }
@@ -242,14 +236,14 @@ TEST_F(ResultCacheTest, LookupOfARecordWithoutRecordJsonSaysWhatToDo) {
   ObjectId tree = repo_->WriteTree({{"log", repo_->WriteBlob("x")}});
   repo_->WriteRef("refs/orchestrate/cache/api/k1",
                   repo_->CreateCommit(tree, {base_}, "raw", FixedSignature()), "test");
-  EXPECT_EQ(ErrorOf([&] { cache_->Lookup("api", "k1"); }),
+  EXPECT_EQ(MessageOf<InfraError>([&] { cache_->Lookup("api", "k1"); }),
             "cache record refs/orchestrate/cache/api/k1 has no record.json; remove it with `git "
             "update-ref -d refs/orchestrate/cache/api/k1` or run `orchestrate cache prune`");
 }
 
 TEST_F(ResultCacheTest, LookupRejectsARecordFiledUnderAnotherName) {
   StoreRawRecord("api", "k1", RecordToJson(SampleRecord("ui", "k9", base_)));
-  EXPECT_EQ(ErrorOf([&] { cache_->Lookup("api", "k1"); }),
+  EXPECT_EQ(MessageOf<InfraError>([&] { cache_->Lookup("api", "k1"); }),
             "cache record refs/orchestrate/cache/api/k1 describes phase ui with key k9; remove it "
             "with `git update-ref -d refs/orchestrate/cache/api/k1`");
 }

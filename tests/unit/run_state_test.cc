@@ -9,31 +9,23 @@
 #include <csignal>
 #include <cstring>
 #include <filesystem>
-#include <functional>
 #include <limits>
 #include <thread>
 #include <tuple>
 #include <vector>
 
 #include "orchestrate/error.h"
+#include "support/error_message.h"
 #include "support/test_repo.h"
 
 namespace orchestrate {
 namespace {
 
 using testing::FileExists;
+using testing::MessageOf;
 using testing::ReadFile;
 using testing::TempDir;
 using testing::WriteFile;
-
-std::string InfraMessage(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InfraError& e) {
-    return e.what();
-  }
-  return "(no InfraError)";
-}
 
 PhaseRecord SampleRecord() {
   PhaseRecord r;
@@ -286,7 +278,7 @@ TEST(RunStateTest, ReaderNeverSeesAHalfWrittenFile) {
 TEST(RunStateTest, SaveIntoAMissingDirectorySaysItCannotWrite) {
   TempDir tmp;
   std::string path = tmp.path() + "/missing/state";
-  std::string msg = InfraMessage([&] { SampleState().Save(path); });
+  std::string msg = MessageOf<InfraError>([&] { SampleState().Save(path); });
   EXPECT_NE(msg.find("cannot write " + tmp.path() + "/missing/state.tmp."), std::string::npos)
       << msg;
   EXPECT_NE(msg.find("(disk full or no permission?)"), std::string::npos) << msg;
@@ -321,7 +313,7 @@ TEST(RunStateTest, SaveThatCannotWriteEverythingSaysSoAndKeepsThePreviousFile) {
   std::string msg;
   {
     FileSizeLimit limit(200 * 1024);  // more than one buffer, less than the file
-    msg = InfraMessage([&] { big.Save(path); });
+    msg = MessageOf<InfraError>([&] { big.Save(path); });
   }
   EXPECT_NE(msg.find("cannot write " + path + ".tmp."), std::string::npos) << msg;
   EXPECT_NE(msg.find("(disk full or no permission?)"), std::string::npos) << msg;
@@ -338,7 +330,7 @@ TEST(RunStateTest, SaveOverADirectorySaysItCannotReplaceIt) {
   TempDir tmp;
   std::string path = tmp.path() + "/state";
   std::filesystem::create_directories(path + "/child");
-  std::string msg = InfraMessage([&] { SampleState().Save(path); });
+  std::string msg = MessageOf<InfraError>([&] { SampleState().Save(path); });
   EXPECT_NE(msg.find("cannot replace " + path), std::string::npos) << msg;
   EXPECT_TRUE(std::filesystem::is_directory(path + "/child"));
 }
@@ -347,7 +339,7 @@ TEST(RunStateTest, LoadOfADirectorySaysItCannotRead) {
   TempDir tmp;
   std::string path = tmp.path() + "/state";
   std::filesystem::create_directories(path);
-  EXPECT_EQ(InfraMessage([&] { RunState::Load(path); }),
+  EXPECT_EQ(MessageOf<InfraError>([&] { RunState::Load(path); }),
             "cannot read " + path + ": Is a directory");
 }
 
@@ -355,7 +347,7 @@ TEST(RunStateTest, UnknownVersionSaysToDeleteTheFile) {
   TempDir tmp;
   WriteFile(tmp.path(), "state", "# orchestrate state v3\nwhatever\tcomes\tnext\n");
   std::string path = tmp.path() + "/state";
-  EXPECT_EQ(InfraMessage([&] { RunState::Load(path); }),
+  EXPECT_EQ(MessageOf<InfraError>([&] { RunState::Load(path); }),
             path +
                 " has format version 3; this orchestrate reads version 2 and the JSON of version "
                 "1 — delete it (it only holds the last run's states)");
@@ -397,7 +389,8 @@ TEST(RunStateTest, CorruptFileSaysWhereAndThatItCanBeDeleted) {
   };
   for (const auto& [content, line, what] : cases) {
     WriteFile(tmp.path(), "state", content);
-    EXPECT_EQ(InfraMessage([&] { RunState::Load(path); }), CorruptMessage(path, line, what))
+    EXPECT_EQ(MessageOf<InfraError>([&] { RunState::Load(path); }),
+              CorruptMessage(path, line, what))
         << "content: " << content;
   }
 }
@@ -524,7 +517,7 @@ TEST(RunStateTest, JsonOfAnotherVersionSaysToDeleteTheFile) {
   for (auto [text, version] :
        {std::pair{R"({"version": 2, "phases": {}})", 2}, std::pair{R"(  {"phases": {}})", 0}}) {
     WriteFile(tmp.path(), "state", text);
-    EXPECT_EQ(InfraMessage([&] { RunState::Load(path); }),
+    EXPECT_EQ(MessageOf<InfraError>([&] { RunState::Load(path); }),
               path + " has format version " + std::to_string(version) +
                   "; this orchestrate reads version 2 and the JSON of version 1 — delete it (it "
                   "only holds the last run's states)")
@@ -538,7 +531,7 @@ TEST(RunStateTest, JsonOfVersion1WithAFieldOfTheWrongTypeSaysTheFileCanBeDeleted
   for (std::string text : {R"({"version": 1, "phases": {"a": {"attempts": "three"}}})",
                            R"({"version": "1"})", R"({"version": 1, "failed_keys": [1]})"}) {
     WriteFile(tmp.path(), "state", text);
-    std::string msg = InfraMessage([&] { RunState::Load(path); });
+    std::string msg = MessageOf<InfraError>([&] { RunState::Load(path); });
     EXPECT_EQ(msg.rfind(path + " is not the JSON of version 1 (", 0), 0u) << msg;
     EXPECT_NE(msg.find("); delete it (it only holds the last run's states)"), std::string::npos)
         << msg;
@@ -550,7 +543,7 @@ TEST(RunStateTest, BadJsonSaysTheFileCanBeDeleted) {
   std::string path = tmp.path() + "/state";
   for (std::string text : {"{\"version\": 1,", "{", " {]"}) {
     WriteFile(tmp.path(), "state", text);
-    EXPECT_EQ(InfraMessage([&] { RunState::Load(path); }),
+    EXPECT_EQ(MessageOf<InfraError>([&] { RunState::Load(path); }),
               path + " is not valid JSON; delete it (it only holds the last run's states)")
         << "content: " << text;
   }

@@ -3,10 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <functional>
 #include <sstream>
 
 #include "orchestrate/error.h"
+#include "support/error_message.h"
 #include "support/test_repo.h"
 
 namespace orchestrate {
@@ -14,19 +14,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::InitRepo;
+using testing::MessageOf;
 using testing::ReadFile;
 using testing::TempDir;
 using testing::WriteFile;
-
-template <typename E>
-std::string MessageOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "(no exception of the expected type)";
-}
 
 int CountLinesEqual(const std::string& text, const std::string& line) {
   std::istringstream in(text);
