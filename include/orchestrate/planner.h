@@ -75,5 +75,4 @@ class Planner {
   std::vector<std::pair<std::string, ObjectId>> base_files_;
 };
 
-
 }  // namespace orchestrate

@@ -39,6 +39,9 @@ TEST(CacheTest, SecondRunRunsNothingAndKeepsTarget) {
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(Ran(s), "");
   EXPECT_EQ(s.Rev("orchestrate/integration"), target);
+  // The second run took the target from the memo of the first one's merge.
+  EXPECT_NE(ReadFile(s.repo() + "/.orchestrate/target_memo").find("\t" + target + "\n"),
+            std::string::npos);
   EXPECT_NE(r.out.find("4 fresh"), std::string::npos) << r.out;
   auto plan = nlohmann::json::parse(s.Run("plan --json").out);
   for (auto& p : plan["phases"]) EXPECT_EQ(p["action"], "fresh") << p;
