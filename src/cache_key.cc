@@ -4,6 +4,7 @@
 
 #include "orchestrate/cache.h"
 #include "orchestrate/error.h"
+#include "orchestrate/sha1.h"
 
 namespace orchestrate {
 namespace {
@@ -93,11 +94,24 @@ void AddOutsideInputs(const Phase& phase, const KeyInputs& inputs,
 
 std::string KeyComponents::Hash() const {
   // Length-prefixed values keep the serialization unambiguous whatever the
-  // values contain; std::map iterates in name order.
-  std::string text(kKeyFormat);
+  // values contain; std::map iterates in name order. The key is the git
+  // blob id of that text, hashed as it is produced instead of built first.
+  size_t size = kKeyFormat.size();
   for (const auto& [name, value] : items)
-    text += name + '\0' + std::to_string(value.size()) + '\0' + value + '\n';
-  return HashBlob(text);
+    size += name.size() + std::to_string(value.size()).size() + value.size() + 3;
+  Sha1 sha;
+  sha.Update("blob " + std::to_string(size));
+  sha.Update(std::string_view("", 1));
+  sha.Update(kKeyFormat);
+  for (const auto& [name, value] : items) {
+    sha.Update(name);
+    sha.Update(std::string_view("", 1));
+    sha.Update(std::to_string(value.size()));
+    sha.Update(std::string_view("", 1));
+    sha.Update(value);
+    sha.Update("\n");
+  }
+  return sha.HexDigest();
 }
 
 KeyComponents ComputeKey(const Manifest& manifest, const Phase& phase, Repo& repo,

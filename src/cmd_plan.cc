@@ -19,8 +19,9 @@ ObjectId ResolveBase(Repo& repo, const Manifest& manifest, const std::string& fl
   std::string rev = flag.empty() ? manifest.settings.base : flag;
   std::optional<ObjectId> base = repo.ResolveCommit(rev);
   if (!base)
-    throw UsageError("cannot resolve base '" + rev +
-                     "' to a commit (check settings.base or --base; a new repository needs a first commit)");
+    throw UsageError(
+        "cannot resolve base '" + rev +
+        "' to a commit (check settings.base or --base; a new repository needs a first commit)");
   return *base;
 }
 
@@ -31,9 +32,7 @@ std::vector<int> SelectOrThrow(const Graph& graph, const std::vector<std::string
   return selected;
 }
 
-RunState LoadState(const Project& project) {
-  return project.workspace.LoadState();
-}
+RunState LoadState(const Project& project) { return project.workspace.LoadState(); }
 
 json DepsJson(const Graph& graph, int p) {
   json deps = json::array();
@@ -59,7 +58,8 @@ void PrintPlanText(const Graph& graph, const std::vector<int>& selected,
     for (int p : wave) {
       const PhaseDecision& d = *by_phase[p];
       std::string name = graph.node(p).phase->name;
-      std::cout << "  " << (d.action == Action::kRun ? "run  " : ToString(d.action)) << "  " << name;
+      std::cout << "  " << (d.action == Action::kRun ? "run  " : ToString(d.action)) << "  "
+                << name;
       if (!d.reason.empty()) std::cout << std::string(width - name.size() + 2, ' ') << d.reason;
       std::cout << "\n";
     }
@@ -69,13 +69,15 @@ void PrintPlanText(const Graph& graph, const std::vector<int>& selected,
 }  // namespace
 
 int CommandPlan(Project& project, const RunOptions& options, bool as_json) {
+  RecordIndex index(project.workspace.record_index_file(), /*writable=*/false);
+  ResultCache cache(*project.repo, &index);
+  cache.Prefetch();
   Graph graph(project.manifest);
   std::vector<int> selected = SelectOrThrow(graph, options.targets);
   ObjectId base = ResolveBase(*project.repo, project.manifest, options.base);
   RunState state = LoadState(project);
-  RecordIndex index(project.workspace.record_index_file(), /*writable=*/false);
-  ResultCache cache(*project.repo, &index);
-  Planner planner(graph, *project.repo, cache, state, base, PlannerOptions{options.force, options.always});
+  Planner planner(graph, *project.repo, cache, state, base,
+                  PlannerOptions{options.force, options.always});
   std::vector<PhaseDecision> plan = planner.PlanAll(selected);
   if (!as_json) {
     PrintPlanText(graph, selected, plan, base);
@@ -114,9 +116,12 @@ void PrintComponents(const KeyComponents& now, const KeyComponents* then) {
       if (b != then->items.end()) old = &b->second;
     }
     char mark = ' ';
-    if (then && a == now.items.end()) mark = '-';
-    else if (then && !old) mark = '+';
-    else if (then && *old != a->second) mark = '~';
+    if (then && a == now.items.end())
+      mark = '-';
+    else if (then && !old)
+      mark = '+';
+    else if (then && *old != a->second)
+      mark = '~';
     std::cout << "  " << mark << " " << name << "\n";
     if (a != now.items.end()) std::cout << "      now:  " << Shorten(a->second) << "\n";
     if (old && (mark != ' ')) std::cout << "      last: " << Shorten(*old) << "\n";
@@ -135,15 +140,17 @@ int CommandExplain(Project& project, const std::string& name) {
   std::vector<PhaseDecision> plan = planner.PlanAll(selected);
   const PhaseDecision& d = plan.back();
   std::optional<Record> last = cache.Latest(name);
-  std::cout << name << ": " << ToString(d.action) << (d.reason.empty() ? "" : " (" + d.reason + ")") << "\n";
+  std::cout << name << ": " << ToString(d.action) << (d.reason.empty() ? "" : " (" + d.reason + ")")
+            << "\n";
   if (d.key.empty()) {
     std::cout << "its key is not known yet: " << d.reason << " first\n";
     return kExitOk;
   }
   std::cout << "key now:     " << d.key << "\n";
   if (last)
-    std::cout << "last record: " << last->key << " (" << FormatAge(std::time(nullptr) - last->started_at)
-              << " ago, result " << last->result.substr(0, 12) << ")\n";
+    std::cout << "last record: " << last->key << " ("
+              << FormatAge(std::time(nullptr) - last->started_at) << " ago, result "
+              << last->result.substr(0, 12) << ")\n";
   else
     std::cout << "last record: none\n";
   std::cout << "components (~ changed, + new, - gone):\n";
@@ -173,7 +180,8 @@ int CommandInit(const std::string& dir) {
   std::ofstream out(path);
   out << StarterManifest();
   if (!out) throw InfraError("cannot write " + path.string());
-  std::cout << "wrote " << path.string() << "; check it with `orchestrate validate`, see it with `orchestrate plan`\n";
+  std::cout << "wrote " << path.string()
+            << "; check it with `orchestrate validate`, see it with `orchestrate plan`\n";
   return kExitOk;
 }
 

@@ -30,10 +30,11 @@ struct StatusRow {
 };
 
 std::vector<StatusRow> CollectStatus(Project& project) {
-  Graph graph(project.manifest);
-  RunState state = project.workspace.LoadState();
   RecordIndex index(project.workspace.record_index_file(), /*writable=*/false);
   ResultCache cache(*project.repo, &index);
+  cache.Prefetch();
+  Graph graph(project.manifest);
+  RunState state = project.workspace.LoadState();
   std::optional<ObjectId> base = project.repo->ResolveCommit(project.manifest.settings.base);
   std::vector<PhaseDecision> plan;
   if (base) {
@@ -53,7 +54,8 @@ std::vector<StatusRow> CollectStatus(Project& project) {
       if (d.action == Action::kFresh) {
         row.record.result = d.record->result;
         row.record.recorded_at = d.record->started_at;
-        if (!had_record) row.record.duration_s = d.record->duration_s, row.record.attempts = d.record->attempts;
+        if (!had_record)
+          row.record.duration_s = d.record->duration_s, row.record.attempts = d.record->attempts;
         if (row.record.handoff_first_line.empty())
           row.record.handoff_first_line = d.record->handoff.substr(0, d.record->handoff.find('\n'));
       } else {
@@ -62,7 +64,8 @@ std::vector<StatusRow> CollectStatus(Project& project) {
       if (had_record && last == PhaseState::kSucceeded && d.action == Action::kFresh)
         row.record.state = PhaseState::kSucceeded;
     }
-    if (row.record.branch.empty() && project.repo->ReadRef("refs/heads/orchestrate/phase/" + phase.name))
+    if (row.record.branch.empty() &&
+        project.repo->ReadRef("refs/heads/orchestrate/phase/" + phase.name))
       row.record.branch = "orchestrate/phase/" + phase.name;
     row.flaky = !d.key.empty() && state.IsFlaky(phase.name, d.key);
     rows.push_back(row);
@@ -99,7 +102,8 @@ void PrintText(const std::vector<StatusRow>& rows, const std::string& root) {
     branch_width = std::max(branch_width, r.record.branch.size());
   }
   auto line = [&](const std::string& name, const std::string& state, const std::string& duration,
-                  const std::string& attempts, const std::string& branch, const std::string& notes) {
+                  const std::string& attempts, const std::string& branch,
+                  const std::string& notes) {
     std::printf("%-*s  %-14s  %8s  %8s  %-*s  %s\n", static_cast<int>(width), name.c_str(),
                 state.c_str(), duration.c_str(), attempts.c_str(), static_cast<int>(branch_width),
                 branch.c_str(), notes.c_str());
@@ -143,8 +147,10 @@ void PrintSection(const std::string& title, const std::vector<const StatusRow*>&
     if (!r->description.empty()) std::cout << " — " << r->description;
     std::cout << " (" << ToString(r->record.state) << ")\n";
     if (!r->record.branch.empty()) std::cout << "  - branch: `" << r->record.branch << "`\n";
-    if (!r->record.handoff_first_line.empty()) std::cout << "  - handoff: " << r->record.handoff_first_line << "\n";
-    if (!r->record.reason.empty() && !IsSuccess(r->record.state)) std::cout << "  - why: " << r->record.reason << "\n";
+    if (!r->record.handoff_first_line.empty())
+      std::cout << "  - handoff: " << r->record.handoff_first_line << "\n";
+    if (!r->record.reason.empty() && !IsSuccess(r->record.state))
+      std::cout << "  - why: " << r->record.reason << "\n";
   }
 }
 
@@ -152,10 +158,14 @@ void PrintMarkdown(const std::vector<StatusRow>& rows) {
   std::vector<const StatusRow*> done, running, pending, failed;
   for (const auto& r : rows) {
     PhaseState s = r.record.state;
-    if (IsSuccess(s)) done.push_back(&r);
-    else if (s == PhaseState::kRunning) running.push_back(&r);
-    else if (s == PhaseState::kStale || s == PhaseState::kBlocked) pending.push_back(&r);
-    else failed.push_back(&r);
+    if (IsSuccess(s))
+      done.push_back(&r);
+    else if (s == PhaseState::kRunning)
+      running.push_back(&r);
+    else if (s == PhaseState::kStale || s == PhaseState::kBlocked)
+      pending.push_back(&r);
+    else
+      failed.push_back(&r);
   }
   std::cout << "# Plan\n\n" << done.size() << " of " << rows.size() << " phases complete.\n";
   PrintSection("Completed", done);
@@ -176,9 +186,12 @@ void CopyNew(std::ifstream& in) {
 
 int CommandStatus(Project& project, const std::string& format) {
   std::vector<StatusRow> rows = CollectStatus(project);
-  if (format == "json") PrintJson(rows);
-  else if (format == "markdown") PrintMarkdown(rows);
-  else PrintText(rows, project.workspace.root);
+  if (format == "json")
+    PrintJson(rows);
+  else if (format == "markdown")
+    PrintMarkdown(rows);
+  else
+    PrintText(rows, project.workspace.root);
   return kExitOk;
 }
 
@@ -187,11 +200,13 @@ int CommandLog(Project& project, const std::string& phase, bool follow) {
     std::vector<std::string> names;
     for (const auto& p : project.manifest.phases) names.push_back(p.name);
     std::string hint = Suggest(phase, names);
-    throw UsageError("unknown phase '" + phase + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+    throw UsageError("unknown phase '" + phase + "'" +
+                     (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
   }
   std::string path = project.workspace.LogPath(phase);
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw UsageError("phase '" + phase + "' has no log yet (" + path + "); it has not run here");
+  if (!in)
+    throw UsageError("phase '" + phase + "' has no log yet (" + path + "); it has not run here");
   CopyNew(in);
   while (follow) {
     RunState state = project.workspace.LoadState();
@@ -206,8 +221,8 @@ int CommandLog(Project& project, const std::string& phase, bool follow) {
   auto it = state.phases.find(phase);
   if (it != state.phases.end())
     for (const auto& ref : it->second.saved_attempts)
-      std::fprintf(stderr, "orchestrate: earlier unrecorded work of %s is saved as %s\n", phase.c_str(),
-                   ref.c_str());
+      std::fprintf(stderr, "orchestrate: earlier unrecorded work of %s is saved as %s\n",
+                   phase.c_str(), ref.c_str());
   return kExitOk;
 }
 

@@ -5,6 +5,7 @@
 
 #include "git_internal.h"
 #include "orchestrate/git.h"
+#include "orchestrate/sha1.h"
 
 namespace orchestrate {
 
@@ -145,13 +146,12 @@ ObjectId Repo::CreateCommit(const ObjectId& tree, const std::vector<ObjectId>& p
   return FormatOid(oid);
 }
 
-ObjectId HashBlob(const std::string& content) {
-  git_oid oid;
-  if (git_odb_hash(&oid, content.data(), content.size(), GIT_OBJECT_BLOB) != 0)
-    throw InfraError("git: hashing content failed");
-  char hex[GIT_OID_HEXSZ + 1];
-  git_oid_tostr(hex, sizeof hex, &oid);
-  return hex;
+ObjectId HashBlob(std::string_view content) {
+  Sha1 sha;
+  sha.Update("blob " + std::to_string(content.size()));
+  sha.Update(std::string_view("", 1));
+  sha.Update(content);
+  return sha.HexDigest();
 }
 
 bool Repo::IsAncestor(const ObjectId& ancestor, const ObjectId& descendant) {

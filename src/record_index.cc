@@ -5,12 +5,14 @@
 #include "orchestrate/record_index.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
+#include <span>
 
 #include "orchestrate/error.h"
 
@@ -45,6 +47,10 @@ void AppendEscaped(const std::string& value, std::string* out) {
 }
 
 bool Unescape(std::string_view field, std::string* out) {
+  if (field.find('\\') == std::string_view::npos) {  // the usual case: nothing escaped
+    out->assign(field);
+    return true;
+  }
   out->clear();
   out->reserve(field.size());
   for (size_t i = 0; i < field.size(); ++i) {
@@ -79,13 +85,38 @@ bool ParseNumber(std::string_view field, Number* out) {
   return ec == std::errc() && end == field.data() + field.size();
 }
 
-std::vector<std::string_view> SplitTabs(std::string_view line) {
-  std::vector<std::string_view> fields;
+// Splits `line` at tabs into exactly `fields.size()` fields; false when it
+// has another number of them.
+bool SplitTabs(std::string_view line, std::span<std::string_view> fields) {
   size_t start = 0;
-  for (size_t tab; (tab = line.find('\t', start)) != std::string_view::npos; start = tab + 1)
-    fields.push_back(line.substr(start, tab - start));
-  fields.push_back(line.substr(start));
-  return fields;
+  for (size_t i = 0; i + 1 < fields.size(); ++i) {
+    size_t tab = line.find('\t', start);
+    if (tab == std::string_view::npos) return false;
+    fields[i] = line.substr(start, tab - start);
+    start = tab + 1;
+  }
+  fields.back() = line.substr(start);
+  return fields.back().find('\t') == std::string_view::npos;
+}
+
+// The whole file at `path`, read with one read of its size; nullopt when it
+// cannot be opened.
+std::optional<std::string> ReadFile(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::string text;
+  struct stat st;
+  if (fstat(fd, &st) == 0 && st.st_size > 0) text.resize(static_cast<size_t>(st.st_size));
+  size_t done = 0;
+  while (true) {
+    if (done == text.size()) text.resize(std::max<size_t>(4096, 2 * text.size()));
+    ssize_t n = read(fd, text.data() + done, text.size() - done);
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  close(fd);
+  text.resize(done);
+  return text;
 }
 
 // Writes `text` to `fd` completely.
@@ -118,9 +149,9 @@ std::string FormatSummary(const RecordSummary& s) {
   return line;
 }
 
-std::optional<RecordSummary> ParseSummary(const std::string& line) {
-  std::vector<std::string_view> f = SplitTabs(line);
-  if (f.size() != kFields) return std::nullopt;
+std::optional<RecordSummary> ParseSummary(std::string_view line) {
+  std::array<std::string_view, kFields> f;
+  if (!SplitTabs(line, f)) return std::nullopt;
   RecordSummary s;
   bool ok = Unescape(f[0], &s.phase) && Unescape(f[1], &s.key) &&
             ParseNumber(f[3], &s.ref_mtime_ns) && ParseNumber(f[7], &s.started_at) &&
@@ -136,6 +167,7 @@ std::optional<RecordSummary> ParseSummary(const std::string& line) {
 }
 
 RecordIndex::~RecordIndex() {
+  StopBackground();
   try {
     Flush();
   } catch (const std::exception&) {
@@ -148,29 +180,96 @@ std::string RecordIndex::Slot(const std::string& phase, const std::string& key) 
 }
 
 void RecordIndex::Load() {
-  loaded_ = true;
-  std::ifstream in(path_, std::ios::binary);
-  if (!in) return;
-  std::string line;
-  if (!std::getline(in, line) || line + "\n" != Header()) return;  // foreign: rebuilt
-  while (std::getline(in, line)) {
+  std::optional<std::string> text = ReadFile(path_);
+  std::string header = Header();
+  if (!text || text->compare(0, header.size(), header) != 0) return;  // foreign: rebuilt
+  std::string_view rest(*text);
+  rest.remove_prefix(header.size());
+  while (!rest.empty()) {
+    size_t end = rest.find('\n');
+    std::string_view line = rest.substr(0, end);
+    rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
     ++lines_in_file_;
-    if (std::optional<RecordSummary> s = ParseSummary(line))
-      entries_[Slot(s->phase, s->key)] = std::move(*s);
+    std::optional<RecordSummary> s = ParseSummary(line);
+    if (!s) continue;
+    auto [it, added] = slots_.try_emplace(Slot(s->phase, s->key), entries_.size());
+    if (added)
+      entries_.push_back(std::move(*s));
+    else
+      entries_[it->second] = std::move(*s);
   }
 }
 
+void RecordIndex::LoadInBackground(Check check) {
+  if (loaded_ || background_.joinable()) return;
+  check_ = std::move(check);
+  background_ = std::thread([this] {
+    Load();
+    checked_entries_ = entries_.size();
+    checks_ = std::make_unique<CheckSlot[]>(checked_entries_);
+    load_done_.store(true, std::memory_order_release);
+    load_done_.notify_all();
+    CheckAll();
+  });
+}
+
+void RecordIndex::CheckAll() {
+  for (size_t i = 0; i < checked_entries_ && !stop_.load(std::memory_order_relaxed); ++i) {
+    CheckSlot& c = checks_[i];
+    int expected = 0;
+    if (!c.state.compare_exchange_strong(expected, 1, std::memory_order_acquire)) continue;
+    c.value = check_(entries_[i]);
+    c.state.store(2, std::memory_order_release);
+  }
+}
+
+void RecordIndex::EnsureLoaded() {
+  if (loaded_) return;
+  if (background_.joinable())
+    load_done_.wait(false, std::memory_order_acquire);
+  else
+    Load();
+  loaded_ = true;
+}
+
+void RecordIndex::StopBackground() {
+  if (!background_.joinable()) return;
+  stop_ = true;
+  background_.join();
+  loaded_ = true;
+}
+
 const RecordSummary* RecordIndex::Find(const std::string& phase, const std::string& key) {
-  if (!loaded_) Load();
-  auto it = entries_.find(Slot(phase, key));
-  return it == entries_.end() ? nullptr : &it->second;
+  EnsureLoaded();
+  auto it = slots_.find(Slot(phase, key));
+  return it == slots_.end() ? nullptr : &entries_[it->second];
+}
+
+int64_t RecordIndex::CheckOf(const RecordSummary* entry, const Check& check) {
+  size_t i = static_cast<size_t>(entry - entries_.data());
+  if (!checks_ || i >= checked_entries_) return check(*entry);
+  CheckSlot& c = checks_[i];
+  int expected = 0;
+  if (c.state.compare_exchange_strong(expected, 1, std::memory_order_acquire)) {
+    c.value = check(*entry);
+    c.state.store(2, std::memory_order_release);
+    return c.value;
+  }
+  while (c.state.load(std::memory_order_acquire) != 2) std::this_thread::yield();
+  return c.value;
 }
 
 void RecordIndex::Add(RecordSummary summary) {
-  if (!loaded_) Load();
-  std::string slot = Slot(summary.phase, summary.key);
-  entries_[slot] = std::move(summary);
-  pending_.push_back(std::move(slot));
+  StopBackground();
+  EnsureLoaded();
+  auto [it, added] = slots_.try_emplace(Slot(summary.phase, summary.key), entries_.size());
+  if (added) {
+    entries_.push_back(std::move(summary));
+  } else {
+    entries_[it->second] = std::move(summary);
+    if (it->second < checked_entries_) checks_[it->second].state = 0;  // checked the old one
+  }
+  pending_.push_back(it->second);
 }
 
 void RecordIndex::Flush() {
@@ -179,9 +278,9 @@ void RecordIndex::Flush() {
   bool rewrite = lines_in_file_ == 0 || lines_in_file_ + pending_.size() > 2 * entries_.size() + 64;
   std::string text = rewrite ? Header() : std::string();
   if (rewrite) {
-    for (const auto& [slot, s] : entries_) text += FormatSummary(s) + '\n';
+    for (const RecordSummary& s : entries_) text += FormatSummary(s) + '\n';
   } else {
-    for (const std::string& slot : pending_) text += FormatSummary(entries_.at(slot)) + '\n';
+    for (size_t position : pending_) text += FormatSummary(entries_[position]) + '\n';
   }
   std::string target = rewrite ? path_ + ".tmp." + std::to_string(getpid()) : path_;
   int fd =

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <map>
 #include <string>
 
@@ -119,17 +120,33 @@ ResultCache::~ResultCache() {
   if (cache_dir_fd_ >= 0) close(cache_dir_fd_);
 }
 
-int64_t ResultCache::LooseRefTime(const std::string& phase, const std::string& key) {
+int ResultCache::CacheDirFd() {
   if (cache_dir_fd_ == -1) {
     std::string dir = repo_.commondir() + "/" + kRefPrefix;
     cache_dir_fd_ = open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (cache_dir_fd_ < 0) cache_dir_fd_ = -2;
   }
+  return cache_dir_fd_;
+}
+
+int64_t ResultCache::LooseRefTime(int dir_fd, const std::string& phase, const std::string& key) {
+  // "<phase>/<key>" built without allocating: this runs once per record.
+  char path[512];
+  if (dir_fd < 0 || phase.size() + key.size() + 2 > sizeof path) return 0;
+  std::memcpy(path, phase.data(), phase.size());
+  path[phase.size()] = '/';
+  std::memcpy(path + phase.size() + 1, key.data(), key.size());
+  path[phase.size() + 1 + key.size()] = '\0';
   struct stat st;
-  if (cache_dir_fd_ < 0 || fstatat(cache_dir_fd_, (phase + "/" + key).c_str(), &st, 0) != 0 ||
-      !S_ISREG(st.st_mode))
-    return 0;
+  if (fstatat(dir_fd, path, &st, 0) != 0 || !S_ISREG(st.st_mode)) return 0;
   return int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+void ResultCache::Prefetch() {
+  if (!index_) return;
+  int fd = CacheDirFd();
+  index_->LoadInBackground(
+      [fd](const RecordSummary& s) { return LooseRefTime(fd, s.phase, s.key); });
 }
 
 void ResultCache::Index(const Record& record, const ObjectId& commit, int64_t ref_time) {
@@ -151,11 +168,13 @@ void ResultCache::Index(const Record& record, const ObjectId& commit, int64_t re
 
 std::optional<Record> ResultCache::Find(const std::string& phase, const std::string& key) {
   if (!index_) return Lookup(phase, key, /*with_log=*/false);
-  std::string ref = RefName(phase, key);
-  int64_t ref_time = LooseRefTime(phase, key);
+  int fd = CacheDirFd();
+  auto check = [fd](const RecordSummary& s) { return LooseRefTime(fd, s.phase, s.key); };
   const RecordSummary* known = index_->Find(phase, key);
+  int64_t ref_time = known ? index_->CheckOf(known, check) : LooseRefTime(fd, phase, key);
   if (known && known->handoff_complete && ref_time != 0 && known->ref_mtime_ns == ref_time)
     return FromSummary(*known);
+  std::string ref = RefName(phase, key);
   std::optional<ObjectId> commit = repo_.ReadRef(ref);
   if (!commit) return std::nullopt;
   if (known && known->handoff_complete && known->record == *commit) {
@@ -193,7 +212,8 @@ bool ResultCache::Store(const Record& record) {
   ObjectId commit =
       repo_.CreateCommit(repo_.WriteTree(files), {record.result}, message, FixedSignature());
   if (!repo_.WriteRefIf(ref, commit, std::nullopt, "orchestrate: cache record")) return false;
-  if (index_) Index(record, commit, LooseRefTime(record.phase, record.key));
+  if (cache_dir_fd_ == -2) cache_dir_fd_ = -1;  // the first record made the directory
+  if (index_) Index(record, commit, LooseRefTime(CacheDirFd(), record.phase, record.key));
   return true;
 }
 

@@ -132,6 +132,10 @@ class ResultCache {
   /// by the index when the record's ref is unchanged since it was indexed,
   /// else read from git and indexed. Errors as Lookup.
   std::optional<Record> Find(const std::string& phase, const std::string& key);
+  /// Starts loading the index and checking its entries' refs on another
+  /// thread (RecordIndex::LoadInBackground), for a run or plan about to
+  /// Find() many records. Does nothing without an index.
+  void Prefetch();
   /// The most recent record of `phase` (by started_at), for explaining misses.
   /// Reads every record of the phase (not their logs); unreadable records
   /// are skipped.
@@ -146,9 +150,12 @@ class ResultCache {
   static constexpr const char* kRefPrefix = "refs/orchestrate/cache/";
 
  private:
-  /// Nanoseconds of the loose ref file's modification time; 0 when the
-  /// ref is not a loose file (packed, or absent).
-  int64_t LooseRefTime(const std::string& phase, const std::string& key);
+  /// refs/orchestrate/cache/ opened once (O_PATH); negative when absent.
+  int CacheDirFd();
+  /// Nanoseconds of the modification time of the loose ref file of `phase`
+  /// and `key` under `dir_fd` (CacheDirFd); 0 when the ref is not a loose
+  /// file (packed, or absent). Safe on any thread.
+  static int64_t LooseRefTime(int dir_fd, const std::string& phase, const std::string& key);
   void Index(const Record& record, const ObjectId& commit, int64_t ref_time);
 
   Repo& repo_;

@@ -6,9 +6,14 @@
 // lookup that finds the ref changed, packed or gone asks git again.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -36,11 +41,18 @@ struct RecordSummary {
 };
 
 /// The index file: loaded once, appended to, rewritten when mostly stale.
-/// Not thread-safe: the run's main thread owns it. A missing, unreadable or
-/// foreign file is an empty index (it is a cache and rebuilds itself).
+/// The run's main thread owns it; the only other thread is the one started
+/// by LoadInBackground, which reads entries and writes nothing but their
+/// check results, and is stopped before any entry changes. A missing,
+/// unreadable or foreign file is an empty index (it is a cache and
+/// rebuilds itself).
 class RecordIndex {
  public:
   static constexpr int kFormatVersion = 1;
+  /// How an entry is checked against its ref: the ref file's modification
+  /// time in nanoseconds, 0 when it is not a loose file.
+  using Check = std::function<int64_t(const RecordSummary&)>;
+
   /// `writable` false (`plan`, `status`: commands that change nothing):
   /// Flush() writes nothing.
   explicit RecordIndex(std::string path, bool writable = true)
@@ -49,32 +61,58 @@ class RecordIndex {
   RecordIndex(const RecordIndex&) = delete;
   RecordIndex& operator=(const RecordIndex&) = delete;
 
-  /// The entry for `phase` and `key`, or null.
+  /// Loads the file on a thread of its own, which then runs `check` on
+  /// every entry, in file order, until done or stopped: a no-op run's
+  /// thousands of ref checks then overlap with its planning on another
+  /// core. Find() waits for the load; CheckOf() for nothing.
+  void LoadInBackground(Check check);
+  /// The entry for `phase` and `key`, or null. The pointer is valid until
+  /// the next Add().
   const RecordSummary* Find(const std::string& phase, const std::string& key);
+  /// The check of `entry` (from Find): the background thread's answer when
+  /// it has one (waiting if it is computing it), else `check(*entry)`.
+  int64_t CheckOf(const RecordSummary* entry, const Check& check);
   /// Adds or replaces an entry; written by the next Flush().
   void Add(RecordSummary summary);
   /// Appends what was added since the last flush, or rewrites the file when
   /// most of its lines are replaced entries (or it had none). Throws InfraError when it
   /// cannot write (disk full, no permission).
   void Flush();
+  /// Ends the background thread, if any (it is also ended by Add, Flush
+  /// and the destructor).
+  void StopBackground();
 
   const std::string& path() const { return path_; }
 
  private:
+  /// One entry's check: not started, being computed, or done with `value`.
+  struct CheckSlot {
+    std::atomic<int> state{0};  ///< kNotChecked, kChecking, kChecked
+    int64_t value = 0;
+  };
   void Load();
+  void EnsureLoaded();
+  void CheckAll();
   static std::string Slot(const std::string& phase, const std::string& key);
 
   std::string path_;
   bool writable_ = true;
   bool loaded_ = false;
   size_t lines_in_file_ = 0;
-  std::unordered_map<std::string, RecordSummary> entries_;
-  std::vector<std::string> pending_;  ///< slots added since the last flush
+  std::vector<RecordSummary> entries_;
+  std::unordered_map<std::string, size_t> slots_;  ///< Slot() -> position in entries_
+  std::vector<size_t> pending_;                    ///< positions added since the last flush
+  Check check_;
+  std::unique_ptr<CheckSlot[]> checks_;  ///< one per loaded entry, while checking is on
+  size_t checked_entries_ = 0;           ///< how many entries checks_ covers
+  std::thread background_;
+  std::atomic<bool> load_done_{false};
+  std::atomic<bool> stop_{false};
 };
 
 /// One index line (without its newline) and back; Parse returns nullopt for
 /// a malformed line.
 std::string FormatSummary(const RecordSummary& summary);
-std::optional<RecordSummary> ParseSummary(const std::string& line);
+std::optional<RecordSummary> ParseSummary(std::string_view line);
 
 }  // namespace orchestrate

@@ -56,6 +56,11 @@ TEST(KeyHashTest, IsTheGitBlobIdOfTheDocumentedSerialization) {
   // `printf 'orchestrate key 1\ncommand\0004\000make\n' | git hash-object --stdin`.
   EXPECT_EQ(Components({}).Hash(), "acd0037ef05f9ac7b7d0ced2980f37a21534da45");
   EXPECT_EQ(Components({{"command", "make"}}).Hash(), "d5cb12558dc7ddfadc2fc62ff0c36450f8f2a7d3");
+  KeyComponents key = Components({{"command", "make"}, {"merge", "true"}, {"dep a", "x\n\0y"}});
+  std::string text = "orchestrate key 1\n";
+  for (const auto& [name, value] : key.items)
+    text += name + '\0' + std::to_string(value.size()) + '\0' + value + '\n';
+  EXPECT_EQ(key.Hash(), HashBlob(text));
 }
 
 // --- DescribeChanges ---------------------------------------------------------

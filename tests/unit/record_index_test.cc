@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <string>
 
 #include "orchestrate/error.h"
 #include "support/error_message.h"
@@ -157,6 +159,64 @@ TEST_F(RecordIndexTest, AFailedWriteSaysWhatToCheck) {
   EXPECT_EQ(
       testing::MessageOf<InfraError>([&] { index.Flush(); }),
       "cannot write " + tmp_.path() + "/no-such-dir/record_index (disk full or no permission?)");
+}
+
+// --- loading in the background ---------------------------------------------------
+
+// An index file with `count` entries, phases p0.. with key k.
+void WriteEntries(const std::string& path, int count) {
+  RecordIndex index(path);
+  for (int i = 0; i < count; ++i) index.Add(Sample("p" + std::to_string(i), "k"));
+  index.Flush();
+}
+
+TEST_F(RecordIndexTest, TheBackgroundThreadChecksEveryEntryOnce) {
+  WriteEntries(path(), 500);
+  std::atomic<int> background_checks{0};
+  RecordIndex index(path());
+  index.LoadInBackground([&](const RecordSummary& s) {
+    ++background_checks;
+    return int64_t{std::stoi(s.phase.substr(1))};
+  });
+  std::atomic<int> own_checks{0};
+  auto own = [&](const RecordSummary& s) {
+    ++own_checks;
+    return int64_t{std::stoi(s.phase.substr(1))};
+  };
+  for (int i = 499; i >= 0; --i) {  // from the end: both threads do some
+    const RecordSummary* entry = index.Find("p" + std::to_string(i), "k");
+    ASSERT_NE(entry, nullptr);
+    EXPECT_EQ(index.CheckOf(entry, own), i);
+  }
+  index.StopBackground();
+  EXPECT_LE(background_checks + own_checks, 500);
+  EXPECT_EQ(index.CheckOf(index.Find("p7", "k"), own), 7);  // remembered
+}
+
+TEST_F(RecordIndexTest, AReplacedEntryIsCheckedAgain) {
+  WriteEntries(path(), 3);
+  RecordIndex index(path());
+  index.LoadInBackground([](const RecordSummary&) { return int64_t{1}; });
+  EXPECT_EQ(index.CheckOf(index.Find("p1", "k"), [](const RecordSummary&) { return int64_t{1}; }),
+            1);
+  RecordSummary newer = Sample("p1", "k");
+  newer.record = std::string(40, 'e');
+  index.Add(newer);  // stops the background thread first
+  const RecordSummary* entry = index.Find("p1", "k");
+  EXPECT_EQ(entry->record, std::string(40, 'e'));
+  EXPECT_EQ(index.CheckOf(entry, [](const RecordSummary&) { return int64_t{2}; }), 2);
+  index.Add(Sample("new", "k"));  // past the checked entries
+  EXPECT_EQ(index.CheckOf(index.Find("new", "k"), [](const RecordSummary&) { return int64_t{3}; }),
+            3);
+}
+
+TEST_F(RecordIndexTest, LoadingAMissingFileInTheBackgroundGivesAnEmptyIndex) {
+  RecordIndex index(path());
+  index.LoadInBackground([](const RecordSummary&) { return int64_t{1}; });
+  EXPECT_EQ(index.Find("api", "k1"), nullptr);
+  index.Add(Sample("api", "k1"));
+  index.Flush();
+  EXPECT_NE(RecordIndex(path()).Find("api", "k1"), nullptr);
 }
 
 }  // namespace
