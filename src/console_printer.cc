@@ -135,9 +135,7 @@ class ConsolePrinter : public EventSink {
   }
 
   void OnPhaseFresh(const Event& e) {
-    Event fresh = e;
-    fresh.state = PhaseState::kFresh;
-    finished_.push_back(fresh);
+    ++fresh_;  // counted, not kept: a no-op run has thousands
     if (Shows(Verbosity::kNormal)) Line(Paint(Counter() + "fresh " + e.phase, kDim));
   }
 
@@ -207,7 +205,7 @@ class ConsolePrinter : public EventSink {
   void OnRunFinished(const Event& e) {
     running_.clear();
     std::string summary;
-    for (const auto& [text, state] : SummarizeOutcomes(finished_, total_)) {
+    for (const auto& [text, state] : SummarizeOutcomes(finished_, total_, fresh_)) {
       summary += (summary.empty() ? "" : ", ") + Paint(text, ColorFor(state));
     }
     if (summary.empty()) summary = "nothing ran";
@@ -226,7 +224,7 @@ class ConsolePrinter : public EventSink {
   }
 
   std::string Counter() const {
-    int finished = static_cast<int>(finished_.size());
+    int finished = static_cast<int>(finished_.size()) + fresh_;
     return fmt::format("[{}/{}] ", finished, std::max(total_, finished));
   }
 
@@ -283,7 +281,8 @@ class ConsolePrinter : public EventSink {
   double now_ = 0;
   int total_ = 0;
   std::vector<RunningPhase> running_;  ///< in start order
-  std::vector<Event> finished_;        ///< fresh and finished, in order
+  std::vector<Event> finished_;        ///< finished (not fresh), in order
+  int fresh_ = 0;                      ///< phases found fresh
   std::string target_;
   std::string target_commit_;
   std::string pending_;        ///< permanent lines not yet written

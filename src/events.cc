@@ -147,18 +147,21 @@ std::vector<std::string> SplitLines(std::string_view text) {
   return lines;
 }
 
-std::vector<SummaryPart> SummarizeOutcomes(const std::vector<Event>& finished, int total) {
+std::vector<SummaryPart> SummarizeOutcomes(const std::vector<Event>& finished, int total,
+                                           int fresh) {
   std::map<PhaseState, std::vector<std::string>> names;
   for (const Event& e : finished) names[e.state].push_back(e.phase);
   std::vector<SummaryPart> parts;
   for (PhaseState state : kSummaryOrder) {
     auto it = names.find(state);
-    if (it == names.end()) continue;
-    std::string text = fmt::format("{} {}", it->second.size(), ToString(state));
+    size_t count = (it == names.end() ? 0 : it->second.size()) +
+                   (state == PhaseState::kFresh ? static_cast<size_t>(fresh) : 0);
+    if (count == 0) continue;
+    std::string text = fmt::format("{} {}", count, ToString(state));
     if (!IsSuccess(state)) text += " (" + NameList(it->second) + ")";
     parts.emplace_back(text, state);
   }
-  int not_run = total - static_cast<int>(finished.size());
+  int not_run = total - static_cast<int>(finished.size()) - fresh;
   if (not_run > 0) parts.emplace_back(fmt::format("{} not run", not_run), PhaseState::kStale);
   return parts;
 }

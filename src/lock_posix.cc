@@ -66,10 +66,13 @@ bool RunLock::Acquire(const std::string& path, int* holder_pid) {
   return false;
 }
 
-RunLock::~RunLock() {
+RunLock::~RunLock() { Release(); }
+
+void RunLock::Release() {
   if (fd_ < 0) return;
   flock(fd_, LOCK_UN);
   close(fd_);
+  fd_ = -1;
 }
 
 }  // namespace orchestrate

@@ -71,6 +71,7 @@ int Run(Options& o, Project& project) {
     if (!project.manifest.FindPhase(name))
       throw UsageError("--force: unknown phase '" + name + "'");
   if (o.dry_run) return CommandPlan(project, ro, o.json);
+  ro.process_exits_after = true;  // Dispatch exits when the command returns
   EventBus bus;
   bool live = isatty(STDOUT_FILENO) && !std::getenv("CI");
   Verbosity v = o.quiet ? Verbosity::kQuiet : o.verbose ? Verbosity::kVerbose : Verbosity::kNormal;

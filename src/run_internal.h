@@ -90,6 +90,9 @@ class Run {
       if (s.thread.joinable()) s.thread.join();
   }
   int Execute();
+  /// Joins the run's threads and releases its lock, for a process that
+  /// exits without destroying the run (RunOptions::process_exits_after).
+  void LeaveForExit();
 
  private:
   // --- before anything runs --------------------------------------------------

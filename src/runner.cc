@@ -10,8 +10,15 @@ int EffectiveJobs(int flag, const Settings& settings) {
 }
 
 int RunPhases(Project& project, const RunOptions& options, EventSink& sink) {
-  run_internal::Run run(project, options, sink);
-  return run.Execute();
+  auto run = std::make_unique<run_internal::Run>(project, options, sink);
+  int status = run->Execute();
+  if (options.process_exits_after) {
+    // Kept reachable (leak checkers stay quiet), never destroyed.
+    static run_internal::Run* left_for_exit = nullptr;
+    left_for_exit = run.release();
+    left_for_exit->LeaveForExit();
+  }
+  return status;
 }
 
 namespace run_internal {
@@ -27,6 +34,12 @@ int Run::Execute() {
   }
   if (infra_error_.empty() && !signal_ && !stopped_by_infra_) IntegrateTarget();
   return Finish();
+}
+
+void Run::LeaveForExit() {
+  StopEverything();
+  index_.StopBackground();
+  lock_.Release();
 }
 
 // --- before anything runs --------------------------------------------------

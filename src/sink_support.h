@@ -2,10 +2,9 @@
 // summary). Private to src/: not part of the module contract.
 #pragma once
 
+#include <cstdio>
 #include <functional>
 #include <mutex>
-
-#include <cstdio>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,8 +28,10 @@ using SummaryPart = std::pair<std::string, PhaseState>;
 
 /// Counts the finished phases by state, in a fixed order: succeeded, fresh,
 /// the failures, blocked, then "N not run" for the rest of `total`. Groups
-/// that did not succeed name their phases.
-std::vector<SummaryPart> SummarizeOutcomes(const std::vector<Event>& finished, int total);
+/// that did not succeed name their phases. `fresh` more phases were fresh
+/// without being in `finished` (a printer only needs to count them).
+std::vector<SummaryPart> SummarizeOutcomes(const std::vector<Event>& finished, int total,
+                                           int fresh = 0);
 
 /// "2 succeeded, 1 failed (ui)"; "nothing ran" when there are no parts.
 std::string JoinSummary(const std::vector<SummaryPart>& parts);

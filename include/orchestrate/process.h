@@ -15,23 +15,23 @@
 namespace orchestrate {
 
 struct ProcessSpec {
-  std::string command;               ///< run as /bin/sh -c command
+  std::string command;  ///< run as /bin/sh -c command
   std::string cwd;
-  std::vector<std::string> env;      ///< the complete environment, "KEY=VALUE"
-  std::string log_path;              ///< stdout+stderr appended here
-  std::optional<Duration> timeout;   ///< whole-group TERM, then KILL after kill_grace
+  std::vector<std::string> env;     ///< the complete environment, "KEY=VALUE"
+  std::string log_path;             ///< stdout+stderr appended here
+  std::optional<Duration> timeout;  ///< whole-group TERM, then KILL after kill_grace
   Duration kill_grace = std::chrono::seconds(5);
 };
 
 struct ProcessResult {
-  int exit_code = -1;        ///< exit status when it exited, else -1
-  int term_signal = 0;       ///< signal that ended it, else 0
+  int exit_code = -1;   ///< exit status when it exited, else -1
+  int term_signal = 0;  ///< signal that ended it, else 0
   bool timed_out = false;
-  bool cancelled = false;    ///< stopped because *cancel became true
+  bool cancelled = false;  ///< stopped because *cancel became true
   Duration elapsed{0};
-  int64_t log_begin = 0;     ///< byte offset in the log where its output starts
-  int64_t log_end = 0;       ///< and ends
-  Duration timeout{0};       ///< the limit that was exceeded, when timed_out
+  int64_t log_begin = 0;  ///< byte offset in the log where its output starts
+  int64_t log_end = 0;    ///< and ends
+  Duration timeout{0};    ///< the limit that was exceeded, when timed_out
   bool ok() const { return exit_code == 0 && !timed_out && !cancelled; }
   /// "exit status 2", "killed by signal 9", "timed out after 30s", "interrupted"
   std::string Describe() const;
@@ -87,6 +87,8 @@ class RunLock {
   RunLock& operator=(const RunLock&) = delete;
   /// Releases the lock; the file stays.
   ~RunLock();
+  /// Releases the lock now (the destructor then does nothing).
+  void Release();
 
  private:
   int fd_ = -1;

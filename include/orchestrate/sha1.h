@@ -15,7 +15,10 @@ namespace orchestrate {
 
 class Sha1 {
  public:
-  Sha1();
+  /// kFastest uses the CPU's SHA instructions when it has them (x86-64 SHA
+  /// extensions), else the portable code; tests force kPortable too.
+  enum class Implementation { kFastest, kPortable };
+  explicit Sha1(Implementation implementation = Implementation::kFastest);
   /// Hashes more input.
   void Update(std::string_view data);
   /// The digest of everything passed to Update, as 40 lowercase hex digits.
@@ -25,6 +28,7 @@ class Sha1 {
  private:
   void Block(const unsigned char* block);
 
+  bool use_cpu_instructions_ = false;
   std::array<uint32_t, 5> h_;
   std::array<unsigned char, 64> buffer_;
   size_t buffered_ = 0;

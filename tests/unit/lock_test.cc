@@ -48,6 +48,15 @@ TEST_F(RunLockTest, DestructionReleasesTheLockAndKeepsTheFile) {
   EXPECT_TRUE(second.Acquire(LockPath(), nullptr));
 }
 
+TEST_F(RunLockTest, ReleaseLetsAnotherTakeTheLockAtOnce) {
+  RunLock first;
+  ASSERT_TRUE(first.Acquire(LockPath(), nullptr));
+  first.Release();
+  first.Release();  // twice is harmless
+  RunLock second;
+  EXPECT_TRUE(second.Acquire(LockPath(), nullptr));
+}
+
 TEST_F(RunLockTest, HolderIsUnknownWhenTheFileHasNoPid) {
   RunLock first;
   ASSERT_TRUE(first.Acquire(LockPath(), nullptr));
