@@ -11,6 +11,7 @@
 #include "orchestrate/commands.h"
 #include "orchestrate/error.h"
 #include "orchestrate/git.h"
+#include "orchestrate/process.h"
 #include "orchestrate/runner.h"
 
 namespace fs = std::filesystem;
@@ -142,6 +143,7 @@ void ConfigureLogging() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  UseHugePagesForHeap();
   ConfigureLogging();
   InitGit();
   Options o;

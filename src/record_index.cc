@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cstdio>
 #include <span>
@@ -175,8 +176,47 @@ RecordIndex::~RecordIndex() {
   }
 }
 
-std::string RecordIndex::Slot(const std::string& phase, const std::string& key) {
-  return phase + '\t' + key;
+size_t RecordIndex::HashOf(std::string_view phase, std::string_view key) {
+  std::hash<std::string_view> hash;
+  return hash(key) * 31 + hash(phase);
+}
+
+void RecordIndex::Rehash(size_t capacity) {
+  table_.assign(capacity, -1);
+  for (size_t position = 0; position < entries_.size(); ++position) {
+    size_t slot = HashOf(entries_[position].phase, entries_[position].key) & (capacity - 1);
+    while (table_[slot] >= 0) slot = (slot + 1) & (capacity - 1);
+    table_[slot] = static_cast<int64_t>(position);
+  }
+}
+
+int64_t RecordIndex::Position(std::string_view phase, std::string_view key) const {
+  if (table_.empty()) return -1;
+  size_t mask = table_.size() - 1;
+  for (size_t slot = HashOf(phase, key) & mask; table_[slot] >= 0; slot = (slot + 1) & mask) {
+    const RecordSummary& s = entries_[static_cast<size_t>(table_[slot])];
+    if (s.key == key && s.phase == phase) return table_[slot];
+  }
+  return -1;
+}
+
+std::pair<size_t, bool> RecordIndex::Put(RecordSummary summary) {
+  int64_t known = Position(summary.phase, summary.key);
+  if (known >= 0) {
+    entries_[static_cast<size_t>(known)] = std::move(summary);
+    return {static_cast<size_t>(known), false};
+  }
+  entries_.push_back(std::move(summary));
+  if (2 * entries_.size() > table_.size()) {
+    Rehash(std::bit_ceil(std::max<size_t>(64, 4 * entries_.size())));
+  } else {
+    const RecordSummary& s = entries_.back();
+    size_t mask = table_.size() - 1;
+    size_t slot = HashOf(s.phase, s.key) & mask;
+    while (table_[slot] >= 0) slot = (slot + 1) & mask;
+    table_[slot] = static_cast<int64_t>(entries_.size() - 1);
+  }
+  return {entries_.size() - 1, true};
 }
 
 void RecordIndex::Load() {
@@ -185,18 +225,15 @@ void RecordIndex::Load() {
   if (!text || text->compare(0, header.size(), header) != 0) return;  // foreign: rebuilt
   std::string_view rest(*text);
   rest.remove_prefix(header.size());
+  size_t lines = static_cast<size_t>(std::count(rest.begin(), rest.end(), '\n'));
+  entries_.reserve(lines);
+  Rehash(std::bit_ceil(std::max<size_t>(64, 2 * lines + 2)));
   while (!rest.empty()) {
     size_t end = rest.find('\n');
     std::string_view line = rest.substr(0, end);
     rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
     ++lines_in_file_;
-    std::optional<RecordSummary> s = ParseSummary(line);
-    if (!s) continue;
-    auto [it, added] = slots_.try_emplace(Slot(s->phase, s->key), entries_.size());
-    if (added)
-      entries_.push_back(std::move(*s));
-    else
-      entries_[it->second] = std::move(*s);
+    if (std::optional<RecordSummary> s = ParseSummary(line)) Put(std::move(*s));
   }
 }
 
@@ -241,8 +278,8 @@ void RecordIndex::StopBackground() {
 
 const RecordSummary* RecordIndex::Find(const std::string& phase, const std::string& key) {
   EnsureLoaded();
-  auto it = slots_.find(Slot(phase, key));
-  return it == slots_.end() ? nullptr : &entries_[it->second];
+  int64_t position = Position(phase, key);
+  return position < 0 ? nullptr : &entries_[static_cast<size_t>(position)];
 }
 
 int64_t RecordIndex::CheckOf(const RecordSummary* entry, const Check& check) {
@@ -262,14 +299,9 @@ int64_t RecordIndex::CheckOf(const RecordSummary* entry, const Check& check) {
 void RecordIndex::Add(RecordSummary summary) {
   StopBackground();
   EnsureLoaded();
-  auto [it, added] = slots_.try_emplace(Slot(summary.phase, summary.key), entries_.size());
-  if (added) {
-    entries_.push_back(std::move(summary));
-  } else {
-    entries_[it->second] = std::move(summary);
-    if (it->second < checked_entries_) checks_[it->second].state = 0;  // checked the old one
-  }
-  pending_.push_back(it->second);
+  auto [position, added] = Put(std::move(summary));
+  if (!added && position < checked_entries_) checks_[position].state = 0;  // checked the old one
+  pending_.push_back(position);
 }
 
 void RecordIndex::Flush() {

@@ -257,7 +257,7 @@ void Run::EvaluateReady() {
 void Run::Evaluate(int p) {
   PhaseDecision d = planner_->Decide(p, DepTrees(p));
   slots_[p].key = d.key;
-  slots_[p].components = d.components;
+  if (d.action != Action::kFresh) slots_[p].components = std::move(d.components);
   if (d.action != Action::kFresh) {
     slots_[p].reason = d.reason;
     return scheduler_->Enqueue(p);

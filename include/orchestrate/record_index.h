@@ -14,7 +14,6 @@
 #include <string>
 #include <string_view>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include "orchestrate/git.h"
@@ -93,14 +92,22 @@ class RecordIndex {
   void Load();
   void EnsureLoaded();
   void CheckAll();
-  static std::string Slot(const std::string& phase, const std::string& key);
+  /// The position of the entry for `phase` and `key` in entries_, or -1.
+  int64_t Position(std::string_view phase, std::string_view key) const;
+  /// Adds `summary` at the end or over the entry with the same phase and
+  /// key; returns its position and whether it is new.
+  std::pair<size_t, bool> Put(RecordSummary summary);
+  /// An open-addressing table of positions in entries_, by phase and key:
+  /// no allocation per entry or per lookup.
+  void Rehash(size_t capacity);
+  static size_t HashOf(std::string_view phase, std::string_view key);
 
   std::string path_;
   bool writable_ = true;
   bool loaded_ = false;
   size_t lines_in_file_ = 0;
   std::vector<RecordSummary> entries_;
-  std::unordered_map<std::string, size_t> slots_;  ///< Slot() -> position in entries_
+  std::vector<int64_t> table_;  ///< positions (-1: empty); a power of two, at most half full
   std::vector<size_t> pending_;                    ///< positions added since the last flush
   Check check_;
   std::unique_ptr<CheckSlot[]> checks_;  ///< one per loaded entry, while checking is on
