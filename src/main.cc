@@ -125,12 +125,21 @@ int DispatchOnProject(CLI::App& app, Options& o, Project& project) {
   return Run(o, project);
 }
 
+// Only `run` (also the default command) keeps the manifest snapshot up to
+// date; `validate` exists to check the manifest, so it always parses it.
+ManifestSnapshotUse SnapshotUse(const CLI::App& app) {
+  if (app.got_subcommand("validate")) return ManifestSnapshotUse::kIgnore;
+  if (app.get_subcommands().empty() || app.got_subcommand("run"))
+    return ManifestSnapshotUse::kReadAndWrite;
+  return ManifestSnapshotUse::kRead;
+}
+
 int Dispatch(CLI::App& app, Options& o) {
   if (!o.dir.empty() && chdir(o.dir.c_str()) != 0)
     throw UsageError("-C " + o.dir + ": no such directory");
   std::string cwd = fs::current_path().string();
   if (app.got_subcommand("init")) return CommandInit(cwd);
-  Project project = OpenProject(cwd, o.file);
+  Project project = OpenProject(cwd, o.file, SnapshotUse(app));
   ExitNow(DispatchOnProject(app, o, project));
 }
 

@@ -231,15 +231,21 @@ bool ParseManifest(std::string_view text, const std::string& path, Manifest* out
   return diags->empty();
 }
 
-bool LoadManifest(const std::string& path, Manifest* out, std::vector<Diagnostic>* diags) {
-  std::optional<std::string> text = ReadWholeFile(path);
-  if (!text) {
+bool ReadManifestFile(const std::string& path, std::string* text, std::vector<Diagnostic>* diags) {
+  std::optional<std::string> read = ReadWholeFile(path);
+  if (!read) {
     std::error_code ec;
     std::string why = fs::exists(path, ec) ? "cannot read the file" : "no such file";
     *diags = {{path, {}, "cannot read manifest: " + why}};
     return false;
   }
-  return ParseManifest(*text, path, out, diags);
+  *text = std::move(*read);
+  return true;
+}
+
+bool LoadManifest(const std::string& path, Manifest* out, std::vector<Diagnostic>* diags) {
+  std::string text;
+  return ReadManifestFile(path, &text, diags) && ParseManifest(text, path, out, diags);
 }
 
 std::optional<std::string> FindManifest(const std::string& start_dir) {

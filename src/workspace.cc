@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "orchestrate/error.h"
+#include "orchestrate/manifest_snapshot.h"
 
 namespace fs = std::filesystem;
 
@@ -87,18 +88,43 @@ std::string LocateManifest(const std::string& dir, const std::string& file_flag)
   return fs::weakly_canonical(*found).string();
 }
 
-Project OpenProject(const std::string& dir, const std::string& file_flag) {
+namespace {
+
+[[noreturn]] void ReportManifestErrors(const std::string& path,
+                                       const std::vector<Diagnostic>& diags) {
+  for (const auto& d : diags) std::fprintf(stderr, "%s\n", d.Format().c_str());
+  throw UsageError(std::to_string(diags.size()) + (diags.size() == 1 ? " error" : " errors") +
+                   " in " + path + "; nothing was run");
+}
+
+// The manifest at `path`, from the snapshot when it matches, else parsed
+// (and then saved as the snapshot when `use` and the workspace allow).
+Manifest OpenManifest(const std::string& path, const Workspace& workspace,
+                      ManifestSnapshotUse use) {
+  Manifest manifest;
+  std::string text;
+  std::vector<Diagnostic> diags;
+  if (!ReadManifestFile(path, &text, &diags)) ReportManifestErrors(path, diags);
+  std::string snapshot = workspace.manifest_snapshot_file();
+  if (use != ManifestSnapshotUse::kIgnore && LoadManifestSnapshot(snapshot, path, text, &manifest))
+    return manifest;
+  if (!ParseManifest(text, path, &manifest, &diags)) ReportManifestErrors(path, diags);
+  std::error_code ec;
+  if (use == ManifestSnapshotUse::kReadAndWrite && fs::is_directory(workspace.state_dir, ec))
+    SaveManifestSnapshot(snapshot, text, manifest);
+  return manifest;
+}
+
+}  // namespace
+
+Project OpenProject(const std::string& dir, const std::string& file_flag,
+                    ManifestSnapshotUse snapshot) {
   Project project;
   project.repo = Repo::Discover(dir);
   project.workspace.root = project.repo->workdir();
   project.workspace.state_dir = project.workspace.root + "/.orchestrate";
   std::string path = LocateManifest(dir, file_flag);
-  std::vector<Diagnostic> diags;
-  if (!LoadManifest(path, &project.manifest, &diags)) {
-    for (const auto& d : diags) std::fprintf(stderr, "%s\n", d.Format().c_str());
-    throw UsageError(std::to_string(diags.size()) + (diags.size() == 1 ? " error" : " errors") +
-                     " in " + path + "; nothing was run");
-  }
+  project.manifest = OpenManifest(path, project.workspace, snapshot);
   return project;
 }
 

@@ -16,6 +16,8 @@ namespace orchestrate {
 struct SourcePos {
   int line = 0;
   int column = 0;
+
+  bool operator==(const SourcePos&) const = default;
 };
 
 /// Where each key of a table was written. A table has a handful of keys, so
@@ -34,6 +36,11 @@ class KeyPositions {
   size_t size() const { return entries_.size(); }
   /// Makes room for `count` keys.
   void reserve(size_t count) { entries_.reserve(count); }
+  /// The (key, position) entries in the order they were added.
+  auto begin() const { return entries_.begin(); }
+  auto end() const { return entries_.end(); }
+
+  bool operator==(const KeyPositions&) const = default;
 
  private:
   std::vector<std::pair<std::string, SourcePos>> entries_;
@@ -64,6 +71,8 @@ struct Settings {
   KeepWorktrees keep_worktrees = KeepWorktrees::kFailed;
   std::vector<std::string> worktree_copy;  ///< untracked files copied into each worktree
   std::vector<std::string> worktree_link;  ///< directories symlinked into each worktree
+
+  bool operator==(const Settings&) const = default;
 };
 
 /// [pools.NAME]: at most `depth` member phases run at once.
@@ -71,6 +80,8 @@ struct Pool {
   std::string name;
   int depth = 1;
   SourcePos pos;
+
+  bool operator==(const Pool&) const = default;
 };
 
 /// [agents.NAME]: a reusable command template.
@@ -83,6 +94,8 @@ struct Agent {
   std::map<std::string, std::string> vars;
   std::vector<std::string> requeue_on;
   SourcePos pos;
+
+  bool operator==(const Agent&) const = default;
 };
 
 /// [phase.NAME]
@@ -112,6 +125,8 @@ struct Phase {
 
   /// Neither `run` nor `agent`: the phase only verifies.
   bool IsGate() const { return run.empty() && agent.empty(); }
+
+  bool operator==(const Phase&) const = default;
 };
 
 /// Names -> indices for a vector of named items (phases, pools, agents): an
@@ -163,6 +178,8 @@ struct Manifest {
   const Phase* FindPhase(std::string_view name) const;
   const Pool* FindPool(std::string_view name) const;
   const Agent* FindAgent(std::string_view name) const;
+
+  bool operator==(const Manifest&) const = default;
 };
 
 /// The `{placeholder}` values an agent's command gets for `phase`: every key
@@ -183,7 +200,11 @@ std::string ExpandAgentCommand(const Agent& agent, const Phase& phase,
 bool ParseManifest(std::string_view text, const std::string& path, Manifest* out,
                    std::vector<Diagnostic>* diags);
 
-/// Reads `path` from disk and calls ParseManifest.
+/// Reads the manifest file `path` whole into `text`. When it cannot be read
+/// returns false with the one diagnostic saying why in `diags`.
+bool ReadManifestFile(const std::string& path, std::string* text, std::vector<Diagnostic>* diags);
+
+/// Reads `path` from disk (ReadManifestFile) and calls ParseManifest.
 bool LoadManifest(const std::string& path, Manifest* out, std::vector<Diagnostic>* diags);
 
 /// Searches `start_dir` and its parents for orchestrate.toml.

@@ -27,6 +27,8 @@ struct Workspace {
   std::string lock_file() const { return state_dir + "/lock"; }
   /// The local index of cache records (record_index.h).
   std::string record_index_file() const { return state_dir + "/record_index"; }
+  /// The last validated manifest (manifest_snapshot.h).
+  std::string manifest_snapshot_file() const { return state_dir + "/manifest_snapshot"; }
   /// Recent target merges (integration.h, TargetMemo).
   std::string target_memo_file() const { return state_dir + "/target_memo"; }
   std::string LogPath(const std::string& phase) const { return logs_dir() + "/" + phase + ".log"; }
@@ -58,10 +60,20 @@ struct Project {
 /// Throws UsageError when none is found.
 std::string LocateManifest(const std::string& dir, const std::string& file_flag);
 
+/// What OpenProject does with the manifest snapshot
+/// (Workspace::manifest_snapshot_file, manifest_snapshot.h).
+enum class ManifestSnapshotUse {
+  kRead,          ///< use it when it matches the manifest; never write it
+  kReadAndWrite,  ///< also save one after parsing, when .orchestrate/ exists
+  kIgnore,        ///< always parse and validate the manifest
+};
+
 /// Finds the repository containing `dir` and loads and validates the
-/// manifest. Manifest errors are printed to stderr as FILE:LINE:COL lines
-/// and throw UsageError("N errors in MANIFEST"). Throws UsageError outside a
+/// manifest, or takes it from the manifest snapshot as `snapshot` allows.
+/// Manifest errors are printed to stderr as FILE:LINE:COL lines and throw
+/// UsageError("N errors in MANIFEST"). Throws UsageError outside a
 /// repository.
-Project OpenProject(const std::string& dir, const std::string& file_flag);
+Project OpenProject(const std::string& dir, const std::string& file_flag,
+                    ManifestSnapshotUse snapshot = ManifestSnapshotUse::kRead);
 
 }  // namespace orchestrate
