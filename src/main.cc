@@ -11,7 +11,6 @@
 #include "orchestrate/commands.h"
 #include "orchestrate/error.h"
 #include "orchestrate/git.h"
-#include "orchestrate/process.h"
 #include "orchestrate/runner.h"
 
 namespace fs = std::filesystem;
@@ -152,7 +151,6 @@ void ConfigureLogging() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  UseHugePagesForHeap();
   ConfigureLogging();
   InitGit();
   Options o;

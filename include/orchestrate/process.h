@@ -8,7 +8,6 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "orchestrate/manifest.h"  // Duration
@@ -100,17 +99,5 @@ class RunLock {
 /// Interrupted system calls are restarted (SA_RESTART): poll the flag.
 std::atomic<int>& InstallSignalHandlers();
 
-/// Grows the heap by 64 MB at once and asks the kernel to back it with
-/// 2 MB pages (MADV_HUGEPAGE; it does where transparent huge pages are
-/// enabled for madvise), so a large run's memory costs tens of page faults
-/// instead of thousands. Call first thing in main; later calls do nothing.
-/// Does nothing when malloc does not use the brk heap (sanitizers).
-void UseHugePagesForHeap();
-
-/// The 2 MB-aligned part of the heap between `break_before` and
-/// `break_after`, when the `size` bytes at `block` (just allocated) reach
-/// into it, i.e. malloc grew the brk heap for them; {0, 0} otherwise.
-std::pair<uintptr_t, uintptr_t> HugePageRange(uintptr_t block, size_t size, uintptr_t break_before,
-                                              uintptr_t break_after);
-
 }  // namespace orchestrate
+
