@@ -79,8 +79,8 @@ std::string TargetMemo::Digest(const ObjectId& base, const std::vector<PhaseResu
   // other commit dates): old entries then stop matching.
   std::string text = "orchestrate target merge 1\n" + base + "\n";
   for (const PhaseResult& r : results) {
-    text += r.phase + '\0' + r.commit + '\0' + r.input;
-    for (const std::string& dep : r.deps) text += '\0' + dep;
+    text.append(r.phase).append(1, '\0').append(r.commit).append(1, '\0').append(r.input);
+    for (const std::string& dep : r.deps) text.append(1, '\0').append(dep);
     text += '\n';
   }
   return HashBlob(text);
@@ -147,7 +147,10 @@ void CheckTarget(Repo& repo, const std::string& target) {
 }
 
 void UpdateTarget(Repo& repo, const std::string& target, const ObjectId& commit) {
-  repo.WriteRef("refs/heads/" + target, commit, "orchestrate: integrate results");
+  // A run that changed nothing leaves both refs (and their reflogs) alone.
+  std::string branch = "refs/heads/" + target;
+  if (repo.ReadRef(branch) == commit && repo.ReadRef(kTargetMarks + target) == commit) return;
+  repo.WriteRef(branch, commit, "orchestrate: integrate results");
   repo.WriteRef(kTargetMarks + target, commit, "orchestrate: target written");
 }
 

@@ -151,7 +151,7 @@ void Run::AddFreshUnselected() {
     for (int dep : graph_.node(p).deps) deps_known &= IsSuccess(slots_[dep].state);
     if (!deps_known) continue;
     PhaseDecision d = planner_->Decide(p, DepTrees(p));
-    if (d.action == Action::kFresh) UseRecord(p, *d.record);
+    if (d.action == Action::kFresh) UseRecord(p, std::move(*d.record));
   }
 }
 

@@ -59,6 +59,8 @@ struct PhaseSlot {
   std::string worktree;
   int job_slot = -1;
   int attempts_done = 0;
+  double record_duration_s = 0;  ///< of the reused record, when fresh
+  int record_attempts = 0;       ///< of the reused record, when fresh
   int requeues = 0;
   bool started_before = false;
   Clock::time_point started;
@@ -130,9 +132,9 @@ class Run {
   void EvaluateReady();
   void Evaluate(int p);
   // The phase's recorded result stands in for running it.
-  void UseRecord(int p, const Record& record);
-  void AcceptFresh(int p, const Record& record);
-  void EmitFresh(int p, const Record& record);
+  void UseRecord(int p, Record&& record);
+  void AcceptFresh(int p, Record&& record);
+  void EmitFresh(int p);
   int FreeJobSlot() const;
   void StartRunnable();
   void InputConflict(int p, const std::vector<PhaseResult>& deps, const MergeFailure& f);

@@ -109,7 +109,7 @@ void Run::SelectOnly() {
   std::set<int> named;
   for (const auto& t : options_.targets) named.insert(*graph_.Find(t));
   std::vector<int> only;
-  for (const auto& d : plan) {
+  for (auto& d : plan) {
     if (named.count(d.phase)) {
       only.push_back(d.phase);
       continue;
@@ -123,7 +123,7 @@ void Run::SelectOnly() {
       throw UsageError("cannot run with --only: dependency '" + name +
                        "' has no recorded result for its current inputs (" + d.reason +
                        "); run it first, or pull the cache with `orchestrate cache pull`");
-    AcceptFresh(d.phase, *d.record);
+    AcceptFresh(d.phase, std::move(*d.record));
   }
   selected_ = only;
 }
@@ -262,44 +262,48 @@ void Run::Evaluate(int p) {
     slots_[p].reason = d.reason;
     return scheduler_->Enqueue(p);
   }
-  AcceptFresh(p, *d.record);
+  AcceptFresh(p, std::move(*d.record));
   scheduler_->Finish(p, true);
-  EmitFresh(p, *d.record);
+  EmitFresh(p);
 }
 
-void Run::UseRecord(int p, const Record& record) {
+void Run::UseRecord(int p, Record&& record) {
   PhaseSlot& s = slots_[p];
   s.state = PhaseState::kFresh;
-  s.result = record.result;
-  s.result_tree = record.result_tree;
-  s.input = record.input;
-  s.handoff = record.handoff;
-  s.key = record.key;
+  s.result = std::move(record.result);
+  s.result_tree = std::move(record.result_tree);
+  s.input = std::move(record.input);
+  s.handoff = std::move(record.handoff);
+  s.key = std::move(record.key);
+  s.record_duration_s = record.duration_s;
+  s.record_attempts = record.attempts;
 }
 
-void Run::AcceptFresh(int p, const Record& record) {
-  UseRecord(p, record);
+void Run::AcceptFresh(int p, Record&& record) {
+  UseRecord(p, std::move(record));
+  const PhaseSlot& s = slots_[p];
   PhaseRecord& r = state_.phases[Name(p)];
   r.state = PhaseState::kFresh;
-  r.key = record.key;
-  r.result = record.result;
-  r.duration_s = record.duration_s;
-  r.attempts = record.attempts;
+  r.key = s.key;
+  r.result = s.result;
+  r.duration_s = s.record_duration_s;
+  r.attempts = s.record_attempts;
   r.started_at = record.started_at;
-  r.handoff_first_line = record.handoff.substr(0, record.handoff.find('\n'));
-  r.reason = "";
+  r.handoff_first_line.assign(s.handoff, 0, s.handoff.find('\n'));
+  r.reason.clear();
 }
 
-void Run::EmitFresh(int p, const Record& record) {
+void Run::EmitFresh(int p) {
+  const PhaseSlot& s = slots_[p];
   Event e;
   e.type = Event::Type::kPhaseFresh;
   e.phase = Name(p);
   e.state = PhaseState::kFresh;
-  e.result = record.result;
-  e.duration_s = record.duration_s;
-  e.attempts = record.attempts;
+  e.result = s.result;
+  e.duration_s = s.record_duration_s;
+  e.attempts = s.record_attempts;
   e.reason = "fresh";
-  Emit(e);
+  Emit(std::move(e));
 }
 
 int Run::FreeJobSlot() const {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "orchestrate/cache.h"
@@ -70,7 +71,7 @@ class Planner {
   PlannerOptions options_;
   ObjectId base_tree_;
   KeyInputs inputs_;  ///< dep_result_trees: of the phase being decided
-  std::map<ObjectId, ObjectId> content_ids_;
+  std::unordered_map<ObjectId, ObjectId> content_ids_;
   std::set<std::string> own_files_;  ///< repository paths of the manifest and prompts
   std::vector<std::pair<std::string, ObjectId>> base_files_;
 };

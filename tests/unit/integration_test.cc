@@ -177,6 +177,17 @@ TEST_F(IntegrationTest, UpdateTargetMovesTheBranchAndRemembersIt) {
   EXPECT_EQ(Git("rev-parse HEAD"), initial_) << "the user's checkout is untouched";
 }
 
+TEST_F(IntegrationTest, UpdateTargetToWhereItIsWritesNothing) {
+  UpdateTarget(*repo_, "orchestrate/integration", initial_);
+  std::string reflog = Git("reflog show --format=%gs orchestrate/integration");
+  UpdateTarget(*repo_, "orchestrate/integration", initial_);  // a no-op run
+  EXPECT_EQ(Git("reflog show --format=%gs orchestrate/integration"), reflog);
+  PhaseResult a = Result("a", {{"a.txt", "from a\n"}});
+  UpdateTarget(*repo_, "orchestrate/integration", a.commit);
+  EXPECT_NE(Git("reflog show --format=%gs orchestrate/integration"), reflog);
+  EXPECT_EQ(Git("rev-parse refs/orchestrate/targets/orchestrate/integration"), a.commit);
+}
+
 TEST_F(IntegrationTest, TargetOrchestrateDidNotCreateIsRefused) {
   Git("branch integration " + initial_);
   std::string msg = MessageOf<UsageError>([&] { CheckTarget(*repo_, "integration"); });
