@@ -12,7 +12,7 @@ void Run::Completed(int p, PhaseOutcome o) {
   if (!s.worktree.empty()) pool_->Release(s.worktree, Name(p), o.state == PhaseState::kSucceeded);
   s.state = o.state;
   if (o.state == PhaseState::kSucceeded) RecordSuccess(p, o);
-  PhaseRecord& r = state_.phases[Name(p)];
+  PhaseRecord& r = RecordOf(p);
   r.state = o.state;
   r.key = s.key;
   r.result = o.result;
@@ -63,7 +63,7 @@ void Run::RecordSuccess(int p, PhaseOutcome& o) {
   rec.handoff = o.handoff;
   cache_.Store(rec);
   state_.succeeded_keys[Name(p)].insert(s.key);
-  state_.phases[Name(p)].recorded_at = std::time(nullptr);
+  RecordOf(p).recorded_at = std::time(nullptr);
 }
 
 void Run::EmitFinished(int p, const PhaseOutcome& o, const PhaseRecord& r) {
@@ -90,7 +90,7 @@ void Run::EmitFinished(int p, const PhaseOutcome& o, const PhaseRecord& r) {
 
 void Run::Blocked(int b, int by) {
   slots_[b].state = PhaseState::kBlocked;
-  PhaseRecord& r = state_.phases[Name(b)];
+  PhaseRecord& r = RecordOf(b);
   r.state = PhaseState::kBlocked;
   r.reason = "blocked by " + Name(by);
   Event e;
@@ -201,7 +201,7 @@ int Run::Finish() {
   for (int p : selected_)
     if (slots_[p].state == PhaseState::kRunning) {
       slots_[p].state = PhaseState::kInterrupted;
-      state_.phases[Name(p)].state = PhaseState::kInterrupted;
+      RecordOf(p).state = PhaseState::kInterrupted;
     }
   if (!infra_error_.empty())
     Notice("stopped: " + infra_error_ + " — nothing half-done was recorded; retrying may help",

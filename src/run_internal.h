@@ -113,6 +113,8 @@ class Run {
   void FlushNotices();
   void EmitRunStarted();
   const std::string& Name(int p) const { return graph_.node(p).phase->name; }
+  /// The state's record of phase `p`, made when it has none (records_).
+  PhaseRecord& RecordOf(int p);
   void SaveState();
   // The state file holds every phase, so rewriting it at each start and end made
   // a run O(n^2). A change is written at once when the last write is older
@@ -178,6 +180,9 @@ class Run {
   std::unique_ptr<Scheduler> scheduler_;
   std::vector<int> selected_;
   std::vector<PhaseSlot> slots_;
+  /// state_.phases entries by phase index, found in one pass (map nodes
+  /// stay put); null until a phase has one.
+  std::vector<PhaseRecord*> records_;
   ObjectId base_;
   int jobs_ = 1;
   int running_ = 0;

@@ -91,14 +91,15 @@ void Run::Select() {
   std::string err;
   if (!graph_.Select(options_.targets, &selected_, &err)) throw UsageError(err);
   slots_ = std::vector<PhaseSlot>(graph_.size());
+  records_.assign(graph_.size(), nullptr);
+  for (auto& [name, record] : state_.phases)  // one pass, not a map search per phase
+    if (std::optional<int> p = graph_.Find(name)) records_[*p] = &record;
   planner_ = std::make_unique<Planner>(graph_, repo_, cache_, state_, base_,
                                        PlannerOptions{options_.force, options_.always});
   if (options_.only) SelectOnly();
   std::vector<double> weight(graph_.size(), 1.0);
-  for (int p : selected_) {
-    auto it = state_.phases.find(graph_.node(p).phase->name);
-    if (it != state_.phases.end() && it->second.duration_s > 0) weight[p] = it->second.duration_s;
-  }
+  for (int p : selected_)
+    if (const PhaseRecord* r = records_[p]; r && r->duration_s > 0) weight[p] = r->duration_s;
   graph_.ComputeCriticalPath(weight);
 }
 
@@ -126,6 +127,11 @@ void Run::SelectOnly() {
     AcceptFresh(d.phase, std::move(*d.record));
   }
   selected_ = only;
+}
+
+PhaseRecord& Run::RecordOf(int p) {
+  if (!records_[p]) records_[p] = &state_.phases[Name(p)];
+  return *records_[p];
 }
 
 // --- events ------------------------------------------------------------------
@@ -282,7 +288,7 @@ void Run::UseRecord(int p, Record&& record) {
 void Run::AcceptFresh(int p, Record&& record) {
   UseRecord(p, std::move(record));
   const PhaseSlot& s = slots_[p];
-  PhaseRecord& r = state_.phases[Name(p)];
+  PhaseRecord& r = RecordOf(p);
   r.state = PhaseState::kFresh;
   r.key = s.key;
   r.result = s.result;
@@ -391,7 +397,7 @@ void Run::Launch(int p, const ObjectId& input) {
   job.previous_phase = previous_phase;
   s.started_before = true;
   s.state = PhaseState::kRunning;
-  PhaseRecord& r = state_.phases[Name(p)];
+  PhaseRecord& r = RecordOf(p);
   r.state = PhaseState::kRunning;
   r.branch = "orchestrate/phase/" + Name(p);
   r.log_path = job.log_path;
