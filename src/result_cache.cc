@@ -117,6 +117,7 @@ std::optional<Record> ResultCache::Lookup(const std::string& phase, const std::s
 }
 
 ResultCache::~ResultCache() {
+  if (index_) index_->StopBackground();  // it may be checking refs through the descriptor
   if (cache_dir_fd_ >= 0) close(cache_dir_fd_);
 }
 
