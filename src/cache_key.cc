@@ -99,9 +99,7 @@ std::string KeyComponents::Hash() const {
   size_t size = kKeyFormat.size();
   for (const auto& [name, value] : items)
     size += name.size() + std::to_string(value.size()).size() + value.size() + 3;
-  Sha1 sha;
-  sha.Update("blob " + std::to_string(size));
-  sha.Update(std::string_view("", 1));
+  Sha1 sha = StartBlobHash(size);
   sha.Update(kKeyFormat);
   for (const auto& [name, value] : items) {
     sha.Update(name);

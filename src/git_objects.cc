@@ -146,10 +146,15 @@ ObjectId Repo::CreateCommit(const ObjectId& tree, const std::vector<ObjectId>& p
   return FormatOid(oid);
 }
 
-ObjectId HashBlob(std::string_view content) {
+Sha1 StartBlobHash(size_t size) {
   Sha1 sha;
-  sha.Update("blob " + std::to_string(content.size()));
+  sha.Update("blob " + std::to_string(size));
   sha.Update(std::string_view("", 1));
+  return sha;
+}
+
+ObjectId HashBlob(std::string_view content) {
+  Sha1 sha = StartBlobHash(content.size());
   sha.Update(content);
   return sha.HexDigest();
 }

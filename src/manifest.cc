@@ -4,10 +4,9 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
+#include "file_io.h"
 #include "manifest_internal.h"
 #include "orchestrate/template.h"
 
@@ -45,26 +44,6 @@ size_t EditDistance(std::string_view a, std::string_view b) {
     }
   }
   return at(a.size(), b.size());
-}
-
-// The contents of a file, read straight into one string sized from the file
-// (no stream buffer to grow and copy); nullopt when it cannot be read.
-std::optional<std::string> ReadWholeFile(const std::string& path) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) return std::nullopt;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::uintmax_t size = fs::file_size(path, ec);
-  std::string text(ec ? 0 : size, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<size_t>(in.gcount()));
-  if (in) {  // not a regular file (a pipe), or it grew: read the rest
-    std::ostringstream rest;
-    rest << in.rdbuf();
-    text += rest.str();
-  }
-  if (in.bad()) return std::nullopt;
-  return text;
 }
 
 // FNV-1a, folded to 32 bits: inline and quick for short names.

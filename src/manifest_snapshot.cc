@@ -19,6 +19,8 @@
 #include <limits>
 #include <optional>
 
+#include "file_io.h"
+
 namespace orchestrate {
 namespace {
 
@@ -283,35 +285,6 @@ int FindExecutableBuildId(dl_phdr_info* info, size_t, void* found) {
 
 // --- Files -------------------------------------------------------------------
 
-// The whole file in one sized read; nullopt when it cannot be read.
-std::optional<std::string> ReadSnapshotFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  struct stat st;
-  std::optional<std::string> data;
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-    data.emplace(static_cast<size_t>(st.st_size), '\0');
-    size_t done = 0;
-    while (done < data->size()) {
-      ssize_t n = ::read(fd, data->data() + done, data->size() - done);
-      if (n <= 0) break;
-      done += static_cast<size_t>(n);
-    }
-    if (done != data->size()) data.reset();
-  }
-  ::close(fd);
-  return data;
-}
-
-bool WriteAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
 // Writes `data` to a temporary file beside `path` and renames it to `path`;
 // on any failure removes the temporary file and leaves `path` as it was.
 void WriteFileAtomically(const std::string& path, std::string_view data) {
@@ -373,7 +346,7 @@ bool LoadManifestSnapshot(const std::string& snapshot_path, const std::string& m
                           std::string_view text, Manifest* out) {
   if (ExecutableBuildId().empty()) return false;
   try {
-    std::optional<std::string> data = ReadSnapshotFile(snapshot_path);
+    std::optional<std::string> data = ReadWholeFile(snapshot_path);
     return data && ReadSnapshot(*data, manifest_path, text, out);
   } catch (const std::exception&) {  // out of memory on a damaged count, a bad path: a miss
     return false;

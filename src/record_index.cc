@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <span>
 
+#include "file_io.h"
 #include "orchestrate/error.h"
 
 namespace orchestrate {
@@ -100,37 +101,6 @@ bool SplitTabs(std::string_view line, std::span<std::string_view> fields) {
   return fields.back().find('\t') == std::string_view::npos;
 }
 
-// The whole file at `path`, read with one read of its size; nullopt when it
-// cannot be opened.
-std::optional<std::string> ReadFile(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  std::string text;
-  struct stat st;
-  if (fstat(fd, &st) == 0 && st.st_size > 0) text.resize(static_cast<size_t>(st.st_size));
-  size_t done = 0;
-  while (true) {
-    if (done == text.size()) text.resize(std::max<size_t>(4096, 2 * text.size()));
-    ssize_t n = read(fd, text.data() + done, text.size() - done);
-    if (n <= 0) break;
-    done += static_cast<size_t>(n);
-  }
-  close(fd);
-  text.resize(done);
-  return text;
-}
-
-// Writes `text` to `fd` completely.
-bool WriteAll(int fd, const std::string& text) {
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = write(fd, text.data() + done, text.size() - done);
-    if (n < 0) return false;
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
-
 }  // namespace
 
 std::string FormatSummary(const RecordSummary& s) {
@@ -181,13 +151,16 @@ size_t RecordIndex::HashOf(std::string_view phase, std::string_view key) {
   return hash(key) * 31 + hash(phase);
 }
 
+void RecordIndex::Place(size_t position) {
+  size_t mask = table_.size() - 1;
+  size_t slot = HashOf(entries_[position].phase, entries_[position].key) & mask;
+  while (table_[slot] >= 0) slot = (slot + 1) & mask;
+  table_[slot] = static_cast<int64_t>(position);
+}
+
 void RecordIndex::Rehash(size_t capacity) {
   table_.assign(capacity, -1);
-  for (size_t position = 0; position < entries_.size(); ++position) {
-    size_t slot = HashOf(entries_[position].phase, entries_[position].key) & (capacity - 1);
-    while (table_[slot] >= 0) slot = (slot + 1) & (capacity - 1);
-    table_[slot] = static_cast<int64_t>(position);
-  }
+  for (size_t position = 0; position < entries_.size(); ++position) Place(position);
 }
 
 int64_t RecordIndex::Position(std::string_view phase, std::string_view key) const {
@@ -207,20 +180,15 @@ std::pair<size_t, bool> RecordIndex::Put(RecordSummary summary) {
     return {static_cast<size_t>(known), false};
   }
   entries_.push_back(std::move(summary));
-  if (2 * entries_.size() > table_.size()) {
+  if (2 * entries_.size() > table_.size())
     Rehash(std::bit_ceil(std::max<size_t>(64, 4 * entries_.size())));
-  } else {
-    const RecordSummary& s = entries_.back();
-    size_t mask = table_.size() - 1;
-    size_t slot = HashOf(s.phase, s.key) & mask;
-    while (table_[slot] >= 0) slot = (slot + 1) & mask;
-    table_[slot] = static_cast<int64_t>(entries_.size() - 1);
-  }
+  else
+    Place(entries_.size() - 1);
   return {entries_.size() - 1, true};
 }
 
 void RecordIndex::Load() {
-  std::optional<std::string> text = ReadFile(path_);
+  std::optional<std::string> text = ReadWholeFile(path_);
   std::string header = Header();
   if (!text || text->compare(0, header.size(), header) != 0) return;  // foreign: rebuilt
   std::string_view rest(*text);

@@ -143,11 +143,13 @@ int64_t ResultCache::LooseRefTime(int dir_fd, const std::string& phase, const st
   return int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
 }
 
-void ResultCache::Prefetch() {
-  if (!index_) return;
+RecordIndex::Check ResultCache::RefCheck() {
   int fd = CacheDirFd();
-  index_->LoadInBackground(
-      [fd](const RecordSummary& s) { return LooseRefTime(fd, s.phase, s.key); });
+  return [fd](const RecordSummary& s) { return LooseRefTime(fd, s.phase, s.key); };
+}
+
+void ResultCache::Prefetch() {
+  if (index_) index_->LoadInBackground(RefCheck());
 }
 
 void ResultCache::Index(const Record& record, const ObjectId& commit, int64_t ref_time) {
@@ -169,10 +171,9 @@ void ResultCache::Index(const Record& record, const ObjectId& commit, int64_t re
 
 std::optional<Record> ResultCache::Find(const std::string& phase, const std::string& key) {
   if (!index_) return Lookup(phase, key, /*with_log=*/false);
-  int fd = CacheDirFd();
-  auto check = [fd](const RecordSummary& s) { return LooseRefTime(fd, s.phase, s.key); };
   const RecordSummary* known = index_->Find(phase, key);
-  int64_t ref_time = known ? index_->CheckOf(known, check) : LooseRefTime(fd, phase, key);
+  int64_t ref_time =
+      known ? index_->CheckOf(known, RefCheck()) : LooseRefTime(CacheDirFd(), phase, key);
   if (known && known->handoff_complete && ref_time != 0 && known->ref_mtime_ns == ref_time)
     return FromSummary(*known);
   std::string ref = RefName(phase, key);

@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 
+#include "file_io.h"
 #include "orchestrate/error.h"
 #include "orchestrate/run_state.h"
 
@@ -54,16 +55,6 @@ size_t CommonPrefix(std::string_view a, std::string_view b) {
   while (i + 8 <= n && Word(a.data() + i) == Word(b.data() + i)) i += 8;
   while (i < n && a[i] == b[i]) ++i;
   return i;
-}
-
-bool WriteAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
 }
 
 // Writes lines of fields to a file through one buffer, written out when full.

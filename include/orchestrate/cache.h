@@ -152,6 +152,8 @@ class ResultCache {
  private:
   /// refs/orchestrate/cache/ opened once (O_PATH); negative when absent.
   int CacheDirFd();
+  /// How the index checks an entry against its ref: LooseRefTime.
+  RecordIndex::Check RefCheck();
   /// Nanoseconds of the modification time of the loose ref file of `phase`
   /// and `key` under `dir_fd` (CacheDirFd); 0 when the ref is not a loose
   /// file (packed, or absent). Safe on any thread.

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "orchestrate/sha1.h"
+
 struct git_repository;
 struct git_index;
 struct git_commit;
@@ -25,6 +27,11 @@ using ObjectId = std::string;
 /// The git blob id `content` would have, without writing anything. Hashed
 /// with sha1.h, not libgit2: the same id, several times faster.
 ObjectId HashBlob(std::string_view content);
+
+/// A hash fed git's blob header for `size` bytes: Update it with exactly
+/// that content, and HexDigest() is the blob id (HashBlob without having
+/// the content in one piece).
+Sha1 StartBlobHash(size_t size);
 
 /// Calls git_libgit2_init once per process (call from main before threads);
 /// also safe to call from tests. The system's CA bundle, which libgit2 would
@@ -82,7 +89,8 @@ class Repo {
   std::vector<ObjectId> ParentsOf(const ObjectId& commit);
   std::string MessageOf(const ObjectId& commit);
   bool HasObject(const ObjectId& id);
-  /// Calls `visit(path, blob_id)` for every blob (files and symlinks) under `tree`, recursively, in path order.
+  /// Calls `visit(path, blob_id)` for every blob (files and symlinks) under `tree`, recursively, in
+  /// path order.
   void WalkTree(const ObjectId& tree,
                 const std::function<void(const std::string& path, const ObjectId& blob)>& visit);
   ObjectId WriteBlob(const std::string& content);
@@ -100,8 +108,8 @@ class Repo {
 
   // --- merging (no checkout) ---------------------------------------------
   struct MergeResult {
-    std::optional<ObjectId> commit;       ///< set on success
-    std::vector<std::string> conflicts;   ///< conflicting paths otherwise
+    std::optional<ObjectId> commit;      ///< set on success
+    std::vector<std::string> conflicts;  ///< conflicting paths otherwise
   };
   /// Merges `theirs` into `ours`. When one contains the other, the result is
   /// the descendant itself (no new commit). Otherwise a merge commit with
@@ -121,8 +129,8 @@ class Repo {
   void WriteRef(const std::string& name, const ObjectId& id, const std::string& log_message);
   /// Compare-and-swap: moves `name` only when it currently holds `expected`
   /// (nullopt: only when it does not exist). False when it did not match.
-  bool WriteRefIf(const std::string& name, const ObjectId& id, const std::optional<ObjectId>& expected,
-                  const std::string& log_message);
+  bool WriteRefIf(const std::string& name, const ObjectId& id,
+                  const std::optional<ObjectId>& expected, const std::string& log_message);
   /// Deletes `name`; nothing happens when it does not exist.
   void DeleteRef(const std::string& name);
   /// Refs whose names start with `prefix`, sorted by name.
@@ -151,7 +159,8 @@ class Repo {
   /// the remote when it is missing or unreachable. Push returns the refs
   /// rejected (including non-fast-forwards) as "ref: reason"; the others are
   /// still pushed.
-  std::vector<std::string> Push(const std::string& remote, const std::vector<std::string>& refspecs);
+  std::vector<std::string> Push(const std::string& remote,
+                                const std::vector<std::string>& refspecs);
   void Fetch(const std::string& remote, const std::vector<std::string>& refspecs);
 
  private:

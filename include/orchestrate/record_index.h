@@ -100,6 +100,8 @@ class RecordIndex {
   /// An open-addressing table of positions in entries_, by phase and key:
   /// no allocation per entry or per lookup.
   void Rehash(size_t capacity);
+  /// Puts entries_[position] into the table (which has room).
+  void Place(size_t position);
   static size_t HashOf(std::string_view phase, std::string_view key);
 
   std::string path_;
@@ -107,8 +109,8 @@ class RecordIndex {
   bool loaded_ = false;
   size_t lines_in_file_ = 0;
   std::vector<RecordSummary> entries_;
-  std::vector<int64_t> table_;  ///< positions (-1: empty); a power of two, at most half full
-  std::vector<size_t> pending_;                    ///< positions added since the last flush
+  std::vector<int64_t> table_;   ///< positions (-1: empty); a power of two, at most half full
+  std::vector<size_t> pending_;  ///< positions added since the last flush
   Check check_;
   std::unique_ptr<CheckSlot[]> checks_;  ///< one per loaded entry, while checking is on
   size_t checked_entries_ = 0;           ///< how many entries checks_ covers
