@@ -338,6 +338,23 @@ void ExpectSameSummary(const Record& found, const Record& stored) {
   EXPECT_EQ(found.handoff, stored.handoff);
 }
 
+// The first run of a repository looks records up before refs/orchestrate/
+// cache/ exists; what it stores afterwards must still be indexed with its
+// ref file's time, or the next run reads every record from git again.
+TEST_F(IndexedCacheTest, RecordsStoredAfterAMissBeforeAnyRecordExistedAreIndexedWithTheirRefTime) {
+  {
+    RecordIndex index(index_path());
+    ResultCache cache(*repo_, &index);
+    cache.Prefetch();
+    EXPECT_FALSE(cache.Find("api", "k1"));  // no cache directory yet
+    ASSERT_TRUE(cache.Store(SampleRecord("api", "k1", MakeResult("1"))));
+  }
+  RecordIndex index(index_path());
+  const RecordSummary* entry = index.Find("api", "k1");
+  ASSERT_NE(entry, nullptr);
+  EXPECT_NE(entry->ref_mtime_ns, 0);
+}
+
 TEST_F(IndexedCacheTest, StoreIndexesTheRecordAndFindUsesItWithoutReadingGitObjects) {
   Record record = SampleRecord("api", "k1", MakeResult("1"));
   record.input = base_;
