@@ -5,6 +5,7 @@
 #include "orchestrate/record_index.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -209,6 +210,7 @@ void RecordIndex::LoadInBackground(Check check) {
   if (loaded_ || background_.joinable()) return;
   check_ = std::move(check);
   background_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "orch-index");  // for top, perf and gdb
     Load();
     checked_entries_ = entries_.size();
     checks_ = std::make_unique<CheckSlot[]>(checked_entries_);
@@ -260,7 +262,8 @@ int64_t RecordIndex::CheckOf(const RecordSummary* entry, const Check& check) {
     c.state.store(2, std::memory_order_release);
     return c.value;
   }
-  while (c.state.load(std::memory_order_acquire) != 2) std::this_thread::yield();
+  // Being checked right now by the other thread: checking again is cheaper than waiting.
+  if (c.state.load(std::memory_order_acquire) != 2) return check(*entry);
   return c.value;
 }
 
