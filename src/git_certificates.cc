@@ -5,14 +5,12 @@
 // certificates) at once: 53 M instructions, about 5 ms, more than Ninja's
 // whole no-op on 2,000 nodes. Only `cache push/pull` over HTTPS needs it.
 //
-// So while InitGit() runs, this file's mbedtls_x509_crt_parse_file stands in
-// for mbedTLS's (the executable's definition comes first in the dynamic
-// linker's search order, and the linker exports it because libgit2
-// references it): it notes which chain and file libgit2 asked for and
-// returns success. LoadDeferredCertificates() parses that file into that
-// same chain through the real function before the first connection to a
-// remote. At any other time calls go straight through.
-#include <dlfcn.h>
+// So libgit2's calls to mbedtls_x509_crt_parse_file come here instead (the
+// link wraps the symbol: -Wl,--wrap in CMakeLists.txt, libgit2 being linked
+// statically). While InitGit() runs, this notes which chain and file libgit2
+// asked for and returns success; LoadDeferredCertificates() parses that file
+// into that same chain through the real function before the first connection
+// to a remote. At any other time calls go straight through.
 #include <git2.h>
 #include <mbedtls/x509_crt.h>
 
@@ -21,10 +19,10 @@
 
 #include "orchestrate/git.h"
 
+extern "C" int __real_mbedtls_x509_crt_parse_file(mbedtls_x509_crt* chain, const char* path);
+
 namespace orchestrate {
 namespace {
-
-using ParseFile = int (*)(mbedtls_x509_crt*, const char*);
 
 struct DeferredBundle {
   std::mutex mutex;
@@ -36,12 +34,6 @@ struct DeferredBundle {
 DeferredBundle& Deferred() {
   static DeferredBundle deferred;
   return deferred;
-}
-
-ParseFile RealParseFile() {
-  static ParseFile real =
-      reinterpret_cast<ParseFile>(dlsym(RTLD_NEXT, "mbedtls_x509_crt_parse_file"));
-  return real;
 }
 
 }  // namespace
@@ -64,8 +56,7 @@ int LoadDeferredCertificates() {
   DeferredBundle& d = Deferred();
   std::lock_guard<std::mutex> lock(d.mutex);
   if (!d.chain) return 0;
-  ParseFile real = RealParseFile();
-  int rc = real ? real(d.chain, d.path.c_str()) : -1;
+  int rc = __real_mbedtls_x509_crt_parse_file(d.chain, d.path.c_str());
   d.chain = nullptr;
   d.path.clear();
   return rc;
@@ -73,7 +64,7 @@ int LoadDeferredCertificates() {
 
 }  // namespace orchestrate
 
-extern "C" int mbedtls_x509_crt_parse_file(mbedtls_x509_crt* chain, const char* path) {
+extern "C" int __wrap_mbedtls_x509_crt_parse_file(mbedtls_x509_crt* chain, const char* path) {
   orchestrate::DeferredBundle& d = orchestrate::Deferred();
   if (d.deferring && chain && path) {
     std::lock_guard<std::mutex> lock(d.mutex);
@@ -81,6 +72,5 @@ extern "C" int mbedtls_x509_crt_parse_file(mbedtls_x509_crt* chain, const char* 
     d.path = path;
     return 0;
   }
-  orchestrate::ParseFile real = orchestrate::RealParseFile();
-  return real ? real(chain, path) : -1;
+  return __real_mbedtls_x509_crt_parse_file(chain, path);
 }
