@@ -202,13 +202,14 @@ int Run::Finish() {
     if (slots_[p].state == PhaseState::kRunning) {
       slots_[p].state = PhaseState::kInterrupted;
       RecordOf(p).state = PhaseState::kInterrupted;
+      state_changed_ = true;
     }
   if (!infra_error_.empty())
     Notice("stopped: " + infra_error_ + " — nothing half-done was recorded; retrying may help",
            true);
   FlushNotices();
   try {
-    SaveState();
+    if (state_changed_) SaveState();
     index_.Flush();
   } catch (const InfraError&) {
   }

@@ -202,6 +202,9 @@ class Run {
   Clock::time_point last_save_;
   Clock::duration save_interval_ = std::chrono::milliseconds(100);
   bool state_dirty_ = false;
+  /// Something besides the run line changed in state_ (never reset): Finish
+  /// writes the file only then, so a no-op run leaves it as it was.
+  bool state_changed_ = false;
   std::mutex sink_mutex_;
   std::mutex done_mutex_;
   std::condition_variable done_cv_;

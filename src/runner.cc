@@ -70,8 +70,14 @@ void Run::Recover() {
   WorktreeStore store(repo_, ws_.worktrees_dir());
   for (const auto& line : store.Repair()) Notice(line);
   for (auto& [name, record] : state_.phases)
-    if (record.state == PhaseState::kRunning) record.state = PhaseState::kInterrupted;
+    if (record.state == PhaseState::kRunning) {
+      record.state = PhaseState::kInterrupted;
+      state_changed_ = true;
+    }
+  size_t bookkeeping = state_.kept_worktrees.size() + state_.worktree_last_phase.size();
   pool_ = std::make_unique<WorktreePool>(state_, manifest_.settings.keep_worktrees, store.List());
+  if (state_.kept_worktrees.size() + state_.worktree_last_phase.size() != bookkeeping)
+    state_changed_ = true;  // the pool forgot worktrees that are gone
 }
 
 void Run::ResolveBase() {
@@ -167,11 +173,11 @@ void Run::EmitRunStarted() {
   FlushNotices();
   state_.run_started_at = std::time(nullptr);
   state_.run_pid = getpid();
+  if (state_.base != base_) state_changed_ = true;
   state_.base = base_;
-  // Written like any other change, when the save interval has passed: a
-  // run that ends sooner (a no-op) writes its state once, at the end.
+  // Written with the first change, or at the end if anything changed: a
+  // no-op run leaves the file (and the last run line in it) as it was.
   last_save_ = Clock::now();
-  state_dirty_ = true;
 }
 
 void Run::SaveState() {
@@ -185,6 +191,7 @@ void Run::SaveState() {
 
 void Run::StateChanged() {
   state_dirty_ = true;
+  state_changed_ = true;
   SaveStateIfDue();
 }
 
@@ -289,13 +296,19 @@ void Run::AcceptFresh(int p, Record&& record) {
   UseRecord(p, std::move(record));
   const PhaseSlot& s = slots_[p];
   PhaseRecord& r = RecordOf(p);
+  std::string_view first_line = std::string_view(s.handoff).substr(0, s.handoff.find('\n'));
+  if (r.state == PhaseState::kFresh && r.key == s.key && r.result == s.result &&
+      r.duration_s == s.record_duration_s && r.attempts == s.record_attempts &&
+      r.started_at == record.started_at && r.handoff_first_line == first_line && r.reason.empty())
+    return;  // as the last run left it
+  state_changed_ = true;
   r.state = PhaseState::kFresh;
   r.key = s.key;
   r.result = s.result;
   r.duration_s = s.record_duration_s;
   r.attempts = s.record_attempts;
   r.started_at = record.started_at;
-  r.handoff_first_line.assign(s.handoff, 0, s.handoff.find('\n'));
+  r.handoff_first_line = first_line;
   r.reason.clear();
 }
 

@@ -6,7 +6,7 @@
 // .ninja_log; fields are separated by tabs:
 //
 //   # orchestrate state v2
-//   run        run_started_at  run_pid  base
+//   run        run_started_at  run_pid  base   (of the last run that changed the file)
 //   phase      *name  state  key  result  *branch  *worktree  *log_path  *reason
 //              duration_s  attempts  started_at  recorded_at  *handoff_first_line
 //              [saved_attempt...]

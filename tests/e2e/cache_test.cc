@@ -47,6 +47,32 @@ TEST(CacheTest, SecondRunRunsNothingAndKeepsTarget) {
   for (auto& p : plan["phases"]) EXPECT_EQ(p["action"], "fresh") << p;
 }
 
+TEST(CacheTest, NoOpRunLeavesTheStateFileAsItWas) {
+  Scenario s(Chain());
+  ASSERT_EQ(s.Run("run").status, 0);
+  Ran(s);
+  std::string path = s.repo() + "/.orchestrate/state";
+  std::string state = ReadFile(path);
+  ASSERT_NE(state.find("\tsucceeded\t"), std::string::npos) << state;  // written by the first run
+  std::remove(path.c_str());
+  // Every phase fresh from the cache, but the state had no record of them.
+  ASSERT_EQ(s.Run("run").status, 0);
+  state = ReadFile(path);
+  EXPECT_NE(state.find("docs"), std::string::npos) << state;
+  // Nothing changed: the file is not rewritten, not even its run line.
+  ASSERT_EQ(s.Run("run").status, 0);
+  EXPECT_EQ(ReadFile(path), state);
+  auto status = nlohmann::json::parse(s.Run("status --json").out);
+  for (auto& p : status["phases"]) EXPECT_EQ(p["state"], "fresh") << p;
+  // A run that does something writes it.
+  std::string m = Chain();
+  m.replace(m.find("echo docs > docs.txt"), 20, "echo DOCS > docs.txt");
+  s.SetManifest(m);
+  ASSERT_EQ(s.Run("run").status, 0);
+  EXPECT_NE(ReadFile(path), state);
+  EXPECT_EQ(Ran(s), "docs\n");
+}
+
 TEST(CacheTest, RecordIndexIsOnlyACacheOfTheRefs) {
   Scenario s(Chain());
   ASSERT_EQ(s.Run("run").status, 0);
@@ -91,7 +117,8 @@ TEST(CacheTest, ChangedCommandRerunsItAndDependentsOnly) {
 }
 
 TEST(CacheTest, EarlyCutoffWhenDependencyResultIsUnchanged) {
-  std::string m = kHeader + "[phase.gen]\nrun = \"echo gen >> ../../ran.log; echo same > gen.txt\"\n" +
+  std::string m = kHeader +
+                  "[phase.gen]\nrun = \"echo gen >> ../../ran.log; echo same > gen.txt\"\n" +
                   Phase("use", "\"gen\"");
   Scenario s(m);
   ASSERT_EQ(s.Run("run").status, 0);
@@ -105,8 +132,8 @@ TEST(CacheTest, EarlyCutoffWhenDependencyResultIsUnchanged) {
 }
 
 TEST(CacheTest, EnvAndKeyEnvChangesRerun) {
-  std::string m = kHeader + Phase("a", "", "env = { LEVEL = \"1\" }\n") + Phase("b", "", "key_env = [\"TOOL_VERSION\"]\n") +
-                  Phase("c", "");
+  std::string m = kHeader + Phase("a", "", "env = { LEVEL = \"1\" }\n") +
+                  Phase("b", "", "key_env = [\"TOOL_VERSION\"]\n") + Phase("c", "");
   Scenario s(m);
   ASSERT_EQ(s.Run("run", "TOOL_VERSION=1").status, 0);
   Ran(s);
@@ -144,7 +171,8 @@ TEST(CacheTest, PromptEditMakesOnlyItsPhaseStale) {
                   "[phase.p2]\nagent = \"a\"\nprompt = \"prompts/p2.md\"\n";
   Scenario s(m, {{"prompts/p1.md", "echo p1 > p1.txt"}, {"prompts/p2.md", "echo p2 > p2.txt"}});
   ASSERT_EQ(s.Run("run").status, 0) << s.Run("log p1").out;
-  WriteFile(s.repo(), "prompts/p1.md", "echo P1 > p1.txt");  // edited, not committed: read from disk
+  WriteFile(s.repo(), "prompts/p1.md",
+            "echo P1 > p1.txt");  // edited, not committed: read from disk
   auto plan = nlohmann::json::parse(s.Run("plan --json").out);
   EXPECT_EQ(plan["phases"][0]["action"], "run");
   EXPECT_EQ(plan["phases"][0]["reason"], "prompt prompts/p1.md changed");
@@ -210,11 +238,17 @@ TEST(CacheTest, RecordsSurviveGcAndArePulledByAClone) {
   Ran(s);
   std::string target = s.Rev("orchestrate/integration");
   MustShell("git gc -q --prune=now", s.repo());
-  MustShell("git init -q --bare ../remote.git && git remote add origin ../remote.git && git push -q origin main", s.repo());
+  MustShell(
+      "git init -q --bare ../remote.git && git remote add origin ../remote.git && git push -q "
+      "origin main",
+      s.repo());
   ShellResult push = s.Run("cache push");
   ASSERT_EQ(push.status, 0) << push.out;
   EXPECT_NE(push.out.find("pushed 4"), std::string::npos) << push.out;
-  MustShell("git clone -q -b main remote.git clone && cd clone && git config user.name T && git config user.email t@t", s.dir());
+  MustShell(
+      "git clone -q -b main remote.git clone && cd clone && git config user.name T && git config "
+      "user.email t@t",
+      s.dir());
   std::string clone = s.dir() + "/clone";
   ShellResult pull = Orchestrate("cache pull", clone);
   ASSERT_EQ(pull.status, 0) << pull.out;
@@ -227,19 +261,26 @@ TEST(CacheTest, RecordsSurviveGcAndArePulledByAClone) {
 
 TEST(CacheTest, ConcurrentPushesFromTwoClonesDoNotConflict) {
   Scenario s(Chain());
-  MustShell("git init -q --bare ../remote.git && git remote add origin ../remote.git && git push -q origin main", s.repo());
+  MustShell(
+      "git init -q --bare ../remote.git && git remote add origin ../remote.git && git push -q "
+      "origin main",
+      s.repo());
   MustShell("git clone -q -b main remote.git c1 && git clone -q -b main remote.git c2", s.dir());
   for (const char* c : {"c1", "c2"}) {
     MustShell("git config user.name T && git config user.email t@t", s.dir() + "/" + c);
     ASSERT_EQ(Orchestrate("run", s.dir() + "/" + c).status, 0);
   }
-  ShellResult both = Shell("(env CI=true " + ShellQuote(ORCHESTRATE_BINARY) + " -C c1 cache push & env CI=true " +
-                               ShellQuote(ORCHESTRATE_BINARY) + " -C c2 cache push & wait) 2>&1",
-                           s.dir());
+  ShellResult both =
+      Shell("(env CI=true " + ShellQuote(ORCHESTRATE_BINARY) + " -C c1 cache push & env CI=true " +
+                ShellQuote(ORCHESTRATE_BINARY) + " -C c2 cache push & wait) 2>&1",
+            s.dir());
   EXPECT_EQ(both.out.find("error"), std::string::npos) << both.out;
   ShellResult again = Orchestrate("cache push", s.dir() + "/c1");
   EXPECT_EQ(again.status, 0) << again.out;
-  EXPECT_EQ(std::stoi(Shell("git for-each-ref refs/orchestrate/cache | wc -l", s.dir() + "/remote.git").out), 4);
+  EXPECT_EQ(
+      std::stoi(
+          Shell("git for-each-ref refs/orchestrate/cache | wc -l", s.dir() + "/remote.git").out),
+      4);
 }
 
 TEST(CacheTest, MissingRemoteIsUsageError) {
@@ -270,7 +311,8 @@ TEST(CacheTest, ListPruneAndCleanCache) {
 }
 
 TEST(CacheTest, ReportsJunitTraceEventsAndStepSummary) {
-  std::string m = kHeader + Phase("good", "") + "[phase.bad]\nrun = \"echo 'oops <&>'; exit 2\"\n" + Phase("blocked", "\"bad\"");
+  std::string m = kHeader + Phase("good", "") + "[phase.bad]\nrun = \"echo 'oops <&>'; exit 2\"\n" +
+                  Phase("blocked", "\"bad\"");
   Scenario s(m);
   ASSERT_EQ(s.Run("run good").status, 0);
   ShellResult r = s.Run("run --junit ../junit.xml --trace ../trace.json --events ../events.ndjson",
@@ -285,7 +327,8 @@ TEST(CacheTest, ReportsJunitTraceEventsAndStepSummary) {
   EXPECT_TRUE(trace.contains("traceEvents"));
   std::istringstream events(ReadFile(s.dir() + "/events.ndjson"));
   std::vector<std::string> kinds;
-  for (std::string line; std::getline(events, line);) kinds.push_back(nlohmann::json::parse(line)["event"]);
+  for (std::string line; std::getline(events, line);)
+    kinds.push_back(nlohmann::json::parse(line)["event"]);
   ASSERT_FALSE(kinds.empty());
   EXPECT_EQ(kinds.front(), "run_started");
   EXPECT_EQ(kinds.back(), "run_finished");
