@@ -69,9 +69,7 @@ void PrintPlanText(const Graph& graph, const std::vector<int>& selected,
 }  // namespace
 
 int CommandPlan(Project& project, const RunOptions& options, bool as_json) {
-  RecordIndex index(project.workspace.record_index_file(), /*writable=*/false);
-  ResultCache cache(*project.repo, &index);
-  cache.Prefetch();
+  ResultCache& cache = project.StartRecords(/*writable=*/false);
   Graph graph(project.manifest);
   std::vector<int> selected = SelectOrThrow(graph, options.targets);
   ObjectId base = ResolveBase(*project.repo, project.manifest, options.base);

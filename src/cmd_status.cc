@@ -30,9 +30,7 @@ struct StatusRow {
 };
 
 std::vector<StatusRow> CollectStatus(Project& project) {
-  RecordIndex index(project.workspace.record_index_file(), /*writable=*/false);
-  ResultCache cache(*project.repo, &index);
-  cache.Prefetch();
+  ResultCache& cache = project.StartRecords(/*writable=*/false);
   Graph graph(project.manifest);
   RunState state = project.workspace.LoadState();
   std::optional<ObjectId> base = project.repo->ResolveCommit(project.manifest.settings.base);

@@ -134,12 +134,20 @@ ManifestSnapshotUse SnapshotUse(const CLI::App& app) {
   return ManifestSnapshotUse::kRead;
 }
 
+// The commands that look cache records up have the record index loading
+// while the manifest is read.
+RecordsUse RecordsUseOf(const CLI::App& app) {
+  if (app.get_subcommands().empty() || app.got_subcommand("run")) return RecordsUse::kReadAndWrite;
+  if (app.got_subcommand("plan") || app.got_subcommand("status")) return RecordsUse::kRead;
+  return RecordsUse::kNone;
+}
+
 int Dispatch(CLI::App& app, Options& o) {
   if (!o.dir.empty() && chdir(o.dir.c_str()) != 0)
     throw UsageError("-C " + o.dir + ": no such directory");
   std::string cwd = fs::current_path().string();
   if (app.got_subcommand("init")) return CommandInit(cwd);
-  Project project = OpenProject(cwd, o.file, SnapshotUse(app));
+  Project project = OpenProject(cwd, o.file, SnapshotUse(app), RecordsUseOf(app));
   ExitNow(DispatchOnProject(app, o, project));
 }
 

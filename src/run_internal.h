@@ -83,8 +83,8 @@ class Run {
         options_(options),
         sink_(sink),
         graph_(manifest_),
-        index_(ws_.record_index_file()),
-        cache_(repo_, &index_) {}
+        cache_(project.StartRecords(/*writable=*/true)),
+        index_(*project.index) {}
 
   ~Run() {
     cancel_ = true;
@@ -171,8 +171,8 @@ class Run {
   RunOptions options_;
   EventSink& sink_;
   Graph graph_;
-  RecordIndex index_;
-  ResultCache cache_;
+  ResultCache& cache_;  ///< the project's, loading since OpenProject
+  RecordIndex& index_;
   RunState state_;
   RunLock lock_;
   std::unique_ptr<WorktreePool> pool_;

@@ -50,7 +50,6 @@ void Run::Setup() {
   excludes.insert(excludes.end(), manifest_.settings.worktree_link.begin(),
                   manifest_.settings.worktree_link.end());
   ws_.Prepare(repo_.commondir(), excludes);
-  cache_.Prefetch();
   int holder = 0;
   if (!lock_.Acquire(ws_.lock_file(), &holder))
     throw UsageError("another orchestrate run (pid " + std::to_string(holder) +

@@ -117,12 +117,24 @@ Manifest OpenManifest(const std::string& path, const Workspace& workspace,
 
 }  // namespace
 
+ResultCache& Project::StartRecords(bool writable) {
+  if (!cache) {
+    index = std::make_unique<RecordIndex>(workspace.record_index_file(), writable);
+    cache = std::make_unique<ResultCache>(*repo, index.get());
+  }
+  cache->Prefetch();
+  return *cache;
+}
+
 Project OpenProject(const std::string& dir, const std::string& file_flag,
-                    ManifestSnapshotUse snapshot) {
+                    ManifestSnapshotUse snapshot, RecordsUse records) {
   Project project;
   project.repo = Repo::Discover(dir);
   project.workspace.root = project.repo->workdir();
   project.workspace.state_dir = project.workspace.root + "/.orchestrate";
+  // Started first: the index thread then has the manifest's reading time
+  // to load the index and check its entries before the plan asks for them.
+  if (records != RecordsUse::kNone) project.StartRecords(records == RecordsUse::kReadAndWrite);
   std::string path = LocateManifest(dir, file_flag);
   project.manifest = OpenManifest(path, project.workspace, snapshot);
   return project;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "orchestrate/cache.h"
 #include "orchestrate/git.h"
 #include "orchestrate/manifest.h"
 #include "orchestrate/run_state.h"
@@ -54,6 +55,22 @@ struct Project {
   std::unique_ptr<Repo> repo;
   Workspace workspace;
   Manifest manifest;
+  /// The local record index and the cache reading through it, for the
+  /// commands that look records up (run, plan, status): see StartRecords.
+  std::unique_ptr<RecordIndex> index;
+  std::unique_ptr<ResultCache> cache;  ///< declared after index: stops its thread first
+
+  /// Makes index and cache, unless made already, and starts loading the
+  /// index and checking its entries on the index's thread
+  /// (ResultCache::Prefetch). Only a `writable` index saves what is added.
+  ResultCache& StartRecords(bool writable);
+};
+
+/// What OpenProject starts reading of the cache's records.
+enum class RecordsUse {
+  kNone,          ///< the command does not look records up
+  kRead,          ///< Project::StartRecords(false) before the manifest is read
+  kReadAndWrite,  ///< Project::StartRecords(true) before the manifest is read
 };
 
 /// Where the manifest is: -f FILE, else searched upward from `dir`.
@@ -73,7 +90,10 @@ enum class ManifestSnapshotUse {
 /// Manifest errors are printed to stderr as FILE:LINE:COL lines and throw
 /// UsageError("N errors in MANIFEST"). Throws UsageError outside a
 /// repository.
+/// With `records`, the record index loads on its own thread while the
+/// manifest is read.
 Project OpenProject(const std::string& dir, const std::string& file_flag,
-                    ManifestSnapshotUse snapshot = ManifestSnapshotUse::kRead);
+                    ManifestSnapshotUse snapshot = ManifestSnapshotUse::kRead,
+                    RecordsUse records = RecordsUse::kNone);
 
 }  // namespace orchestrate

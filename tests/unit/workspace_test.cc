@@ -162,6 +162,23 @@ TEST_F(WorkspaceTest, OpenProjectFindsRepositoryWorkspaceAndManifest) {
   EXPECT_EQ(p.manifest.phases[0].name, "a");
 }
 
+TEST_F(WorkspaceTest, OpenProjectStartsTheRecordIndexOnlyForCommandsThatUseIt) {
+  EXPECT_EQ(OpenProject(root(), "").cache, nullptr);
+  Project p = OpenProject(root(), "", ManifestSnapshotUse::kRead, RecordsUse::kRead);
+  ASSERT_NE(p.cache, nullptr);
+  ASSERT_NE(p.index, nullptr);
+  EXPECT_EQ(&p.StartRecords(false), p.cache.get());  // made once
+  EXPECT_EQ(p.cache->Find("a", std::string(40, '0')), std::nullopt);
+  // A read-only index never writes its file.
+  fs::create_directories(p.workspace.state_dir);
+  RecordSummary summary;
+  summary.phase = "a";
+  summary.key = std::string(40, '1');
+  p.index->Add(summary);
+  p.index->Flush();
+  EXPECT_FALSE(fs::exists(p.workspace.record_index_file()));
+}
+
 TEST_F(WorkspaceTest, OpenProjectOutsideARepositorySaysSo) {
   TempDir outside;
   WriteFile(outside.path(), "orchestrate.toml", kValid);
