@@ -8,6 +8,7 @@
 #include <set>
 
 #include "orchestrate/error.h"
+#include "orchestrate/sha1.h"
 
 namespace orchestrate {
 namespace {
@@ -76,14 +77,32 @@ MergeOutcome MergeTarget(Repo& repo, const ObjectId& base, const std::vector<Pha
 
 std::string TargetMemo::Digest(const ObjectId& base, const std::vector<PhaseResult>& results) {
   // Bump the format line when merging itself changes (another merge base,
-  // other commit dates): old entries then stop matching.
-  std::string text = "orchestrate target merge 1\n" + base + "\n";
+  // other commit dates): old entries then stop matching. The digest is the
+  // blob id of the text below, hashed as it is produced (its size first).
+  constexpr std::string_view kFormat = "orchestrate target merge 1\n";
+  constexpr std::string_view kNul("", 1);
+  size_t size = kFormat.size() + base.size() + 1;
   for (const PhaseResult& r : results) {
-    text.append(r.phase).append(1, '\0').append(r.commit).append(1, '\0').append(r.input);
-    for (const std::string& dep : r.deps) text.append(1, '\0').append(dep);
-    text += '\n';
+    size += r.phase.size() + r.commit.size() + r.input.size() + 3;
+    for (const std::string& dep : r.deps) size += dep.size() + 1;
   }
-  return HashBlob(text);
+  Sha1 sha = StartBlobHash(size);
+  sha.Update(kFormat);
+  sha.Update(base);
+  sha.Update("\n");
+  for (const PhaseResult& r : results) {
+    sha.Update(r.phase);
+    sha.Update(kNul);
+    sha.Update(r.commit);
+    sha.Update(kNul);
+    sha.Update(r.input);
+    for (const std::string& dep : r.deps) {
+      sha.Update(kNul);
+      sha.Update(dep);
+    }
+    sha.Update("\n");
+  }
+  return sha.HexDigest();
 }
 
 std::vector<std::pair<std::string, ObjectId>> TargetMemo::Load() const {

@@ -158,6 +158,7 @@ void Run::AddFreshUnselected() {
 void Run::IntegrateTarget() {
   AddFreshUnselected();
   std::vector<PhaseResult> results;
+  results.reserve(graph_.size());
   for (int p : graph_.topo_order())
     if (IsSuccess(slots_[p].state) && graph_.node(p).phase->merge)
       results.push_back({Name(p), slots_[p].result, slots_[p].input, DepNames(p)});

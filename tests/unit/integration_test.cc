@@ -122,6 +122,20 @@ TEST_F(IntegrationTest, TargetMemoGivesTheSameCommitWithoutMerging) {
   EXPECT_EQ(MergeTarget(*repo_, initial_, {a, b}, &memo).commit, first.commit);
 }
 
+TEST_F(IntegrationTest, TargetMemoDigestIsTheBlobIdOfItsText) {
+  // The format of .orchestrate/target_memo entries: memos written before the
+  // digest was streamed still match.
+  PhaseResult a = Result("a", {{"a.txt", "from a\n"}});
+  PhaseResult b = Result("b", {{"new.txt", "from b\n"}});
+  b.input = a.commit;
+  b.deps = {"a", "x"};
+  std::string text = "orchestrate target merge 1\n" + initial_ + "\n";
+  text += "a" + std::string(1, '\0') + a.commit + std::string(1, '\0') + a.input + "\n";
+  text += "b" + std::string(1, '\0') + b.commit + std::string(1, '\0') + b.input +
+          std::string(1, '\0') + "a" + std::string(1, '\0') + "x\n";
+  EXPECT_EQ(TargetMemo::Digest(initial_, {a, b}), HashBlob(text));
+}
+
 TEST_F(IntegrationTest, TargetMemoDigestCoversEveryInput) {
   PhaseResult a = Result("a", {{"a.txt", "from a\n"}});
   PhaseResult b = Result("b", {{"new.txt", "from b\n"}});
