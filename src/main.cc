@@ -148,7 +148,9 @@ int Dispatch(CLI::App& app, Options& o) {
   std::string cwd = fs::current_path().string();
   if (app.got_subcommand("init")) return CommandInit(cwd);
   Project project = OpenProject(cwd, o.file, SnapshotUse(app), RecordsUseOf(app));
-  ExitNow(DispatchOnProject(app, o, project));
+  int status = DispatchOnProject(app, o, project);
+  if (project.index) project.index->StopBackground();  // no thread left running at exit
+  ExitNow(status);
 }
 
 void ConfigureLogging() {
