@@ -125,19 +125,22 @@ int DispatchOnProject(CLI::App& app, Options& o, Project& project) {
   return Run(o, project);
 }
 
-// Only `run` (also the default command) keeps the manifest snapshot up to
-// date; `validate` exists to check the manifest, so it always parses it.
+// `run`, also the default command.
+bool IsRun(const CLI::App& app) {
+  return app.get_subcommands().empty() || app.got_subcommand("run");
+}
+
+// Only `run` keeps the manifest snapshot up to date; `validate` exists to
+// check the manifest, so it always parses it.
 ManifestSnapshotUse SnapshotUse(const CLI::App& app) {
   if (app.got_subcommand("validate")) return ManifestSnapshotUse::kIgnore;
-  if (app.get_subcommands().empty() || app.got_subcommand("run"))
-    return ManifestSnapshotUse::kReadAndWrite;
-  return ManifestSnapshotUse::kRead;
+  return IsRun(app) ? ManifestSnapshotUse::kReadAndWrite : ManifestSnapshotUse::kRead;
 }
 
 // The commands that look cache records up have the record index loading
 // while the manifest is read.
 RecordsUse RecordsUseOf(const CLI::App& app) {
-  if (app.get_subcommands().empty() || app.got_subcommand("run")) return RecordsUse::kReadAndWrite;
+  if (IsRun(app)) return RecordsUse::kReadAndWrite;
   if (app.got_subcommand("plan") || app.got_subcommand("status")) return RecordsUse::kRead;
   return RecordsUse::kNone;
 }
@@ -149,7 +152,7 @@ int Dispatch(CLI::App& app, Options& o) {
   if (app.got_subcommand("init")) return CommandInit(cwd);
   Project project = OpenProject(cwd, o.file, SnapshotUse(app), RecordsUseOf(app));
   int status = DispatchOnProject(app, o, project);
-  if (project.index) project.index->StopBackground();  // no thread left running at exit
+  if (project.index) project.index->StopBackground();  // the project's thread, run or not
   ExitNow(status);
 }
 

@@ -38,7 +38,6 @@ int Run::Execute() {
 
 void Run::LeaveForExit() {
   StopEverything();
-  index_.StopBackground();
   lock_.Release();
 }
 
