@@ -10,7 +10,7 @@ namespace orchestrate {
 namespace {
 
 // Bumped when the meaning of a component changes, so old keys stop matching.
-constexpr std::string_view kKeyFormat = "orchestrate key 1\n";
+constexpr std::string_view kKeyFormat = "orchestrate key 2\n";
 
 std::string JoinLines(const std::vector<std::string>& lines) {
   std::string out;
@@ -57,7 +57,8 @@ void AddSpecification(const Manifest& manifest, const Phase& phase, const KeyInp
   if (!phase.verify.empty()) (*items)["verify"] = JoinLines(phase.verify);
   if (!phase.setup.empty()) (*items)["setup"] = JoinLines(phase.setup);
   for (const auto& [name, value] : phase.env) (*items)["env " + name] = value;
-  (*items)["merge"] = phase.merge ? "true" : "false";
+  // merge, approval, priority, pool, timeout, retries and description decide
+  // how a phase runs or is integrated, not what it produces: not in the key.
 }
 
 void AddBaseContent(const Phase& phase, Repo& repo, const KeyInputs& inputs,
@@ -87,6 +88,9 @@ void AddOutsideInputs(const Phase& phase, const KeyInputs& inputs,
     if (tree == inputs.dep_result_trees.end())
       throw InfraError("phase " + phase.name + " has no result of its dependency " + dep);
     (*items)["dep " + dep] = tree->second;
+    auto handoff = inputs.dep_handoffs.find(dep);
+    if (handoff != inputs.dep_handoffs.end() && !handoff->second.empty())
+      (*items)["handoff " + dep] = HashBlob(handoff->second);
   }
 }
 

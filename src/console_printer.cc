@@ -139,6 +139,11 @@ class ConsolePrinter : public EventSink {
     if (Shows(Verbosity::kNormal)) Line(Paint(Counter() + "fresh " + e.phase, kDim));
   }
 
+  // A phase left out of the target finished earlier as succeeded or fresh.
+  void Supersede(const std::string& phase) {
+    if (std::erase_if(finished_, [&](const Event& f) { return f.phase == phase; }) == 0) --fresh_;
+  }
+
   void OnPhaseStarted(const Event& e) {
     if (RunningPhase* running = FindRunning(e.phase)) {
       running->waiting_until_s = -1;
@@ -165,6 +170,7 @@ class ConsolePrinter : public EventSink {
 
   void OnPhaseFinished(const Event& e) {
     std::erase_if(running_, [&](const RunningPhase& r) { return r.phase == e.phase; });
+    if (e.state == PhaseState::kMergeConflict) Supersede(e.phase);
     finished_.push_back(e);
     if (IsFailure(e.state)) return PrintFailure(e);
     if (!Shows(Verbosity::kNormal)) return;

@@ -199,6 +199,7 @@ void RunRecord::Add(const Event& e) {
       break;
     case Event::Type::kPhaseFinished:
       std::erase_if(running_, same_phase);
+      if (e.state == PhaseState::kMergeConflict) std::erase_if(finished_, same_phase);
       finished_.push_back(e);
       break;
     case Event::Type::kTargetUpdated:

@@ -103,6 +103,8 @@ void PutNumbers(Json& json, const Event& e) {
   if (e.type == Type::kRunFinished) json["exit_status"] = e.exit_status;
   if (e.type == Type::kMessage && e.warning) json["warning"] = true;
   if (!e.commands.empty()) json["commands"] = CommandsJson(e.commands);
+  if (!e.paths.empty()) json["paths"] = e.paths;
+  if (!e.conflicts_with.empty()) json["conflicts_with"] = e.conflicts_with;
 }
 
 class EventsWriter : public EventSink {

@@ -45,9 +45,13 @@ std::optional<ObjectId> Repo::CommitAll(const std::string& message) {
   StageEverything(index.get());
   git_oid tree;
   Check(git_index_write_tree(&tree, index.get()), "writing the tree of " + workdir());
+  return CommitTreeOnHead(FormatOid(tree), message);
+}
+
+std::optional<ObjectId> Repo::CommitTreeOnHead(const ObjectId& tree, const std::string& message) {
   std::optional<ObjectId> head = HeadCommit();
-  if (head && TreeOf(*head) == FormatOid(tree)) return std::nullopt;
-  OwnedTree owned_tree = LookupTree(repo_, FormatOid(tree));
+  if (head && TreeOf(*head) == tree) return std::nullopt;
+  OwnedTree owned_tree = LookupTree(repo_, tree);
   OwnedCommit parent = head ? LookupCommit(repo_, *head) : nullptr;
   const git_commit* parents[] = {parent.get()};
   OwnedSignature signature = DefaultSignature(repo_);
@@ -85,5 +89,33 @@ void Repo::DetachHead() {
 }
 
 std::optional<ObjectId> Repo::HeadCommit() { return ReadRef("HEAD"); }
+
+std::vector<std::string> Repo::CheckoutsOf(const std::string& branch) {
+  std::vector<std::string> paths;
+  auto main = Repo::Open(commondir());
+  if (!git_repository_is_bare(main->raw()) && main->HeadBranch() == branch)
+    paths.push_back(main->workdir());
+  git_strarray names = {nullptr, 0};
+  Check(git_worktree_list(&names, repo_), "listing worktrees");
+  for (size_t i = 0; i < names.count; ++i) {
+    git_worktree* raw = nullptr;
+    if (git_worktree_lookup(&raw, repo_, names.strings[i]) != 0) continue;
+    OwnedWorktree wt(raw);
+    git_repository* opened = nullptr;
+    if (git_repository_open_from_worktree(&opened, wt.get()) != 0) continue;  // missing: no HEAD to move under
+    Repo linked(opened);
+    if (linked.HeadBranch() == branch) paths.push_back(git_worktree_path(wt.get()));
+  }
+  git_strarray_dispose(&names);
+  return paths;
+}
+
+std::string Repo::HeadBranch() {
+  git_reference* raw = nullptr;
+  if (git_reference_lookup(&raw, repo_, "HEAD") != 0) return "";
+  OwnedReference head(raw);
+  if (git_reference_type(head.get()) != GIT_REFERENCE_SYMBOLIC) return "";
+  return git_reference_symbolic_target(head.get());
+}
 
 }  // namespace orchestrate

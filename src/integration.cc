@@ -26,35 +26,60 @@ bool InputIsMerged(const PhaseResult& r, const std::set<std::string>& merged) {
   return true;
 }
 
+// The phases among `merged` whose own changes touched `paths`: those a
+// conflicting result conflicts with.
+std::vector<std::string> ChangedBy(Repo& repo, const ObjectId& base,
+                                   const std::vector<const PhaseResult*>& merged,
+                                   const std::vector<std::string>& paths) {
+  std::vector<std::string> phases;
+  for (const PhaseResult* r : merged) {
+    ObjectId before = repo.TreeOf(r->input.empty() ? base : r->input);
+    ObjectId after = repo.TreeOf(r->commit);
+    for (const std::string& path : paths)
+      if (repo.FileAt(before, path) != repo.FileAt(after, path)) {
+        phases.push_back(r->phase);
+        break;
+      }
+  }
+  return phases;
+}
+
+// The first of `r`'s dependencies that was left out, or "".
+std::string LeftOutDep(const PhaseResult& r, const std::set<std::string>& left_out) {
+  for (const auto& dep : r.deps)
+    if (left_out.count(dep)) return dep;
+  return "";
+}
+
 MergeOutcome MergeAll(Repo& repo, const ObjectId& base, const std::vector<PhaseResult>& results,
                       bool stop_at_conflict, bool use_inputs) {
   MergeOutcome out;
   out.commit = base;
-  std::set<std::string> merged;
+  std::set<std::string> merged, left_out;
+  std::vector<const PhaseResult*> merged_results;
   for (const auto& r : results) {
+    if (std::string dep = LeftOutDep(r, left_out); !dep.empty()) {
+      out.failures.push_back(MergeFailure{r.phase, {}, {}, dep});
+      left_out.insert(r.phase);
+      continue;
+    }
     Repo::MergeResult m = use_inputs && InputIsMerged(r, merged)
                               ? repo.MergeOnto(r.input, out.commit, r.commit, MergeMessage(r.phase))
                               : repo.Merge(out.commit, r.commit, MergeMessage(r.phase));
     if (m.commit) {
       out.commit = *m.commit;
       merged.insert(r.phase);
+      merged_results.push_back(&r);
       continue;
     }
-    out.failures.push_back(MergeFailure{r.phase, m.conflicts});
+    std::vector<std::string> with =
+        stop_at_conflict ? std::vector<std::string>{}
+                         : ChangedBy(repo, base, merged_results, m.conflicts);
+    out.failures.push_back(MergeFailure{r.phase, m.conflicts, with, ""});
+    left_out.insert(r.phase);
     if (stop_at_conflict) break;
   }
   return out;
-}
-
-std::string UserHeadRef(Repo& repo) {
-  git_reference* head = nullptr;
-  std::string name;
-  if (git_reference_lookup(&head, repo.raw(), "HEAD") == 0) {
-    if (git_reference_type(head) == GIT_REFERENCE_SYMBOLIC)
-      name = git_reference_symbolic_target(head);
-    git_reference_free(head);
-  }
-  return name;
 }
 
 }  // namespace
@@ -146,15 +171,32 @@ void TargetMemo::Remember(const std::string& digest, const ObjectId& commit) {
   }
 }
 
+namespace {
+
+// The target's new commit, written before the branch moves and removed
+// after its mark is: a run killed in between left a target that is still
+// orchestrate's own, and the next run finishes the job.
+std::string PendingMark(const std::string& target) {
+  return "refs/orchestrate/target-pending/" + target;
+}
+
+}  // namespace
+
 void CheckTarget(Repo& repo, const std::string& target) {
   std::string ref = "refs/heads/" + target;
-  if (UserHeadRef(repo) == ref)
-    throw UsageError("the target branch '" + target +
-                     "' is checked out in your checkout, and orchestrate never touches your "
-                     "checkout: switch to another branch, or set settings.target to another name");
+  for (const std::string& path : repo.CheckoutsOf(ref))
+    throw UsageError("the target branch '" + target + "' is checked out in " + path +
+                     ", and orchestrate never moves a branch under a checkout: switch that "
+                     "checkout to another branch, or set settings.target to another name");
   std::optional<ObjectId> head = repo.ReadRef(ref);
   if (!head) return;
   std::optional<ObjectId> ours = repo.ReadRef(kTargetMarks + target);
+  std::optional<ObjectId> pending = repo.ReadRef(PendingMark(target));
+  if (pending && *pending == *head) {  // killed between moving the branch and its mark
+    repo.WriteRef(kTargetMarks + target, *head, "orchestrate: target written");
+    ours = head;
+  }
+  if (pending) repo.DeleteRef(PendingMark(target));
   if (ours && *ours == *head) return;
   std::string why = ours ? "orchestrate last wrote " + ours->substr(0, 12) +
                                ", but it now points at " + head->substr(0, 12)
@@ -168,9 +210,14 @@ void CheckTarget(Repo& repo, const std::string& target) {
 void UpdateTarget(Repo& repo, const std::string& target, const ObjectId& commit) {
   // A run that changed nothing leaves both refs (and their reflogs) alone.
   std::string branch = "refs/heads/" + target;
-  if (repo.ReadRef(branch) == commit && repo.ReadRef(kTargetMarks + target) == commit) return;
-  repo.WriteRef(branch, commit, "orchestrate: integrate results");
+  std::optional<ObjectId> head = repo.ReadRef(branch);
+  if (head == commit && repo.ReadRef(kTargetMarks + target) == commit) return;
+  repo.WriteRef(PendingMark(target), commit, "orchestrate: target about to be written");
+  if (!repo.WriteRefIf(branch, commit, head, "orchestrate: integrate results"))
+    throw UsageError("refusing to move target branch '" + target +
+                     "': it changed while orchestrate was writing it; run again");
   repo.WriteRef(kTargetMarks + target, commit, "orchestrate: target written");
+  repo.DeleteRef(PendingMark(target));
 }
 
 }  // namespace orchestrate

@@ -48,7 +48,6 @@ Reason Describe(const std::string& name, const Value& now, const Value& then) {
   if (name == "setup") return {4, "setup changed"};
   if (name == "verify") return {5, "verify changed"};
   if (HasPrefix(name, "env ")) return {6, name + " changed"};
-  if (name == "merge") return {7, "merge changed"};
   if (name == "base" && now && then) return {8, "base changed"};
   if (name == "base") return {9, "inputs changed"};
   if (HasPrefix(name, "input ")) return {10, name + " " + Verb(now, then)};
@@ -57,6 +56,11 @@ Reason Describe(const std::string& name, const Value& now, const Value& then) {
   if (HasPrefix(name, "dep ") && now && then)
     return {12, "dependency " + dep + " has a new result"};
   if (HasPrefix(name, "dep ")) return {12, "dependency " + dep + " " + Verb(now, then)};
+  if (HasPrefix(name, "handoff ") && now && then)
+    return {12, "dependency " + dep + " has a new handoff"};
+  if (HasPrefix(name, "handoff ") && now)
+    return {12, "dependency " + dep + " wrote a handoff"};
+  if (HasPrefix(name, "handoff ")) return {12, "dependency " + dep + " no longer writes a handoff"};
   return {13, name + " changed"};
 }
 

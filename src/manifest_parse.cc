@@ -21,7 +21,8 @@ const std::vector<std::string> kAnyKeys = {};  // agents: every key is a placeho
 const std::vector<std::string> kPhaseKeys = {
     "description", "agent",   "prompt",  "prompt_text", "model",   "deps",
     "verify",      "setup",   "inputs",  "env",         "key_env", "pool",
-    "priority",    "timeout", "retries", "merge",       "run",     "requeue_on"};
+    "priority",    "timeout", "retries", "merge",       "run",     "requeue_on",
+    "allow_empty"};
 
 SourcePos PosOf(const toml::source_region& region) {
   return {static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
@@ -374,6 +375,7 @@ void ReadPhaseScheduling(const TableReader& reader, Phase* phase, std::vector<So
   reader.Int("priority", &phase->priority, INT_MIN);
   reader.Int("retries", &phase->retries, 0);
   reader.Bool("merge", &phase->merge);
+  reader.Bool("allow_empty", &phase->allow_empty);
   ReadTimeout(reader, &phase->timeout);
 }
 

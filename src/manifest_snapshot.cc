@@ -49,6 +49,7 @@ void PhaseFields(Io& io, P& p) {
   io(p.name), io(p.description), io(p.run), io(p.agent), io(p.prompt), io(p.prompt_text);
   io(p.model), io(p.deps), io(p.verify), io(p.setup), io(p.inputs), io(p.env), io(p.key_env);
   io(p.requeue_on), io(p.pool), io(p.priority), io(p.timeout), io(p.retries), io(p.merge);
+  io(p.allow_empty);
   io(p.pos), io(p.key_pos);
 }
 

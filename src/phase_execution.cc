@@ -58,15 +58,9 @@ bool ContainsIgnoringCase(const std::string& haystack, const std::string& needle
 
 // The phase branch's name without refs/heads/ when HEAD of `wt` is one.
 std::string PhaseOwningHead(Repo& wt) {
-  git_reference* head = nullptr;
-  std::string owner;
-  if (git_repository_head(&head, wt.raw()) == 0) {
-    std::string name = git_reference_name(head);
-    const std::string prefix = "refs/heads/orchestrate/phase/";
-    if (name.rfind(prefix, 0) == 0) owner = name.substr(prefix.size());
-    git_reference_free(head);
-  }
-  return owner;
+  const std::string prefix = "refs/heads/orchestrate/phase/";
+  std::string name = wt.HeadBranch();
+  return name.rfind(prefix, 0) == 0 ? name.substr(prefix.size()) : "";
 }
 
 class PhaseRun {
@@ -260,10 +254,10 @@ class PhaseRun {
   }
 
   void WriteFeedback(int attempt, const std::string& step, const std::string& command,
-                     const ProcessResult& r) {
+                     const ProcessResult& r, const std::string& why) {
     std::string text = "# Attempt " + std::to_string(attempt) + " of phase " + phase_.name +
                        " failed\n\n" + "Failed " + step + " command: `" + command + "`\n" +
-                       "Result: " + r.Describe() + "\n\n## Last lines of its output\n\n```\n" +
+                       "Result: " + (why.empty() ? r.Describe() : why) + "\n\n## Last lines of its output\n\n```\n" +
                        ReadTail(job_.log_path, 60, r.log_begin, r.log_end) + "\n```\n";
     WriteText(FeedbackPath(), text);
   }
@@ -272,24 +266,78 @@ class PhaseRun {
     return phase_.description.empty() ? phase_.name : phase_.name + ": " + phase_.description;
   }
 
-  // One attempt: the command, the commit, the verify commands. Returns the
-  // failing step and command, or nullopt when everything passed.
+  // One attempt: the command, the commit of what it changed, the verify
+  // commands. Returns the failing step, or nullopt when everything passed.
   struct StepFailure {
     std::string step, command;
     ProcessResult result;
+    std::string why;     ///< set when the command exited 0 but did wrong
+    bool final = false;  ///< no retry can mend it
   };
   std::optional<StepFailure> Attempt(int attempt, bool feedback) {
     if (!phase_.IsGate()) {
+      // Files setup made, or verify left from an earlier attempt, differ
+      // from the index already: only what the command changes is committed.
+      WorktreeSnapshot before = wt_->Snapshot();
       std::string command = Command();
       ProcessResult r = Step("run", command, attempt, feedback);
-      if (!r.ok()) return StepFailure{"run", command, r};
+      if (std::string why = LeftTheInput(); !why.empty())
+        return StepFailure{"run", command, r, why, true};
+      if (!r.ok()) {
+        // A retry builds on this attempt's work, so it is committed now.
+        if (attempt < phase_.retries + 1 && !r.cancelled)
+          wt_->CommitChangesSince(before, CommitMessage() + " (attempt " +
+                                              std::to_string(attempt) + ", failed)");
+        return StepFailure{"run", command, r, ""};
+      }
+      wt_->CommitChangesSince(before, CommitMessage());
+      if (std::string why = ChangedNothing(); !why.empty())
+        return StepFailure{"run", command, r, why};
     }
-    wt_->CommitAll(CommitMessage());
+    result_ = *wt_->HeadCommit();
     for (const auto& command : phase_.verify) {
       ProcessResult r = Step("verify", command, attempt, feedback);
-      if (!r.ok()) return StepFailure{"verify", command, r};
+      if (!r.ok()) return StepFailure{"verify", command, r, ""};
     }
     return std::nullopt;
+  }
+
+  // What the command did to the worktree when it no longer holds the phase
+  // branch at a descendant of the input (SPEC 3: a result descends from its
+  // input); "" when it does. What it left is saved under attempts.
+  std::string LeftTheInput() {
+    std::string branch = job_.branch.substr(std::string("refs/heads/").size());
+    std::optional<ObjectId> head = wt_->HeadCommit();
+    std::string where = wt_->HeadBranch();
+    std::string did;
+    if (where.empty())
+      did = "detached HEAD at " + head.value_or("nothing").substr(0, 12);
+    else if (where != job_.branch)
+      did = "switched the worktree to branch '" + where.substr(std::string("refs/heads/").size()) +
+            "'";
+    else if (!head || !main_->IsAncestor(job_.input, *head))
+      did = "reset " + branch + " to " + head.value_or("nothing").substr(0, 12) +
+            ", which does not contain the phase's input " + job_.input.substr(0, 12);
+    if (did.empty()) return "";
+    std::string saved;
+    if (head && *head != job_.input && !main_->IsAncestor(*head, job_.input)) {
+      saved = SaveAttempt(*main_, phase_.name, *head);
+      Remember(phase_.name, saved);
+    }
+    return "the command " + did + "; " + branch + " must stay checked out and keep the input" +
+           (saved.empty() ? "" : " (its commits are saved as " + saved + ")") +
+           ", so nothing of this attempt is used";
+  }
+
+  // An agent that exited 0 having changed nothing and handed nothing off
+  // most likely did not run at all; "" when it did something or may not.
+  std::string ChangedNothing() const {
+    if (phase_.agent.empty() || phase_.allow_empty) return "";
+    if (*wt_->HeadCommit() != job_.input) return "";
+    std::error_code ec;
+    if (fs::file_size(HandoffPath(), ec) > 0 && !ec) return "";
+    return "the agent changed nothing and wrote no handoff (set allow_empty = true on the phase "
+           "if that can be a success)";
   }
 
   void RunAll() {
@@ -301,7 +349,7 @@ class PhaseRun {
       std::optional<StepFailure> failure = Attempt(attempt, feedback);
       if (!failure) break;
       const ProcessResult& r = failure->result;
-      if (!r.cancelled && !r.timed_out && failure->step == "run") {
+      if (!r.cancelled && !r.timed_out && failure->step == "run" && failure->why.empty()) {
         std::string pattern = MatchedRequeuePattern(r);
         if (!pattern.empty()) {
           out_.requeue = true;
@@ -310,22 +358,32 @@ class PhaseRun {
           return;
         }
       }
+      if (failure->final) return FailBecause(failure->command, failure->why);
       if (r.cancelled || attempt >= phase_.retries + 1) {
-        Fail(failure->step, failure->command, r);
-        return;
+        if (!failure->why.empty()) return FailBecause(failure->command, failure->why);
+        return Fail(failure->step, failure->command, r);
       }
-      WriteFeedback(attempt, failure->step, failure->command, r);
+      WriteFeedback(attempt, failure->step, failure->command, r, failure->why);
       feedback = true;
     }
     Succeed();
   }
 
+  // Ends the phase: its command exited 0 but `why` makes it a failure.
+  void FailBecause(const std::string& command, const std::string& why) {
+    out_.state = PhaseState::kFailed;
+    out_.failed_command = command;
+    out_.failure = why;
+    out_.log_tail = ReadTail(job_.log_path, 20);
+  }
+
   void Succeed() {
-    // What verify wrote is not part of the result: put the worktree back
-    // (a status scan is cheaper than rewriting the index and HEAD).
-    // Without verify commands nothing ran since CommitAll took everything.
-    out_.result = *wt_->HeadCommit();
-    if (!phase_.verify.empty() && wt_->HasUncommittedChanges())
+    // What verify wrote is not part of the result, and neither is anything
+    // it committed: the branch and the worktree go back to the result.
+    out_.result = result_;
+    if (main_->ReadRef(job_.branch) != result_)
+      main_->WriteRef(job_.branch, result_, "orchestrate: result of " + phase_.name);
+    if (!phase_.verify.empty() && (wt_->HeadCommit() != result_ || wt_->HasUncommittedChanges()))
       wt_->SwitchTo(job_.branch, out_.result);
     out_.state = PhaseState::kSucceeded;
     if (fs::exists(HandoffPath())) out_.handoff = ReadText(HandoffPath());
@@ -342,6 +400,7 @@ class PhaseRun {
   Repo* main_ = nullptr;
   Repo* wt_ = nullptr;
   PhaseOutcome out_;
+  ObjectId result_;  ///< the commit verify ran on
 };
 
 }  // namespace

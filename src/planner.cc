@@ -103,9 +103,17 @@ Planner::Planner(const Graph& graph, Repo& repo, ResultCache& cache, const RunSt
 void Planner::ExcludeOwnFiles() {
   const Manifest& m = graph_.manifest();
   std::string root = repo_.workdir();
+  std::string manifest_dir = Relative(root, m.dir);
   own_files_.insert(Relative(root, m.path));
-  for (const Phase& phase : m.phases)
-    if (!phase.prompt.empty()) own_files_.insert(Relative(root, m.dir + "/" + phase.prompt));
+  for (const Phase& phase : m.phases) {
+    if (phase.prompt.empty()) continue;
+    std::string prompt = Relative(root, m.dir + "/" + phase.prompt);
+    own_files_.insert(prompt);
+    // A directory of prompts is orchestrate's, whole: a prompt file that
+    // stays when its phase is removed must not change the others' keys.
+    std::string dir = std::filesystem::path(prompt).parent_path().generic_string();
+    if (!dir.empty() && dir != manifest_dir && dir != ".") own_files_.insert(dir);
+  }
   git_oid oid;
   git_oid_fromstr(&oid, base_tree_.c_str());
   inputs_.base_content = ContentIdExcluding(repo_.raw(), oid, own_files_);
@@ -113,9 +121,17 @@ void Planner::ExcludeOwnFiles() {
   for (const Phase& phase : m.phases) any_inputs |= !phase.inputs.empty();
   if (!any_inputs) return;
   repo_.WalkTree(base_tree_, [this](const std::string& path, const ObjectId& blob) {
-    if (!own_files_.count(path)) base_files_.emplace_back(path, blob);
+    if (!IsOwnFile(path)) base_files_.emplace_back(path, blob);
   });
   inputs_.base_files = &base_files_;
+}
+
+bool Planner::IsOwnFile(const std::string& path) const {
+  for (size_t slash = path.size(); slash != std::string::npos; slash = path.rfind('/', slash - 1)) {
+    if (own_files_.count(path.substr(0, slash))) return true;
+    if (slash == 0) break;
+  }
+  return false;
 }
 
 const ObjectId& Planner::ContentId(const ObjectId& tree) {
@@ -136,15 +152,36 @@ std::string Planner::WhyStale(const Phase& phase, const KeyComponents& now,
   if (!last) return "never run";
   std::vector<std::string> changes = DescribeChanges(now, last->components);
   if (changes.empty()) return "never run with these inputs";
+  for (std::string& change : changes)
+    if (change == "base changed") change += BaseChanges(last->base);
   std::string reason;
   for (const auto& c : changes) reason += (reason.empty() ? "" : ", ") + c;
   return reason;
 }
 
-PhaseDecision Planner::Decide(int p, const std::map<std::string, ObjectId>& dep_trees) {
+std::string Planner::BaseChanges(const ObjectId& then) {
+  if (then.empty() || !repo_.HasObject(then)) return "";
+  ObjectId old_tree = repo_.TreeOf(then);
+  std::vector<std::string> paths;
+  for (const std::string& path : repo_.ChangedPaths(old_tree, base_tree_))
+    if (!IsOwnFile(path)) paths.push_back(path);
+  if (paths.empty()) return "";
+  constexpr size_t kNamed = 3;  // "a, b and c"; beyond: "a, b and 3 more"
+  size_t named = paths.size() <= kNamed ? paths.size() : kNamed - 1;
+  std::string text = ": " + paths[0];
+  for (size_t i = 1; i < named; ++i) text += (i + 1 == paths.size() ? " and " : ", ") + paths[i];
+  if (named < paths.size()) text += " and " + std::to_string(paths.size() - named) + " more";
+  return text;
+}
+
+PhaseDecision Planner::Decide(int p, const std::map<std::string, DepResult>& deps) {
   const Phase& phase = *graph_.node(p).phase;
   inputs_.dep_result_trees.clear();
-  for (const auto& [dep, tree] : dep_trees) inputs_.dep_result_trees[dep] = ContentId(tree);
+  inputs_.dep_handoffs.clear();
+  for (const auto& [dep, result] : deps) {
+    inputs_.dep_result_trees[dep] = ContentId(result.tree);
+    if (!result.handoff.empty()) inputs_.dep_handoffs[dep] = result.handoff;
+  }
   PhaseDecision d;
   d.phase = p;
   d.components = ComputeKey(graph_.manifest(), phase, repo_, inputs_);
@@ -164,7 +201,7 @@ std::vector<PhaseDecision> Planner::PlanAll(const std::vector<int>& selected) {
   std::vector<PhaseDecision> plan;
   std::map<int, size_t> position;
   for (int p : selected) {
-    std::map<std::string, ObjectId> trees;
+    std::map<std::string, DepResult> trees;
     std::string waiting_on;
     for (int dep : graph_.node(p).deps) {
       auto it = position.find(dep);
@@ -173,7 +210,8 @@ std::vector<PhaseDecision> Planner::PlanAll(const std::vector<int>& selected) {
         if (waiting_on.empty()) waiting_on = dep_name;
         continue;
       }
-      trees[dep_name] = plan[it->second].record->result_tree;
+      const Record& record = *plan[it->second].record;
+      trees[dep_name] = DepResult(record.result_tree, record.handoff);
     }
     position[p] = plan.size();
     if (!waiting_on.empty()) {

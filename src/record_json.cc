@@ -56,6 +56,7 @@ Record FromParsed(const json& j, const std::string& ref) {
   j.at("result").get_to(r.result);
   j.at("result_tree").get_to(r.result_tree);
   r.input = j.value("input", "");
+  r.base = j.value("base", "");
   j.at("started_at").get_to(r.started_at);
   j.at("duration_s").get_to(r.duration_s);
   j.at("attempts").get_to(r.attempts);
@@ -76,6 +77,7 @@ std::string RecordToJson(const Record& record) {
             {"result", record.result},
             {"result_tree", record.result_tree},
             {"input", record.input},
+            {"base", record.base},
             {"started_at", record.started_at},
             {"duration_s", record.duration_s},
             {"attempts", record.attempts},

@@ -204,16 +204,20 @@ std::optional<Record> ResultCache::Latest(const std::string& phase) {
   return latest;
 }
 
-bool ResultCache::Store(const Record& record) {
+bool ResultCache::Store(const Record& record, bool replace) {
   std::string ref = RefName(record.phase, record.key);
-  if (repo_.ReadRef(ref)) return false;
+  std::optional<ObjectId> old = repo_.ReadRef(ref);
+  if (old && !replace) return false;
   std::map<std::string, ObjectId> files = {{kRecordFile, repo_.WriteBlob(RecordToJson(record))},
                                            {kLogFile, repo_.WriteBlob(LogTail(record.log))},
                                            {kHandoffFile, repo_.WriteBlob(record.handoff)}};
   std::string message = "orchestrate cache record: " + record.phase + " " + record.key + "\n";
-  ObjectId commit =
-      repo_.CreateCommit(repo_.WriteTree(files), {record.result}, message, FixedSignature());
-  if (!repo_.WriteRefIf(ref, commit, std::nullopt, "orchestrate: cache record")) return false;
+  // A replacing record keeps the old one as its second parent: the ref only
+  // moves forward, so pushing it is a fast-forward everywhere.
+  std::vector<ObjectId> parents = {record.result};
+  if (old) parents.push_back(*old);
+  ObjectId commit = repo_.CreateCommit(repo_.WriteTree(files), parents, message, FixedSignature());
+  if (!repo_.WriteRefIf(ref, commit, old, "orchestrate: cache record")) return false;
   if (cache_dir_fd_ == -2) cache_dir_fd_ = -1;  // the first record made the directory
   if (index_) Index(record, commit, LooseRefTime(CacheDirFd(), record.phase, record.key));
   return true;

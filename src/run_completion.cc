@@ -55,13 +55,14 @@ void Run::RecordSuccess(int p, PhaseOutcome& o) {
   rec.result = o.result;
   rec.result_tree = s.result_tree;
   rec.input = s.input;
+  rec.base = base_;
   rec.started_at = s.started_at;
   rec.duration_s = std::chrono::duration<double>(Clock::now() - s.started).count();
   rec.attempts = o.attempts;
   rec.commands = o.commands;
   rec.log = ReadTail(ws_.LogPath(Name(p)), 100000);
   rec.handoff = o.handoff;
-  cache_.Store(rec);
+  cache_.Store(rec, /*replace=*/options_.always || options_.force.count(Name(p)));
   state_.succeeded_keys[Name(p)].insert(s.key);
   RecordOf(p).recorded_at = std::time(nullptr);
 }
@@ -150,7 +151,7 @@ void Run::AddFreshUnselected() {
     bool deps_known = true;
     for (int dep : graph_.node(p).deps) deps_known &= IsSuccess(slots_[dep].state);
     if (!deps_known) continue;
-    PhaseDecision d = planner_->Decide(p, DepTrees(p));
+    PhaseDecision d = planner_->Decide(p, DepResults(p));
     if (d.action == Action::kFresh) UseRecord(p, std::move(*d.record));
   }
 }
@@ -164,8 +165,17 @@ void Run::IntegrateTarget() {
       results.push_back({Name(p), slots_[p].result, slots_[p].input, DepNames(p)});
   TargetMemo memo(ws_.target_memo_file());
   MergeOutcome m = MergeTarget(repo_, base_, results, &memo);
-  if (!m.failures.empty()) return TargetConflicts(m.failures);
-  UpdateTarget(repo_, manifest_.settings.target, m.commit);
+  try {
+    // Checked again: the user may have committed to it or checked it out
+    // while the phases ran.
+    CheckTarget(repo_, manifest_.settings.target);
+    UpdateTarget(repo_, manifest_.settings.target, m.commit);
+  } catch (const UsageError& e) {
+    Notice(std::string(e.what()) + "; the results are kept on their phase branches", true);
+    target_refused_ = true;
+    return;
+  }
+  if (!m.failures.empty()) TargetConflicts(m.failures);
   Event e;
   e.type = Event::Type::kTargetUpdated;
   e.text = manifest_.settings.target;
@@ -173,18 +183,33 @@ void Run::IntegrateTarget() {
   Emit(e);
 }
 
+// Each left-out phase ends merge-conflict, everywhere a phase's outcome is
+// reported: its own finished event replaces the earlier one.
 void Run::TargetConflicts(const std::vector<MergeFailure>& failures) {
   for (const auto& f : failures) {
-    std::string paths;
-    for (const auto& path : f.paths) paths += (paths.empty() ? "" : ", ") + path;
     int p = *graph_.Find(f.phase);
+    Event e;
+    e.type = Event::Type::kPhaseFinished;
+    e.phase = f.phase;
+    e.state = PhaseState::kMergeConflict;
+    e.result = slots_[p].result;
+    e.paths = f.paths;
+    e.conflicts_with = f.conflicts_with;
+    e.reason = f.left_out_with.empty()
+                   ? "its result conflicts with " + JoinNames(f.conflicts_with, "earlier results") +
+                         " in " + JoinNames(f.paths, "") +
+                         " (make one depend on the other, or change them to touch different "
+                         "lines); it is not in " + manifest_.settings.target
+                   : "it depends on " + f.left_out_with + ", which is not in " +
+                         manifest_.settings.target;
     slots_[p].state = PhaseState::kMergeConflict;
-    PhaseRecord& r = state_.phases[f.phase];
+    PhaseRecord& r = RecordOf(p);
+    e.duration_s = r.duration_s;
+    e.attempts = r.attempts;
     r.state = PhaseState::kMergeConflict;
-    r.reason = "its result conflicts with earlier results in " + paths;
-    Notice("merging " + f.phase + " into " + manifest_.settings.target + " conflicts in " + paths +
-               "; the target was left where it was",
-           true);
+    r.reason = e.reason;
+    state_changed_ = true;
+    Emit(std::move(e));
   }
   target_conflict_ = true;
 }
@@ -192,6 +217,7 @@ void Run::TargetConflicts(const std::vector<MergeFailure>& failures) {
 int Run::ExitStatus() const {
   if (signal_) return signal_ == SIGINT ? kExitSigint : kExitSigterm;
   if (!infra_error_.empty()) return kExitInfra;
+  if (target_refused_) return kExitUsage;
   if (target_conflict_) return kExitPhaseFailed;
   for (int p : selected_)
     if (!IsSuccess(slots_[p].state)) return kExitPhaseFailed;

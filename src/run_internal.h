@@ -38,6 +38,15 @@ using Clock = std::chrono::steady_clock;
 
 inline constexpr int kMaxRequeues = 8;
 
+/// "a, b and c"; `none` when `names` is empty.
+inline std::string JoinNames(const std::vector<std::string>& names, const std::string& none) {
+  if (names.empty()) return none;
+  std::string out = names[0];
+  for (size_t i = 1; i < names.size(); ++i)
+    out += (i + 1 == names.size() ? " and " : ", ") + names[i];
+  return out;
+}
+
 inline double EnvSeconds(const char* name, double fallback) {
   const char* v = std::getenv(name);
   if (!v || !*v) return fallback;
@@ -128,7 +137,7 @@ class Run {
   void CheckSignal();
   void StopEverything();
   std::vector<std::string> DepNames(int p) const;
-  std::map<std::string, ObjectId> DepTrees(int p);
+  std::map<std::string, DepResult> DepResults(int p);
   // Until nothing is ready: a fresh phase makes its dependents ready at once,
   // so a fresh graph is decided in one pass instead of a wait per layer.
   void EvaluateReady();
@@ -193,6 +202,7 @@ class Run {
   std::string infra_error_;
   bool stopped_by_infra_ = false;
   bool target_conflict_ = false;
+  bool target_refused_ = false;  ///< the target changed under the run: exit 2
   bool started_emitted_ = false;
   std::vector<Event> pending_notices_;
   std::map<int, Clock::time_point> requeued_;

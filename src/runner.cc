@@ -254,10 +254,11 @@ std::vector<std::string> Run::DepNames(int p) const {
   return names;
 }
 
-std::map<std::string, ObjectId> Run::DepTrees(int p) {
-  std::map<std::string, ObjectId> trees;
-  for (int dep : graph_.node(p).deps) trees[Name(dep)] = slots_[dep].result_tree;
-  return trees;
+std::map<std::string, DepResult> Run::DepResults(int p) {
+  std::map<std::string, DepResult> results;
+  for (int dep : graph_.node(p).deps)
+    results[Name(dep)] = DepResult(slots_[dep].result_tree, slots_[dep].handoff);
+  return results;
 }
 
 void Run::EvaluateReady() {
@@ -266,7 +267,7 @@ void Run::EvaluateReady() {
 }
 
 void Run::Evaluate(int p) {
-  PhaseDecision d = planner_->Decide(p, DepTrees(p));
+  PhaseDecision d = planner_->Decide(p, DepResults(p));
   slots_[p].key = d.key;
   if (d.action != Action::kFresh) slots_[p].components = std::move(d.components);
   if (d.action != Action::kFresh) {

@@ -24,11 +24,11 @@ namespace orchestrate {
 ///   "prompt-text"        the inline prompt itself
 ///   "verify", "setup"    the commands, joined by newlines
 ///   "env <NAME>"         each of the phase's env values
-///   "merge"              "true"/"false"
 ///   "base"               KeyInputs::base_content (no `inputs`)
 ///   "input <path>"       blob id of each base path matching `inputs`
 ///   "key_env <NAME>"     the inherited value ("<unset>" when unset)
 ///   "dep <name>"         the dependency's result tree id
+///   "handoff <name>"     blob id of the dependency's handoff, when it wrote one
 struct KeyComponents {
   std::map<std::string, std::string> items;
   /// Hex SHA-1 of the canonical serialization: a format line, then per
@@ -48,6 +48,7 @@ struct KeyInputs {
   /// walked once per run for `inputs` matching. Null: walked on demand.
   const std::vector<std::pair<std::string, ObjectId>>* base_files = nullptr;
   std::map<std::string, ObjectId> dep_result_trees;  ///< dep name -> result tree
+  std::map<std::string, std::string> dep_handoffs;   ///< dep name -> its handoff text
   std::map<std::string, std::string> prompt_blobs;   ///< prompt path -> blob id of its content
   std::map<std::string, std::string> environment;    ///< the inherited environment
 };
@@ -80,6 +81,7 @@ struct Record {
   std::string status = "succeeded";
   ObjectId result;  ///< result commit
   ObjectId input;   ///< the commit the phase started from (empty in older records)
+  ObjectId base;    ///< the run's base commit (empty in older records): explains "base changed"
   ObjectId result_tree;
   int64_t started_at = 0;  ///< unix seconds
   double duration_s = 0;
@@ -141,8 +143,10 @@ class ResultCache {
   /// are skipped.
   std::optional<Record> Latest(const std::string& phase);
   /// Stores `record` unless one exists for the same phase and key (records are
-  /// immutable). Returns false when it already existed.
-  bool Store(const Record& record);
+  /// immutable). Returns false when it already existed. `replace` (a forced
+  /// run's success) supersedes an existing record instead: the new record
+  /// commit has the old one as its second parent, so the ref moves forward.
+  bool Store(const Record& record, bool replace = false);
   std::vector<RecordInfo> List();
   void Remove(const RecordInfo& info);
 

@@ -56,7 +56,8 @@ struct Event {
     kPhaseStarted,    ///< phase, slot, reason, worktree
     kCommandStarted,  ///< phase, text (the command), step
     kPhaseRequeued,   ///< phase, text (matched pattern), backoff_s
-    kPhaseFinished,   ///< phase, state, duration_s, attempts, result, reason, failure details
+    kPhaseFinished,   ///< phase, state, duration_s, attempts, result, reason, failure details;
+                      ///< a merge-conflict at the end supersedes the phase's earlier one
     kTargetUpdated,   ///< text: target branch, result: commit
     kMessage,         ///< text: a one-line notice (warning level when `warning`)
     kRunFinished,     ///< exit_status, duration_s
@@ -80,6 +81,8 @@ struct Event {
   std::string failed_command;
   std::string log_tail;      ///< last lines of the log for failures
   std::vector<CommandOutcome> commands;
+  std::vector<std::string> paths;           ///< merge-conflict: the conflicting paths
+  std::vector<std::string> conflicts_with;  ///< merge-conflict: the phases it conflicts with
   int64_t started_at = 0;    ///< unix seconds
   // run-level
   std::string base;

@@ -46,6 +46,15 @@ std::string DeferredCertificateBundle();
 /// was pending).
 int LoadDeferredCertificates();
 
+/// What a work tree held at one moment, as far as it differs from its index:
+/// enough to tell later which files a command changed (Repo::Snapshot).
+struct WorktreeSnapshot {
+  ObjectId index_tree;  ///< the index as a tree
+  /// Each file whose work tree content differs from the index (untracked
+  /// non-ignored files included): "MODE BLOBID", or "" when deleted.
+  std::map<std::string, std::string> differing;
+};
+
 /// Author/committer and time of a commit.
 struct Signature {
   std::string name;
@@ -93,6 +102,10 @@ class Repo {
   /// path order.
   void WalkTree(const ObjectId& tree,
                 const std::function<void(const std::string& path, const ObjectId& blob)>& visit);
+  /// The paths of files that differ between two trees, in path order.
+  std::vector<std::string> ChangedPaths(const ObjectId& from, const ObjectId& to);
+  /// "MODE BLOBID" of the file at `path` in `tree`; "" when there is none.
+  std::string FileAt(const ObjectId& tree, const std::string& path);
   ObjectId WriteBlob(const std::string& content);
   std::string ReadBlob(const ObjectId& blob);
   /// A flat tree of files (name -> blob id); names have no '/'.
@@ -146,6 +159,16 @@ class Repo {
   /// HEAD branch: `git add -A` then commit when the tree differs. Returns the
   /// new commit, or nullopt when nothing changed.
   std::optional<ObjectId> CommitAll(const std::string& message);
+  /// The work tree's state, for CommitChangesSince. Hashes only the files
+  /// that differ from the index; writes the index's tree objects.
+  WorktreeSnapshot Snapshot();
+  /// Commits onto HEAD exactly the files whose content changed since
+  /// `before` (made, edited or deleted since then, staged or not), keeping
+  /// commits made in between; files that differed already then and were not
+  /// touched since stay out. Returns the new commit, or nullopt when the
+  /// tree did not change.
+  std::optional<ObjectId> CommitChangesSince(const WorktreeSnapshot& before,
+                                             const std::string& message);
   /// Points HEAD at `branch` (refs/heads/...) which must hold `commit`, and
   /// makes the work tree and index that commit's tree, writing only the files
   /// that differ. Ignored files survive; untracked non-ignored files are removed.
@@ -153,6 +176,11 @@ class Repo {
   /// Detaches HEAD at its current commit (so no branch stays checked out).
   void DetachHead();
   std::optional<ObjectId> HeadCommit();
+  /// The branch HEAD points at ("refs/heads/..."); "" when HEAD is detached.
+  std::string HeadBranch();
+  /// The work tree path of every checkout of this repository (the main one
+  /// and each linked worktree) whose HEAD is on `branch` ("refs/heads/...").
+  std::vector<std::string> CheckoutsOf(const std::string& branch);
 
   // --- remotes -----------------------------------------------------------------
   /// Push/fetch refspecs to/from a remote name or URL. Throws UsageError naming
@@ -165,6 +193,8 @@ class Repo {
 
  private:
   explicit Repo(git_repository* repo) : repo_(repo) {}
+  /// Commits `tree` onto HEAD with the user's signature unless HEAD has it.
+  std::optional<ObjectId> CommitTreeOnHead(const ObjectId& tree, const std::string& message);
   /// Commits a merge index (taking ownership), or lists its conflicts.
   MergeResult CommitMerge(git_index* index, git_commit* ours, git_commit* theirs,
                           const std::string& message);

@@ -24,6 +24,11 @@ struct PhaseResult {
 struct MergeFailure {
   std::string phase;
   std::vector<std::string> paths;
+  /// Targets: the merged phases whose results changed those paths.
+  std::vector<std::string> conflicts_with;
+  /// Targets: set when `phase` itself merged cleanly but depends on this
+  /// phase, which was left out (paths and conflicts_with are then empty).
+  std::string left_out_with;
 };
 
 struct MergeOutcome {
@@ -57,8 +62,8 @@ class TargetMemo {
   std::string path_;
 };
 
-/// The target: like MergeInput but a conflicting result is skipped so that
-/// every conflict is found. A result whose input is known and whose deps are
+/// The target: like MergeInput but a conflicting result is left out, with
+/// every result that depends on it, and the rest is still merged (SPEC 3.5). A result whose input is known and whose deps are
 /// all merged already is merged with its input as the merge base, without
 /// walking history, so merging n results costs O(n), not O(n^2). With a
 /// `memo`, the same merge done before costs one lookup.

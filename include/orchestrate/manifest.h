@@ -119,6 +119,8 @@ struct Phase {
   std::optional<Duration> timeout;  ///< per command
   int retries = 0;
   bool merge = true;
+  /// Agent phases: changing nothing and writing no handoff counts as success.
+  bool allow_empty = false;
   SourcePos pos;  ///< the [phase.NAME] header
   /// Where each key of the table was written, for errors found later.
   KeyPositions key_pos;

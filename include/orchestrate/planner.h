@@ -31,6 +31,14 @@ struct PhaseDecision {
   std::optional<Record> record;  ///< the reused record when fresh
 };
 
+/// What a phase's key takes from one of its dependencies.
+struct DepResult {
+  DepResult(ObjectId tree_ = {}, std::string handoff_ = {})  // NOLINT: a tree alone converts
+      : tree(std::move(tree_)), handoff(std::move(handoff_)) {}
+  ObjectId tree;        ///< the result tree
+  std::string handoff;  ///< what it wrote to ORCHESTRATE_HANDOFF_FILE
+};
+
 struct PlannerOptions {
   std::set<std::string> force;  ///< --force PHASE
   bool always = false;          ///< -B/--always
@@ -43,8 +51,8 @@ class Planner {
   Planner(const Graph& graph, Repo& repo, ResultCache& cache, const RunState& state,
           const ObjectId& base_commit, PlannerOptions options);
 
-  /// The decision for phase `p` whose dependencies' result trees are known.
-  PhaseDecision Decide(int p, const std::map<std::string, ObjectId>& dep_trees);
+  /// The decision for phase `p` whose dependencies' results are known.
+  PhaseDecision Decide(int p, const std::map<std::string, DepResult>& deps);
 
   /// A dry run over `selected` (topo order): fresh phases feed their
   /// recorded result trees to dependents; a dependent of a phase that must
@@ -58,8 +66,14 @@ class Planner {
 
  private:
   std::string WhyStale(const Phase& phase, const KeyComponents& now, const std::string& key);
-  /// Leaves the manifest and prompt files out of the base content.
+  /// ": a, b and 3 more": the paths that differ between the base commit
+  /// `then` and this run's base; "" when that cannot be told.
+  std::string BaseChanges(const ObjectId& then);
+  /// Leaves the manifest, prompt files and directories of prompts out of
+  /// the base content.
   void ExcludeOwnFiles();
+  /// `path` is one of own_files_ or inside one of its directories.
+  bool IsOwnFile(const std::string& path) const;
   /// The content id of a dependency's result tree (ContentIdExcluding),
   /// computed once per tree: many phases share their dependencies.
   const ObjectId& ContentId(const ObjectId& tree);
@@ -72,7 +86,8 @@ class Planner {
   ObjectId base_tree_;
   KeyInputs inputs_;  ///< dep_result_trees: of the phase being decided
   std::unordered_map<ObjectId, ObjectId> content_ids_;
-  std::set<std::string> own_files_;  ///< repository paths of the manifest and prompts
+  /// Repository paths of the manifest, the prompts and their directories.
+  std::set<std::string> own_files_;
   std::vector<std::pair<std::string, ObjectId>> base_files_;
 };
 

@@ -71,7 +71,7 @@ class PlannerTest : public ::testing::Test {
   int P(const std::string& name) const { return *graph_->Find(name); }
 
   /// The decision for `phase` with no dependency results (for phases without deps).
-  PhaseDecision Decide(const std::string& phase, std::map<std::string, ObjectId> deps = {}) {
+  PhaseDecision Decide(const std::string& phase, std::map<std::string, DepResult> deps = {}) {
     return MakePlanner()->Decide(P(phase), deps);
   }
 
