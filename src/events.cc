@@ -16,10 +16,11 @@
 namespace orchestrate {
 namespace {
 
-constexpr std::array<std::pair<PhaseState, std::string_view>, 11> kStateNames{{
+constexpr std::array<std::pair<PhaseState, std::string_view>, 12> kStateNames{{
     {PhaseState::kFresh, "fresh"},
     {PhaseState::kStale, "stale"},
     {PhaseState::kRunning, "running"},
+    {PhaseState::kRequeued, "requeued"},
     {PhaseState::kSucceeded, "succeeded"},
     {PhaseState::kFailed, "failed"},
     {PhaseState::kTimedOut, "timed-out"},

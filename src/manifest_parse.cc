@@ -15,7 +15,8 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"version", "settings", "pools", "agents", "phase"};
 const std::vector<std::string> kSettingsKeys = {"base",           "target",        "jobs",
-                                                "keep_worktrees", "worktree_copy", "worktree_link"};
+                                                "keep_worktrees", "worktree_copy", "worktree_link",
+                                                "requeue_max"};
 const std::vector<std::string> kPoolKeys = {"depth"};
 const std::vector<std::string> kAnyKeys = {};  // agents: every key is a placeholder
 const std::vector<std::string> kPhaseKeys = {
@@ -326,6 +327,23 @@ void ReadKeepWorktrees(const TableReader& reader, KeepWorktrees* out) {
                    "\"" + DidYouMean(value, {"always", "failed", "never"}));
 }
 
+// A duration string at `key` ("90s", "30m", "1h30m"), longer than 0s.
+bool ReadDuration(const TableReader& reader, const std::string& key,
+                  std::optional<Duration>* out) {
+  const toml::node* node = reader.Find(key);
+  if (!node) return false;
+  if (!node->is_string())
+    return reader.TypeError(key, "a duration string like \"30m\" or \"1h30m\"");
+  std::string text = node->as_string()->get();
+  std::optional<Duration> duration = ParseDuration(text);
+  if (!duration)
+    return reader.Error(key, "invalid duration '" + text + "' for '" + key +
+                                 "' (use forms like 90s, 30m, 1h30m)");
+  if (duration->count() == 0) return reader.Error(key, "'" + key + "' must be longer than 0s");
+  *out = duration;
+  return true;
+}
+
 void ReadSettings(const toml::table& table, Settings* out, DiagnosticList* diags) {
   TableReader reader(table, "settings", "", kSettingsKeys, diags);
   reader.String("base", &out->base, false);
@@ -334,22 +352,9 @@ void ReadSettings(const toml::table& table, Settings* out, DiagnosticList* diags
   ReadKeepWorktrees(reader, &out->keep_worktrees);
   ReadRepoPaths(reader, "worktree_copy", &out->worktree_copy);
   ReadRepoPaths(reader, "worktree_link", &out->worktree_link);
+  std::optional<Duration> requeue_max;
+  if (ReadDuration(reader, "requeue_max", &requeue_max)) out->requeue_max = *requeue_max;
   reader.ReportUnknownKeys();
-}
-
-bool ReadTimeout(const TableReader& reader, std::optional<Duration>* out) {
-  const toml::node* node = reader.Find("timeout");
-  if (!node) return false;
-  if (!node->is_string())
-    return reader.TypeError("timeout", "a duration string like \"30m\" or \"1h30m\"");
-  std::string text = node->as_string()->get();
-  std::optional<Duration> duration = ParseDuration(text);
-  if (!duration)
-    return reader.Error("timeout", "invalid duration '" + text +
-                                       "' for 'timeout' (use forms like 90s, 30m, 1h30m)");
-  if (duration->count() == 0) return reader.Error("timeout", "'timeout' must be longer than 0s");
-  *out = duration;
-  return true;
 }
 
 // What the phase runs: run, or agent with its prompt and model.
@@ -376,7 +381,7 @@ void ReadPhaseScheduling(const TableReader& reader, Phase* phase, std::vector<So
   reader.Int("retries", &phase->retries, 0);
   reader.Bool("merge", &phase->merge);
   reader.Bool("allow_empty", &phase->allow_empty);
-  ReadTimeout(reader, &phase->timeout);
+  ReadDuration(reader, "timeout", &phase->timeout);
 }
 
 void ReadPhase(const Entry& entry, Phase* phase, SourceMap* sources, DiagnosticList* diags) {

@@ -31,7 +31,7 @@ namespace fs = std::filesystem;
 template <typename Io, typename S>
 void SettingsFields(Io& io, S& s) {
   io(s.base), io(s.target), io(s.jobs), io(s.keep_worktrees);
-  io(s.worktree_copy), io(s.worktree_link);
+  io(s.worktree_copy), io(s.worktree_link), io(s.requeue_max);
 }
 
 template <typename Io, typename P>
@@ -81,6 +81,7 @@ class SnapshotWriter {
   void operator()(bool b) { Varint(b ? 1 : 0); }
   void operator()(KeepWorktrees k) { Varint(static_cast<uint64_t>(k)); }
   void operator()(const SourcePos& pos) { Signed(pos.line), Signed(pos.column); }
+  void operator()(Duration d) { Signed(d.count()); }
   void operator()(const std::optional<Duration>& d) {
     Varint(d ? 1 : 0);
     if (d) Signed(d->count());
@@ -163,6 +164,7 @@ class SnapshotReader {
     k = ok_ ? static_cast<KeepWorktrees>(n) : KeepWorktrees::kFailed;
   }
   void operator()(SourcePos& pos) { (*this)(pos.line), (*this)(pos.column); }
+  void operator()(Duration& d) { d = Duration(Signed()); }
   void operator()(std::optional<Duration>& d) {
     if (Varint()) d = Duration(Signed());
   }

@@ -13,6 +13,7 @@
 #include "orchestrate/cache.h"
 #include "orchestrate/error.h"
 #include "orchestrate/process.h"
+#include "orchestrate/requeue_wait.h"
 
 namespace fs = std::filesystem;
 
@@ -273,6 +274,7 @@ class PhaseRun {
     ProcessResult result;
     std::string why;     ///< set when the command exited 0 but did wrong
     bool final = false;  ///< no retry can mend it
+    std::string requeue_pattern;  ///< the output says "try later": this attempt does not count
   };
   std::optional<StepFailure> Attempt(int attempt, bool feedback) {
     if (!phase_.IsGate()) {
@@ -281,23 +283,27 @@ class PhaseRun {
       WorktreeSnapshot before = wt_->Snapshot();
       std::string command = Command();
       ProcessResult r = Step("run", command, attempt, feedback);
+      // Whatever the exit status: some agent CLIs exit 0 on a rate limit.
+      if (!r.cancelled && !r.timed_out)
+        if (std::string pattern = MatchedRequeuePattern(r); !pattern.empty())
+          return StepFailure{"run", command, r, "", false, pattern};
       if (std::string why = LeftTheInput(); !why.empty())
-        return StepFailure{"run", command, r, why, true};
+        return StepFailure{"run", command, r, why, true, ""};
       if (!r.ok()) {
         // A retry builds on this attempt's work, so it is committed now.
         if (attempt < phase_.retries + 1 && !r.cancelled)
           wt_->CommitChangesSince(before, CommitMessage() + " (attempt " +
                                               std::to_string(attempt) + ", failed)");
-        return StepFailure{"run", command, r, ""};
+        return StepFailure{"run", command, r, "", false, ""};
       }
       wt_->CommitChangesSince(before, CommitMessage());
       if (std::string why = ChangedNothing(); !why.empty())
-        return StepFailure{"run", command, r, why};
+        return StepFailure{"run", command, r, why, false, ""};
     }
     result_ = *wt_->HeadCommit();
     for (const auto& command : phase_.verify) {
       ProcessResult r = Step("verify", command, attempt, feedback);
-      if (!r.ok()) return StepFailure{"verify", command, r, ""};
+      if (!r.ok()) return StepFailure{"verify", command, r, "", false, ""};
     }
     return std::nullopt;
   }
@@ -349,14 +355,13 @@ class PhaseRun {
       std::optional<StepFailure> failure = Attempt(attempt, feedback);
       if (!failure) break;
       const ProcessResult& r = failure->result;
-      if (!r.cancelled && !r.timed_out && failure->step == "run" && failure->why.empty()) {
-        std::string pattern = MatchedRequeuePattern(r);
-        if (!pattern.empty()) {
-          out_.requeue = true;
-          out_.requeue_pattern = pattern;
-          out_.attempts = attempt - 1;
-          return;
-        }
+      if (!failure->requeue_pattern.empty()) {
+        out_.requeue = true;
+        out_.requeue_pattern = failure->requeue_pattern;
+        out_.requeue_wait_s =
+            WaitNamedIn(ReadTail(job_.log_path, 200, r.log_begin, r.log_end), std::time(nullptr));
+        out_.attempts = attempt - 1;
+        return;
       }
       if (failure->final) return FailBecause(failure->command, failure->why);
       if (r.cancelled || attempt >= phase_.retries + 1) {

@@ -108,29 +108,64 @@ void Run::Requeue(int p, const PhaseOutcome& o) {
   pool_->Release(s.worktree, Name(p), true);
   state_.kept_worktrees[s.worktree] = Name(p);  // come back to the same worktree
   scheduler_->Requeue(p);
-  if (++s.requeues > kMaxRequeues) {
+  ++s.requeues;
+  double first = EnvSeconds("ORCHESTRATE_REQUEUE_BACKOFF", 10);
+  // The time the output named, plus a little; else exponential backoff.
+  double wait = o.requeue_wait_s ? *o.requeue_wait_s + std::min(first, 30.0)
+                                 : Backoff(s.requeues, first, 600);
+  double limit = std::chrono::duration<double>(manifest_.settings.requeue_max).count();
+  if (s.waited_s + wait > limit) {
     PhaseOutcome failed = o;
     failed.requeue = false;
     failed.state = PhaseState::kFailed;
-    failed.failure = "still told to wait (\"" + o.requeue_pattern + "\") after " +
-                     std::to_string(kMaxRequeues) + " requeues";
+    failed.failure = "still told to wait (\"" + o.requeue_pattern + "\") after waiting " +
+                     FormatDuration(s.waited_s) + " in " + std::to_string(s.requeues - 1) +
+                     " requeues; waiting " + FormatDuration(wait) +
+                     " more would pass settings.requeue_max (" + FormatDuration(limit) + ")";
     failed.log_tail = ReadTail(ws_.LogPath(Name(p)), 20);
     return Completed(p, failed);
   }
-  double base = EnvSeconds("ORCHESTRATE_REQUEUE_BACKOFF", 10);
-  double backoff = std::min(base * std::pow(2.0, s.requeues - 1), 600.0);
-  requeued_[p] = Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(backoff * 1000));
+  s.waited_s += wait;
+  Clock::time_point until = Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(wait * 1000));
+  requeued_[p] = until;
+  PauseItsPool(p, until);
+  PhaseRecord& r = RecordOf(p);
+  r.state = PhaseState::kRequeued;
+  r.reason = "waiting until " + ClockTimeIn(wait) + " (output matched \"" + o.requeue_pattern +
+             "\")";
+  StateChanged();
   Event e;
   e.type = Event::Type::kPhaseRequeued;
   e.phase = Name(p);
   e.text = o.requeue_pattern;
-  e.backoff_s = backoff;
+  e.backoff_s = wait;
   e.attempts = o.attempts;
   Emit(e);
 }
 
+// Other members of a rate-limited phase's pool would hit the same limit:
+// none starts until the wait is over.
+void Run::PauseItsPool(int p, Clock::time_point until) {
+  const std::string& pool = graph_.node(p).phase->pool;
+  if (pool.empty()) return;
+  Clock::time_point& paused = paused_pools_[pool];
+  if (paused < until) paused = until;
+  scheduler_->PausePool(pool, true);
+  Notice("pool " + pool + " waits until " +
+         ClockTimeIn(std::chrono::duration<double>(paused - Clock::now()).count()) +
+         ": phase " + Name(p) + " hit a rate limit");
+}
+
 void Run::WakeRequeued() {
   auto now = Clock::now();
+  for (auto it = paused_pools_.begin(); it != paused_pools_.end();) {
+    if (it->second > now) {
+      ++it;
+      continue;
+    }
+    scheduler_->PausePool(it->first, false);
+    it = paused_pools_.erase(it);
+  }
   for (auto it = requeued_.begin(); it != requeued_.end();) {
     if (it->second > now || scheduler_->stopped()) {
       ++it;

@@ -26,6 +26,7 @@
 #include "orchestrate/planner.h"
 #include "orchestrate/process.h"
 #include "orchestrate/recovery.h"
+#include "orchestrate/requeue_wait.h"
 #include "orchestrate/run_state.h"
 #include "orchestrate/runner.h"
 #include "orchestrate/scheduler.h"
@@ -36,7 +37,15 @@ namespace orchestrate::run_internal {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-inline constexpr int kMaxRequeues = 8;
+/// Local wall-clock time `seconds` from now, "14:05:09".
+inline std::string ClockTimeIn(double seconds) {
+  std::time_t when = std::time(nullptr) + static_cast<std::time_t>(std::ceil(seconds));
+  std::tm local{};
+  localtime_r(&when, &local);
+  char text[16];
+  std::strftime(text, sizeof text, "%H:%M:%S", &local);
+  return text;
+}
 
 /// "a, b and c"; `none` when `names` is empty.
 inline std::string JoinNames(const std::vector<std::string>& names, const std::string& none) {
@@ -71,6 +80,7 @@ struct PhaseSlot {
   double record_duration_s = 0;  ///< of the reused record, when fresh
   int record_attempts = 0;       ///< of the reused record, when fresh
   int requeues = 0;
+  double waited_s = 0;  ///< total time spent waiting out rate limits
   bool started_before = false;
   Clock::time_point started;
   int64_t started_at = 0;
@@ -163,6 +173,7 @@ class Run {
   void EmitFinished(int p, const PhaseOutcome& o, const PhaseRecord& r);
   void Blocked(int b, int by);
   void Requeue(int p, const PhaseOutcome& o);
+  void PauseItsPool(int p, Clock::time_point until);
   void WakeRequeued();
 
   // --- the end ------------------------------------------------------------------------
@@ -206,6 +217,7 @@ class Run {
   bool started_emitted_ = false;
   std::vector<Event> pending_notices_;
   std::map<int, Clock::time_point> requeued_;
+  std::map<std::string, Clock::time_point> paused_pools_;  ///< pool -> end of its wait
   /// Open repositories per worktree name, reused by the phases run there.
   std::map<std::string, WorktreeRepos> repos_;
   Clock::time_point started_;

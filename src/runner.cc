@@ -68,7 +68,7 @@ void Run::Recover() {
   WorktreeStore store(repo_, ws_.worktrees_dir());
   for (const auto& line : store.Repair()) Notice(line);
   for (auto& [name, record] : state_.phases)
-    if (record.state == PhaseState::kRunning) {
+    if (record.state == PhaseState::kRunning || record.state == PhaseState::kRequeued) {
       record.state = PhaseState::kInterrupted;
       state_changed_ = true;
     }

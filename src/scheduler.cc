@@ -34,6 +34,14 @@ int Scheduler::PoolIndex(const std::string& name) {
   return it->second;
 }
 
+void Scheduler::PausePool(const std::string& name, bool paused) {
+  auto it = pool_index_.find(name);
+  if (it == pool_index_.end() || pools_[it->second].paused == paused) return;
+  if (paused) Demote(it->second);
+  pools_[it->second].paused = paused;
+  if (!paused) Promote(it->second);
+}
+
 void Scheduler::SetPoolDepth(const std::string& name, int depth) {
   if (depth < 1) throw std::invalid_argument("Scheduler: pool '" + name + "' needs a depth >= 1");
   int pool = PoolIndex(name);

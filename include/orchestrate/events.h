@@ -18,6 +18,7 @@ enum class PhaseState {
   kFresh,
   kStale,
   kRunning,
+  kRequeued,  ///< waiting out a rate limit, to be queued again
   kSucceeded,
   kFailed,
   kTimedOut,
@@ -28,7 +29,7 @@ enum class PhaseState {
   kError,
 };
 
-/// "fresh", "stale", "running", "succeeded", "failed", "timed-out",
+/// "fresh", "stale", "running", "requeued", "succeeded", "failed", "timed-out",
 /// "input-conflict", "merge-conflict", "blocked", "interrupted", "error".
 std::string_view ToString(PhaseState state);
 std::optional<PhaseState> ParsePhaseState(std::string_view text);

@@ -71,6 +71,8 @@ struct Settings {
   KeepWorktrees keep_worktrees = KeepWorktrees::kFailed;
   std::vector<std::string> worktree_copy;  ///< untracked files copied into each worktree
   std::vector<std::string> worktree_link;  ///< directories symlinked into each worktree
+  /// A rate-limited phase gives up after waiting this long in total.
+  Duration requeue_max = std::chrono::hours(6);
 
   bool operator==(const Settings&) const = default;
 };

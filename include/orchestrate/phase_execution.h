@@ -58,6 +58,8 @@ struct PhaseOutcome {
   PhaseState state = PhaseState::kFailed;
   bool requeue = false;  ///< output matched requeue_on: try later
   std::string requeue_pattern;
+  /// Seconds until the time the output named to come back (WaitNamedIn).
+  std::optional<double> requeue_wait_s;
   ObjectId result;  ///< branch head after success
   int attempts = 0;
   std::vector<CommandOutcome> commands;

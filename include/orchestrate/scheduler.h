@@ -47,6 +47,10 @@ class Scheduler {
   /// when none may. Nothing starts after StopStarting().
   std::optional<int> PopRunnable();
 
+  /// A paused pool starts none of its phases until resumed (a member hit a
+  /// rate limit the others would hit too). Unknown pools are ignored.
+  void PausePool(const std::string& name, bool paused);
+
   /// A running phase gives back its slot without finishing (rate limited);
   /// it is neither queued nor done until Enqueue'd again.
   void Requeue(int phase);
@@ -93,10 +97,13 @@ class Scheduler {
     int depth;
     int running = 0;
     Queue waiting;
+    bool paused = false;
   };
 
   int PoolIndex(const std::string& name);
-  bool HasFreeSlot(const PoolQueue& pool) const { return pool.running < pool.depth; }
+  bool HasFreeSlot(const PoolQueue& pool) const {
+    return !pool.paused && pool.running < pool.depth;
+  }
   /// Puts the pool's best waiting phase into `queued_` when it has a free slot.
   void Promote(int pool);
   /// Takes the pool's best waiting phase out of `queued_`.

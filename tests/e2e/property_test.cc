@@ -1,7 +1,9 @@
 // A randomized property test of incremental runs: random DAGs, random command
-// edits, env changes and failures over many consecutive `orchestrate run`s on
-// one repository. After each run, exactly the phases a reference model calls
-// stale must have run: never a false fresh result, never a needless rerun.
+// edits, env and handoff changes, failures, forced runs and manifest commits
+// over many consecutive `orchestrate run`s on one repository. After each run,
+// exactly the phases a reference model calls stale must have run (never a
+// false fresh result, never a needless rerun), and the target must hold
+// exactly the model's results: nothing that setup or verify left behind.
 //
 // Reproduce one seed with ORCHESTRATE_PROPERTY_SEED=N; set
 // ORCHESTRATE_PROPERTY_SEEDS=K to try K seeds (default 5).
@@ -33,6 +35,7 @@ struct PhaseSpec {
   int content = 0;
   int variant = 0;
   int env = 0;
+  int handoff = 0;  ///< what it writes to ORCHESTRATE_HANDOFF_FILE
   bool uses_env = false;
   bool fails = false;
 };
@@ -46,7 +49,8 @@ std::string Output(const PhaseSpec& p) {
 std::string Command(const PhaseSpec& p, const std::string& dir) {
   return "echo " + p.name + " >> " + dir + "/ran.log; test ! -e " + dir + "/fail/" + p.name +
          " || exit 1; : v" + std::to_string(p.variant) + "; echo c" + std::to_string(p.content) +
-         (p.uses_env ? " $PV" : "") + " > " + p.name + ".txt";
+         (p.uses_env ? " $PV" : "") + " > " + p.name + ".txt; echo h" + std::to_string(p.handoff) +
+         " > $ORCHESTRATE_HANDOFF_FILE";
 }
 
 std::string ManifestOf(const std::vector<PhaseSpec>& phases, const std::string& dir) {
@@ -57,6 +61,8 @@ std::string ManifestOf(const std::vector<PhaseSpec>& phases, const std::string& 
       m += (i ? ", \"" : "\"") + phases[p.deps[i]].name + "\"";
     m +=
         "]\nrun = \"" + Command(p, dir) + "\"\nenv = { PV = \"e" + std::to_string(p.env) + "\" }\n";
+    // Leftovers that must never reach a result or the target.
+    m += "setup = [\"echo s > setup.out\"]\nverify = [\"echo v > verify-" + p.name + ".out\"]\n";
   }
   return m;
 }
@@ -129,7 +135,7 @@ class Model {
                       std::to_string(p.variant) + " e" + std::to_string(p.env) +
                       (p.uses_env ? " uses" : "") + "\n";
     for (int d : p.deps) {
-      key += phases_[d].name + ":";
+      key += phases_[d].name + " h" + std::to_string(phases_[d].handoff) + ":";
       for (const auto& [file, content] : results_[d]) key += file + "=" + content + ";";
       key += "\n";
     }
@@ -196,6 +202,9 @@ std::string Mutate(std::vector<PhaseSpec>& phases, std::mt19937& rng, const std:
         break;
       case 3:
         what += ToggleDep(phases, p, rng);
+        break;
+      case 4:
+        p.handoff = (p.handoff + 1) % 3, what += p.name + " handoff; ";
         break;
       default:
         break;

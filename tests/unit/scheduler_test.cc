@@ -275,6 +275,23 @@ TEST_F(SchedulerTest, RequeueFreesThePoolSlot) {
   EXPECT_EQ(StartAll(), Strings{"y"});
 }
 
+TEST_F(SchedulerTest, PausedPoolStartsNothingUntilResumed) {
+  Use({{"x", {}}, {"y", {}}, {"z", {}}, {"free", {}}});
+  for (Phase& p : manifest_.phases)
+    if (p.name != "free") p.pool = "api";
+  pool_depths_ = {{"api", 2}};
+  Scheduler& s = Start(5);
+  EnqueueReady();
+  EXPECT_EQ(StartAll(), (Strings{"x", "y", "free"}));
+  s.Requeue(Id("x"));  // rate limited: the pool waits
+  s.PausePool("api", true);
+  EXPECT_EQ(StartAll(), Strings{}) << "z must not start in x's place";
+  EXPECT_FALSE(s.Idle());
+  s.PausePool("api", false);
+  EXPECT_EQ(StartAll(), Strings{"z"});
+  s.PausePool("unknown", true);  // ignored
+}
+
 TEST_F(SchedulerTest, StopStartingHandsOutNothingMore) {
   Use({{"x", {}}, {"y", {}}, {"z", {}}});
   Scheduler& s = Start(1);
