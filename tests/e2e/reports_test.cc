@@ -53,8 +53,11 @@ TEST(ReportsTest, AnInputConflictTakesNoTimeInAnyReport) {
   std::string c = StatusLine(status.out, "c");
   EXPECT_TRUE(std::regex_search(c, std::regex("input-conflict +- "))) << status.out;
   nlohmann::json json = nlohmann::json::parse(s.Run("status --json").out);
-  for (const auto& p : json["phases"])
-    if (p["name"] == "c") EXPECT_EQ(p["duration_s"], 0) << p;
+  for (const auto& p : json["phases"]) {
+    if (p["name"] == "c") {
+      EXPECT_EQ(p["duration_s"], 0) << p;
+    }
+  }
 }
 
 TEST(ReportsTest, RunAndStatusPrintAPhaseDurationAlike) {
