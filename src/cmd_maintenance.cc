@@ -1,4 +1,5 @@
 // clean and cache.
+#include <charconv>
 #include <ctime>
 #include <iostream>
 
@@ -13,6 +14,7 @@ namespace orchestrate {
 namespace {
 
 const char* kPhaseBranches = "refs/heads/orchestrate/phase/";
+const char* kAttemptRefs = "refs/orchestrate/attempts/";
 
 void TakeLock(const Project& project, RunLock* lock) {
   project.workspace.Prepare(project.repo->commondir(), {});
@@ -49,24 +51,75 @@ std::set<std::string> CleanWorktrees(Project& project, RunState& state) {
   return held;
 }
 
+// The local branch other than the phase branches (main, the target) that
+// contains `commit`, or "".
+std::string BranchContaining(Repo& repo, const ObjectId& commit) {
+  for (const auto& [ref, tip] : repo.ListRefs("refs/heads/")) {
+    if (ref.rfind(kPhaseBranches, 0) == 0) continue;
+    if (repo.IsAncestor(commit, tip)) return ref.substr(std::string("refs/heads/").size());
+  }
+  return "";
+}
+
+// Why the phase branch at `head` must stay, or "" when deleting it loses
+// nothing: its commit is a recorded result, a saved attempt, or on another
+// branch.
+std::string KeepReason(Repo& repo, const std::string& phase, const ObjectId& head,
+                       const std::set<std::string>& held) {
+  if (held.count(phase)) return "its worktree is kept with uncommitted changes (see above)";
+  if (IsRecordedResult(repo, phase, head)) return "";
+  for (const auto& [attempt, id] : repo.ListRefs("refs/orchestrate/attempts/" + phase + "/"))
+    if (id == head) return "";
+  if (!BranchContaining(repo, head).empty()) return "";
+  return "its commit " + head.substr(0, 12) +
+         " is in no cache record, saved attempt or other branch (merge it, or delete it with "
+         "`git branch -D orchestrate/phase/" +
+         phase + "`)";
+}
+
 void CleanBranches(Project& project, const std::set<std::string>& held) {
   Repo& repo = *project.repo;
   int removed = 0;
   for (const auto& [ref, head] : repo.ListRefs(kPhaseBranches)) {
     std::string phase = ref.substr(std::string(kPhaseBranches).size());
-    bool saved = IsRecordedResult(repo, phase, head);
-    for (const auto& [attempt, id] : repo.ListRefs("refs/orchestrate/attempts/" + phase + "/"))
-      saved |= id == head;
-    if (held.count(phase) || !saved) {
-      std::cout << "kept branch orchestrate/phase/" << phase << ": its commit " << head.substr(0, 12)
-                << " is not recorded anywhere else (merge it, or delete it with `git branch -D "
-                << "orchestrate/phase/" << phase << "`)\n";
+    std::string reason = KeepReason(repo, phase, head, held);
+    if (!reason.empty()) {
+      std::cout << "kept branch orchestrate/phase/" << phase << ": " << reason << "\n";
       continue;
     }
     repo.DeleteRef(ref);
     ++removed;
   }
   std::cout << "removed " << removed << (removed == 1 ? " phase branch\n" : " phase branches\n");
+}
+
+// Saved attempts are named <prefix><phase>/<unix seconds>-<commit>: when
+// they were saved, or 0 when the name does not say.
+int64_t SavedAt(const std::string& ref) {
+  std::string last = ref.substr(ref.rfind('/') + 1);
+  int64_t at = 0;
+  auto [end, ec] = std::from_chars(last.data(), last.data() + last.size(), at);
+  return ec == std::errc() && end != last.data() && *end == '-' ? at : 0;
+}
+
+// Deletes the saved attempts older than `max_age` (all without one) and
+// forgets them in `state`; returns how many.
+int RemoveAttempts(Project& project, RunState& state, std::optional<Duration> max_age) {
+  int64_t now = std::time(nullptr);
+  std::set<std::string> removed;
+  for (const auto& [ref, id] : project.repo->ListRefs(kAttemptRefs)) {
+    int64_t at = SavedAt(ref);
+    if (max_age && (at == 0 || (now - at) * 1000 <= max_age->count())) continue;
+    project.repo->DeleteRef(ref);
+    removed.insert(ref);
+  }
+  for (auto& [phase, record] : state.phases)
+    std::erase_if(record.saved_attempts, [&](const std::string& r) { return removed.count(r); });
+  return static_cast<int>(removed.size());
+}
+
+void PrintRemovedAttempts(int removed) {
+  std::cout << "removed " << removed << (removed == 1 ? " saved attempt\n" : " saved attempts\n");
 }
 
 void ClearCache(Project& project) {
@@ -78,14 +131,15 @@ void ClearCache(Project& project) {
 
 }  // namespace
 
-int CommandClean(Project& project, bool branches, bool cache) {
+int CommandClean(Project& project, const CleanOptions& options) {
   RunLock lock;
   TakeLock(project, &lock);
   RunState state = project.workspace.LoadState();
   std::set<std::string> held = CleanWorktrees(project, state);
+  if (options.attempts) PrintRemovedAttempts(RemoveAttempts(project, state, std::nullopt));
   project.workspace.SaveState(state);
-  if (branches) CleanBranches(project, held);
-  if (cache) ClearCache(project);
+  if (options.branches) CleanBranches(project, held);
+  if (options.cache) ClearCache(project);
   return kExitOk;
 }
 
@@ -154,8 +208,10 @@ int CachePrune(Project& project, const std::string& older_than) {
   std::vector<RecordInfo> records = cache.List();
   std::optional<Duration> max_age;
   if (!older_than.empty()) {
-    max_age = ParseDuration(older_than);
-    if (!max_age) throw UsageError("invalid duration '" + older_than + "' for --older-than (use forms like 12h, 30m, 90s)");
+    max_age = ParseAge(older_than);
+    if (!max_age)
+      throw UsageError("invalid age '" + older_than +
+                       "' for --older-than (use forms like 7d, 12h, 30m, 90s)");
   }
   std::set<std::string> usable = UsableRefs(project, records);
   int64_t now = std::time(nullptr);
@@ -167,6 +223,12 @@ int CachePrune(Project& project, const std::string& older_than) {
     ++removed;
   }
   std::cout << "removed " << removed << " of " << records.size() << " cache records\n";
+  if (!max_age) return kExitOk;
+  RunLock lock;  // the state file lists saved attempts
+  TakeLock(project, &lock);
+  RunState state = project.workspace.LoadState();
+  PrintRemovedAttempts(RemoveAttempts(project, state, max_age));
+  project.workspace.SaveState(state);
   return kExitOk;
 }
 
@@ -179,6 +241,20 @@ int CommandCache(Project& project, const std::string& action, const std::string&
   if (action == "list") return CacheList(project);
   if (action == "prune") return CachePrune(project, older_than);
   throw UsageError("unknown cache action '" + action + "' (use push, pull, list or prune)");
+}
+
+std::optional<Duration> ParseAge(std::string_view text) {
+  size_t d = text.find('d');
+  if (d == std::string_view::npos) return ParseDuration(text);
+  int64_t days = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + d, days);
+  if (ec != std::errc() || end != text.data() + d || days < 0 || days > 100'000)
+    return std::nullopt;
+  Duration age = std::chrono::hours(24 * days);
+  if (d + 1 == text.size()) return age;
+  std::optional<Duration> rest = ParseDuration(text.substr(d + 1));
+  if (!rest) return std::nullopt;
+  return age + *rest;
 }
 
 }  // namespace orchestrate

@@ -94,6 +94,7 @@ int CommandPlan(Project& project, const RunOptions& options, bool as_json) {
 
 namespace {
 
+// An unchanged component on one line: its first line, cut at 60 characters.
 std::string Shorten(const std::string& value) {
   std::string v = value.substr(0, value.find('\n'));
   if (v.size() > 60) v = v.substr(0, 57) + "...";
@@ -101,34 +102,76 @@ std::string Shorten(const std::string& value) {
   return v;
 }
 
-void PrintComponents(const KeyComponents& now, const KeyComponents* then) {
+// A component that changed, in full: its later lines under the first.
+std::string InFull(const std::string& value) {
+  std::string out;
+  for (char c : value) out += c == '\n' ? std::string("\n            ") : std::string(1, c);
+  return out;
+}
+
+const std::string* Find(const KeyComponents* components, const std::string& name) {
+  if (!components) return nullptr;
+  auto it = components->items.find(name);
+  return it == components->items.end() ? nullptr : &it->second;
+}
+
+// "changed", "new", "gone", or "same"; "same" too without a last record.
+std::string_view Change(const std::string* now, const std::string* last, bool have_last) {
+  if (!have_last || (now && last && *now == *last)) return "same";
+  if (!last) return "new";
+  if (!now) return "gone";
+  return "changed";
+}
+
+std::set<std::string> Names(const KeyComponents* now, const KeyComponents* then) {
   std::set<std::string> names;
-  for (const auto& [k, v] : now.items) names.insert(k);
-  if (then)
-    for (const auto& [k, v] : then->items) names.insert(k);
-  for (const auto& name : names) {
-    auto a = now.items.find(name);
-    const std::string* old = nullptr;
-    if (then) {
-      auto b = then->items.find(name);
-      if (b != then->items.end()) old = &b->second;
+  for (const KeyComponents* c : {now, then})
+    if (c)
+      for (const auto& [k, v] : c->items) names.insert(k);
+  return names;
+}
+
+void PrintComponents(const KeyComponents& now, const KeyComponents* then) {
+  static const std::map<std::string_view, char> kMarks = {
+      {"same", ' '}, {"changed", '~'}, {"new", '+'}, {"gone", '-'}};
+  for (const auto& name : Names(&now, then)) {
+    const std::string* a = Find(&now, name);
+    const std::string* old = Find(then, name);
+    std::string_view change = Change(a, old, then != nullptr);
+    std::cout << "  " << kMarks.at(change) << " " << name << "\n";
+    if (change == "same") {
+      std::cout << "      now:  " << Shorten(*a) << "\n";
+      continue;
     }
-    char mark = ' ';
-    if (then && a == now.items.end())
-      mark = '-';
-    else if (then && !old)
-      mark = '+';
-    else if (then && *old != a->second)
-      mark = '~';
-    std::cout << "  " << mark << " " << name << "\n";
-    if (a != now.items.end()) std::cout << "      now:  " << Shorten(a->second) << "\n";
-    if (old && (mark != ' ')) std::cout << "      last: " << Shorten(*old) << "\n";
+    if (a) std::cout << "      now:  " << InFull(*a) << "\n";
+    if (old) std::cout << "      last: " << InFull(*old) << "\n";
   }
+}
+
+json ExplainJson(const std::string& name, const PhaseDecision& d,
+                 const std::optional<Record>& last) {
+  const KeyComponents* now = d.key.empty() ? nullptr : &d.components;
+  const KeyComponents* then = last ? &last->components : nullptr;
+  json components = json::array();
+  for (const auto& component : Names(now, then)) {
+    const std::string* a = Find(now, component);
+    const std::string* b = Find(then, component);
+    components.push_back({{"name", component},
+                          {"now", a ? json(*a) : json(nullptr)},
+                          {"last", b ? json(*b) : json(nullptr)},
+                          {"change", now ? Change(a, b, then != nullptr) : "unknown"}});
+  }
+  json record = nullptr;
+  if (last)
+    record = {{"key", last->key}, {"result", last->result}, {"started_at", last->started_at}};
+  return {{"phase", name},         {"action", ToString(d.action)},
+          {"reason", d.reason},    {"key", d.key.empty() ? json(nullptr) : json(d.key)},
+          {"last_record", record}, {"components", components}};
 }
 
 }  // namespace
 
-int CommandExplain(Project& project, const std::string& name) {
+int CommandExplain(Project& project, const std::string& name, bool as_json) {
   Graph graph(project.manifest);
   std::vector<int> selected = SelectOrThrow(graph, {name});
   ObjectId base = ResolveBase(*project.repo, project.manifest, "");
@@ -138,6 +181,10 @@ int CommandExplain(Project& project, const std::string& name) {
   std::vector<PhaseDecision> plan = planner.PlanAll(selected);
   const PhaseDecision& d = plan.back();
   std::optional<Record> last = cache.Latest(name);
+  if (as_json) {
+    std::cout << ExplainJson(name, d, last).dump(2) << "\n";
+    return kExitOk;
+  }
   std::cout << name << ": " << ToString(d.action) << (d.reason.empty() ? "" : " (" + d.reason + ")")
             << "\n";
   if (d.key.empty()) {
@@ -151,7 +198,7 @@ int CommandExplain(Project& project, const std::string& name) {
               << last->result.substr(0, 12) << ")\n";
   else
     std::cout << "last record: none\n";
-  std::cout << "components (~ changed, + new, - gone):\n";
+  std::cout << "components (~ changed, + new, - gone; changed values in full):\n";
   PrintComponents(d.components, last ? &last->components : nullptr);
   return kExitOk;
 }
@@ -162,12 +209,23 @@ int CommandGraph(Project& project, const std::vector<std::string>& targets, Grap
   return kExitOk;
 }
 
+namespace {
+
+// "1 dependency", "2 dependencies".
+std::string Count(size_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+}  // namespace
+
 int CommandValidate(Project& project) {
   Graph graph(project.manifest);
   const Manifest& m = project.manifest;
-  std::cout << m.path << ": ok: " << m.phases.size() << " phases, " << graph.edge_count()
-            << " dependencies, " << m.pools.size() << " pools, " << m.agents.size()
-            << " agents, longest chain " << graph.longest_chain() << "\n";
+  std::cout << m.path << ": ok: " << Count(m.phases.size(), "phase", "phases") << ", "
+            << Count(graph.edge_count(), "dependency", "dependencies") << ", "
+            << Count(m.pools.size(), "pool", "pools") << ", "
+            << Count(m.agents.size(), "agent", "agents") << ", longest chain "
+            << graph.longest_chain() << "\n";
   return kExitOk;
 }
 

@@ -29,10 +29,26 @@ struct StatusRow {
   std::string description;
 };
 
+// A phase the state file shows running while no run holds the lock was
+// running in a run that died (SIGKILL, power loss): it is interrupted.
+void MarkDeadRunsInterrupted(const Workspace& workspace, RunState* state) {
+  bool any_running = false;
+  for (const auto& [name, record] : state->phases)
+    any_running |= record.state == PhaseState::kRunning;
+  if (!any_running || RunLockHeld(workspace.lock_file())) return;
+  for (auto& [name, record] : state->phases) {
+    if (record.state != PhaseState::kRunning) continue;
+    record.state = PhaseState::kInterrupted;
+    record.reason = "its run (pid " + std::to_string(state->run_pid) +
+                    ") ended without finishing it; the next run runs it again";
+  }
+}
+
 std::vector<StatusRow> CollectStatus(Project& project) {
   ResultCache& cache = project.StartRecords(/*writable=*/false);
   Graph graph(project.manifest);
   RunState state = project.workspace.LoadState();
+  MarkDeadRunsInterrupted(project.workspace, &state);
   std::optional<ObjectId> base = project.repo->ResolveCommit(project.manifest.settings.base);
   std::vector<PhaseDecision> plan;
   if (base) {
@@ -71,8 +87,28 @@ std::vector<StatusRow> CollectStatus(Project& project) {
   return rows;
 }
 
-std::string Duration1(double s) {
-  return s <= 0 ? "-" : FormatDuration(Duration(static_cast<int64_t>(s * 1000)));
+// Blocked and input-conflict phases end before they start: whatever the
+// state file says, they took no time.
+double ShownDuration(const PhaseRecord& p) {
+  bool started = p.state != PhaseState::kBlocked && p.state != PhaseState::kInputConflict;
+  return started ? p.duration_s : 0;
+}
+
+std::string DurationColumn(const PhaseRecord& p) {
+  double s = ShownDuration(p);
+  return s <= 0 ? "-" : FormatDuration(s);
+}
+
+// The latest few saved attempts, newest first, and how many more there are.
+template <typename Add>
+void AddSavedAttempts(const StatusRow& r, Add add) {
+  constexpr size_t kShown = 3;
+  const std::vector<std::string>& saved = r.record.saved_attempts;
+  size_t shown = std::min(saved.size(), kShown);
+  for (size_t i = 0; i < shown; ++i) add("saved " + saved[saved.size() - 1 - i]);
+  if (saved.size() > shown)
+    add(std::to_string(saved.size() - shown) + " earlier saved attempts (`orchestrate log " +
+        r.name + "` lists them)");
 }
 
 std::string Notes(const StatusRow& r, const std::string& root, int64_t now) {
@@ -89,7 +125,7 @@ std::string Notes(const StatusRow& r, const std::string& root, int64_t now) {
   if (!p.log_path.empty()) add("log " + relative(p.log_path));
   bool failed = IsFailure(p.state);
   if (failed && !p.worktree.empty()) add("worktree " + relative(p.worktree));
-  for (const auto& ref : p.saved_attempts) add("saved " + ref);
+  AddSavedAttempts(r, add);
   return notes;
 }
 
@@ -110,7 +146,7 @@ void PrintText(const std::vector<StatusRow>& rows, const std::string& root) {
   int64_t now = std::time(nullptr);
   for (const auto& r : rows) {
     const PhaseRecord& p = r.record;
-    line(r.name, std::string(ToString(p.state)), Duration1(p.duration_s),
+    line(r.name, std::string(ToString(p.state)), DurationColumn(p),
          p.attempts ? std::to_string(p.attempts) : "-", p.branch.empty() ? "-" : p.branch,
          Notes(r, root, now));
   }
@@ -124,7 +160,7 @@ void PrintJson(const std::vector<StatusRow>& rows) {
                       {"state", ToString(p.state)},
                       {"result", p.result.empty() ? json(nullptr) : json(p.result)},
                       {"branch", p.branch.empty() ? json(nullptr) : json(p.branch)},
-                      {"duration_s", p.duration_s},
+                      {"duration_s", ShownDuration(p)},
                       {"attempts", p.attempts},
                       {"reason", p.reason},
                       {"log", p.log_path},
@@ -180,6 +216,27 @@ void CopyNew(std::ifstream& in) {
   std::cout.flush();
 }
 
+// `log P` where P never ran (a CI clone that pulled the records): the log
+// kept in P's most recent record.
+int PrintRecordedLog(Project& project, const std::string& phase, const std::string& path) {
+  ResultCache cache(*project.repo);
+  std::optional<Record> latest = cache.Latest(phase);
+  std::optional<Record> record = latest ? cache.Lookup(phase, latest->key) : std::nullopt;
+  if (!record)
+    throw UsageError("phase '" + phase + "' has no log yet (" + path +
+                     ") and no cache record holds one; it has not run here (`orchestrate cache "
+                     "pull` fetches the records of other machines)");
+  std::fprintf(stderr,
+               "orchestrate: %s has not run here; this is the log in its cache record %s "
+               "(recorded %s ago, result %s)\n",
+               phase.c_str(), record->key.substr(0, 12).c_str(),
+               FormatAge(std::time(nullptr) - record->started_at).c_str(),
+               record->result.substr(0, 12).c_str());
+  std::fflush(stderr);
+  std::cout << record->log << std::flush;
+  return kExitOk;
+}
+
 }  // namespace
 
 int CommandStatus(Project& project, const std::string& format) {
@@ -194,23 +251,17 @@ int CommandStatus(Project& project, const std::string& format) {
 }
 
 int CommandLog(Project& project, const std::string& phase, bool follow) {
-  if (!project.manifest.FindPhase(phase)) {
-    std::vector<std::string> names;
-    for (const auto& p : project.manifest.phases) names.push_back(p.name);
-    std::string hint = Suggest(phase, names);
-    throw UsageError("unknown phase '" + phase + "'" +
-                     (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
-  }
+  if (!project.manifest.FindPhase(phase))
+    throw UsageError(UnknownPhaseMessage(phase, project.manifest.phases));
   std::string path = project.workspace.LogPath(phase);
   std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw UsageError("phase '" + phase + "' has no log yet (" + path + "); it has not run here");
+  if (!in) return PrintRecordedLog(project, phase, path);
   CopyNew(in);
   while (follow) {
     RunState state = project.workspace.LoadState();
     auto it = state.phases.find(phase);
     bool running = it != state.phases.end() && it->second.state == PhaseState::kRunning &&
-                   state.run_pid > 0 && kill(state.run_pid, 0) == 0;
+                   RunLockHeld(project.workspace.lock_file());
     CopyNew(in);
     if (!running) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));

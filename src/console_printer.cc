@@ -176,7 +176,7 @@ class ConsolePrinter : public EventSink {
     if (!Shows(Verbosity::kNormal)) return;
     std::string line = Counter() + Paint(ToString(e.state), ColorFor(e.state)) + " " + e.phase;
     if (e.state == PhaseState::kSucceeded) {
-      line += " (" + FormatDuration(e.duration_s) +
+      line += " (" + FormatDuration(PhaseDuration(e)) +
               (e.attempts > 1 ? fmt::format(", {} attempts", e.attempts) : "") + ")";
     } else if (!e.reason.empty()) {
       line += " (" + e.reason + ")";
@@ -189,7 +189,8 @@ class ConsolePrinter : public EventSink {
   void PrintFailure(const Event& e) {
     std::string reason = DescribeFailure(e);
     Line(fmt::format("{}{} {} ({}){}", Counter(), Paint(UpperCase(ToString(e.state)), kRed),
-                     e.phase, FormatDuration(e.duration_s), reason.empty() ? "" : ": " + reason));
+                     e.phase, FormatDuration(PhaseDuration(e)),
+                     reason.empty() ? "" : ": " + reason));
     if (!e.failed_command.empty()) Line("  command: " + e.failed_command);
     for (const std::string& line : SplitLines(StripTerminalControls(e.log_tail))) {
       Line("    " + line);

@@ -1,10 +1,13 @@
-// Durations as users write them in the manifest ("1h30m") and as the status
-// line shows them ("1m12s").
+// Durations as users write them in the manifest ("1h30m"), and the one
+// formatter for every duration orchestrate prints ("1m12s"): the console,
+// status, the step summary, timeouts.
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
 #include <string>
 
+#include "orchestrate/events.h"
 #include "orchestrate/manifest.h"
 
 namespace orchestrate {
@@ -79,11 +82,24 @@ std::string FormatDuration(Duration d) {
   if (ms < 1000) return std::to_string(ms) + "ms";
   if (ms < 10'000) return Tenths((ms + 50) / 100);
   long long s = ms / 1000;
+  // The largest unit as is, the smaller ones in two digits ("21m02s",
+  // "2h05m"), zero parts at the end left out ("1h", "1h30m").
+  long long parts[] = {s / 3600, s % 3600 / 60, s % 60};
   std::string out;
-  if (s >= 3600) out += std::to_string(s / 3600) + "h";
-  if (s % 3600 >= 60) out += std::to_string(s % 3600 / 60) + "m";
-  if (s % 60 != 0) out += std::to_string(s % 60) + "s";
+  for (int i = 0; i < 3; ++i) {
+    bool rest_zero = std::all_of(parts + i, parts + 3, [](long long v) { return v == 0; });
+    if (rest_zero) break;
+    if (out.empty() && parts[i] == 0) continue;
+    std::string digits = std::to_string(parts[i]);
+    if (!out.empty() && digits.size() < 2) digits.insert(0, "0");
+    out += digits + std::string(kUnits[i].suffix);
+  }
   return out;
+}
+
+std::string FormatDuration(double seconds) {
+  if (!(seconds > 0)) return FormatDuration(Duration(0));  // also catches NaN
+  return FormatDuration(Duration(std::llround(std::min(seconds, kMaxMs / 1e3) * 1000)));
 }
 
 }  // namespace orchestrate

@@ -107,13 +107,9 @@ bool IsFailure(PhaseState state) {
   }
 }
 
-std::string FormatDuration(double seconds) {
-  if (!(seconds > 0)) seconds = 0;  // also catches NaN
-  if (seconds < 10) return fmt::format("{:.1f}s", std::floor(seconds * 10) / 10);
-  auto whole = static_cast<long long>(seconds);
-  if (whole < 60) return fmt::format("{}s", whole);
-  if (whole < 3600) return fmt::format("{}m{:02}s", whole / 60, whole % 60);
-  return fmt::format("{}h{:02}m", whole / 3600, whole % 3600 / 60);
+double PhaseDuration(const Event& event) {
+  bool never_started = event.type == Event::Type::kPhaseFinished && event.started_at == 0;
+  return never_started ? 0 : event.duration_s;
 }
 
 std::string StripTerminalControls(std::string_view text) {

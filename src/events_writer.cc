@@ -90,9 +90,8 @@ void PutNumbers(Json& json, const Event& e) {
   if (e.type == Type::kPhaseFresh) json["state"] = ToString(PhaseState::kFresh);
   if (finished) json["state"] = ToString(e.state);
   if ((e.type == Type::kPhaseStarted || finished) && e.slot >= 0) json["slot"] = e.slot;
-  if (finished || e.type == Type::kPhaseFresh || e.type == Type::kRunFinished) {
-    json["duration_s"] = Seconds(e.duration_s);
-  }
+  if (finished || e.type == Type::kPhaseFresh) json["duration_s"] = Seconds(PhaseDuration(e));
+  if (e.type == Type::kRunFinished) json["duration_s"] = Seconds(e.duration_s);
   if (e.attempts > 0) json["attempts"] = e.attempts;
   if (e.type == Type::kPhaseRequeued) json["backoff_s"] = Seconds(e.backoff_s);
   if (e.started_at != 0) json["started_at"] = e.started_at;

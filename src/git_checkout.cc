@@ -30,14 +30,24 @@ void StageEverything(git_index* index) {
 
 }  // namespace
 
-bool Repo::HasUncommittedChanges() {
+bool Repo::HasUncommittedChanges(const std::set<std::string>& except) {
   git_status_options options = GIT_STATUS_OPTIONS_INIT;
   options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
   options.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+  // Untracked files one by one, not as their directory, to be matched.
+  if (!except.empty()) options.flags |= GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS;
   git_status_list* raw = nullptr;
   Check(git_status_list_new(&raw, repo_, &options), "reading the status of " + workdir());
   OwnedStatusList status(raw);
-  return git_status_list_entrycount(status.get()) > 0;
+  size_t count = git_status_list_entrycount(status.get());
+  for (size_t i = 0; i < count; ++i) {
+    const git_status_entry* entry = git_status_byindex(status.get(), i);
+    const git_diff_delta* delta =
+        entry->index_to_workdir ? entry->index_to_workdir : entry->head_to_index;
+    if (!delta || !except.count(delta->new_file.path) || !except.count(delta->old_file.path))
+      return true;
+  }
+  return false;
 }
 
 std::optional<ObjectId> Repo::CommitAll(const std::string& message) {

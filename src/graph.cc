@@ -8,15 +8,6 @@
 namespace orchestrate {
 namespace {
 
-std::string UnknownPhaseMessage(std::string_view name, const std::vector<Phase>& phases) {
-  std::string message = "unknown phase '" + std::string(name) + "'";
-  std::vector<std::string> names;
-  for (const Phase& phase : phases) names.push_back(phase.name);
-  std::string suggestion = Suggest(name, names);
-  if (!suggestion.empty()) return message + " (did you mean '" + suggestion + "'?)";
-  return message + " ('orchestrate graph' lists the phases)";
-}
-
 // Indices of `phase`'s deps in manifest order, without duplicates.
 std::vector<int> ResolveDeps(const Phase& phase, const Graph& graph) {
   std::vector<int> deps;
@@ -108,6 +99,15 @@ int Graph::longest_chain() const {
   int deepest = -1;
   for (const Node& node : nodes_) deepest = std::max(deepest, node.depth);
   return deepest + 1;
+}
+
+std::string UnknownPhaseMessage(std::string_view name, const std::vector<Phase>& phases) {
+  std::string message = "unknown phase '" + std::string(name) + "'";
+  std::vector<std::string> names;
+  for (const Phase& phase : phases) names.push_back(phase.name);
+  std::string suggestion = Suggest(name, names);
+  if (!suggestion.empty()) return message + " (did you mean '" + suggestion + "'?)";
+  return message + " ('orchestrate graph' lists the phases)";
 }
 
 bool Graph::Select(const std::vector<std::string>& targets, std::vector<int>* out,

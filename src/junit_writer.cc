@@ -122,7 +122,7 @@ std::string TestCase(const Event& e) {
   return fmt::format(
       "    <testcase name=\"{}\" classname=\"orchestrate\" time=\"{:.3f}\">\n{}{}"
       "    </testcase>\n",
-      Attr(e.phase), e.duration_s, Properties(e), Verdict(e));
+      Attr(e.phase), PhaseDuration(e), Properties(e), Verdict(e));
 }
 
 std::string Document(const std::vector<Event>& outcomes, double duration_s) {

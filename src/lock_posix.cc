@@ -51,7 +51,12 @@ bool RunLock::Acquire(const std::string& path, int* holder_pid) {
   }
   bool locked = false;
   try {
-    locked = TryLock(fd, path);
+    // RunLockHeld takes a shared lock for an instant: a few more tries
+    // tell such a probe from a run.
+    for (int tries = 0; !locked && tries < 5; ++tries) {
+      if (tries > 0) usleep(2000);
+      locked = TryLock(fd, path);
+    }
   } catch (...) {
     close(fd);
     throw;
@@ -64,6 +69,24 @@ bool RunLock::Acquire(const std::string& path, int* holder_pid) {
   if (holder_pid) *holder_pid = ReadPid(fd);
   close(fd);
   return false;
+}
+
+bool RunLockHeld(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;  // no lock file: no run ever took it
+  int held = -1;
+  while (held < 0) {
+    if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+      flock(fd, LOCK_UN);
+      held = 0;
+    } else if (errno == EWOULDBLOCK) {
+      held = 1;
+    } else if (errno != EINTR) {
+      held = 0;  // cannot tell: a lock we cannot even probe guards nothing
+    }
+  }
+  close(fd);
+  return held == 1;
 }
 
 RunLock::~RunLock() { Release(); }

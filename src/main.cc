@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 
@@ -23,7 +24,8 @@ struct Options {
   std::string dir, file, base, color = "auto", junit, trace, events;
   int jobs = 0;
   bool dry_run = false, always = false, fail_fast = false, only = false, json = false;
-  bool verbose = false, quiet = false, follow = false, branches = false, cache = false;
+  bool verbose = false, quiet = false, follow = false;
+  CleanOptions clean;
   std::vector<std::string> force, phases;
   std::string format = "text", status_format = "text", action, remote, older_than, phase;
 };
@@ -34,6 +36,12 @@ void AddLocation(CLI::App* app, Options& o) {
                   "Use this manifest instead of searching for orchestrate.toml");
 }
 
+// `--force api --force docs`: one name per use, so that `--force api docs`
+// forces api and selects docs instead of forcing both.
+void AddForce(CLI::App* app, Options& o, const char* help) {
+  app->add_option("--force", o.force, help)->type_name("PHASE")->allow_extra_args(false);
+}
+
 void AddRunOptions(CLI::App* app, Options& o) {
   AddLocation(app, o);
   app->add_option("phases", o.phases, "Phases to run, with what they depend on (default: all)");
@@ -42,7 +50,7 @@ void AddRunOptions(CLI::App* app, Options& o) {
       ->check(CLI::PositiveNumber);
   app->add_flag("-n,--dry-run", o.dry_run, "Print the plan and run nothing (= plan)");
   app->add_option("--base", o.base, "Start from this commit-ish instead of settings.base");
-  app->add_option("--force", o.force, "Run PHASE even if its result is recorded (repeatable)");
+  AddForce(app, o, "Run PHASE even if its result is recorded (one phase per --force; repeat it)");
   app->add_flag("-B,--always", o.always, "Ignore every recorded result");
   app->add_flag("--fail-fast", o.fail_fast, "Start no new phase after the first failure");
   app->add_flag("--only", o.only,
@@ -57,6 +65,16 @@ void AddRunOptions(CLI::App* app, Options& o) {
       ->check(CLI::IsMember({"auto", "always", "never"}));
 }
 
+// The phases named on the command line: `run docs --force api` runs docs
+// and api (forced). Without names every phase is selected anyway.
+std::vector<std::string> Targets(const Options& o) {
+  std::vector<std::string> targets = o.phases;
+  if (targets.empty()) return targets;
+  for (const auto& name : o.force)
+    if (std::find(targets.begin(), targets.end(), name) == targets.end()) targets.push_back(name);
+  return targets;
+}
+
 bool UseColor(const std::string& mode) {
   if (mode == "always") return true;
   if (mode == "never" || std::getenv("NO_COLOR")) return false;
@@ -65,12 +83,9 @@ bool UseColor(const std::string& mode) {
 }
 
 int Run(Options& o, Project& project) {
-  RunOptions ro{o.phases, o.jobs,   o.fail_fast,
+  RunOptions ro{Targets(o), o.jobs,   o.fail_fast,
                 o.only,   o.always, std::set<std::string>(o.force.begin(), o.force.end()),
                 o.base};
-  for (const auto& name : ro.force)
-    if (!project.manifest.FindPhase(name))
-      throw UsageError("--force: unknown phase '" + name + "'");
   if (o.dry_run) return CommandPlan(project, ro, o.json);
   ro.process_exits_after = true;  // Dispatch exits when the command returns
   EventBus bus;
@@ -107,20 +122,27 @@ GraphFormat ParseGraphFormat(const std::string& f) {
   std::exit(status);
 }
 
+void CheckForced(const Project& project, const std::vector<std::string>& forced) {
+  for (const auto& name : forced)
+    if (!project.manifest.FindPhase(name))
+      throw UsageError("--force: " + UnknownPhaseMessage(name, project.manifest.phases));
+}
+
 int DispatchOnProject(CLI::App& app, Options& o, Project& project) {
   auto sub = [&app](const char* name) { return app.got_subcommand(name); };
+  CheckForced(project, o.force);
   if (sub("plan"))
     return CommandPlan(
         project,
-        RunOptions{o.phases, 0, false, false, o.always, {o.force.begin(), o.force.end()}, o.base},
+        RunOptions{Targets(o), 0, false, false, o.always, {o.force.begin(), o.force.end()}, o.base},
         o.json);
-  if (sub("explain")) return CommandExplain(project, o.phase);
+  if (sub("explain")) return CommandExplain(project, o.phase, o.json);
   if (sub("graph"))
     return CommandGraph(project, o.phases, ParseGraphFormat(o.json ? "json" : o.format));
   if (sub("status")) return CommandStatus(project, o.json ? "json" : o.status_format);
   if (sub("log")) return CommandLog(project, o.phase, o.follow);
   if (sub("validate")) return CommandValidate(project);
-  if (sub("clean")) return CommandClean(project, o.branches, o.cache);
+  if (sub("clean")) return CommandClean(project, o.clean);
   if (sub("cache")) return CommandCache(project, o.action, o.remote, o.older_than);
   return Run(o, project);
 }
@@ -190,13 +212,15 @@ int main(int argc, char** argv) {
   plan->add_option("phases", o.phases, "Phases to plan, with what they depend on (default: all)");
   plan->add_flag("--json", o.json, "Print the plan as JSON");
   plan->add_option("--base", o.base, "Plan from this commit-ish instead of settings.base");
-  plan->add_option("--force", o.force, "Treat PHASE as stale (repeatable)");
+  AddForce(plan, o, "Treat PHASE as stale (one phase per --force; repeat it)");
   plan->add_flag("-B,--always", o.always, "Treat every phase as stale");
 
   CLI::App* explain =
       app.add_subcommand("explain", "Print a phase's key components beside its last record's");
   AddLocation(explain, o);
   explain->add_option("phase", o.phase, "The phase")->required();
+  explain->add_flag("--json", o.json,
+                    "Print every key component, now and in the last record, in full");
 
   CLI::App* graph = app.add_subcommand("graph", "Print the phase graph");
   AddLocation(graph, o);
@@ -225,9 +249,11 @@ int main(int argc, char** argv) {
 
   CLI::App* clean = app.add_subcommand("clean", "Remove worktrees (never unsaved work)");
   AddLocation(clean, o);
-  clean->add_flag("--branches", o.branches,
-                  "Also remove phase branches whose commits are recorded");
-  clean->add_flag("--cache", o.cache, "Also remove every cache record");
+  clean->add_flag("--branches", o.clean.branches,
+                  "Also remove phase branches whose commits are saved elsewhere");
+  clean->add_flag("--cache", o.clean.cache, "Also remove every cache record");
+  clean->add_flag("--attempts", o.clean.attempts,
+                  "Also remove every saved attempt (refs/orchestrate/attempts/)");
 
   CLI::App* cache = app.add_subcommand("cache", "Share and maintain cache records");
   AddLocation(cache, o);
@@ -236,7 +262,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"push", "pull", "list", "prune"}));
   cache->add_option("remote", o.remote, "Remote name or URL for push/pull (default: origin)");
   cache->add_option("--older-than", o.older_than,
-                    "prune: also remove records older than this (e.g. 168h, 30m)");
+                    "prune: also remove records and saved attempts older than this "
+                    "(e.g. 7d, 12h, 30m)");
 
   try {
     app.parse(argc, argv);

@@ -279,17 +279,6 @@ void RecordStatus(int status, ProcessResult& result) {
   if (WIFSIGNALED(status)) result.term_signal = WTERMSIG(status);
 }
 
-// "250ms", "30s", "1m12s", "1h30m".
-std::string FormatLimit(Duration d) {
-  if (d < std::chrono::seconds(1)) return std::to_string(d.count()) + "ms";
-  int64_t total = std::chrono::duration_cast<std::chrono::seconds>(d).count();
-  std::string text;
-  if (total >= 3600) text += std::to_string(total / 3600) + "h";
-  if (total % 3600 >= 60) text += std::to_string(total % 3600 / 60) + "m";
-  if (total % 60 != 0) text += std::to_string(total % 60) + "s";
-  return text;
-}
-
 std::string_view KeyOf(std::string_view entry) { return entry.substr(0, entry.find('=')); }
 
 std::string ReadRange(int fd, int64_t begin, int64_t end) {
@@ -375,7 +364,8 @@ std::vector<int> OtherMembers(int pgid) {
 
 std::string ProcessResult::Describe() const {
   if (cancelled) return "interrupted";
-  if (timed_out) return "timed out after " + FormatLimit(timeout.count() > 0 ? timeout : elapsed);
+  if (timed_out)
+    return "timed out after " + FormatDuration(timeout.count() > 0 ? timeout : elapsed);
   if (term_signal != 0) return "killed by signal " + std::to_string(term_signal);
   return "exit status " + std::to_string(exit_code);
 }

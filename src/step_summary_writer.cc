@@ -57,7 +57,7 @@ std::string Table(const std::vector<Event>& outcomes) {
   std::string table = "| Phase | State | Duration | Attempts | Notes |\n|---|---|---|---|---|\n";
   for (const Event& e : outcomes) {
     table += fmt::format("| {} | {} | {} | {} | {} |\n", Cell(e.phase), ToString(e.state),
-                         FormatDuration(e.duration_s),
+                         FormatDuration(PhaseDuration(e)),
                          e.attempts > 0 ? std::to_string(e.attempts) : "", Cell(Notes(e)));
   }
   return table;

@@ -71,6 +71,17 @@ void Workspace::Prepare(const std::string& git_common_dir,
   AddExcludes(git_common_dir, patterns);
 }
 
+std::set<std::string> ManifestFiles(const Manifest& manifest, const std::string& root) {
+  fs::path base = fs::weakly_canonical(root);
+  auto relative = [&base](const std::string& path) {
+    return fs::weakly_canonical(path).lexically_relative(base).generic_string();
+  };
+  std::set<std::string> files = {relative(manifest.path)};
+  for (const Phase& phase : manifest.phases)
+    if (!phase.prompt.empty()) files.insert(relative(manifest.dir + "/" + phase.prompt));
+  return files;
+}
+
 std::string LocateManifest(const std::string& dir, const std::string& file_flag) {
   if (!file_flag.empty()) {
     fs::path p =

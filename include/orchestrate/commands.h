@@ -3,7 +3,9 @@
 // InfraError for main() to report.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "orchestrate/graph.h"
@@ -15,8 +17,9 @@ namespace orchestrate {
 
 /// `plan` / `run -n`: what would run and why, in waves. Changes nothing.
 int CommandPlan(Project& project, const RunOptions& options, bool json);
-/// `explain PHASE`: the key's components beside those of the last record.
-int CommandExplain(Project& project, const std::string& phase);
+/// `explain PHASE [--json]`: the key's components beside those of the last
+/// record; changed values in full. JSON: every component, now and last, in full.
+int CommandExplain(Project& project, const std::string& phase, bool json);
 /// `graph --format ...`
 int CommandGraph(Project& project, const std::vector<std::string>& targets, GraphFormat format);
 /// `validate`: a one-line summary of a valid manifest.
@@ -25,9 +28,16 @@ int CommandValidate(Project& project);
 int CommandStatus(Project& project, const std::string& format);
 /// `log PHASE [-f]`.
 int CommandLog(Project& project, const std::string& phase, bool follow);
-/// `clean [--branches] [--cache]`.
-int CommandClean(Project& project, bool branches, bool cache);
-/// `cache push|pull [REMOTE]`, `cache list`, `cache prune [--older-than D]`.
+/// What `clean` removes beyond the worktrees that hold nothing unsaved.
+struct CleanOptions {
+  bool branches = false;  ///< phase branches whose commits are saved elsewhere
+  bool cache = false;     ///< every cache record
+  bool attempts = false;  ///< every saved attempt (refs/orchestrate/attempts/)
+};
+/// `clean [--branches] [--cache] [--attempts]`.
+int CommandClean(Project& project, const CleanOptions& options);
+/// `cache push|pull [REMOTE]`, `cache list`, `cache prune [--older-than AGE]`
+/// (with an age, saved attempts older than it go too).
 int CommandCache(Project& project, const std::string& action, const std::string& remote,
                  const std::string& older_than);
 /// `init`: writes orchestrate.toml in `dir` unless one exists.
@@ -35,5 +45,8 @@ int CommandInit(const std::string& dir);
 
 /// "3m", "2h", "5d" ago, for ages.
 std::string FormatAge(int64_t seconds);
+/// An age for --older-than: "7d", "1d12h", or any ParseDuration form
+/// ("168h", "30m"). Empty when malformed.
+std::optional<Duration> ParseAge(std::string_view text);
 
 }  // namespace orchestrate

@@ -38,7 +38,8 @@ bool IsSuccess(PhaseState state);
 /// A phase that ran and did not succeed: failed, timed-out, input-conflict,
 /// merge-conflict, error, interrupted (not blocked: it never ran).
 bool IsFailure(PhaseState state);
-/// A duration for people: "0.4s", "20s", "1m12s", "2h05m".
+/// FormatDuration (manifest.h) of `seconds` rounded to milliseconds; a
+/// negative or NaN value (a clock that stepped back) prints as "0s".
 std::string FormatDuration(double seconds);
 
 /// What one command of a phase did.
@@ -91,6 +92,11 @@ struct Event {
   int jobs = 0;
   int exit_status = 0;
 };
+
+/// How long the phase of a kPhaseFinished or kPhaseFresh event ran, as every
+/// report shows it: a finished phase that never started (started_at unset:
+/// input-conflict, blocked) ran 0s, whatever duration_s says.
+double PhaseDuration(const Event& event);
 
 class EventSink {
  public:

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -151,8 +152,10 @@ class Repo {
 
   // --- the user's checkout ---------------------------------------------------
   /// Tracked files modified, staged or deleted, or untracked non-ignored
-  /// files present, in this repository's work tree.
-  bool HasUncommittedChanges();
+  /// files present, in this repository's work tree, other than the paths
+  /// (relative to the work tree) in `except`: a change staged and also
+  /// modified counts when either side touches another path.
+  bool HasUncommittedChanges(const std::set<std::string>& except = {});
 
   // --- worktrees -------------------------------------------------------------
   /// Commits every change in this (worktree) repository's work tree onto its

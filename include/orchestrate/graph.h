@@ -63,6 +63,10 @@ class Graph {
   NameIndex index_;  ///< phase name -> index
 };
 
+/// "unknown phase 'dosc' (did you mean 'docs'?)", or pointing at `orchestrate
+/// graph` when no name is close: for every command-line phase name.
+std::string UnknownPhaseMessage(std::string_view name, const std::vector<Phase>& phases);
+
 enum class GraphFormat { kText, kDot, kMermaid, kJson };
 
 /// Renders the selected phases (and the edges among them). Text is a layered

@@ -94,6 +94,11 @@ class RunLock {
   int fd_ = -1;
 };
 
+/// True when a live process holds the run lock at `path` (RunLock): a run is
+/// going on. A run killed with SIGKILL holds nothing: its lock went with it.
+/// Takes a shared lock for an instant to find out, never blocks.
+bool RunLockHeld(const std::string& path);
+
 /// Installs SIGINT/SIGTERM handlers that record the signal; returns the flag
 /// the handlers set (0 until a signal arrives, then its number). Idempotent.
 /// Interrupted system calls are restarted (SA_RESTART): poll the flag.

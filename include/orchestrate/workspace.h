@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,13 @@ struct Project {
   /// (ResultCache::Prefetch). Only a `writable` index saves what is added.
   ResultCache& StartRecords(bool writable);
 };
+
+/// The files a run reads from disk rather than from the base commit: the
+/// manifest and every phase's prompt file, relative to the repository's work
+/// tree `root` ("orchestrate.toml", "prompts/a.md"). Changes to them alone
+/// are not uncommitted work a run should warn about
+/// (Repo::HasUncommittedChanges(except)).
+std::set<std::string> ManifestFiles(const Manifest& manifest, const std::string& root);
 
 /// What OpenProject starts reading of the cache's records.
 enum class RecordsUse {

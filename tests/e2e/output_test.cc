@@ -83,7 +83,7 @@ TEST(OutputTest, CachePruneOlderThan) {
   EXPECT_NE(drop.out.find("removed 1 of 1"), std::string::npos) << drop.out;
   ShellResult bad = s.Run("cache prune --older-than soon");
   EXPECT_EQ(bad.status, 2);
-  EXPECT_NE(bad.out.find("invalid duration 'soon'"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("invalid age 'soon' for --older-than"), std::string::npos) << bad.out;
 }
 
 }  // namespace

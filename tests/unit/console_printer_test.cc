@@ -56,6 +56,7 @@ Event Finished(const std::string& phase, PhaseState state, double time_s, double
   e.state = state;
   e.time_s = time_s;
   e.duration_s = duration_s;
+  e.started_at = 1700000000;  // it ran
   e.attempts = 1;
   return e;
 }
@@ -130,6 +131,18 @@ std::string RunPrinter(bool live, bool color, Verbosity verbosity) {
   auto printer = MakeConsolePrinter(out.file(), live, color, verbosity);
   FeedRun(*printer);
   return out.Text();
+}
+
+TEST(ConsolePrinterTest, APhaseThatNeverStartedTookNoTime) {
+  Output out;
+  auto printer = MakeConsolePrinter(out.file(), false, false, Verbosity::kNormal);
+  Event conflict = Finished("merge", PhaseState::kInputConflict, 3, 1004.9);
+  conflict.started_at = 0;  // an input conflict ends the phase before it starts
+  conflict.reason = "a and b conflict in x.txt";
+  printer->OnEvent(conflict);
+  EXPECT_NE(out.Text().find("INPUT-CONFLICT merge (0s): a and b conflict in x.txt"),
+            std::string::npos)
+      << out.Text();
 }
 
 TEST(ConsolePrinterTest, PlainModeWritesLinesWithoutEscapeCodes) {
@@ -269,8 +282,8 @@ TEST(ConsolePrinterTest, LiveStatusLineFitsTheWidthAndCountsTheRest) {
   ASSERT_TRUE(last.ends_with("\x1b[K")) << last;
   std::string line = last.substr(0, last.size() - 3);
   EXPECT_LT(line.size(), 80u) << line;
-  EXPECT_TRUE(line.starts_with("[0/10] running: a-rather-long-phase-name-0 9.0s")) << line;
-  EXPECT_TRUE(line.ends_with("9.0s, +9 more")) << line;
+  EXPECT_TRUE(line.starts_with("[0/10] running: a-rather-long-phase-name-0 9s")) << line;
+  EXPECT_TRUE(line.ends_with("9s, +9 more")) << line;
 }
 
 TEST(ConsolePrinterTest, LiveStatusLineNeverSplitsAUtf8Character) {

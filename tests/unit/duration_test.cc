@@ -38,8 +38,15 @@ TEST(FormatDurationTest, ShowsHoursMinutesSecondsWithoutZeroParts) {
   EXPECT_EQ(FormatDuration(seconds(45)), "45s");
   EXPECT_EQ(FormatDuration(minutes(90)), "1h30m");
   EXPECT_EQ(FormatDuration(hours(1)), "1h");
-  EXPECT_EQ(FormatDuration(seconds(3601)), "1h1s");
+  EXPECT_EQ(FormatDuration(seconds(3601)), "1h00m01s");
   EXPECT_EQ(FormatDuration(hours(30)), "30h");
+}
+
+TEST(FormatDurationTest, WritesUnitsAfterTheFirstInTwoDigits) {
+  EXPECT_EQ(FormatDuration(seconds(1262)), "21m02s");
+  EXPECT_EQ(FormatDuration(seconds(65)), "1m05s");
+  EXPECT_EQ(FormatDuration(seconds(7500)), "2h05m");
+  EXPECT_EQ(FormatDuration(seconds(36'005)), "10h00m05s");
 }
 
 TEST(FormatDurationTest, TruncatesToWholeSecondsFromTenSeconds) {
@@ -63,7 +70,8 @@ TEST(FormatDurationTest, ShowsMillisecondsBelowOneSecondAndZeroAsSeconds) {
 }
 
 TEST(FormatDurationTest, OutputParsesBack) {
-  for (long long ms : {1LL, 500LL, 1500LL, 45'000LL, 72'000LL, 5'400'000LL, 3'723'000LL}) {
+  for (long long ms : {1LL, 500LL, 1500LL, 45'000LL, 72'000LL, 5'400'000LL, 3'723'000LL,
+                       1'262'000LL, 3'601'000LL}) {
     std::string text = FormatDuration(milliseconds(ms));
     EXPECT_EQ(ParseDuration(text), milliseconds(ms)) << text;
   }

@@ -45,6 +45,7 @@ std::vector<Event> SampleRun() {
   finished.slot = 1;
   finished.state = PhaseState::kFailed;
   finished.duration_s = 39.8;
+  finished.started_at = 1700000000;
   finished.attempts = 2;
   finished.failed_command = "make test";
   finished.log_tail = "bad byte \xff here\n";

@@ -37,6 +37,18 @@ TEST_F(GitCheckoutTest, ModifiedStagedDeletedAndUntrackedFilesAreUncommittedChan
   EXPECT_TRUE(repo_->HasUncommittedChanges());
 }
 
+TEST_F(GitCheckoutTest, ChangesOnlyToExceptedPathsAreNotUncommittedChanges) {
+  const std::set<std::string> own = {"a.txt", "prompts/p.md"};
+  WriteFile(root(), "a.txt", "modified\n");
+  WriteFile(root(), "prompts/p.md", "new prompt\n");  // in an untracked directory
+  EXPECT_FALSE(repo_->HasUncommittedChanges(own));
+  Git("add a.txt");
+  EXPECT_FALSE(repo_->HasUncommittedChanges(own));
+  WriteFile(root(), "dir/b.txt", "changed too\n");
+  EXPECT_TRUE(repo_->HasUncommittedChanges(own));
+  EXPECT_TRUE(repo_->HasUncommittedChanges());
+}
+
 TEST_F(GitCheckoutTest, CommitAllStagesNewAndDeletedFilesButNotIgnoredOnes) {
   WriteFile(root(), ".gitignore", "*.log\n");
   WriteFile(root(), "new/file.txt", "new\n");

@@ -74,6 +74,7 @@ Event Finished(const std::string& phase, PhaseState state, double duration_s) {
   e.phase = phase;
   e.state = state;
   e.duration_s = duration_s;
+  e.started_at = 1700000000;  // it ran
   e.attempts = 1;
   return e;
 }
@@ -119,6 +120,15 @@ TEST_F(JunitWriterTest, OneWellFormedTestcasePerPhase) {
             std::string::npos)
       << xml;
   EXPECT_NE(xml.find("<testcase name=\"api\" classname=\"orchestrate\" time=\"72.000\">"),
+            std::string::npos)
+      << xml;
+}
+
+TEST_F(JunitWriterTest, APhaseThatNeverStartedTookNoTime) {
+  Event conflict = Finished("merge", PhaseState::kInputConflict, 1265.9);
+  conflict.started_at = 0;  // an input conflict ends the phase before it starts
+  std::string xml = Write({conflict});
+  EXPECT_NE(xml.find("<testcase name=\"merge\" classname=\"orchestrate\" time=\"0.000\">"),
             std::string::npos)
       << xml;
 }

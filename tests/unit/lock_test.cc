@@ -57,6 +57,17 @@ TEST_F(RunLockTest, ReleaseLetsAnotherTakeTheLockAtOnce) {
   EXPECT_TRUE(second.Acquire(LockPath(), nullptr));
 }
 
+TEST_F(RunLockTest, HeldOnlyWhileSomeoneHoldsIt) {
+  EXPECT_FALSE(RunLockHeld(LockPath()));  // no file yet
+  RunLock lock;
+  ASSERT_TRUE(lock.Acquire(LockPath(), nullptr));
+  EXPECT_TRUE(RunLockHeld(LockPath()));
+  lock.Release();
+  EXPECT_FALSE(RunLockHeld(LockPath()));
+  RunLock again;  // the probe left nothing behind
+  EXPECT_TRUE(again.Acquire(LockPath(), nullptr));
+}
+
 TEST_F(RunLockTest, HolderIsUnknownWhenTheFileHasNoPid) {
   RunLock first;
   ASSERT_TRUE(first.Acquire(LockPath(), nullptr));

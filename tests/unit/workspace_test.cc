@@ -150,6 +150,18 @@ TEST_F(WorkspaceTest, NoManifestAnywhereSaysHowToCreateOne) {
                      "FILE)");
 }
 
+TEST_F(WorkspaceTest, ManifestFilesAreTheManifestAndThePromptsRelativeToTheRoot) {
+  Manifest m;
+  m.path = root() + "/sub/orchestrate.toml";
+  m.dir = root() + "/sub";
+  Phase a, b, c;
+  a.prompt = "prompts/a.md";
+  b.prompt = "../shared.md";
+  m.phases = {a, b, c};
+  EXPECT_EQ(ManifestFiles(m, root()),
+            (std::set<std::string>{"shared.md", "sub/orchestrate.toml", "sub/prompts/a.md"}));
+}
+
 // --- OpenProject --------------------------------------------------------------------
 
 TEST_F(WorkspaceTest, OpenProjectFindsRepositoryWorkspaceAndManifest) {
