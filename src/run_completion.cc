@@ -17,7 +17,10 @@ void Run::Completed(int p, PhaseOutcome o) {
   r.key = s.key;
   r.result = o.result;
   r.attempts = o.attempts;
-  r.duration_s = std::chrono::duration<double>(Clock::now() - s.started).count();
+  // A phase that never started (input-conflict) took no time.
+  r.duration_s =
+      s.started_before ? std::chrono::duration<double>(Clock::now() - s.started).count() : 0;
+  r.started_at = s.started_at;
   if (o.state != PhaseState::kSucceeded) r.reason = o.failure;
   r.handoff_first_line = o.handoff.substr(0, o.handoff.find('\n'));
   for (const auto& [owner, ref] : o.saved_attempts) RememberSaved(owner, ref);
@@ -84,9 +87,9 @@ void Run::EmitFinished(int p, const PhaseOutcome& o, const PhaseRecord& r) {
   e.branch = r.branch;
   e.commands = o.commands;
   e.started_at = slots_[p].started_at;
-  Emit(e);
   for (const auto& [owner, ref] : o.saved_attempts)
     Notice("saved earlier unrecorded work of " + owner + " as " + ref);
+  Emit(e);
 }
 
 void Run::Blocked(int b, int by) {

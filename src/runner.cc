@@ -86,7 +86,9 @@ void Run::ResolveBase() {
         "cannot resolve base '" + rev +
         "' to a commit (check settings.base or --base; a new repository needs a first commit)");
   base_ = *base;
-  if (repo_.HasUncommittedChanges())
+  // The manifest and prompts are read from disk: their edits are used as
+  // they are, not "uncommitted changes left out".
+  if (repo_.HasUncommittedChanges(ManifestFiles(manifest_, repo_.workdir())))
     Notice("your uncommitted changes are not part of the base (" + base_.substr(0, 12) +
            "); commit them to include them");
 }

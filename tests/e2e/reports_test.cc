@@ -294,5 +294,17 @@ TEST(ReportsTest, StatusShowsTheLatestSavedAttemptsAndCountsTheRest) {
       << line;
 }
 
+TEST(ReportsTest, DirtyManifestAloneGivesNoUncommittedNotice) {
+  Scenario s("version = 1\n[phase.p]\nrun = \"true\"\n");
+  s.SetManifest("version = 1\n[phase.p]\nrun = \"echo p\"\n", false);
+  ShellResult first = s.Run("run");
+  EXPECT_EQ(first.out.find("uncommitted changes"), std::string::npos) << first.out;
+  WriteFile(s.repo(), "src.txt", "x");
+  ShellResult second = s.Run("run");
+  EXPECT_NE(second.out.find("your uncommitted changes are not part of the base"),
+            std::string::npos)
+      << second.out;
+}
+
 }  // namespace
 }  // namespace orchestrate::testing
