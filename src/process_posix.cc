@@ -412,18 +412,22 @@ std::string NewCommandMarker() {
 // process carrying its marker get TERM, then KILL once `grace` is over, so
 // nothing it started outlives it (and writes into the next commit).
 void StopLeftovers(int pgid, const std::string& marker, Duration grace) {
-  std::vector<int> marked = MarkedProcesses(marker);
-  if (!GroupExists(pgid) && marked.empty()) return;
+  std::vector<int> left = MarkedProcesses(marker);
+  if (GroupExists(pgid)) {
+    std::vector<int> members = ProcessesWhere([&](int pid) { return GroupOf(pid) == pgid; });
+    left.insert(left.end(), members.begin(), members.end());
+  }
+  // Zombies count as gone: whoever adopted them may be slow to reap them.
+  auto all_gone = [&] { return std::none_of(left.begin(), left.end(), Alive); };
+  if (all_gone()) return;
   kill(-pgid, SIGTERM);
-  for (int pid : marked) kill(pid, SIGTERM);
-  auto all_gone = [&] {
-    return !GroupExists(pgid) && std::none_of(marked.begin(), marked.end(), Alive);
-  };
+  for (int pid : left) kill(pid, SIGTERM);
   Clock::time_point deadline = Clock::now() + grace;
   Backoff backoff;
   while (!all_gone() && Clock::now() < deadline) backoff.Sleep();
+  if (all_gone()) return;
   kill(-pgid, SIGKILL);
-  for (int pid : marked) kill(pid, SIGKILL);
+  for (int pid : left) kill(pid, SIGKILL);
   for (int pid : MarkedProcesses(marker)) kill(pid, SIGKILL);  // started meanwhile
 }
 

@@ -25,13 +25,15 @@ bool IsSymlink(const fs::path& path) {
 void RefuseLinkedDestination(const fs::path& worktree, const fs::path& rel,
                              const std::string& key) {
   fs::path at = worktree;
+  fs::path at_rel;
   for (const fs::path& part : rel) {
     at /= part;
+    at_rel /= part;
     if (!IsSymlink(at)) continue;
     std::error_code ec;
     fs::path target = fs::read_symlink(at, ec);
     throw PhaseFailure("refusing to write '" + key + "' entry '" + rel.generic_string() +
-                       "' into the worktree: '" + fs::relative(at, worktree).generic_string() +
+                       "' into the worktree: '" + at_rel.generic_string() +
                        "' is a symbolic link there (to " + target.string() +
                        "), committed by the phase's input; writing through it could change "
                        "files outside the repository. Remove the link in the phase that "

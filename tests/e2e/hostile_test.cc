@@ -43,7 +43,8 @@ run = "echo phase > phase.txt && git add phase.txt && git commit -q -m 'phase co
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(UserCheckoutState(s.repo()), before);
   EXPECT_EQ(s.Show("orchestrate/integration:phase.txt"), "phase\n");
-  EXPECT_EQ(Shell("git log -1 --format=%s orchestrate/phase/commit~1", s.repo()).out,
+  // The phase's own commit is its result (nothing was left to commit after it).
+  EXPECT_EQ(Shell("git log -1 --format=%s orchestrate/phase/commit", s.repo()).out,
             "phase commit\n");
 }
 
@@ -99,7 +100,7 @@ TEST(HostileTest, WorktreeCopyOfADirectoryNeverWritesThroughALinkInside) {
   TempDir outside;
   WriteFile(outside.path(), "victim", "untouched\n");
   Scenario s("version = 1\n[settings]\nworktree_copy = [\"conf\"]\n"
-             "[phase.plant]\nrun = \"mkdir -p conf && ln -s " +
+             "[phase.plant]\nrun = \"rm -rf conf && mkdir conf && ln -s " +
              outside.path() + "/victim conf/key\"\n"
              "[phase.next]\ndeps = [\"plant\"]\nrun = \"true\"\n");
   WriteFile(s.repo(), "conf/key", "SECRET=1\n");
@@ -147,7 +148,7 @@ run = "echo ok > ok.txt"
 TEST(HostileTest, BackgroundProcessesAreGoneBeforeTheResultIsCommitted) {
   Scenario s(R"(version = 1
 [phase.bg]
-run = "(while true; do echo tick >> bg.txt; sleep 0.02; done) & echo $! > ../../bg.pid; setsid sh -c 'echo $$ > ../../daemon.pid.tmp; mv ../../daemon.pid.tmp ../../daemon.pid; exec sleep 100' > /dev/null 2>&1 < /dev/null & while [ ! -s bg.txt ] || [ ! -s ../../daemon.pid ]; do sleep 0.01; done"
+run = "(while true; do echo tick >> bg.txt; sleep 0.02; done) & echo $! > ../../bg.pid; setsid sh -c 'echo $$ > ../../daemon.pid.tmp; mv ../../daemon.pid.tmp ../../daemon.pid; while :; do sleep 1; done' > /dev/null 2>&1 < /dev/null & while [ ! -s bg.txt ] || [ ! -s ../../daemon.pid ]; do sleep 0.01; done"
 [phase.next]
 deps = ["bg"]
 run = "echo next > next.txt"

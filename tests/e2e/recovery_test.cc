@@ -91,8 +91,9 @@ TEST(RecoveryTest, SighupStopsPhasesLikeSigterm) {
   ASSERT_EQ(WaitForExit(pid), 0);
   EXPECT_FALSE(ProcessAlive(child)) << "phase process survived SIGHUP";
   auto status = nlohmann::json::parse(s.Run("status --json").out);
-  for (auto& p : status["phases"])
-    if (p["name"] == "slow") EXPECT_EQ(p["state"], "interrupted");
+  std::map<std::string, std::string> states;
+  for (auto& p : status["phases"]) states[p["name"]] = p["state"];
+  EXPECT_EQ(states["slow"], "interrupted");
 }
 
 TEST(RecoveryTest, SighupExitStatus143) {
