@@ -75,6 +75,7 @@ fs::path GitdirOfWorkTree(const fs::path& work_tree) {
   std::string line;
   const std::string prefix = "gitdir: ";
   if (!in || !std::getline(in, line) || line.rfind(prefix, 0) != 0) return {};
+  while (line.size() > prefix.size() + 1 && line.back() == '/') line.pop_back();  // libgit2 writes ".../w0/"
   return fs::path(line.substr(prefix.size()));
 }
 
@@ -165,6 +166,9 @@ std::string Reconnect(const std::string& dir, const fs::path& admin, const fs::p
   fs::path here = fs::path(dir) / recorded.filename();
   WriteLine(here / ".git", "gitdir: " + admin.string());
   WriteLine(admin / "gitdir", (here / ".git").string());
+  // libgit2 records the common directory as an absolute path: the old one.
+  if (fs::path(ReadFirstLine(admin / "commondir")).is_absolute())
+    WriteLine(admin / "commondir", admin.parent_path().parent_path().string() + "/");
   return "reconnected worktree " + here.string() + " (the repository was moved from " +
          recorded.parent_path().parent_path().parent_path().string() + ")";
 }
