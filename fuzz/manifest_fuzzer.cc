@@ -1,6 +1,6 @@
 // libFuzzer target for the manifest loader: any text must give a manifest or
 // diagnostics, never a crash, a hang or undefined behaviour. Built with
-// clang by fuzz/run.sh (not part of the CMake build); see fuzz/README.md.
+// clang by fuzz/run.sh (not part of the CMake build); see docs/security-input.md.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
