@@ -1,4 +1,6 @@
 // clean and cache.
+#include <git2.h>
+
 #include <charconv>
 #include <ctime>
 #include <iostream>
@@ -24,6 +26,41 @@ void TakeLock(const Project& project, RunLock* lock) {
                      ") is using this repository; wait for it to finish");
 }
 
+// Whether `commit` is reachable from some ref (a worktree's HEAD is not one).
+bool ReachableFromARef(Repo& repo, const ObjectId& commit) {
+  git_oid target;
+  if (git_oid_fromstr(&target, commit.c_str()) != 0) return false;
+  std::vector<git_oid> tips;
+  for (const auto& [ref, id] : repo.ListRefs("refs/")) {
+    git_oid& tip = tips.emplace_back();
+    if (git_oid_fromstr(&tip, id.c_str()) != 0) tips.pop_back();
+    else if (git_oid_equal(&tip, &target)) return true;
+  }
+  return !tips.empty() &&
+         git_graph_reachable_from_any(repo.raw(), &target, tips.data(), tips.size()) == 1;
+}
+
+// The phase a worktree belongs to, for naming its saved commits.
+std::string OwnerOf(const RunState& state, const std::string& worktree) {
+  for (const auto* owners : {&state.kept_worktrees, &state.worktree_last_phase}) {
+    auto it = owners->find(worktree);
+    if (it != owners->end()) return it->second;
+  }
+  return worktree;
+}
+
+// A commit only the worktree's HEAD holds (an agent committed on a detached
+// HEAD) is saved under refs/orchestrate/attempts/ before the worktree goes.
+void SaveUnreachableHead(Project& project, const RunState& state, Repo& wt,
+                         const std::string& name, const std::string& path) {
+  std::optional<ObjectId> head = wt.HeadCommit();
+  if (!head || ReachableFromARef(*project.repo, *head)) return;
+  std::string ref = SaveAttempt(*project.repo, OwnerOf(state, name), *head);
+  if (!ref.empty())
+    std::cout << "saved commit " << head->substr(0, 12) << " of worktree " << path
+              << ", which no branch holds, as " << ref << "\n";
+}
+
 // Removes worktrees that hold nothing unsaved; returns the branches still
 // checked out in the worktrees it kept.
 std::set<std::string> CleanWorktrees(Project& project, RunState& state) {
@@ -40,6 +77,8 @@ std::set<std::string> CleanWorktrees(Project& project, RunState& state) {
       if (owner.size()) held.insert(state.kept_worktrees[name]);
       continue;
     }
+    SaveUnreachableHead(project, state, *wt, name, store.dir() + "/" + name);
+    wt.reset();
     store.Remove(name);
     state.kept_worktrees.erase(name);
     state.worktree_last_phase.erase(name);

@@ -38,6 +38,17 @@ std::string CutAtCharacter(const std::string& text, size_t size) {
   return text.substr(0, size);
 }
 
+// A failed phase's log tail is for a person to glance at: a line longer than
+// this (minified JSON, a progress bar without newlines) is cut.
+constexpr size_t kTailLineBytes = 400;
+
+// `line`, cut to kTailLineBytes with a note of how much was left out.
+std::string CapTailLine(const std::string& line) {
+  if (line.size() <= kTailLineBytes) return line;
+  std::string kept = CutAtCharacter(line, kTailLineBytes);
+  return kept + fmt::format(" [... {} more bytes in the log]", line.size() - kept.size());
+}
+
 // `prefix` and as many `items` as fit in width - 1 columns (so the cursor
 // never wraps), then ", +N more" for the rest; at least the first item, cut.
 std::string FitStatusLine(const std::string& prefix, const std::vector<std::string>& items,
@@ -193,7 +204,7 @@ class ConsolePrinter : public EventSink {
                      reason.empty() ? "" : ": " + reason));
     if (!e.failed_command.empty()) Line("  command: " + e.failed_command);
     for (const std::string& line : SplitLines(StripTerminalControls(e.log_tail))) {
-      Line("    " + line);
+      Line("    " + CapTailLine(line));
     }
     if (!e.log_path.empty()) Line("  log: " + e.log_path);
     if (!e.worktree.empty()) Line("  worktree: " + e.worktree);

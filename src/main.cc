@@ -13,6 +13,7 @@
 #include "orchestrate/commands.h"
 #include "orchestrate/error.h"
 #include "orchestrate/git.h"
+#include "orchestrate/repository_checks.h"
 #include "orchestrate/runner.h"
 
 namespace fs = std::filesystem;
@@ -87,6 +88,7 @@ int Run(Options& o, Project& project) {
                 o.only,   o.always, std::set<std::string>(o.force.begin(), o.force.end()),
                 o.base};
   if (o.dry_run) return CommandPlan(project, ro, o.json);
+  RefuseExternalFilters(*project.repo);
   ro.process_exits_after = true;  // Dispatch exits when the command returns
   EventBus bus;
   bool live = isatty(STDOUT_FILENO) && !std::getenv("CI");
@@ -101,6 +103,13 @@ int Run(Options& o, Project& project) {
     } catch (const UsageError& e) {  // the CI's file, not the user's flag: warn and go on
       spdlog::warn("GITHUB_STEP_SUMMARY: {}", e.what());
     }
+  }
+  for (const std::string& caveat : RepositoryCaveats(*project.repo)) {
+    Event note;
+    note.type = Event::Type::kMessage;
+    note.warning = true;
+    note.text = caveat;
+    bus.OnEvent(note);
   }
   int status = RunPhases(project, ro, bus);
   bus.Close();

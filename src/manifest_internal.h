@@ -2,8 +2,10 @@
 // (manifest_parse.cc) and cross-checking (manifest_validate.cc).
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <string_view>
 #include <vector>
 
@@ -55,6 +57,40 @@ void ValidateManifest(const Manifest& manifest, const SourceMap& sources, Diagno
 /// `kind` is "phase", "pool" or "agent"; phase names must also be valid in
 /// git branch names.
 std::string NameProblem(std::string_view kind, std::string_view name);
+
+/// The message for a worktree_copy/worktree_link entry (`key`) that is not a
+/// path strictly inside the repository, or empty: absolute, '..', '.git',
+/// '.orchestrate/...' or the repository itself ("", ".", "./").
+std::string RepoPathProblem(std::string_view key, std::string_view path);
+/// The message for an `inputs` pattern that could never match a repository
+/// path (absolute, '..' or '.' components, empty), or empty.
+std::string InputPatternProblem(std::string_view pattern);
+/// The message for an environment variable name listed under `key` ("env",
+/// "key_env") that no environment can hold (empty, '=', NUL), or empty.
+std::string EnvNameProblem(std::string_view key, std::string_view name);
+/// The message for an `env` value holding a NUL character, or empty.
+std::string EnvValueProblem(std::string_view name, std::string_view value);
+/// The message for an absolute `prompt` path (prompts are relative to the
+/// manifest's directory), or empty.
+std::string PromptPathProblem(std::string_view path);
+
+/// Finds names of one kind that are equal except for case ("Build" and
+/// "build"), which collide as branch and directory names on
+/// case-insensitive file systems.
+class CaseCollisions {
+ public:
+  /// Records `name`; returns the message when an earlier name differs from
+  /// it only in case, else empty. `kind` is "phase", "pool" or "agent".
+  std::string Add(std::string_view kind, std::string_view name);
+
+ private:
+  std::unordered_map<std::string, std::string_view> first_;  ///< lowercased -> as written
+};
+
+/// The first character in U+FC36..U+FEFE of `text`, as a diagnostic (no file
+/// name) at its line and column: toml++ 3.3 reaches undefined behaviour on
+/// one where whitespace is expected, so the text never reaches it.
+std::optional<Diagnostic> UnsupportedCharacter(std::string_view text);
 
 /// " (did you mean 'x'?)" when Suggest finds one, else empty.
 std::string DidYouMean(std::string_view word, const std::vector<std::string>& candidates);

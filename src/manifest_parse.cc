@@ -299,15 +299,41 @@ void ReadPatterns(const TableReader& reader, std::vector<std::string>* out) {
     reader.Error("requeue_on", "'requeue_on' patterns must not be empty (\"\" matches any output)");
 }
 
-// worktree_copy / worktree_link: relative paths inside the repository.
-void ReadRepoPaths(const TableReader& reader, std::string_view key, std::vector<std::string>* out) {
-  if (!reader.StringList(key, out)) return;
-  for (const std::string& path : *out) {
-    bool escapes = path.empty() || path[0] == '/' || path == ".." || path.starts_with("../") ||
-                   path.find("/../") != std::string::npos || path.ends_with("/..");
-    if (escapes)
-      reader.Error(key, "'" + std::string(key) + "' entries must be relative paths inside the " +
-                            "repository, not '" + path + "'");
+// worktree_copy / worktree_link: relative paths strictly inside the repository.
+void ReadRepoPaths(const TableReader& reader, std::string_view key, std::vector<std::string>* out,
+                   DiagnosticList* diags) {
+  std::vector<SourcePos> positions;
+  if (!reader.StringList(key, out, &positions)) return;
+  for (size_t i = 0; i < out->size(); ++i) {
+    std::string problem = RepoPathProblem(key, (*out)[i]);
+    if (!problem.empty()) diags->Add(positions[i], std::move(problem));
+  }
+}
+
+// A list whose every string `problem_of` may reject, each at its own position.
+void CheckListed(const TableReader& reader, std::string_view key, std::vector<std::string>* out,
+                 std::string (*problem_of)(std::string_view), DiagnosticList* diags) {
+  std::vector<SourcePos> positions;
+  if (!reader.StringList(key, out, &positions)) return;
+  for (size_t i = 0; i < out->size(); ++i) {
+    std::string problem = problem_of((*out)[i]);
+    if (!problem.empty()) diags->Add(positions[i], std::move(problem));
+  }
+}
+
+std::string KeyEnvProblem(std::string_view name) { return EnvNameProblem("key_env", name); }
+
+// `env`: a table of strings whose names and values an environment can hold.
+void ReadEnv(const TableReader& reader, std::map<std::string, std::string>* out,
+             DiagnosticList* diags) {
+  reader.StringTable("env", out);
+  const toml::node* node = reader.Find("env");
+  if (!node || !node->is_table()) return;
+  for (const Entry& entry : Entries(*node->as_table())) {
+    std::string problem = EnvNameProblem("env", entry.key);
+    if (problem.empty() && entry.node->is_string())
+      problem = EnvValueProblem(entry.key, entry.node->as_string()->get());
+    if (!problem.empty()) diags->Add(entry.key_pos, std::move(problem));
   }
 }
 
@@ -350,32 +376,36 @@ void ReadSettings(const toml::table& table, Settings* out, DiagnosticList* diags
   reader.String("target", &out->target, false);
   reader.Int("jobs", &out->jobs, 1);
   ReadKeepWorktrees(reader, &out->keep_worktrees);
-  ReadRepoPaths(reader, "worktree_copy", &out->worktree_copy);
-  ReadRepoPaths(reader, "worktree_link", &out->worktree_link);
+  ReadRepoPaths(reader, "worktree_copy", &out->worktree_copy, diags);
+  ReadRepoPaths(reader, "worktree_link", &out->worktree_link, diags);
   std::optional<Duration> requeue_max;
   if (ReadDuration(reader, "requeue_max", &requeue_max)) out->requeue_max = *requeue_max;
   reader.ReportUnknownKeys();
 }
 
 // What the phase runs: run, or agent with its prompt and model.
-void ReadPhaseCommand(const TableReader& reader, Phase* phase) {
+void ReadPhaseCommand(const TableReader& reader, Phase* phase, DiagnosticList* diags) {
   reader.String("description", &phase->description);
   reader.String("run", &phase->run, false);
   reader.String("agent", &phase->agent, false);
-  reader.String("prompt", &phase->prompt, false);
+  if (reader.String("prompt", &phase->prompt, false)) {
+    std::string problem = PromptPathProblem(phase->prompt);
+    if (!problem.empty()) reader.Error("prompt", std::move(problem));
+  }
   reader.String("prompt_text", &phase->prompt_text, false);
   reader.String("model", &phase->model, false);
   reader.StringList("verify", &phase->verify);
   reader.StringList("setup", &phase->setup);
-  reader.StringTable("env", &phase->env);
-  reader.StringList("key_env", &phase->key_env);
+  ReadEnv(reader, &phase->env, diags);
+  CheckListed(reader, "key_env", &phase->key_env, KeyEnvProblem, diags);
   ReadPatterns(reader, &phase->requeue_on);
 }
 
 // How the phase is scheduled and where it sits in the graph.
-void ReadPhaseScheduling(const TableReader& reader, Phase* phase, std::vector<SourcePos>* dep_pos) {
+void ReadPhaseScheduling(const TableReader& reader, Phase* phase, std::vector<SourcePos>* dep_pos,
+                         DiagnosticList* diags) {
   reader.StringList("deps", &phase->deps, dep_pos);
-  reader.StringList("inputs", &phase->inputs);
+  CheckListed(reader, "inputs", &phase->inputs, InputPatternProblem, diags);
   reader.String("pool", &phase->pool, false);
   reader.Int("priority", &phase->priority, INT_MIN);
   reader.Int("retries", &phase->retries, 0);
@@ -388,9 +418,9 @@ void ReadPhase(const Entry& entry, Phase* phase, SourceMap* sources, DiagnosticL
   phase->name = entry.key;
   phase->pos = entry.node_pos;
   TableReader reader(*entry.node->as_table(), "phase", entry.key, kPhaseKeys, diags);
-  ReadPhaseCommand(reader, phase);
+  ReadPhaseCommand(reader, phase, diags);
   sources->dep_pos_begin.push_back(sources->dep_pos.size());
-  ReadPhaseScheduling(reader, phase, &sources->dep_pos);
+  ReadPhaseScheduling(reader, phase, &sources->dep_pos, diags);
   phase->key_pos = reader.Positions();
   reader.ReportUnknownKeys();
 }
@@ -446,6 +476,7 @@ void ReadNamedTables(const TableReader& top, std::string_view key, std::string_v
   if (!table) return;
   std::vector<Entry> entries = EntriesInFileOrder(*table);
   items->reserve(entries.size());
+  CaseCollisions names;
   for (const Entry& entry : entries) {
     if (!entry.node->is_table()) {
       std::string header = std::string(key) + "." + std::string(entry.key);
@@ -454,6 +485,7 @@ void ReadNamedTables(const TableReader& top, std::string_view key, std::string_v
       continue;
     }
     std::string problem = NameProblem(kind, entry.key);
+    if (problem.empty()) problem = names.Add(kind, entry.key);
     if (!problem.empty()) diags->Add(entry.node_pos, std::move(problem));
     read(entry, &items->emplace_back(), sources, diags);
   }
@@ -475,6 +507,10 @@ void ReadVersion(const TableReader& top, Manifest* out, DiagnosticList* diags) {
 }  // namespace
 
 bool ReadManifest(std::string_view text, Manifest* out, SourceMap* sources, DiagnosticList* diags) {
+  if (std::optional<Diagnostic> bad = UnsupportedCharacter(text)) {
+    diags->Add(bad->pos, std::move(bad->message));
+    return false;
+  }
   toml::table root;
   try {
     root = toml::parse(text);  // no source path: every node would share (and count) it

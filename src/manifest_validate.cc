@@ -80,7 +80,7 @@ void CheckCommandKind(const Phase& phase, DiagnosticList* diags) {
 }
 
 void CheckPromptFile(const Manifest& manifest, const Phase& phase, DiagnosticList* diags) {
-  if (phase.prompt.empty()) return;
+  if (phase.prompt.empty() || phase.prompt.front() == '/') return;  // absolute: reported already
   fs::path file = fs::path(manifest.dir) / phase.prompt;
   std::error_code ec;
   fs::file_status status = fs::status(file, ec);

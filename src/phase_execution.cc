@@ -13,7 +13,10 @@
 #include "orchestrate/cache.h"
 #include "orchestrate/error.h"
 #include "orchestrate/process.h"
+#include "orchestrate/phase_failure.h"
+#include "orchestrate/repository_environment.h"
 #include "orchestrate/requeue_wait.h"
+#include "orchestrate/worktree_files.h"
 
 namespace fs = std::filesystem;
 
@@ -73,6 +76,10 @@ class PhaseRun {
     try {
       Prepare();
       RunAll();
+    } catch (const PhaseFailure& e) {
+      repos_.worktree.reset();  // opened afresh next time
+      out_.state = PhaseState::kFailed;
+      out_.failure = e.what();
     } catch (const std::exception& e) {
       repos_.worktree.reset();  // opened afresh next time
       out_.state = PhaseState::kError;
@@ -115,7 +122,7 @@ class PhaseRun {
       wt_ = repos_.worktree.get();
     }
     out_.worktree_path = path;
-    CopyAndLink(path);
+    CopyAndLinkIntoWorktree(job_.repo_root, path, *job_.settings);
     PreparePhaseDir();
   }
 
@@ -140,25 +147,6 @@ class PhaseRun {
 
   void Remember(const std::string& owner, const std::string& ref) {
     if (!ref.empty()) out_.saved_attempts.emplace_back(owner, ref);
-  }
-
-  void CopyAndLink(const std::string& path) {
-    for (const auto& rel : job_.settings->worktree_copy) {
-      fs::path from = fs::path(job_.repo_root) / rel;
-      if (!fs::exists(from)) continue;
-      fs::create_directories((fs::path(path) / rel).parent_path());
-      fs::copy(from, fs::path(path) / rel,
-               fs::copy_options::overwrite_existing | fs::copy_options::recursive);
-    }
-    for (const auto& rel : job_.settings->worktree_link) {
-      fs::path from = fs::path(job_.repo_root) / rel;
-      fs::path to = fs::path(path) / rel;
-      std::error_code ec;
-      if (!fs::exists(from) || fs::is_symlink(to, ec)) continue;
-      if (fs::exists(to)) fs::remove_all(to);
-      fs::create_directories(to.parent_path());
-      fs::create_directory_symlink(from, to);
-    }
   }
 
   void PreparePhaseDir() {
@@ -191,7 +179,7 @@ class PhaseRun {
     extra.push_back("ORCHESTRATE_DEPS_DIR=" + DepsDir());
     if (!phase_.agent.empty()) extra.push_back("ORCHESTRATE_PROMPT_FILE=" + PromptPath());
     if (feedback) extra.push_back("ORCHESTRATE_FEEDBACK_FILE=" + FeedbackPath());
-    return MergeEnvironment(job_.env, extra);
+    return MergeEnvironment(WithoutRepositoryVariables(job_.env), extra);
   }
 
   std::string Command() const {
@@ -218,6 +206,11 @@ class PhaseRun {
     ProcessSpec spec{command,       out_.worktree_path, Environment(attempt, feedback),
                      job_.log_path, phase_.timeout,     job_.kill_grace};
     ProcessResult r = RunProcess(spec, &cancel_, job_.hooks);
+    if (!fs::exists(out_.worktree_path + "/.git"))
+      throw PhaseFailure(step + " `" + command + "` deleted the phase's own worktree " +
+                         out_.worktree_path + " (" + r.Describe() +
+                         "); commands must leave the worktree in place. orchestrate recreates "
+                         "it for the next phase");
     out_.commands.push_back(CommandOutcome{step, command, r.exit_code, r.Describe(),
                                            std::chrono::duration<double>(r.elapsed).count()});
     return r;

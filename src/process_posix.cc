@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -91,13 +92,15 @@ class SpawnPlan {
   SpawnPlan(const SpawnPlan&) = delete;
   SpawnPlan& operator=(const SpawnPlan&) = delete;
 
-  // Starts /bin/sh -c command; returns its pid (= its process group id).
-  pid_t Spawn(const ProcessSpec& spec, int log_fd) {
+  // Starts /bin/sh -c command with `marker` added to its environment;
+  // returns its pid (= its process group id).
+  pid_t Spawn(const ProcessSpec& spec, int log_fd, const std::string& marker) {
     SetAttributes();
     AddFileActions(spec, log_fd);
     std::vector<std::string> args = {"sh", "-c", spec.command};
     std::vector<char*> argv = CStrings(args);
-    std::vector<char*> envp = CStrings(spec.env);
+    std::vector<std::string> env = MergeEnvironment(spec.env, {marker});
+    std::vector<char*> envp = CStrings(env);
     pid_t pid = 0;
     int err = posix_spawn(&pid, "/bin/sh", &actions_, &attr_, argv.data(), envp.data());
     if (err != 0) throw InfraError(SpawnFailure(spec, err));
@@ -332,8 +335,7 @@ std::string ReadEnvironment(int pid) {
   return environment;
 }
 
-bool EnvironmentHas(int pid, const std::string& entry) {
-  std::string environment = ReadEnvironment(pid);
+bool ContainsEntry(const std::string& environment, const std::string& entry) {
   size_t start = 0;
   while (start < environment.size()) {
     size_t end = environment.find('\0', start);
@@ -344,20 +346,78 @@ bool EnvironmentHas(int pid, const std::string& entry) {
   return false;
 }
 
-// Members of group `pgid` other than its leader, from /proc.
-std::vector<int> OtherMembers(int pgid) {
-  std::vector<int> members;
+bool EnvironmentHas(int pid, const std::string& entry) {
+  return ContainsEntry(ReadEnvironment(pid), entry);
+}
+
+// Every pid in /proc (other than our own) for which `keep` is true.
+template <typename Keep>
+std::vector<int> ProcessesWhere(Keep keep) {
+  std::vector<int> pids;
   DIR* proc = opendir("/proc");
-  if (!proc) return members;
+  if (!proc) return pids;
+  int self = getpid();
   while (dirent* entry = readdir(proc)) {
     int pid = 0;
     std::string_view name = entry->d_name;
     auto [end, err] = std::from_chars(name.data(), name.data() + name.size(), pid);
-    if (err != std::errc() || end != name.data() + name.size() || pid == pgid) continue;
-    if (GroupOf(pid) == pgid) members.push_back(pid);
+    if (err != std::errc() || end != name.data() + name.size() || pid == self) continue;
+    if (keep(pid)) pids.push_back(pid);
   }
   closedir(proc);
-  return members;
+  return pids;
+}
+
+// Members of group `pgid` other than its leader, from /proc.
+std::vector<int> OtherMembers(int pgid) {
+  return ProcessesWhere([&](int pid) { return pid != pgid && GroupOf(pid) == pgid; });
+}
+
+// Processes whose environment holds `marker`: whatever a command started,
+// in its group or not (a `setsid` daemon), unless it cleared its
+// environment. Reads each environment once: a process caught in the middle
+// of an exec is found by the next scan.
+std::vector<int> MarkedProcesses(const std::string& marker) {
+  return ProcessesWhere(
+      [&](int pid) { return ContainsEntry(ReadProcFile(pid, "environ"), marker); });
+}
+
+// Not gone and not a zombie waiting for its parent.
+bool Alive(int pid) {
+  if (kill(pid, 0) != 0 && errno == ESRCH) return false;
+  std::string stat = ReadProcFile(pid, "stat");
+  size_t paren = stat.rfind(')');
+  return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'Z';
+}
+
+// A unique environment entry for each command this process starts.
+std::string NewCommandMarker() {
+  static std::atomic<uint64_t> commands{0};
+  return "ORCHESTRATE_COMMAND=" + std::to_string(getpid()) + "." +
+         std::to_string(commands.fetch_add(1) + 1);
+}
+
+// After the command's shell exited: its group's remaining members and every
+// process carrying its marker get TERM, then KILL once `grace` is over, so
+// nothing it started outlives it (and writes into the next commit).
+void StopLeftovers(int pgid, const std::string& marker, Duration grace) {
+  std::vector<int> left = MarkedProcesses(marker);
+  if (GroupExists(pgid)) {
+    std::vector<int> members = ProcessesWhere([&](int pid) { return GroupOf(pid) == pgid; });
+    left.insert(left.end(), members.begin(), members.end());
+  }
+  // Zombies count as gone: whoever adopted them may be slow to reap them.
+  auto all_gone = [&] { return std::none_of(left.begin(), left.end(), Alive); };
+  if (all_gone()) return;
+  kill(-pgid, SIGTERM);
+  for (int pid : left) kill(pid, SIGTERM);
+  Clock::time_point deadline = Clock::now() + grace;
+  Backoff backoff;
+  while (!all_gone() && Clock::now() < deadline) backoff.Sleep();
+  if (all_gone()) return;
+  kill(-pgid, SIGKILL);
+  for (int pid : left) kill(pid, SIGKILL);
+  for (int pid : MarkedProcesses(marker)) kill(pid, SIGKILL);  // started meanwhile
 }
 
 }  // namespace
@@ -376,7 +436,8 @@ ProcessResult RunProcess(const ProcessSpec& spec, const std::atomic<bool>* cance
   ProcessResult result;
   result.log_begin = FileSize(log.get());
   Clock::time_point start = Clock::now();
-  pid_t pid = SpawnPlan().Spawn(spec, log.get());
+  std::string marker = NewCommandMarker();
+  pid_t pid = SpawnPlan().Spawn(spec, log.get(), marker);
   ChildWatch watch(pid, spec, cancel, result);
   bool announced = false;
   try {
@@ -385,10 +446,12 @@ ProcessResult RunProcess(const ProcessSpec& spec, const std::atomic<bool>* cance
     RecordStatus(watch.Wait(), result);
   } catch (...) {
     watch.Abandon();
+    StopLeftovers(pid, marker, Duration(0));
     if (announced && hooks.ended) hooks.ended(pid);
     throw;
   }
   result.elapsed = std::chrono::duration_cast<Duration>(Clock::now() - start);
+  StopLeftovers(pid, marker, spec.kill_grace);
   result.log_end = FileSize(log.get());
   if (hooks.ended) hooks.ended(pid);
   return result;

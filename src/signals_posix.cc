@@ -1,5 +1,7 @@
-// SIGINT/SIGTERM handling: the handler only records the signal; the
-// scheduler polls the flag and stops its children.
+// SIGINT/SIGTERM/SIGHUP handling: the handler only records the signal; the
+// scheduler polls the flag and stops its children. SIGHUP (the terminal was
+// closed) is handled like SIGTERM: left at its default it would kill
+// orchestrate and leave the phases, in process groups of their own, running.
 #include <signal.h>
 
 #include <atomic>
@@ -38,6 +40,7 @@ std::atomic<int>& InstallSignalHandlers() {
   std::call_once(once, [] {
     Install(SIGINT);
     Install(SIGTERM);
+    Install(SIGHUP);
   });
   return received_signal;
 }

@@ -142,6 +142,11 @@ Project OpenProject(const std::string& dir, const std::string& file_flag,
   Project project;
   project.repo = Repo::Discover(dir);
   project.workspace.root = project.repo->workdir();
+  if (project.workspace.root.empty())
+    throw UsageError("the repository " + project.repo->commondir() +
+                     " is bare (it has no checkout): orchestrate runs phases in worktrees of a "
+                     "checkout and keeps its state there; clone it (`git clone " +
+                     project.repo->commondir() + "`) and run orchestrate in the clone");
   project.workspace.state_dir = project.workspace.root + "/.orchestrate";
   // Started first: the index thread then has the manifest's reading time
   // to load the index and check its entries before the plan asks for them.

@@ -206,15 +206,22 @@ class Repo {
 
 /// The pool of linked worktrees under `<root>/.orchestrate/worktrees/`,
 /// named w0, w1, ... Creation and repair go through the main repository.
+/// Only worktrees under `dir` are ever pruned or removed: the user's own
+/// `git worktree` entries are left alone even when broken. In a linked
+/// checkout of the repository (with its own .orchestrate/), git's names for
+/// the pool's worktrees carry a suffix made from `dir` ("w0-1a2b3c4d") so
+/// that each checkout's pool can coexist; the directories stay w0, w1, ...
 class WorktreeStore {
  public:
   /// `main` is the user's repository; `dir` the worktrees directory.
   WorktreeStore(Repo& main, std::string dir);
 
-  /// Start-up repair after a crash: prunes entries of .git/worktrees whose
-  /// directory is gone or broken (libgit2 1.5.1 debris), removes directories
-  /// under `dir` that are not valid worktrees. Returns what it repaired, one
-  /// line each.
+  /// Start-up repair after a crash or a move: prunes entries of
+  /// .git/worktrees that belong to `dir` and are broken (libgit2 1.5.1
+  /// debris) or have no absolute gitdir; reconnects `dir`'s worktrees after
+  /// the repository was moved; a directory under `dir` that is not a valid
+  /// worktree is removed when it holds no file, else moved to
+  /// `.orchestrate/stray/`. Returns what it repaired, one line each.
   std::vector<std::string> Repair();
 
   /// Path of worktree `name`, creating it on `branch` (which must exist) if

@@ -46,11 +46,13 @@ struct ProcessHooks {
 
 /// Runs `spec` to completion. Checks `cancel` (may be null) every few
 /// milliseconds; when it becomes true the group gets TERM, then KILL after
-/// the grace. After a timeout or cancel, members of the group that outlive
-/// the leader get KILL once the grace is over. After a normal exit, members
-/// the command left running in the background are left alone, as a shell
-/// would. Throws InfraError when the log cannot be opened or the child cannot
-/// be started (fork fails, `cwd` does not exist).
+/// the grace. The command's environment is `spec.env` plus a unique
+/// ORCHESTRATE_COMMAND=<pid>.<n> entry. However the command ends, nothing it
+/// started outlives it: members of its group and processes carrying its
+/// ORCHESTRATE_COMMAND entry (daemons that left the group with `setsid`) get
+/// TERM, then KILL once the grace is over, before this returns. Throws
+/// InfraError when the log cannot be opened or the child cannot be started
+/// (fork fails, `cwd` does not exist).
 ProcessResult RunProcess(const ProcessSpec& spec, const std::atomic<bool>* cancel,
                          const ProcessHooks& hooks = {});
 
@@ -99,7 +101,7 @@ class RunLock {
 /// Takes a shared lock for an instant to find out, never blocks.
 bool RunLockHeld(const std::string& path);
 
-/// Installs SIGINT/SIGTERM handlers that record the signal; returns the flag
+/// Installs SIGINT/SIGTERM/SIGHUP handlers that record the signal; returns the flag
 /// the handlers set (0 until a signal arrives, then its number). Idempotent.
 /// Interrupted system calls are restarted (SA_RESTART): poll the flag.
 std::atomic<int>& InstallSignalHandlers();

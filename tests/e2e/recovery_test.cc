@@ -80,6 +80,31 @@ TEST(RecoveryTest, SigtermExitStatus143) {
   EXPECT_NE(r.out.find("status=143"), std::string::npos) << r.out;
 }
 
+// The terminal closed: the phases are stopped as for SIGTERM (exit 143).
+TEST(RecoveryTest, SighupStopsPhasesLikeSigterm) {
+  Scenario s(kSlow);
+  std::string pid = StartInBackground(s);
+  WaitForFile(s.repo() + "/.orchestrate/slow.pid");
+  std::string child = ReadFile(s.repo() + "/.orchestrate/slow.pid");
+  ShellResult r = Shell("kill -HUP " + pid);
+  ASSERT_EQ(r.status, 0) << r.out;
+  ASSERT_EQ(WaitForExit(pid), 0);
+  EXPECT_FALSE(ProcessAlive(child)) << "phase process survived SIGHUP";
+  auto status = nlohmann::json::parse(s.Run("status --json").out);
+  std::map<std::string, std::string> states;
+  for (auto& p : status["phases"]) states[p["name"]] = p["state"];
+  EXPECT_EQ(states["slow"], "interrupted");
+}
+
+TEST(RecoveryTest, SighupExitStatus143) {
+  Scenario s(kSlow);
+  ShellResult r = Shell("env CI=true " + ShellQuote(ORCHESTRATE_BINARY) +
+                            " run & pid=$!; i=0; while [ ! -f .orchestrate/slow.pid ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; "
+                            "kill -HUP $pid; wait $pid; echo status=$?",
+                        s.repo());
+  EXPECT_NE(r.out.find("status=143"), std::string::npos) << r.out;
+}
+
 TEST(RecoveryTest, SigkillThenNextRunReapsAndCompletes) {
   Scenario s(kSlow);
   std::string pid = StartInBackground(s);

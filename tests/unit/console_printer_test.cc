@@ -145,6 +145,23 @@ TEST(ConsolePrinterTest, APhaseThatNeverStartedTookNoTime) {
       << out.Text();
 }
 
+// One 64 KiB line (the tail of a 100 MB line) prints as a short one.
+TEST(ConsolePrinterTest, LongLogTailLinesAreCutByBytes) {
+  Output out;
+  auto printer = MakeConsolePrinter(out.file(), false, false, Verbosity::kNormal);
+  printer->OnEvent(RunStarted(1));
+  Event e = FailedUi(1);
+  e.log_tail = "short line\n" + std::string(399, 'x') + "\xC3\xA9" + std::string(65536, 'y') + "\n";
+  printer->OnEvent(e);
+  printer->Close();
+  std::string text = out.Text();
+  EXPECT_NE(text.find("    short line\n"), std::string::npos) << text;
+  // Cut before the two-byte character that would straddle the limit.
+  EXPECT_NE(text.find("    " + std::string(399, 'x') + " [... 65538 more bytes in the log]\n"),
+            std::string::npos);
+  EXPECT_LT(text.size(), 2000u);
+}
+
 TEST(ConsolePrinterTest, PlainModeWritesLinesWithoutEscapeCodes) {
   std::string text = RunPrinter(false, false, Verbosity::kNormal);
   EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;

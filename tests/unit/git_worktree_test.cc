@@ -58,10 +58,15 @@ TEST_F(GitWorktreeTest, EnsureRecreatesWorktreeWhoseDirectoryVanished) {
 TEST_F(GitWorktreeTest, EnsureSurvivesTwoInvalidEntries) {
   MakeDebris("wA", "garbage");
   MakeDebris("wB", "/nonexistent/.git");
+  MakeDebris("wC", "/unmounted/c/.git");
   std::string path = store_->Ensure("w1", "refs/heads/b1");
   EXPECT_EQ(Trimmed("git symbolic-ref HEAD", path), "refs/heads/b1");
-  EXPECT_FALSE(FileExists(admin("wA")));
+  EXPECT_FALSE(FileExists(admin("wA")));  // no absolute gitdir: debris
   EXPECT_FALSE(FileExists(dir() + "/wB"));
+  // Entries of worktrees elsewhere are someone else's, even when broken.
+  EXPECT_EQ(ReadFile(admin("wB") + "/gitdir"), "/nonexistent/.git\n");
+  EXPECT_EQ(ReadFile(admin("wC") + "/gitdir"), "/unmounted/c/.git\n");
+  EXPECT_FALSE(FileExists(root() + "/.git/orchestrate-hidden-worktrees"));
 }
 
 TEST_F(GitWorktreeTest, EnsureReplacesDebrisOfItsOwnName) {
@@ -137,18 +142,83 @@ TEST_F(GitWorktreeTest, RepairRemovesCrashDebrisAndKeepsHealthyWorktrees) {
   MakeDebris("wX", "garbage");
   fs::create_directories(dir() + "/leftover/sub");
   std::vector<std::string> repairs = store_->Repair();
-  EXPECT_EQ(repairs, (std::vector<std::string>{
-                         "removed broken worktree entry w3",
-                         "removed broken worktree entry wX",
-                         "removed stray worktree directory " + dir() + "/leftover",
-                         "removed stray worktree directory " + dir() + "/wX",
-                     }));
+  ASSERT_EQ(repairs.size(), 5u) << ::testing::PrintToString(repairs);
+  EXPECT_EQ(repairs[0], "removed broken worktree entry w3");
+  // Directories holding files are moved aside, never deleted.
+  std::string stray = root() + "/.orchestrate/stray/";
+  EXPECT_EQ(repairs[1].rfind("moved broken worktree directory " + dir() + "/w3 to " + stray + "w3-", 0),
+            0u)
+      << repairs[1];
+  EXPECT_EQ(repairs[2], "removed broken worktree entry wX");
+  EXPECT_EQ(repairs[3], "removed stray worktree directory " + dir() + "/leftover");
+  EXPECT_EQ(repairs[4].rfind("moved stray worktree directory " + dir() + "/wX to " + stray + "wX-", 0),
+            0u)
+      << repairs[4];
+  EXPECT_NE(repairs[4].find("(nothing in it was deleted; remove it when you no longer need it)"),
+            std::string::npos);
   EXPECT_FALSE(FileExists(admin("w3")));
   EXPECT_FALSE(FileExists(dir() + "/w3"));
   EXPECT_FALSE(FileExists(admin("wX")));
   EXPECT_EQ(store_->List(), std::vector<std::string>{"w0"});
   EXPECT_EQ(Trimmed("git rev-parse HEAD", healthy), initial_);
   EXPECT_TRUE(store_->Repair().empty());
+}
+
+// The user's own linked worktree on a disk that is not mounted right now:
+// its entry (HEAD, index, staged changes) must survive every repair.
+TEST_F(GitWorktreeTest, RepairNeverTouchesTheUsersWorktreeWhoseDirectoryIsMissing) {
+  std::string mine = tmp_.path() + "/mine";
+  Git("worktree add -q " + ShellQuote(mine) + " b2");
+  WriteFile(mine, "staged.txt", "staged\n");
+  MustShell("git add staged.txt", mine);
+  fs::rename(mine, tmp_.path() + "/unmounted");
+  EXPECT_TRUE(store_->Repair().empty());
+  store_->Ensure("w0", "refs/heads/b0");
+  store_->Ensure("w1", "refs/heads/b1");
+  fs::rename(tmp_.path() + "/unmounted", mine);
+  EXPECT_EQ(Trimmed("git symbolic-ref HEAD", mine), "refs/heads/b2");
+  EXPECT_EQ(Trimmed("git diff --cached --name-only", mine), "staged.txt");
+}
+
+// `mv repo repo2`: kept worktrees (with uncommitted work) are reconnected,
+// not deleted as stray.
+TEST_F(GitWorktreeTest, RepairReconnectsWorktreesAfterTheRepositoryMoved) {
+  std::string path = store_->Ensure("w0", "refs/heads/b0");
+  WriteFile(path, "unsaved.txt", "work\n");
+  store_.reset();
+  repo_.reset();
+  std::string moved = tmp_.path() + "/repo2";
+  fs::rename(root(), moved);
+  std::unique_ptr<Repo> repo = Repo::Open(moved);
+  WorktreeStore store(*repo, moved + "/.orchestrate/worktrees");
+  EXPECT_EQ(store.Repair(), std::vector<std::string>{"reconnected worktree " + moved +
+                                                     "/.orchestrate/worktrees/w0 (the repository "
+                                                     "was moved from " + root() + ")"});
+  EXPECT_EQ(store.List(), std::vector<std::string>{"w0"});
+  std::string here = moved + "/.orchestrate/worktrees/w0";
+  EXPECT_EQ(ReadFile(here + "/unsaved.txt"), "work\n");
+  EXPECT_EQ(Trimmed("git symbolic-ref HEAD", here), "refs/heads/b0");
+  EXPECT_EQ(Trimmed("git status --porcelain", here), "?? unsaved.txt");
+  EXPECT_TRUE(store.Repair().empty());
+}
+
+// Two checkouts of one repository, each with its own .orchestrate/.
+TEST_F(GitWorktreeTest, EachLinkedCheckoutHasItsOwnPool) {
+  std::string second = tmp_.path() + "/second";
+  Git("worktree add -q " + ShellQuote(second) + " b2");
+  std::unique_ptr<Repo> second_repo = Repo::Open(second);
+  WorktreeStore second_store(*second_repo, second + "/.orchestrate/worktrees");
+  std::string theirs = second_store.Ensure("w0", "refs/heads/b1");
+  std::string ours = store_->Ensure("w0", "refs/heads/b0");
+  EXPECT_EQ(theirs, second + "/.orchestrate/worktrees/w0");
+  EXPECT_EQ(Trimmed("git symbolic-ref HEAD", theirs), "refs/heads/b1");
+  EXPECT_EQ(Trimmed("git symbolic-ref HEAD", ours), "refs/heads/b0");
+  EXPECT_TRUE(store_->Repair().empty());
+  EXPECT_TRUE(second_store.Repair().empty());
+  EXPECT_EQ(store_->List(), std::vector<std::string>{"w0"});
+  EXPECT_EQ(second_store.List(), std::vector<std::string>{"w0"});
+  second_store.Remove("w0");
+  EXPECT_EQ(store_->List(), std::vector<std::string>{"w0"});
 }
 
 TEST_F(GitWorktreeTest, RepairKeepsOthersLockedEntries) {

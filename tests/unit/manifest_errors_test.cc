@@ -277,8 +277,8 @@ TEST_F(ManifestErrorTest, KeepWorktreesValues) {
 
 TEST_F(ManifestErrorTest, WorktreePathsStayInsideTheRepository) {
   EXPECT_EQ(ErrorIn("[settings]\nworktree_link = [\"../cache\"]\n[phase.a]\n"),
-            "3:1: 'worktree_link' entries must be relative paths inside the repository, not "
-            "'../cache'");
+            "3:18: 'worktree_link' entry '../cache' leaves the repository: '..' is not allowed in "
+            "these paths");
 }
 
 TEST_F(ManifestErrorTest, AgentProblems) {

@@ -44,6 +44,9 @@ bool ProcessIsDead(int pid) {
 
 bool GroupIsGone(int pgid) { return kill(-pgid, 0) != 0 && errno == ESRCH; }
 
+// The leader of group `pgid` has exited (its members may remain).
+bool GroupOfLeaderIsGone(int pgid) { return ProcessIsDead(pgid); }
+
 int ReadPid(const std::string& path) {
   EXPECT_TRUE(Eventually([&] { return !ReadFile(path).empty(); })) << path;
   return std::atoi(ReadFile(path).c_str());
@@ -121,11 +124,12 @@ TEST_F(ProcessTest, WorksWhenOurOwnStdinIsClosed) {
 
 TEST_F(ProcessTest, PassesExactlyTheGivenEnvironment) {
   setenv("ORCHESTRATE_TEST_SHOULD_NOT_LEAK", "1", 1);
-  ProcessSpec spec = Spec("env | grep -v '^PWD=' | sort");
+  ProcessSpec spec = Spec("env | grep -v '^PWD=' | sort | sed 's/^ORCHESTRATE_COMMAND=.*/COMMAND/'");
   spec.env = {"PATH=/usr/bin:/bin", "BETA=two words", "ALPHA=1"};
   RunProcess(spec, nullptr);
   unsetenv("ORCHESTRATE_TEST_SHOULD_NOT_LEAK");
-  EXPECT_EQ(Log(), "ALPHA=1\nBETA=two words\nPATH=/usr/bin:/bin\n");
+  // Plus the marker that finds what the command leaves behind.
+  EXPECT_EQ(Log(), "ALPHA=1\nBETA=two words\nCOMMAND\nPATH=/usr/bin:/bin\n");
 }
 
 TEST_F(ProcessTest, RunsInTheGivenDirectory) {
@@ -261,21 +265,76 @@ TEST_F(ProcessTest, CancelFromAnotherThread) {
   EXPECT_EQ(result.term_signal, SIGTERM);
 }
 
-TEST_F(ProcessTest, NormalExitLeavesBackgroundMembersRunning) {
+TEST_F(ProcessTest, EachCommandGetsItsOwnMarker) {
+  ProcessSpec spec = Spec("echo $ORCHESTRATE_COMMAND >> markers");
+  spec.env.push_back("ORCHESTRATE_COMMAND=inherited");
+  RunProcess(spec, nullptr);
+  RunProcess(spec, nullptr);
+  std::string markers = ReadFile(Path("markers"));
+  std::string prefix = std::to_string(getpid()) + ".";
+  size_t newline = markers.find('\n');
+  ASSERT_NE(newline, std::string::npos) << markers;
+  std::string first = markers.substr(0, newline), second = markers.substr(newline + 1);
+  EXPECT_EQ(first.rfind(prefix, 0), 0u) << markers;
+  EXPECT_EQ(second.rfind(prefix, 0), 0u) << markers;
+  EXPECT_NE(first + "\n", second) << markers;
+}
+
+// A background process left by a command would write into the next commit.
+TEST_F(ProcessTest, NormalExitStopsBackgroundMembers) {
   int pgid = 0;
   ProcessHooks hooks{[&](int started) { pgid = started; }, nullptr};
   ProcessResult result = RunProcess(Spec("sleep 100 & echo $! > child"), nullptr, hooks);
   EXPECT_TRUE(result.ok());
   int child = ReadPid(Path("child"));
-  EXPECT_FALSE(ProcessIsDead(child));
-  KillProcessGroup(pgid, milliseconds(500));
+  EXPECT_TRUE(Eventually([&] { return ProcessIsDead(child); }));
+  EXPECT_LT(result.elapsed, seconds(10));
+  EXPECT_GT(pgid, 1);
+}
+
+TEST_F(ProcessTest, BackgroundMemberIgnoringTermIsKilledAfterTheGrace) {
+  ProcessResult result =
+      RunProcess(Spec("(trap '' TERM; sleep 100) & echo $! > child"), nullptr);
+  EXPECT_TRUE(result.ok());
+  int child = ReadPid(Path("child"));
   EXPECT_TRUE(Eventually([&] { return ProcessIsDead(child); }));
 }
 
+// `setsid` leaves the process group; the marker in its environment finds it.
+// (The daemon stays a shell, never caught in the middle of an exec, when
+// its environment reads empty for a moment.)
+TEST_F(ProcessTest, DaemonThatLeftTheGroupIsStopped) {
+  ProcessResult result = RunProcess(
+      Spec("setsid sh -c 'echo $$ > daemon.tmp && mv daemon.tmp daemon && while :; do sleep 1; done' "
+           "> /dev/null 2>&1 < /dev/null & while [ ! -s daemon ]; do sleep 0.01; done"),
+      nullptr);
+  EXPECT_TRUE(result.ok());
+  int daemon = ReadPid(Path("daemon"));
+  EXPECT_TRUE(Eventually([&] { return ProcessIsDead(daemon); }));
+}
+
+TEST_F(ProcessTest, TimeoutAlsoStopsADaemonThatLeftTheGroup) {
+  ProcessSpec spec =
+      Spec("setsid sh -c 'echo $$ > daemon.tmp && mv daemon.tmp daemon && while :; do sleep 1; done' "
+           "> /dev/null 2>&1 < /dev/null & sleep 100");
+  spec.timeout = milliseconds(300);
+  ProcessResult result = RunProcess(spec, nullptr);
+  EXPECT_TRUE(result.timed_out);
+  int daemon = ReadPid(Path("daemon"));
+  EXPECT_TRUE(Eventually([&] { return ProcessIsDead(daemon); }));
+}
+
+// A process group of its own, as a killed run leaves one: `setsid` makes
+// the shell a group leader; it writes its pgid and exits, leaving `body`.
+int StartDetachedGroup(const std::string& dir, const std::string& env, const std::string& body) {
+  testing::MustShell("setsid " + env + " sh -c 'echo $$ > pgid.tmp; " + body +
+                         "; mv pgid.tmp pgid' > /dev/null 2>&1 < /dev/null &",
+                     dir);
+  return ReadPid(dir + "/pgid");
+}
+
 TEST_F(ProcessTest, KillProcessGroupEscalatesToKill) {
-  int pgid = 0;
-  ProcessHooks hooks{[&](int started) { pgid = started; }, nullptr};
-  RunProcess(Spec("(trap '' TERM; sleep 100) & echo $! > child"), nullptr, hooks);
+  int pgid = StartDetachedGroup(dir_.path(), "", "(trap \"\" TERM; sleep 100) & echo $! > child");
   int child = ReadPid(Path("child"));
   ASSERT_FALSE(ProcessIsDead(child));
   KillProcessGroup(pgid, milliseconds(200));
@@ -299,12 +358,10 @@ TEST_F(ProcessTest, MarkerIsFoundInTheLeadersEnvironment) {
 }
 
 TEST_F(ProcessTest, MarkerIsFoundInMembersAfterTheLeaderExited) {
-  ProcessSpec spec = Spec("sleep 100 & echo $! > child");
-  spec.env.push_back("ORCHESTRATE_RUN_ID=abc");
-  int pgid = 0;
-  ProcessHooks hooks{[&](int started) { pgid = started; }, nullptr};
-  RunProcess(spec, nullptr, hooks);
+  int pgid = StartDetachedGroup(dir_.path(), "env ORCHESTRATE_RUN_ID=abc",
+                                "sleep 100 & echo $! > child");
   int child = ReadPid(Path("child"));
+  EXPECT_TRUE(Eventually([&] { return GroupOfLeaderIsGone(pgid); }));
   EXPECT_TRUE(ProcessGroupHasMarker(pgid, "ORCHESTRATE_RUN_ID=abc"));
   EXPECT_FALSE(ProcessGroupHasMarker(pgid, "ORCHESTRATE_RUN_ID=other"));
   KillProcessGroup(pgid, milliseconds(500));

@@ -26,5 +26,15 @@ TEST(SignalsTest, RecordsSigint) {
   received = 0;
 }
 
+// A closed terminal sends SIGHUP: it must stop the run like SIGTERM, not
+// kill orchestrate with its phases left running.
+TEST(SignalsTest, RecordsSighup) {
+  std::atomic<int>& received = InstallSignalHandlers();
+  received = 0;
+  ASSERT_EQ(raise(SIGHUP), 0);
+  EXPECT_EQ(received.load(), SIGHUP);
+  received = 0;
+}
+
 }  // namespace
 }  // namespace orchestrate
