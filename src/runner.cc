@@ -237,7 +237,8 @@ void Run::CheckSignal() {
   cancel_ = true;
   scheduler_->StopStarting();
   requeued_.clear();
-  Notice(std::string("interrupted by ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") +
+  Notice(std::string("interrupted by ") +
+         (sig == SIGINT ? "SIGINT" : sig == SIGHUP ? "SIGHUP" : "SIGTERM") +
              ": stopping running phases; their worktrees and branches are kept",
          true);
 }
