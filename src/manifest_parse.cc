@@ -14,8 +14,9 @@ namespace orchestrate::manifest_internal {
 namespace {
 
 const std::vector<std::string> kTopKeys = {"version", "settings", "pools", "agents", "phase"};
-const std::vector<std::string> kSettingsKeys = {"base",           "target",        "jobs",
-                                                "keep_worktrees", "worktree_copy", "worktree_link"};
+const std::vector<std::string> kSettingsKeys = {"base",          "target",        "jobs",
+                                                "keep_worktrees", "worktree_copy", "worktree_link",
+                                                "cache_remote"};
 const std::vector<std::string> kPoolKeys = {"depth"};
 const std::vector<std::string> kAnyKeys = {};  // agents: every key is a placeholder
 const std::vector<std::string> kPhaseKeys = {
@@ -333,6 +334,7 @@ void ReadSettings(const toml::table& table, Settings* out, DiagnosticList* diags
   ReadKeepWorktrees(reader, &out->keep_worktrees);
   ReadRepoPaths(reader, "worktree_copy", &out->worktree_copy);
   ReadRepoPaths(reader, "worktree_link", &out->worktree_link);
+  reader.String("cache_remote", &out->cache_remote, false);
   reader.ReportUnknownKeys();
 }
 

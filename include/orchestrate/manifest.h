@@ -71,6 +71,9 @@ struct Settings {
   KeepWorktrees keep_worktrees = KeepWorktrees::kFailed;
   std::vector<std::string> worktree_copy;  ///< untracked files copied into each worktree
   std::vector<std::string> worktree_link;  ///< directories symlinked into each worktree
+  /// A remote (name, path or URL) that `run` pulls records from before
+  /// planning and pushes new records to after, best effort; empty: none.
+  std::string cache_remote;
 
   bool operator==(const Settings&) const = default;
 };
