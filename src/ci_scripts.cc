@@ -31,6 +31,7 @@ std::string InstallScript() {
   echo "using $(command -v orchestrate)"
 else
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq
   $sudo apt-get install -y -qq ./orchestrate-package/orchestrate_*.deb
 fi
 orchestrate --version

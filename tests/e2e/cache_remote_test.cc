@@ -70,8 +70,8 @@ TEST(CacheRemoteTest, PushIntoANonBareRepositoryKeepsItsOwnRecords) {
 
 TEST(CacheRemoteTest, MissingPathSaysItDoesNotExist) {
   Scenario s(Manifest());
+  ASSERT_EQ(s.Run("run").status, 0);
   for (const char* action : {"pull", "push"}) {
-    ASSERT_EQ(s.Run("run").status, 0);
     ShellResult r = s.Run(std::string("cache ") + action + " ../nowhere.git");
     EXPECT_EQ(r.status, 2) << r.out;
     EXPECT_NE(r.out.find("remote repository ../nowhere.git does not exist: give the path of a "
@@ -110,6 +110,24 @@ TEST(CacheRemoteTest, PushPullAndListNeedNoManifest) {
   EXPECT_EQ(push.status, 0) << push.out;
   // prune asks the manifest which records are usable: it still needs one.
   EXPECT_EQ(Orchestrate("cache prune", clone).status, 2);
+}
+
+TEST(CacheRemoteTest, PullNeverReplacesARecordAlreadyHere) {
+  Scenario s(Manifest());
+  ASSERT_EQ(s.Run("run").status, 0);
+  AddRemoteAndClone(s);
+  ASSERT_EQ(s.Run("cache push").status, 0);
+  std::string clone = s.dir() + "/clone";
+  ASSERT_EQ(Orchestrate("cache pull", clone).status, 0);
+  std::string ref = Shell("git for-each-ref --format='%(refname)' refs/orchestrate/cache | head -1",
+                          clone).out;
+  ref.pop_back();
+  std::string mine = Shell("git rev-parse " + ref, clone).out;
+  // Whoever can write the remote puts another commit under that record's name.
+  MustShell("git update-ref " + ref + " main", s.dir() + "/remote.git");
+  ShellResult r = Orchestrate("cache pull", clone);
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(Shell("git rev-parse " + ref, clone).out, mine);
 }
 
 TEST(CacheRemoteTest, CacheOutsideARepositoryIsAUsageError) {

@@ -147,5 +147,18 @@ TEST_F(GitLabPipelineTest, ReRunAfterAFailureRedoesOnlyTheFailedPhaseAndItsDepen
   EXPECT_EQ(Shell("git show integration:a.txt integration:d.txt", remote_).out, "a\nd\n");
 }
 
+TEST_F(GitLabPipelineTest, DynamicParentAndChildPipelinesPassGitLabsSchema) {
+  ASSERT_EQ(Orchestrate("ci emit gitlab --dynamic -o parent.yml", repo_).status, 0);
+  ASSERT_EQ(Orchestrate("ci emit gitlab --child -o child.yml", repo_).status, 0);
+  CommitAll(repo_, "parent and child");
+  ShellResult parent = Shell(ShellQuote(runner_) + " --file parent.yml --list 2>&1", repo_);
+  ASSERT_EQ(parent.status, 0) << parent.out;
+  EXPECT_NE(parent.out.find("[orchestrate-package]"), std::string::npos) << parent.out;
+  EXPECT_NE(parent.out.find("[generate]"), std::string::npos) << parent.out;
+  ShellResult child = Shell(ShellQuote(runner_) + " --file child.yml --list 2>&1", repo_);
+  ASSERT_EQ(child.status, 0) << child.out;
+  EXPECT_NE(child.out.find("[phase-b,phase-c]"), std::string::npos) << child.out;
+}
+
 }  // namespace
 }  // namespace orchestrate::testing

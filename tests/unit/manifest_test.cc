@@ -163,9 +163,9 @@ TEST_F(ManifestTest, CacheRemoteIsANonEmptyString) {
   ASSERT_TRUE(Parse("version = 1\n[settings]\ncache_remote = \"origin\"\n[phase.a]\nrun = \"true\"\n"));
   EXPECT_EQ(manifest_.settings.cache_remote, "origin");
   EXPECT_EQ(Error("version = 1\n[settings]\ncache_remote = 3\n[phase.a]\nrun = \"true\"\n"),
-            Path() + ":3:1: 'cache_remote' must be a string, not an integer");
+            "3:1: 'cache_remote' must be a string, not an integer");
   EXPECT_EQ(Error("version = 1\n[settings]\ncache_remot = \"x\"\n[phase.a]\nrun = \"true\"\n"),
-            Path() + ":3:1: unknown key 'cache_remot' in [settings] (did you mean 'cache_remote'?)");
+            "3:1: unknown key 'cache_remot' in [settings] (did you mean 'cache_remote'?)");
 }
 
 TEST_F(ManifestTest, PhasesPoolsAndAgentsKeepFileOrder) {
