@@ -35,6 +35,11 @@ else
   $sudo apt-get install -y -qq ./orchestrate-package/orchestrate_*.deb
 fi
 orchestrate --version
+# The package and the reports are not part of the commit: keep them out of
+# orchestrate's view of uncommitted changes.
+exclude=$(git rev-parse --git-path info/exclude)
+mkdir -p "$(dirname "$exclude")"
+printf '%s\n' /orchestrate-package/ /orchestrate-junit.xml /orchestrate-trace.json >> "$exclude"
 )sh";
 }
 

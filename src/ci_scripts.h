@@ -16,7 +16,8 @@ namespace orchestrate::ci {
 std::string PackageScript();
 
 /// Uses the orchestrate on PATH, else installs the package job's .deb
-/// (`sudo` is prefixed when not root).
+/// (`sudo` is prefixed when not root); excludes orchestrate-package/ and the
+/// reports from git's view, so a run does not call them uncommitted changes.
 std::string InstallScript();
 
 /// `orchestrate run`, with -f when the manifest is not ./orchestrate.toml.

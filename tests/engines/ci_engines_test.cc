@@ -128,6 +128,8 @@ TEST_F(GitLabPipelineTest, RunsEveryPhaseInDependencyOrderAndFillsTheRemote) {
   // Each job ran its phase alone, on its dependencies' pulled records.
   EXPECT_NE(r.out.find("orchestrate run d --only"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("pulled 3 new cache records"), std::string::npos) << r.out;
+  // The package and the reports are no uncommitted change of the checkout.
+  EXPECT_EQ(r.out.find("uncommitted changes"), std::string::npos) << r.out;
 }
 
 TEST_F(GitLabPipelineTest, ReRunAfterAFailureRedoesOnlyTheFailedPhaseAndItsDependents) {
