@@ -13,7 +13,8 @@ namespace orchestrate {
 
 RecordTransfer PushRecords(Repo& repo, const std::string& remote) {
   std::vector<std::string> specs;
-  for (const auto& [ref, id] : repo.ListRefs(ResultCache::kRefPrefix)) specs.push_back(ref + ":" + ref);
+  for (const auto& [ref, id] : repo.ListRefs(ResultCache::kRefPrefix))
+    specs.push_back(ref + ":" + ref);
   if (specs.empty()) return {};
   std::vector<std::string> rejected = repo.Push(remote, specs);
   return {specs.size() - rejected.size(), specs.size(), rejected.size()};
@@ -40,8 +41,10 @@ void PushRecordsBestEffort(Repo& repo, const std::string& remote) {
   try {
     PushRecords(repo, remote);
   } catch (const std::exception& e) {
-    spdlog::warn("cache remote: new records not pushed (push them later with `orchestrate cache "
-                 "push {}`): {}", remote, e.what());
+    spdlog::warn(
+        "cache remote: new records not pushed (push them later with `orchestrate cache "
+        "push {}`): {}",
+        remote, e.what());
   }
 }
 

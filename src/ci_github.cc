@@ -43,7 +43,8 @@ void Header(std::ostream& out, const CiPipeline& p) {
       << "permissions:\n  contents: write\n";
   if (!p.key_env.empty()) {
     out << "env:\n";
-    for (const std::string& name : p.key_env) out << "  " << name << ": ${{ vars." << name << " }}\n";
+    for (const std::string& name : p.key_env)
+      out << "  " << name << ": ${{ vars." << name << " }}\n";
   }
   out << "jobs:\n";
 }
@@ -56,7 +57,8 @@ void PackageJob(std::ostream& out) {
       << "      - uses: actions/checkout@v4\n";
   Step(out, "Build the package unless the runner has orchestrate", ci::PackageScript());
   out << "      - uses: actions/upload-artifact@v4\n"
-      << "        with:\n          name: orchestrate-package\n          path: orchestrate-package/\n";
+      << "        with:\n          name: orchestrate-package\n          path: "
+         "orchestrate-package/\n";
 }
 
 // Checkout with full history, orchestrate, and the records from the remote.
@@ -64,7 +66,8 @@ void CommonSteps(std::ostream& out) {
   out << "      - uses: actions/checkout@v4\n"
       << "        with:\n          fetch-depth: 0\n"
       << "      - uses: actions/download-artifact@v4\n"
-      << "        with:\n          name: orchestrate-package\n          path: orchestrate-package\n";
+      << "        with:\n          name: orchestrate-package\n          path: "
+         "orchestrate-package\n";
   Step(out, "Get orchestrate", ci::InstallScript());
   Step(out, "Pull records", ci::PullScript(kRemote), "", true);
 }

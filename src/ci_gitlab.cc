@@ -21,7 +21,8 @@ constexpr const char* kChildFile = "orchestrate-child.yml";
 std::string Item(const std::string& script) {
   std::string out = "    - |\n";
   std::istringstream lines(script);
-  for (std::string line; std::getline(lines, line);) out += line.empty() ? "\n" : "      " + line + "\n";
+  for (std::string line; std::getline(lines, line);)
+    out += line.empty() ? "\n" : "      " + line + "\n";
   return out;
 }
 
@@ -36,7 +37,9 @@ std::string WhenPushing(const std::string& what, const std::string& script) {
 
 void Header(std::ostream& out, const CiPipeline& p, GitLabMode mode) {
   out << "# Written by `orchestrate ci emit gitlab"
-      << (mode == GitLabMode::kParent ? " --dynamic" : mode == GitLabMode::kChild ? " --child" : "")
+      << (mode == GitLabMode::kParent  ? " --dynamic"
+          : mode == GitLabMode::kChild ? " --child"
+                                       : "")
       << "` from " << p.manifest << ".\n";
   if (mode == GitLabMode::kChild)
     out << "# The phases that were stale when it was written, one job each.\n";
@@ -46,7 +49,7 @@ void Header(std::ostream& out, const CiPipeline& p, GitLabMode mode) {
       << "# a protected variable so that only protected branches write them (docs/ci.md).\n";
   for (const std::string& note : p.unenforced_pools) out << "# Note: " << note << ".\n";
   out << "stages: ["
-      << (mode == GitLabMode::kParent ? "package, generate, run"
+      << (mode == GitLabMode::kParent  ? "package, generate, run"
           : mode == GitLabMode::kChild ? "phases, integrate"
                                        : "package, phases, integrate")
       << "]\n"
@@ -81,7 +84,8 @@ void PhaseJob(std::ostream& out, const CiPipeline& p, const CiJob& job, GitLabMo
       << "  extends: .orchestrate\n"
       << "  needs:\n"
       << PackageNeed(mode);
-  for (const std::string& need : job.needs) out << "    - job: " << need << "\n      artifacts: false\n";
+  for (const std::string& need : job.needs)
+    out << "    - job: " << need << "\n      artifacts: false\n";
   if (!job.group.empty()) out << "  resource_group: " << job.group << "\n";
   if (job.timeout_minutes) out << "  timeout: " << job.timeout_minutes << " minutes\n";
   out << "  script:\n"
@@ -124,8 +128,7 @@ void GenerateAndTrigger(std::ostream& out, const CiPipeline& p) {
       << "  extends: .orchestrate\n"
       << "  needs: [orchestrate-package]\n"
       << "  script:\n"
-      << Item(emit + " -o " + kChildFile + "\n")
-      << "  artifacts:\n"
+      << Item(emit + " -o " + kChildFile + "\n") << "  artifacts:\n"
       << "    paths: [" << kChildFile << "]\n"
       << "run:\n"
       << "  stage: run\n"

@@ -44,11 +44,14 @@ printf '%s\n' /orchestrate-package/ /orchestrate-junit.xml /orchestrate-trace.js
 }
 
 std::string RunCommand(const CiPipeline& pipeline) {
-  if (pipeline.manifest.empty() || pipeline.manifest == "orchestrate.toml") return "orchestrate run";
+  if (pipeline.manifest.empty() || pipeline.manifest == "orchestrate.toml")
+    return "orchestrate run";
   return "orchestrate run -f '" + pipeline.manifest + "'";
 }
 
-std::string PullScript(const std::string& remote) { return "orchestrate cache pull " + remote + "\n"; }
+std::string PullScript(const std::string& remote) {
+  return "orchestrate cache pull " + remote + "\n";
+}
 
 std::string RunPhaseScript(const CiPipeline& pipeline, const CiJob& job) {
   return RunCommand(pipeline) + " " + job.phase + " --only\n";
@@ -62,7 +65,9 @@ std::string IntegrateScript(const CiPipeline& pipeline) {
 
 std::string PushRecordsScript(const std::string& remote) {
   return "for attempt in 1 2 3 4 5; do\n"
-         "  if orchestrate cache push " + remote + "; then break; fi\n"
+         "  if orchestrate cache push " +
+         remote +
+         "; then break; fi\n"
          "  if [ \"$attempt\" -eq 5 ]; then exit 1; fi\n"
          "  sleep $((attempt * 3))\n"
          "done\n";

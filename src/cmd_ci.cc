@@ -25,10 +25,12 @@ std::vector<int> SelectPhases(const Graph& graph, const std::vector<std::string>
 }
 
 // The phases of `selected` that are not fresh now: the child pipeline's.
-std::vector<int> StalePhases(Project& project, const Graph& graph, const std::vector<int>& selected) {
+std::vector<int> StalePhases(Project& project, const Graph& graph,
+                             const std::vector<int>& selected) {
   const std::string& rev = project.manifest.settings.base;
   std::optional<ObjectId> base = project.repo->ResolveCommit(rev);
-  if (!base) throw UsageError("cannot resolve base '" + rev + "' to a commit (check settings.base)");
+  if (!base)
+    throw UsageError("cannot resolve base '" + rev + "' to a commit (check settings.base)");
   ResultCache cache(*project.repo);
   RunState state = project.workspace.LoadState();
   Planner planner(graph, *project.repo, cache, state, *base, PlannerOptions{});
@@ -39,7 +41,9 @@ std::vector<int> StalePhases(Project& project, const Graph& graph, const std::ve
 }
 
 std::string ManifestInRepository(const Project& project) {
-  return fs::path(project.manifest.path).lexically_relative(project.workspace.root).generic_string();
+  return fs::path(project.manifest.path)
+      .lexically_relative(project.workspace.root)
+      .generic_string();
 }
 
 }  // namespace
@@ -55,7 +59,8 @@ int CommandCiEmit(Project& project, const CiEmitOptions& options) {
       BuildCiPipeline(graph, selected, options.phases, engine, ManifestInRepository(project));
   std::string text = engine == CiEngine::kGitHub ? FormatGitHubWorkflow(pipeline)
                                                  : FormatGitLabPipeline(pipeline, options.mode);
-  for (const std::string& note : pipeline.unenforced_pools) std::cerr << "orchestrate: warning: " << note << "\n";
+  for (const std::string& note : pipeline.unenforced_pools)
+    std::cerr << "orchestrate: warning: " << note << "\n";
   if (options.output.empty() || options.output == "-") {
     std::cout << text;
     return kExitOk;

@@ -40,7 +40,8 @@ std::optional<std::string> LocalPath(const std::string& url) {
   if (url.starts_with("file://")) return url.substr(7);
   if (url.find("://") != std::string::npos) return std::nullopt;
   size_t colon = url.find(':'), slash = url.find('/');
-  if (colon != std::string::npos && (slash == std::string::npos || colon < slash)) return std::nullopt;
+  if (colon != std::string::npos && (slash == std::string::npos || colon < slash))
+    return std::nullopt;
   return url;
 }
 
@@ -176,7 +177,8 @@ std::vector<std::string> PushIntoNonBare(git_repository* ours, git_repository* t
   }
   if (fetch.empty()) return rejections;
   git_remote* raw = nullptr;
-  Check(git_remote_create_anonymous(&raw, theirs, git_repository_commondir(ours)), "pushing to " + name);
+  Check(git_remote_create_anonymous(&raw, theirs, git_repository_commondir(ours)),
+        "pushing to " + name);
   OwnedRemote back(raw);
   git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
   options.update_fetchhead = 0;

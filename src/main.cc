@@ -93,7 +93,8 @@ int Run(Options& o, Project& project) {
       spdlog::warn("GITHUB_STEP_SUMMARY: {}", e.what());
     }
   }
-  std::string remote = o.cache_remote.empty() ? project.manifest.settings.cache_remote : o.cache_remote;
+  std::string remote =
+      o.cache_remote.empty() ? project.manifest.settings.cache_remote : o.cache_remote;
   if (!remote.empty()) PullRecordsBestEffort(*project.repo, remote);
   int status = RunPhases(project, ro, bus);
   bus.Close();
@@ -254,7 +255,8 @@ int main(int argc, char** argv) {
   cache->add_option("--older-than", o.older_than,
                     "prune: also remove records older than this (e.g. 168h, 30m)");
 
-  CLI::App* ci = app.add_subcommand("ci", "Write CI pipelines that run the phases")->require_subcommand(1);
+  CLI::App* ci =
+      app.add_subcommand("ci", "Write CI pipelines that run the phases")->require_subcommand(1);
   CLI::App* emit = ci->add_subcommand(
       "emit", "Write a GitHub Actions or GitLab CI pipeline, one job per phase (docs/ci.md)");
   AddLocation(emit, o);

@@ -13,8 +13,8 @@ enum class CiEngine { kGitHub, kGitLab };
 
 /// One phase's job.
 struct CiJob {
-  std::string id;     ///< the job's id in the pipeline, unique (see CiJobId)
-  std::string phase;  ///< the phase it runs
+  std::string id;                  ///< the job's id in the pipeline, unique (see CiJobId)
+  std::string phase;               ///< the phase it runs
   std::vector<std::string> needs;  ///< ids of its dependencies' jobs, in manifest order
   /// Concurrency group (GitHub) or resource group (GitLab) carrying the
   /// phase's pool limit; empty when none is needed or none can express it.
@@ -25,11 +25,11 @@ struct CiJob {
 /// The pipeline of one selection of phases.
 struct CiPipeline {
   CiEngine engine = CiEngine::kGitHub;
-  std::vector<CiJob> jobs;               ///< dependencies before dependents
-  std::vector<std::string> targets;      ///< the phases named on the command line
-  std::vector<std::string> key_env;      ///< every selected phase's key_env, sorted, once each
-  std::string target_branch;             ///< settings.target
-  std::string manifest;                  ///< relative to the repository root
+  std::vector<CiJob> jobs;           ///< dependencies before dependents
+  std::vector<std::string> targets;  ///< the phases named on the command line
+  std::vector<std::string> key_env;  ///< every selected phase's key_env, sorted, once each
+  std::string target_branch;         ///< settings.target
+  std::string manifest;              ///< relative to the repository root
   /// One sentence per pool whose limit the engine cannot express.
   std::vector<std::string> unenforced_pools;
 };
@@ -55,9 +55,9 @@ std::string FormatGitHubWorkflow(const CiPipeline& pipeline);
 
 /// How a GitLab pipeline is laid out.
 enum class GitLabMode {
-  kStatic,   ///< every selected phase has a job
-  kParent,   ///< one job emits the pipeline of the stale phases and triggers it
-  kChild,    ///< the triggered pipeline: orchestrate comes from the parent's artifact
+  kStatic,  ///< every selected phase has a job
+  kParent,  ///< one job emits the pipeline of the stale phases and triggers it
+  kChild,   ///< the triggered pipeline: orchestrate comes from the parent's artifact
 };
 
 /// The pipeline as a .gitlab-ci.yml.

@@ -31,12 +31,14 @@ int RemoteRecords(const std::string& remote) {
 // s.repo() with a bare origin at ../remote.git holding main, and a clone of
 // it at ../clone.
 void AddRemoteAndClone(const Scenario& s) {
-  MustShell("git init -q --bare ../remote.git && git remote add origin ../remote.git && "
-            "git push -q origin main",
-            s.repo());
-  MustShell("git clone -q -b main remote.git clone && cd clone && git config user.name T && "
-            "git config user.email t@t",
-            s.dir());
+  MustShell(
+      "git init -q --bare ../remote.git && git remote add origin ../remote.git && "
+      "git push -q origin main",
+      s.repo());
+  MustShell(
+      "git clone -q -b main remote.git clone && cd clone && git config user.name T && "
+      "git config user.email t@t",
+      s.dir());
 }
 
 TEST(CacheRemoteTest, PushIntoANonBareRepositoryWorksLikeGitPush) {
@@ -57,8 +59,9 @@ TEST(CacheRemoteTest, PushIntoANonBareRepositoryKeepsItsOwnRecords) {
   Scenario s(Manifest());
   ASSERT_EQ(s.Run("run").status, 0);
   MustShell("git init -q other && cd other && git commit -q --allow-empty -m first", s.dir());
-  std::string ref = Shell("git for-each-ref --format='%(refname)' refs/orchestrate/cache | head -1",
-                          s.repo()).out;
+  std::string ref =
+      Shell("git for-each-ref --format='%(refname)' refs/orchestrate/cache | head -1", s.repo())
+          .out;
   ref.pop_back();
   MustShell("git update-ref " + ref + " HEAD", s.dir() + "/other");
   ShellResult r = s.Run("cache push ../other");
@@ -119,8 +122,8 @@ TEST(CacheRemoteTest, PullNeverReplacesARecordAlreadyHere) {
   ASSERT_EQ(s.Run("cache push").status, 0);
   std::string clone = s.dir() + "/clone";
   ASSERT_EQ(Orchestrate("cache pull", clone).status, 0);
-  std::string ref = Shell("git for-each-ref --format='%(refname)' refs/orchestrate/cache | head -1",
-                          clone).out;
+  std::string ref =
+      Shell("git for-each-ref --format='%(refname)' refs/orchestrate/cache | head -1", clone).out;
   ref.pop_back();
   std::string mine = Shell("git rev-parse " + ref, clone).out;
   // Whoever can write the remote puts another commit under that record's name.
@@ -168,12 +171,14 @@ TEST(CacheRemoteTest, UnreachableRemoteIsAOneLineWarningNeverAFailure) {
   Scenario s(Manifest());
   ShellResult r = s.Run("run --cache-remote ../nowhere.git");
   ASSERT_EQ(r.status, 0) << r.out;
-  EXPECT_EQ(CountLines(r.out, "warning: cache remote: not pulled, running on local records only: "
-                              "remote repository ../nowhere.git does not exist"),
+  EXPECT_EQ(CountLines(r.out,
+                       "warning: cache remote: not pulled, running on local records only: "
+                       "remote repository ../nowhere.git does not exist"),
             1)
       << r.out;
-  EXPECT_EQ(CountLines(r.out, "warning: cache remote: new records not pushed (push them later "
-                              "with `orchestrate cache push ../nowhere.git`)"),
+  EXPECT_EQ(CountLines(r.out,
+                       "warning: cache remote: new records not pushed (push them later "
+                       "with `orchestrate cache push ../nowhere.git`)"),
             1)
       << r.out;
   EXPECT_EQ(Ran(s.repo()), "schema\napi\n");

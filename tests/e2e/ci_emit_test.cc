@@ -91,9 +91,10 @@ TEST(CiEmitTest, ChildPipelineHasJobsOnlyForPhasesThatAreNotFresh) {
 }
 
 TEST(CiEmitTest, PoolGitHubCannotLimitIsAWarning) {
-  Scenario s("version = 1\n[pools.llm]\ndepth = 1\n"
-             "[phase.a]\nrun = \"true\"\npool = \"llm\"\n[phase.b]\nrun = \"true\"\npool = \"llm\"\n"
-             "[phase.c]\nrun = \"true\"\npool = \"llm\"\n");
+  Scenario s(
+      "version = 1\n[pools.llm]\ndepth = 1\n"
+      "[phase.a]\nrun = \"true\"\npool = \"llm\"\n[phase.b]\nrun = \"true\"\npool = \"llm\"\n"
+      "[phase.c]\nrun = \"true\"\npool = \"llm\"\n");
   ShellResult r = s.Run("ci emit github -o w.yml");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(r.out,

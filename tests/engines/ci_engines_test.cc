@@ -15,7 +15,8 @@ namespace {
 std::string FindTool(const std::string& name) {
   ShellResult on_path = Shell("command -v " + name);
   if (on_path.status == 0) return on_path.out.substr(0, on_path.out.find('\n'));
-  std::string installed = std::string(ORCHESTRATE_SOURCE_DIR) + "/build/test-tools/node_modules/.bin/" + name;
+  std::string installed =
+      std::string(ORCHESTRATE_SOURCE_DIR) + "/build/test-tools/node_modules/.bin/" + name;
   return FileExists(installed) ? installed : "";
 }
 
@@ -29,7 +30,8 @@ class GitHubWorkflowTest : public ::testing::Test {
   void SetUp() override {
     validator_ = FindTool("action-validator");
     if (validator_.empty())
-      GTEST_SKIP() << "action-validator is not installed (npm @action-validator/cli; scripts/deps.sh)";
+      GTEST_SKIP()
+          << "action-validator is not installed (npm @action-validator/cli; scripts/deps.sh)";
   }
   ShellResult Validate(const std::string& file) {
     return Shell(ShellQuote(validator_) + " " + ShellQuote(file) + " 2>&1");
@@ -69,7 +71,8 @@ class GitLabPipelineTest : public ::testing::Test {
   void SetUp() override {
     runner_ = FindTool("gitlab-ci-local");
     if (runner_.empty())
-      GTEST_SKIP() << "gitlab-ci-local is not installed (npm gitlab-ci-local@4.65.1; scripts/deps.sh)";
+      GTEST_SKIP()
+          << "gitlab-ci-local is not installed (npm gitlab-ci-local@4.65.1; scripts/deps.sh)";
     if (Shell("command -v rsync").status != 0) GTEST_SKIP() << "rsync is not installed";
     std::string log = dir_.path() + "/ran.log", flag = dir_.path() + "/fail-b";
     auto phase = [&](const std::string& name, const std::string& deps, const std::string& pool) {
@@ -77,18 +80,20 @@ class GitLabPipelineTest : public ::testing::Test {
       return "[phase." + name + "]\ndeps = [" + deps + "]\n" + pool + "run = \"" + fail + "echo " +
              name + " >> " + log + "; echo " + name + " > " + name + ".txt\"\n";
     };
-    std::string manifest = "version = 1\n[settings]\ntarget = \"integration\"\n"
-                           "[pools.llm]\ndepth = 1\n" +
-                           phase("a", "", "") + phase("b", "\"a\"", "pool = \"llm\"\n") +
-                           phase("c", "\"a\"", "pool = \"llm\"\n") + phase("d", "\"b\", \"c\"", "");
+    std::string manifest =
+        "version = 1\n[settings]\ntarget = \"integration\"\n"
+        "[pools.llm]\ndepth = 1\n" +
+        phase("a", "", "") + phase("b", "\"a\"", "pool = \"llm\"\n") +
+        phase("c", "\"a\"", "pool = \"llm\"\n") + phase("d", "\"b\", \"c\"", "");
     repo_ = dir_.path() + "/repo";
     InitRepo(repo_, {{"orchestrate.toml", manifest}, {".gitignore", ".gitlab-ci-local/\n"}});
     ShellResult emit = Orchestrate("ci emit gitlab -o .gitlab-ci.yml", repo_);
     ASSERT_EQ(emit.status, 0) << emit.out;
     CommitAll(repo_, "pipeline");
     remote_ = dir_.path() + "/remote.git";
-    MustShell("git init -q --bare " + ShellQuote(remote_) + " && git push -q " + ShellQuote(remote_) +
-              " main", repo_);
+    MustShell("git init -q --bare " + ShellQuote(remote_) + " && git push -q " +
+                  ShellQuote(remote_) + " main",
+              repo_);
   }
 
   // One pipeline on fresh runners (no job copy left from a previous one).

@@ -191,7 +191,8 @@ TEST_F(CiPipelineTest, GitLabPipelineHasTheJobsEdgesGroupsAndTimeouts) {
 }
 
 TEST_F(CiPipelineTest, GitLabParentGeneratesAndTriggersTheChildPipeline) {
-  std::string yaml = FormatGitLabPipeline(Build(CiEngine::kGitLab, {"release"}), GitLabMode::kParent);
+  std::string yaml =
+      FormatGitLabPipeline(Build(CiEngine::kGitLab, {"release"}), GitLabMode::kParent);
   EXPECT_NE(yaml.find("orchestrate ci emit gitlab --child release -o orchestrate-child.yml"),
             std::string::npos)
       << yaml;
@@ -210,14 +211,16 @@ TEST_F(CiPipelineTest, GitLabChildTakesThePackageFromTheParentPipeline) {
   size_t integrate = yaml.find("integrate:\n");
   ASSERT_NE(integrate, std::string::npos);
   for (const char* id : {"phase-schema", "phase-release", "phase-docs"})
-    EXPECT_NE(yaml.find(std::string("    - job: ") + id + "\n", integrate), std::string::npos) << id;
+    EXPECT_NE(yaml.find(std::string("    - job: ") + id + "\n", integrate), std::string::npos)
+        << id;
 }
 
 TEST_F(CiPipelineTest, ManifestElsewhereIsNamedWithDashF) {
   graph_.emplace(manifest_);
   std::vector<int> all = graph_->topo_order();
   std::string yaml = FormatGitLabPipeline(
-      BuildCiPipeline(*graph_, all, {}, CiEngine::kGitLab, "ci/orchestrate.toml"), GitLabMode::kStatic);
+      BuildCiPipeline(*graph_, all, {}, CiEngine::kGitLab, "ci/orchestrate.toml"),
+      GitLabMode::kStatic);
   EXPECT_NE(yaml.find("orchestrate run -f 'ci/orchestrate.toml' schema --only"), std::string::npos);
 }
 
