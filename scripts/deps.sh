@@ -1,15 +1,34 @@
 #!/usr/bin/env bash
-# Installs the Debian packages orchestrate builds with, when any is missing.
+# Installs the Debian packages orchestrate builds with, when any is missing,
+# and the tools the CI-engine tests use (tests/engines/): those are small npm
+# packages, installed under build/test-tools/; the tests skip without them.
+# ORCHESTRATE_TEST_TOOLS=0: only what building and packaging need.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 packages=(cmake g++ make pkg-config git libgit2-dev libboost-graph-dev libtomlplusplus-dev
-          libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev libgtest-dev)
+          libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev libgtest-dev
+          dpkg-dev)  # dpkg-dev: dpkg-shlibdeps, for the .deb's dependencies
+# Test tools: gitlab-ci-local needs rsync; Node.js 18 or later for both.
+test_packages=(rsync nodejs npm)
+npm_tools=(@action-validator/cli@0.6.0 gitlab-ci-local@4.65.1)
+if [[ ${ORCHESTRATE_TEST_TOOLS:-1} == 0 ]]; then test_packages=(); npm_tools=(); fi
+tools_dir=build/test-tools
+
 missing=()
-for p in "${packages[@]}"; do
+for p in "${packages[@]}" "${test_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
-echo "Installing missing packages: ${missing[*]}"
-sudo=""
-[[ $(id -u) -ne 0 ]] && sudo="sudo"
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+if [[ ${#missing[@]} -gt 0 ]]; then
+  echo "Installing missing packages: ${missing[*]}"
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+fi
+
+if [[ ${#npm_tools[@]} -gt 0 ]] && [[ ! -x $tools_dir/node_modules/.bin/gitlab-ci-local || ! -x $tools_dir/node_modules/.bin/action-validator ]]; then
+  echo "Installing test tools into $tools_dir: ${npm_tools[*]}"
+  mkdir -p "$tools_dir"
+  npm install --prefix "$tools_dir" --no-audit --no-fund --loglevel=error "${npm_tools[@]}" ||
+    echo "warning: npm could not install ${npm_tools[*]}: the CI-engine tests will skip" >&2
+fi

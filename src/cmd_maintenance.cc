@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "orchestrate/cache.h"
+#include "orchestrate/cache_sync.h"
 #include "orchestrate/commands.h"
 #include "orchestrate/error.h"
 #include "orchestrate/phase_execution.h"
@@ -184,41 +185,6 @@ int CommandClean(Project& project, const CleanOptions& options) {
 
 namespace {
 
-int CachePush(Project& project, const std::string& remote) {
-  std::vector<std::string> specs;
-  for (const auto& [ref, id] : project.repo->ListRefs(ResultCache::kRefPrefix)) specs.push_back(ref + ":" + ref);
-  if (specs.empty()) {
-    std::cout << "no cache records to push\n";
-    return kExitOk;
-  }
-  std::vector<std::string> rejected = project.repo->Push(remote, specs);
-  std::cout << "pushed " << specs.size() - rejected.size() << " cache records to " << remote;
-  if (!rejected.empty()) std::cout << " (" << rejected.size() << " already recorded there under the same key)";
-  std::cout << "\n";
-  return kExitOk;
-}
-
-int CachePull(Project& project, const std::string& remote) {
-  size_t before = project.repo->ListRefs(ResultCache::kRefPrefix).size();
-  std::string prefix = ResultCache::kRefPrefix;
-  project.repo->Fetch(remote, {prefix + "*:" + prefix + "*"});
-  size_t after = project.repo->ListRefs(ResultCache::kRefPrefix).size();
-  std::cout << "pulled " << after - before << " new cache records from " << remote << " (" << after
-            << " in all)\n";
-  return kExitOk;
-}
-
-int CacheList(Project& project) {
-  std::vector<RecordInfo> records = ResultCache(*project.repo).List();
-  int64_t now = std::time(nullptr);
-  std::printf("%-24s  %-12s  %6s  %8s\n", "PHASE", "KEY", "AGE", "SIZE");
-  for (const auto& r : records)
-    std::printf("%-24s  %-12s  %6s  %8zu\n", r.phase.c_str(), r.key.substr(0, 12).c_str(),
-                FormatAge(now - r.started_at).c_str(), r.size);
-  std::printf("%zu records\n", records.size());
-  return kExitOk;
-}
-
 // Keys the current manifest can use: each phase's current key when it can be
 // known, otherwise its most recent record.
 std::set<std::string> UsableRefs(Project& project, const std::vector<RecordInfo>& records) {
@@ -273,13 +239,21 @@ int CachePrune(Project& project, const std::string& older_than) {
 
 }  // namespace
 
+int CommandCacheList(Repo& repo) {
+  std::vector<RecordInfo> records = ResultCache(repo).List();
+  int64_t now = std::time(nullptr);
+  std::printf("%-24s  %-12s  %6s  %8s\n", "PHASE", "KEY", "AGE", "SIZE");
+  for (const auto& r : records)
+    std::printf("%-24s  %-12s  %6s  %8zu\n", r.phase.c_str(), r.key.substr(0, 12).c_str(),
+                FormatAge(now - r.started_at).c_str(), r.size);
+  std::printf("%zu records\n", records.size());
+  return kExitOk;
+}
+
 int CommandCache(Project& project, const std::string& action, const std::string& remote,
                  const std::string& older_than) {
-  if (action == "push") return CachePush(project, remote.empty() ? "origin" : remote);
-  if (action == "pull") return CachePull(project, remote.empty() ? "origin" : remote);
-  if (action == "list") return CacheList(project);
   if (action == "prune") return CachePrune(project, older_than);
-  throw UsageError("unknown cache action '" + action + "' (use push, pull, list or prune)");
+  return CommandCacheRecords(*project.repo, action, remote);
 }
 
 std::optional<Duration> ParseAge(std::string_view text) {

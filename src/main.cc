@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "orchestrate/cache_sync.h"
 #include "orchestrate/commands.h"
 #include "orchestrate/error.h"
 #include "orchestrate/git.h"
@@ -29,6 +30,8 @@ struct Options {
   CleanOptions clean;
   std::vector<std::string> force, phases;
   std::string format = "text", status_format = "text", action, remote, older_than, phase;
+  std::string cache_remote, ci_engine, output;
+  bool dynamic = false, child = false;
 };
 
 void AddLocation(CLI::App* app, Options& o) {
@@ -60,6 +63,9 @@ void AddRunOptions(CLI::App* app, Options& o) {
   app->add_option("--junit", o.junit, "Write a JUnit XML report to FILE");
   app->add_option("--trace", o.trace, "Write a Chrome trace (Perfetto) to FILE");
   app->add_option("--events", o.events, "Write one JSON object per line to FILE as things happen");
+  app->add_option("--cache-remote", o.cache_remote,
+                  "Pull records from REMOTE before planning, push new ones after (best effort; "
+                  "default: settings.cache_remote)");
   app->add_flag("-v,--verbose", o.verbose, "Also print each command");
   app->add_flag("-q,--quiet", o.quiet, "Print only failures and the summary");
   app->add_option("--color", o.color, "Color output: auto, always or never")
@@ -111,8 +117,12 @@ int Run(Options& o, Project& project) {
     note.text = caveat;
     bus.OnEvent(note);
   }
+  std::string remote =
+      o.cache_remote.empty() ? project.manifest.settings.cache_remote : o.cache_remote;
+  if (!remote.empty()) PullRecordsBestEffort(*project.repo, remote);
   int status = RunPhases(project, ro, bus);
   bus.Close();
+  if (!remote.empty()) PushRecordsBestEffort(*project.repo, remote);
   return status;
 }
 
@@ -153,6 +163,11 @@ int DispatchOnProject(CLI::App& app, Options& o, Project& project) {
   if (sub("validate")) return CommandValidate(project);
   if (sub("clean")) return CommandClean(project, o.clean);
   if (sub("cache")) return CommandCache(project, o.action, o.remote, o.older_than);
+  if (sub("ci"))
+    return CommandCiEmit(project, CiEmitOptions{o.ci_engine, o.phases, o.output,
+                                                o.dynamic ? GitLabMode::kParent
+                                                : o.child ? GitLabMode::kChild
+                                                          : GitLabMode::kStatic});
   return Run(o, project);
 }
 
@@ -181,6 +196,8 @@ int Dispatch(CLI::App& app, Options& o) {
     throw UsageError("-C " + o.dir + ": no such directory");
   std::string cwd = fs::current_path().string();
   if (app.got_subcommand("init")) return CommandInit(cwd);
+  if (app.got_subcommand("cache") && o.action != "prune")  // records only: no manifest needed
+    ExitNow(CommandCacheRecords(*Repo::Discover(cwd), o.action, o.remote));
   Project project = OpenProject(cwd, o.file, SnapshotUse(app), RecordsUseOf(app));
   int status = DispatchOnProject(app, o, project);
   if (project.index) project.index->StopBackground();  // the project's thread, run or not
@@ -273,6 +290,23 @@ int main(int argc, char** argv) {
   cache->add_option("--older-than", o.older_than,
                     "prune: also remove records and saved attempts older than this "
                     "(e.g. 7d, 12h, 30m)");
+
+  CLI::App* ci =
+      app.add_subcommand("ci", "Write CI pipelines that run the phases")->require_subcommand(1);
+  CLI::App* emit = ci->add_subcommand(
+      "emit", "Write a GitHub Actions or GitLab CI pipeline, one job per phase (docs/ci.md)");
+  AddLocation(emit, o);
+  emit->add_option("engine", o.ci_engine, "github or gitlab")
+      ->required()
+      ->check(CLI::IsMember({"github", "gitlab"}));
+  emit->add_option("phases", o.phases, "Phases to run, with what they depend on (default: all)");
+  emit->add_option("-o,--output", o.output, "Write the pipeline to FILE instead of stdout");
+  CLI::Option* dynamic = emit->add_flag(
+      "--dynamic", o.dynamic,
+      "gitlab: a pipeline whose first job writes the stale phases' pipeline and triggers it");
+  emit->add_flag("--child", o.child,
+                 "gitlab: the stale phases' pipeline, as --dynamic's first job writes it")
+      ->excludes(dynamic);
 
   try {
     app.parse(argc, argv);

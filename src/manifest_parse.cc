@@ -16,7 +16,7 @@ namespace {
 const std::vector<std::string> kTopKeys = {"version", "settings", "pools", "agents", "phase"};
 const std::vector<std::string> kSettingsKeys = {"base",           "target",        "jobs",
                                                 "keep_worktrees", "worktree_copy", "worktree_link",
-                                                "requeue_max"};
+                                                "requeue_max",    "cache_remote"};
 const std::vector<std::string> kPoolKeys = {"depth"};
 const std::vector<std::string> kAnyKeys = {};  // agents: every key is a placeholder
 const std::vector<std::string> kPhaseKeys = {
@@ -380,6 +380,7 @@ void ReadSettings(const toml::table& table, Settings* out, DiagnosticList* diags
   ReadRepoPaths(reader, "worktree_link", &out->worktree_link, diags);
   std::optional<Duration> requeue_max;
   if (ReadDuration(reader, "requeue_max", &requeue_max)) out->requeue_max = *requeue_max;
+  reader.String("cache_remote", &out->cache_remote, false);
   reader.ReportUnknownKeys();
 }
 

@@ -31,7 +31,7 @@ namespace fs = std::filesystem;
 template <typename Io, typename S>
 void SettingsFields(Io& io, S& s) {
   io(s.base), io(s.target), io(s.jobs), io(s.keep_worktrees);
-  io(s.worktree_copy), io(s.worktree_link), io(s.requeue_max);
+  io(s.worktree_copy), io(s.worktree_link), io(s.requeue_max), io(s.cache_remote);
 }
 
 template <typename Io, typename P>

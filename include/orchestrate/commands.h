@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "orchestrate/ci_pipeline.h"
 #include "orchestrate/graph.h"
 #include "orchestrate/manifest.h"
 #include "orchestrate/runner.h"
@@ -40,6 +41,17 @@ int CommandClean(Project& project, const CleanOptions& options);
 /// (with an age, saved attempts older than it go too).
 int CommandCache(Project& project, const std::string& action, const std::string& remote,
                  const std::string& older_than);
+/// `cache list`: every record, newest last.
+int CommandCacheList(Repo& repo);
+/// What `ci emit` writes.
+struct CiEmitOptions {
+  std::string engine;               ///< "github" or "gitlab"
+  std::vector<std::string> phases;  ///< as on the command line (default: all)
+  std::string output;               ///< -o FILE; empty or "-": stdout
+  GitLabMode mode = GitLabMode::kStatic;
+};
+/// `ci emit github|gitlab [PHASE...] [-o FILE] [--dynamic|--child]`.
+int CommandCiEmit(Project& project, const CiEmitOptions& options);
 /// `init`: writes orchestrate.toml in `dir` unless one exists.
 int CommandInit(const std::string& dir);
 

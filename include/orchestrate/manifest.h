@@ -77,6 +77,9 @@ struct Settings {
   std::vector<std::string> worktree_link;  ///< directories symlinked into each worktree
   /// A rate-limited phase gives up after waiting this long in total.
   Duration requeue_max = std::chrono::hours(6);
+  /// A remote (name, path or URL) that `run` pulls records from before
+  /// planning and pushes new records to after, best effort; empty: none.
+  std::string cache_remote;
 
   bool operator==(const Settings&) const = default;
 };

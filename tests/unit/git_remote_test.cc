@@ -109,7 +109,7 @@ TEST_F(GitRemoteTest, MissingRemoteTellsUserHowToAddOne) {
 }
 
 TEST_F(GitRemoteTest, UnreachableRemoteIsUsageErrorNamingIt) {
-  Git("remote set-url origin " + ShellQuote(tmp_.path() + "/nowhere.git"));
+  Git("remote set-url origin http://127.0.0.1:1/nowhere.git");  // nothing listens on port 1
   for (auto attempt : {+[](Repo& r) { r.Push("origin", {"refs/heads/main"}); },
                        +[](Repo& r) { r.Fetch("origin", {"refs/heads/main"}); }}) {
     try {
@@ -121,13 +121,31 @@ TEST_F(GitRemoteTest, UnreachableRemoteIsUsageErrorNamingIt) {
   }
 }
 
-TEST_F(GitRemoteTest, UnreachablePathRemoteIsUsageErrorNamingIt) {
+TEST_F(GitRemoteTest, MissingPathRemoteIsUsageErrorSayingItDoesNotExist) {
   std::string nowhere = tmp_.path() + "/nowhere.git";
+  for (const std::string& remote : {nowhere, "file://" + nowhere}) {
+    try {
+      repo_->Fetch(remote, {"refs/heads/main"});
+      FAIL() << "expected UsageError";
+    } catch (const UsageError& e) {
+      EXPECT_EQ(std::string(e.what()),
+                "remote repository " + nowhere +
+                    " does not exist: give the path of a git repository, a URL or a remote name");
+    }
+  }
+}
+
+TEST_F(GitRemoteTest, RemoteNamingAMissingPathSaysWhichRemote) {
+  std::string nowhere = tmp_.path() + "/nowhere.git";
+  Git("remote set-url origin " + ShellQuote(nowhere));
   try {
-    repo_->Fetch(nowhere, {"refs/heads/main"});
+    repo_->Push("origin", {"refs/heads/main"});
     FAIL() << "expected UsageError";
   } catch (const UsageError& e) {
-    EXPECT_EQ(std::string(e.what()).rfind("cannot reach remote '" + nowhere + "': ", 0), 0u)
+    EXPECT_EQ(std::string(e.what()).rfind("remote repository " + nowhere +
+                                              " (the URL of remote 'origin') does not exist",
+                                          0),
+              0u)
         << e.what();
   }
 }

@@ -155,7 +155,17 @@ TEST_F(ManifestTest, DefaultsWhenSettingsAreAbsent) {
   EXPECT_EQ(manifest_.settings.target, "orchestrate/integration");
   EXPECT_EQ(manifest_.settings.jobs, 0);
   EXPECT_EQ(manifest_.settings.keep_worktrees, KeepWorktrees::kFailed);
+  EXPECT_EQ(manifest_.settings.cache_remote, "");
   EXPECT_TRUE(manifest_.phases[0].IsGate());
+}
+
+TEST_F(ManifestTest, CacheRemoteIsANonEmptyString) {
+  ASSERT_TRUE(Parse("version = 1\n[settings]\ncache_remote = \"origin\"\n[phase.a]\nrun = \"true\"\n"));
+  EXPECT_EQ(manifest_.settings.cache_remote, "origin");
+  EXPECT_EQ(Error("version = 1\n[settings]\ncache_remote = 3\n[phase.a]\nrun = \"true\"\n"),
+            "3:1: 'cache_remote' must be a string, not an integer");
+  EXPECT_EQ(Error("version = 1\n[settings]\ncache_remot = \"x\"\n[phase.a]\nrun = \"true\"\n"),
+            "3:1: unknown key 'cache_remot' in [settings] (did you mean 'cache_remote'?)");
 }
 
 TEST_F(ManifestTest, PhasesPoolsAndAgentsKeepFileOrder) {
