@@ -184,10 +184,17 @@ std::string PendingMark(const std::string& target) {
 
 void CheckTarget(Repo& repo, const std::string& target) {
   std::string ref = "refs/heads/" + target;
-  for (const std::string& path : repo.CheckoutsOf(ref))
-    throw UsageError("the target branch '" + target + "' is checked out in " + path +
+  for (const std::string& path : repo.CheckoutsOf(ref)) {
+    if (path == repo.workdir())
+      throw UsageError("the target branch '" + target +
+                       "' is checked out in your checkout, and orchestrate never touches your "
+                       "checkout: switch to another branch, or set settings.target to another "
+                       "name");
+    throw UsageError("the target branch '" + target + "' is checked out in the linked worktree " +
+                     path +
                      ", and orchestrate never moves a branch under a checkout: switch that "
                      "checkout to another branch, or set settings.target to another name");
+  }
   std::optional<ObjectId> head = repo.ReadRef(ref);
   if (!head) return;
   std::optional<ObjectId> ours = repo.ReadRef(kTargetMarks + target);

@@ -53,11 +53,11 @@ TEST(KeyHashTest, SerializationIsUnambiguousWhateverValuesContain) {
 TEST(KeyHashTest, IsTheGitBlobIdOfTheDocumentedSerialization) {
   // Changing the serialization invalidates every cache: do it deliberately
   // (bump kKeyFormat) and update these values. Both were computed with
-  // `printf 'orchestrate key 1\ncommand\0004\000make\n' | git hash-object --stdin`.
-  EXPECT_EQ(Components({}).Hash(), "acd0037ef05f9ac7b7d0ced2980f37a21534da45");
-  EXPECT_EQ(Components({{"command", "make"}}).Hash(), "d5cb12558dc7ddfadc2fc62ff0c36450f8f2a7d3");
+  // `printf 'orchestrate key 2\ncommand\0004\000make\n' | git hash-object --stdin`.
+  EXPECT_EQ(Components({}).Hash(), "ad5af07c3ad47642b776453ecf5129d7363d580b");
+  EXPECT_EQ(Components({{"command", "make"}}).Hash(), "5e0ccfcc7d33fecf3b510e20df2bae74454957ac");
   KeyComponents key = Components({{"command", "make"}, {"merge", "true"}, {"dep a", "x\n\0y"}});
-  std::string text = "orchestrate key 1\n";
+  std::string text = "orchestrate key 2\n";
   for (const auto& [name, value] : key.items)
     text += name + '\0' + std::to_string(value.size()) + '\0' + value + '\n';
   EXPECT_EQ(key.Hash(), HashBlob(text));
@@ -87,7 +87,9 @@ TEST(DescribeChangesTest, NamesEachSpecificationChange) {
   EXPECT_EQ(Changes({}, {{"verify", "make test"}}), Reasons{"verify changed"});
   EXPECT_EQ(Changes({{"env LOG_LEVEL", "debug"}}, {{"env LOG_LEVEL", "info"}}),
             Reasons{"env LOG_LEVEL changed"});
-  EXPECT_EQ(Changes({{"merge", "true"}}, {{"merge", "false"}}), Reasons{"merge changed"});
+  EXPECT_EQ(Changes({{"handoff api", "h1"}}, {{"handoff api", "h2"}}),
+            Reasons{"dependency api has a new handoff"});
+  EXPECT_EQ(Changes({{"handoff api", "h1"}}, {}), Reasons{"dependency api wrote a handoff"});
   EXPECT_EQ(Changes({{"key_env NODE_VERSION", "20"}}, {{"key_env NODE_VERSION", "<unset>"}}),
             Reasons{"key_env NODE_VERSION changed"});
 }
@@ -133,14 +135,14 @@ TEST(DescribeChangesTest, NamesDependencyChanges) {
 TEST(DescribeChangesTest, ReasonsComeInAStableOrder) {
   std::map<std::string, std::string> now = {
       {"command", "a"},  {"dep schema", "1"}, {"env X", "1"}, {"key_env K", "1"},
-      {"merge", "true"}, {"verify", "v"},     {"base", "1"},  {"setup", "s"},
+      {"handoff schema", "h"}, {"verify", "v"}, {"base", "1"}, {"setup", "s"},
       {"model", "m"},    {"prompt p.md", "1"}};
   std::map<std::string, std::string> then;
   for (const auto& [name, value] : now) then[name] = value + "'";
   EXPECT_EQ(Changes(now, then),
             (Reasons{"command changed", "model changed", "prompt p.md changed", "setup changed",
-                     "verify changed", "env X changed", "merge changed", "base changed",
-                     "key_env K changed", "dependency schema has a new result"}));
+                     "verify changed", "env X changed", "base changed", "key_env K changed",
+                     "dependency schema has a new result", "dependency schema has a new handoff"}));
 }
 
 TEST(DescribeChangesTest, UnknownComponentsAreNamed) {
@@ -216,7 +218,7 @@ TEST_F(ComputeKeyTest, AgentPhaseHasEveryComponent) {
       {"verify", "make test\nmake lint"},
       {"setup", "npm ci"},
       {"env LOG_LEVEL", "debug"},
-      {"merge", "true"},
+      
       {"base", Rev("HEAD^{tree}")},
       {"key_env NODE_VERSION", "20"},
       {"dep base-lib", Rev("HEAD^{tree}")}};
@@ -237,14 +239,14 @@ TEST_F(ComputeKeyTest, RunPhaseKeysOnItsCommandAndGateHasNone) {
   run.run = "make api";
   EXPECT_EQ(Key(run).items,
             (std::map<std::string, std::string>{
-                {"command", "make api"}, {"merge", "true"}, {"base", Rev("HEAD^{tree}")}}));
+                {"command", "make api"}, {"base", Rev("HEAD^{tree}")}}));
   Phase gate;
   gate.name = "check";
   gate.verify = {"make check"};
   gate.merge = false;
   EXPECT_EQ(Key(gate).items,
             (std::map<std::string, std::string>{
-                {"verify", "make check"}, {"merge", "false"}, {"base", Rev("HEAD^{tree}")}}));
+                {"verify", "make check"}, {"base", Rev("HEAD^{tree}")}}));
 }
 
 TEST_F(ComputeKeyTest, InlinePromptEntersAsText) {
@@ -269,6 +271,8 @@ TEST_F(ComputeKeyTest, WhatDoesNotChangeAResultDoesNotChangeTheKey) {
   phase.priority = 99;
   phase.pool = "llm";
   phase.requeue_on = {"rate limit"};
+  phase.merge = false;
+  phase.allow_empty = true;
   phase.pos = {12, 1};
   EXPECT_EQ(Hash(phase), before);
   inputs_.environment["PATH"] = "/opt/bin:/usr/bin";  // not named in key_env
@@ -286,7 +290,6 @@ TEST_F(ComputeKeyTest, EachSpecificationComponentChangesTheKey) {
       [](Phase& p) { p.setup.clear(); },
       [](Phase& p) { p.env["LOG_LEVEL"] = "info"; },
       [](Phase& p) { p.env["EXTRA"] = "1"; },
-      [](Phase& p) { p.merge = false; },
       [](Phase& p) { p.key_env.push_back("OTHER"); },
       [](Phase& p) { p.prompt_text = "also this"; },
   };
