@@ -15,7 +15,8 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"version", "settings", "pools", "agents", "phase"};
 const std::vector<std::string> kSettingsKeys = {"base",           "target",        "jobs",
-                                                "keep_worktrees", "worktree_copy", "worktree_link"};
+                                                "keep_worktrees", "worktree_copy", "worktree_link",
+                                                "cache_trust"};
 const std::vector<std::string> kPoolKeys = {"depth"};
 const std::vector<std::string> kAnyKeys = {};  // agents: every key is a placeholder
 const std::vector<std::string> kPhaseKeys = {
@@ -325,6 +326,17 @@ void ReadKeepWorktrees(const TableReader& reader, KeepWorktrees* out) {
                    "\"" + DidYouMean(value, {"always", "failed", "never"}));
 }
 
+void ReadCacheTrust(const TableReader& reader, CacheTrust* out) {
+  std::string value;
+  if (!reader.String("cache_trust", &value)) return;
+  if (value == "any" || value == "signed") {
+    *out = value == "any" ? CacheTrust::kAny : CacheTrust::kSigned;
+    return;
+  }
+  reader.Error("cache_trust", "'cache_trust' must be \"any\" or \"signed\", not \"" + value +
+                                  "\"" + DidYouMean(value, {"any", "signed"}));
+}
+
 void ReadSettings(const toml::table& table, Settings* out, DiagnosticList* diags) {
   TableReader reader(table, "settings", "", kSettingsKeys, diags);
   reader.String("base", &out->base, false);
@@ -333,6 +345,7 @@ void ReadSettings(const toml::table& table, Settings* out, DiagnosticList* diags
   ReadKeepWorktrees(reader, &out->keep_worktrees);
   ReadRepoPaths(reader, "worktree_copy", &out->worktree_copy);
   ReadRepoPaths(reader, "worktree_link", &out->worktree_link);
+  ReadCacheTrust(reader, &out->cache_trust);
   reader.ReportUnknownKeys();
 }
 

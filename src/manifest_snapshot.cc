@@ -31,7 +31,7 @@ namespace fs = std::filesystem;
 template <typename Io, typename S>
 void SettingsFields(Io& io, S& s) {
   io(s.base), io(s.target), io(s.jobs), io(s.keep_worktrees);
-  io(s.worktree_copy), io(s.worktree_link);
+  io(s.worktree_copy), io(s.worktree_link), io(s.cache_trust);
 }
 
 template <typename Io, typename P>
@@ -79,6 +79,7 @@ class SnapshotWriter {
   void operator()(int n) { Signed(n); }
   void operator()(bool b) { Varint(b ? 1 : 0); }
   void operator()(KeepWorktrees k) { Varint(static_cast<uint64_t>(k)); }
+  void operator()(CacheTrust t) { Varint(static_cast<uint64_t>(t)); }
   void operator()(const SourcePos& pos) { Signed(pos.line), Signed(pos.column); }
   void operator()(const std::optional<Duration>& d) {
     Varint(d ? 1 : 0);
@@ -160,6 +161,11 @@ class SnapshotReader {
     uint64_t n = Varint();
     if (n > static_cast<uint64_t>(KeepWorktrees::kNever)) Fail();
     k = ok_ ? static_cast<KeepWorktrees>(n) : KeepWorktrees::kFailed;
+  }
+  void operator()(CacheTrust& t) {
+    uint64_t n = Varint();
+    if (n > static_cast<uint64_t>(CacheTrust::kSigned)) Fail();
+    t = ok_ ? static_cast<CacheTrust>(n) : CacheTrust::kAny;
   }
   void operator()(SourcePos& pos) { (*this)(pos.line), (*this)(pos.column); }
   void operator()(std::optional<Duration>& d) {

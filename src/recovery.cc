@@ -3,35 +3,82 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 namespace fs = std::filesystem;
 
 namespace orchestrate {
 
+namespace {
+
+// "PGID MARKER": PGID 0 while the slot runs nothing, so that a child
+// spawned and not yet recorded is still found by its marker.
+void WriteSlot(const std::string& path, int pgid, const std::string& marker) {
+  std::ofstream(path, std::ios::trunc) << pgid << " " << marker << "\n";
+}
+
+// The admin directory (".git/worktrees/NAME") of the linked worktree at
+// `worktree`, from its ".git" file; empty when it has none.
+fs::path AdminDirOf(const fs::path& worktree) {
+  std::ifstream in(worktree / ".git");
+  std::string line;
+  if (!std::getline(in, line) || line.rfind("gitdir: ", 0) != 0) return {};
+  return fs::path(line.substr(8));
+}
+
+}  // namespace
+
 ProcessHooks RecordProcessGroups(const std::string& pids_dir, int slot, const std::string& marker) {
   std::string path = pids_dir + "/slot-" + std::to_string(slot);
+  WriteSlot(path, 0, marker);
   ProcessHooks hooks;
-  hooks.started = [path, marker](int pgid) { std::ofstream(path) << pgid << " " << marker << "\n"; };
-  hooks.ended = [path](int) { std::ofstream(path, std::ios::trunc); };
+  hooks.started = [path, marker](int pgid) { WriteSlot(path, pgid, marker); };
+  hooks.ended = [path, marker](int) { WriteSlot(path, 0, marker); };
   return hooks;
 }
 
 std::vector<std::string> ReapLeftoverProcessGroups(const std::string& pids_dir) {
   std::vector<std::string> stopped;
+  std::set<int> groups;
+  std::set<std::string> markers;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(pids_dir, ec)) {
     std::ifstream in(entry.path());
     int pgid = 0;
     std::string marker;
     in >> pgid >> marker;
-    if (pgid > 1 && ProcessGroupHasMarker(pgid, marker)) {
-      KillProcessGroup(pgid, std::chrono::seconds(2));
-      stopped.push_back("stopped process group " + std::to_string(pgid) +
-                        " left running by a killed run");
-    }
+    if (pgid > 1 && ProcessGroupHasMarker(pgid, marker)) groups.insert(pgid);
+    if (marker.rfind("ORCHESTRATE_RUN_ID=", 0) == 0) markers.insert(marker);
     fs::remove(entry.path(), ec);
   }
+  // Children spawned but not recorded yet when their run was killed.
+  for (const std::string& marker : markers)
+    for (int pgid : ProcessGroupsWithMarker(marker)) groups.insert(pgid);
+  for (int pgid : groups) {
+    KillProcessGroup(pgid, std::chrono::seconds(2));
+    stopped.push_back("stopped process group " + std::to_string(pgid) +
+                      " left running by a killed run");
+  }
+  fs::path worktrees = fs::path(pids_dir).parent_path() / "worktrees";
+  for (const std::string& line : RemoveStaleIndexLocks(worktrees.string())) stopped.push_back(line);
   return stopped;
+}
+
+std::vector<std::string> RemoveStaleIndexLocks(const std::string& worktrees_dir) {
+  std::vector<std::string> removed;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(worktrees_dir, ec)) {
+    fs::path admin = AdminDirOf(entry.path());
+    std::string worktree = fs::weakly_canonical(entry.path(), ec).string();
+    if (admin.empty()) continue;
+    for (const char* name : {"index.lock", "HEAD.lock"}) {
+      fs::path lock = admin / name;
+      if (!fs::exists(lock, ec) || AnyProcessWorkingIn(worktree)) continue;
+      if (fs::remove(lock, ec))
+        removed.push_back("removed " + lock.string() + ", left by a git process that was killed");
+    }
+  }
+  return removed;
 }
 
 }  // namespace orchestrate

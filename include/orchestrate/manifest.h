@@ -63,6 +63,10 @@ std::string FormatDuration(Duration d);
 
 enum class KeepWorktrees { kAlways, kFailed, kNever };
 
+/// Which cache records a run may reuse (docs/security.md): any record that
+/// is consistent, or only those signed with ORCHESTRATE_CACHE_SIGNING_KEY.
+enum class CacheTrust { kAny, kSigned };
+
 /// [settings]
 struct Settings {
   std::string base = "HEAD";
@@ -71,6 +75,7 @@ struct Settings {
   KeepWorktrees keep_worktrees = KeepWorktrees::kFailed;
   std::vector<std::string> worktree_copy;  ///< untracked files copied into each worktree
   std::vector<std::string> worktree_link;  ///< directories symlinked into each worktree
+  CacheTrust cache_trust = CacheTrust::kAny;
 
   bool operator==(const Settings&) const = default;
 };

@@ -155,7 +155,13 @@ TEST_F(ManifestTest, DefaultsWhenSettingsAreAbsent) {
   EXPECT_EQ(manifest_.settings.target, "orchestrate/integration");
   EXPECT_EQ(manifest_.settings.jobs, 0);
   EXPECT_EQ(manifest_.settings.keep_worktrees, KeepWorktrees::kFailed);
+  EXPECT_EQ(manifest_.settings.cache_trust, CacheTrust::kAny);
   EXPECT_TRUE(manifest_.phases[0].IsGate());
+}
+
+TEST_F(ManifestTest, CacheTrustSigned) {
+  ASSERT_TRUE(Parse("version = 1\n[settings]\ncache_trust = \"signed\"\n[phase.a]\nrun = \"true\"\n"));
+  EXPECT_EQ(manifest_.settings.cache_trust, CacheTrust::kSigned);
 }
 
 TEST_F(ManifestTest, PhasesPoolsAndAgentsKeepFileOrder) {
