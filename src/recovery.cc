@@ -26,6 +26,26 @@ fs::path AdminDirOf(const fs::path& worktree) {
   return fs::path(line.substr(8));
 }
 
+// The common git directory of the checkout at `root`: root/.git, or for a
+// linked checkout the directory its .git file and `commondir` name.
+fs::path CommonGitDir(const fs::path& root) {
+  std::error_code ec;
+  if (fs::is_directory(root / ".git", ec)) return root / ".git";
+  fs::path admin = AdminDirOf(root);
+  if (admin.empty()) return {};
+  std::ifstream in(admin / "commondir");
+  std::string common;
+  if (!std::getline(in, common)) return admin;
+  fs::path path(common);
+  return path.is_absolute() ? path : admin / path;
+}
+
+void RemoveLock(const fs::path& lock, std::vector<std::string>* removed) {
+  std::error_code ec;
+  if (fs::remove(lock, ec))
+    removed->push_back("removed " + lock.string() + ", left by a run that was killed");
+}
+
 }  // namespace
 
 ProcessHooks RecordProcessGroups(const std::string& pids_dir, int slot, const std::string& marker) {
@@ -59,9 +79,30 @@ std::vector<std::string> ReapLeftoverProcessGroups(const std::string& pids_dir) 
     stopped.push_back("stopped process group " + std::to_string(pgid) +
                       " left running by a killed run");
   }
-  fs::path worktrees = fs::path(pids_dir).parent_path() / "worktrees";
-  for (const std::string& line : RemoveStaleIndexLocks(worktrees.string())) stopped.push_back(line);
+  fs::path state_dir = fs::path(pids_dir).parent_path();
+  for (const std::string& line : RemoveStaleIndexLocks((state_dir / "worktrees").string()))
+    stopped.push_back(line);
+  fs::path common = CommonGitDir(state_dir.parent_path());
+  if (!common.empty())
+    for (const std::string& line : RemoveStaleRefLocks(common.string())) stopped.push_back(line);
   return stopped;
+}
+
+std::vector<std::string> RemoveStaleRefLocks(const std::string& git_common_dir) {
+  std::vector<std::string> removed;
+  fs::path common(git_common_dir);
+  std::error_code ec;
+  for (const fs::path& top : {common / "refs/heads/orchestrate", common / "refs/orchestrate"}) {
+    fs::recursive_directory_iterator it(top, ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+      if (it->path().filename() == "cache" && it.depth() == 0) {
+        it.disable_recursion_pending();  // thousands of records: see the header
+        continue;
+      }
+      if (it->path().extension() == ".lock") RemoveLock(it->path(), &removed);
+    }
+  }
+  return removed;
 }
 
 std::vector<std::string> RemoveStaleIndexLocks(const std::string& worktrees_dir) {

@@ -21,7 +21,7 @@ ProcessHooks RecordProcessGroups(const std::string& pids_dir, int slot, const st
 /// marker (never an unrelated process that reused the number), and every
 /// group with a process carrying a recorded marker; forgets every record;
 /// then RemoveStaleIndexLocks of the worktrees beside `pids_dir`
-/// (`.orchestrate/worktrees`). Returns one line per thing done. Call it
+/// (`.orchestrate/worktrees`) and RemoveStaleRefLocks of the repository. Returns one line per thing done. Call it
 /// holding the run lock: the run that wrote the records is dead.
 std::vector<std::string> ReapLeftoverProcessGroups(const std::string& pids_dir);
 
@@ -30,5 +30,12 @@ std::vector<std::string> ReapLeftoverProcessGroups(const std::string& pids_dir);
 /// killed with its run leaves them, and every later git operation there
 /// would fail). Returns one line per lock removed.
 std::vector<std::string> RemoveStaleIndexLocks(const std::string& worktrees_dir);
+
+/// Removes the lock files orchestrate's own ref writes leave when it is
+/// killed in the middle of one: `*.lock` under refs/heads/orchestrate/ and
+/// refs/orchestrate/ (but not refs/orchestrate/cache/, whose thousands of
+/// records would cost every run a directory walk).
+/// Only for a caller holding the run lock. Returns one line per lock.
+std::vector<std::string> RemoveStaleRefLocks(const std::string& git_common_dir);
 
 }  // namespace orchestrate

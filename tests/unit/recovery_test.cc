@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -103,6 +104,27 @@ TEST_F(StaleLockTest, ReapingAlsoRemovesStaleLocksBesideThePidsDirectory) {
   std::vector<std::string> lines = ReapLeftoverProcessGroups(repo() + "/.orchestrate/pids");
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_FALSE(std::filesystem::exists(lock_));
+}
+
+// Found by the fault-injection suite: orchestrate killed while moving a
+// phase branch left its .lock, and every later run stopped with exit 3.
+TEST_F(StaleLockTest, RefLocksOfAKilledRunAreRemovedWhenReaping) {
+  std::string refs = repo() + "/.git/refs";
+  testing::WriteFile(refs + "/heads/orchestrate/phase", "p4.lock", "");
+  testing::WriteFile(refs + "/orchestrate/attempts/p4", "1.lock", "");
+  testing::WriteFile(refs + "/orchestrate/cache/p4", "k.lock", "");
+  testing::WriteFile(refs + "/heads", "main.lock", "");
+  std::filesystem::create_directories(repo() + "/.orchestrate/pids");
+  std::vector<std::string> lines = ReapLeftoverProcessGroups(repo() + "/.orchestrate/pids");
+  EXPECT_EQ(lines.size(), 3u);  // the worktree's index.lock and two ref locks
+  EXPECT_FALSE(std::filesystem::exists(refs + "/heads/orchestrate/phase/p4.lock"));
+  EXPECT_FALSE(std::filesystem::exists(refs + "/orchestrate/attempts/p4/1.lock"));
+  EXPECT_TRUE(std::filesystem::exists(refs + "/orchestrate/cache/p4/k.lock")) << "not walked";
+  EXPECT_TRUE(std::filesystem::exists(refs + "/heads/main.lock")) << "not ours";
+  EXPECT_NE(std::find(lines.begin(), lines.end(),
+                      "removed " + refs + "/heads/orchestrate/phase/p4.lock, left by a run that "
+                      "was killed"),
+            lines.end());
 }
 
 TEST_F(StaleLockTest, ALockWhileAProcessWorksInTheWorktreeIsKept) {
