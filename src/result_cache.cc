@@ -168,7 +168,7 @@ void ResultCache::Index(const Record& record, const ObjectId& commit, int64_t re
   s.attempts = record.attempts;
   s.handoff_complete = record.handoff.size() <= RecordSummary::kMaxHandoffBytes;
   if (s.handoff_complete) s.handoff = record.handoff;
-  if (SignatureVerifies(record, policy_.signing_key)) s.signed_by = policy_.KeyId();
+  if (SignatureVerifies(record, policy_.signing_key)) s.signed_by = key_id_;
   index_->Add(std::move(s));
 }
 
@@ -182,7 +182,7 @@ void ResultCache::Warn(const std::string& ref, const std::string& text) {
 
 bool ResultCache::Trusted(const RecordSummary& entry) const {
   return policy_.trust == CacheTrust::kAny ||
-         (!entry.signed_by.empty() && entry.signed_by == policy_.KeyId());
+         (!entry.signed_by.empty() && entry.signed_by == key_id_);
 }
 
 std::optional<Record> ResultCache::ReadChecked(const std::string& phase, const std::string& key,

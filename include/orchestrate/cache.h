@@ -143,7 +143,10 @@ class ResultCache {
   std::optional<Record> Find(const std::string& phase, const std::string& key);
   /// Which records Find() reuses and the key Store() signs with; by
   /// default CacheTrust::kAny and no key.
-  void SetPolicy(TrustPolicy policy) { policy_ = std::move(policy); }
+  void SetPolicy(TrustPolicy policy) {
+    policy_ = std::move(policy);
+    key_id_ = policy_.KeyId();
+  }
   /// Where warnings go (one line each, no prefix); by default to the log
   /// (spdlog::warn).
   void SetWarningSink(std::function<void(const std::string&)> sink) { warn_ = std::move(sink); }
@@ -188,6 +191,7 @@ class ResultCache {
 
   Repo& repo_;
   TrustPolicy policy_;
+  std::string key_id_;  ///< policy_.KeyId(), computed once
   std::function<void(const std::string&)> warn_;
   std::set<std::string> warned_;  ///< refs warned about (Warn), and "" once the missing key was
   RecordIndex* index_ = nullptr;
