@@ -195,8 +195,11 @@ std::set<std::string> UsableRefs(Project& project, const std::vector<RecordInfo>
   std::set<std::string> usable;
   if (!base) return usable;
   Planner planner(graph, *project.repo, cache, state, *base, PlannerOptions{});
+  // A record of the current key that the planner ignored (inconsistent, or
+  // its objects missing) is not usable: its key is left out.
   std::map<std::string, std::string> current;
-  for (const auto& d : planner.PlanAll(graph.topo_order())) current[graph.node(d.phase).phase->name] = d.key;
+  for (const auto& d : planner.PlanAll(graph.topo_order()))
+    current[graph.node(d.phase).phase->name] = d.key.empty() || d.record ? d.key : "-";
   std::map<std::string, const RecordInfo*> newest;
   for (const auto& r : records) {
     auto it = current.find(r.phase);

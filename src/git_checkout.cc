@@ -28,6 +28,24 @@ void StageEverything(git_index* index) {
   Check(git_index_write(index), "writing the index");
 }
 
+/// Points HEAD's branch (or a detached HEAD) at `commit`, as
+/// git_commit_create's update_ref "HEAD" would.
+void MoveHead(git_repository* repo, const git_oid& commit, const std::string& message) {
+  git_reference* raw = nullptr;
+  Check(git_reference_lookup(&raw, repo, "HEAD"), "reading HEAD");
+  OwnedReference head(raw);
+  std::string log = "commit: " + message.substr(0, message.find('\n'));
+  if (git_reference_type(head.get()) != GIT_REFERENCE_SYMBOLIC) {
+    Check(git_repository_set_head_detached(repo, &commit), "moving HEAD");
+    return;
+  }
+  const char* branch = git_reference_symbolic_target(head.get());
+  git_reference* moved = nullptr;
+  Check(git_reference_create(&moved, repo, branch, &commit, 1, log.c_str()),
+        std::string("moving ") + branch);
+  git_reference_free(moved);
+}
+
 }  // namespace
 
 bool Repo::HasUncommittedChanges(const std::set<std::string>& except) {
@@ -59,6 +77,8 @@ std::optional<ObjectId> Repo::CommitAll(const std::string& message) {
 }
 
 std::optional<ObjectId> Repo::CommitTreeOnHead(const ObjectId& tree, const std::string& message) {
+  git_oid tree_id = ParseOid(tree);
+  EnsureWritten(repo_, tree_id, "writing the tree of " + workdir() + ": tree");
   std::optional<ObjectId> head = HeadCommit();
   if (head && TreeOf(*head) == tree) return std::nullopt;
   OwnedTree owned_tree = LookupTree(repo_, tree);
@@ -66,9 +86,12 @@ std::optional<ObjectId> Repo::CommitTreeOnHead(const ObjectId& tree, const std::
   const git_commit* parents[] = {parent.get()};
   OwnedSignature signature = DefaultSignature(repo_);
   git_oid commit;
-  Check(git_commit_create(&commit, repo_, "HEAD", signature.get(), signature.get(), nullptr,
+  // HEAD moves only once the commit is known to be written (EnsureWritten).
+  Check(git_commit_create(&commit, repo_, nullptr, signature.get(), signature.get(), nullptr,
                           message.c_str(), owned_tree.get(), head ? 1 : 0, parents),
         "committing in " + workdir());
+  EnsureWritten(repo_, commit, "committing in " + workdir() + ": commit");
+  MoveHead(repo_, commit, message);
   return FormatOid(commit);
 }
 

@@ -38,8 +38,14 @@ using OwnedReferenceIterator = Owned<git_reference_iterator, git_reference_itera
 /// libgit2's message for the last failure on this thread.
 std::string LastErrorMessage();
 
-/// Throws InfraError("git: <doing>: <libgit2 message>") when `rc` < 0.
+/// Throws InfraError("git: <doing>: <libgit2 message>") when `rc` < 0,
+/// saying the disk is full when that was the cause.
 void Check(int rc, const std::string& doing);
+
+/// Throws InfraError "... was not written (disk full?)" when object `id`,
+/// which `what` (e.g. "writing a commit") just wrote, is not in the object
+/// database: libgit2 1.5.1 can report success on ENOSPC without writing.
+void EnsureWritten(git_repository* repo, const git_oid& id, const std::string& what);
 
 /// Parses a 40-hex id; throws InfraError naming `id` when malformed.
 git_oid ParseOid(const ObjectId& id);

@@ -70,6 +70,7 @@ Repo::MergeResult Repo::CommitMerge(git_index* raw_index, git_commit* ours, git_
   if (git_index_has_conflicts(index.get())) return {std::nullopt, ListConflicts(index.get())};
   git_oid tree;
   Check(git_index_write_tree_to(&tree, index.get(), repo_), "writing the merged tree");
+  EnsureWritten(repo_, tree, "merged tree");
   // Deterministic, yet later than both parents: with equal times libgit2's
   // merge-base walks cannot stop early, and each merge into a long chain of
   // merges would walk the whole chain.

@@ -92,6 +92,7 @@ void Repo::WalkTree(
 ObjectId Repo::WriteBlob(const std::string& content) {
   git_oid oid;
   Check(git_blob_create_from_buffer(&oid, repo_, content.data(), content.size()), "writing a blob");
+  EnsureWritten(repo_, oid, "blob");
   return FormatOid(oid);
 }
 
@@ -115,6 +116,7 @@ ObjectId Repo::WriteTree(const std::map<std::string, ObjectId>& files) {
   }
   git_oid tree;
   Check(git_treebuilder_write(&tree, builder.get()), "writing a tree");
+  EnsureWritten(repo_, tree, "tree");
   return FormatOid(tree);
 }
 
@@ -143,6 +145,7 @@ ObjectId Repo::CreateCommit(const ObjectId& tree, const std::vector<ObjectId>& p
       git_commit_create(&oid, repo_, nullptr, signature.get(), signature.get(), nullptr,
                         message.c_str(), owned_tree.get(), parent_ptrs.size(), parent_ptrs.data()),
       "creating a commit");
+  EnsureWritten(repo_, oid, "commit");
   return FormatOid(oid);
 }
 

@@ -18,7 +18,21 @@ std::string LastErrorMessage() {
 }
 
 void Check(int rc, const std::string& doing) {
-  if (rc < 0) throw InfraError("git: " + doing + ": " + LastErrorMessage());
+  if (rc >= 0) return;
+  std::string message = LastErrorMessage();
+  if (message.find("No space left on device") != std::string::npos)
+    throw InfraError("git: " + doing + ": " + message + " — the disk is full: free some space");
+  throw InfraError("git: " + doing + ": " + message);
+}
+
+void EnsureWritten(git_repository* repo, const git_oid& id, const std::string& what) {
+  git_odb* odb = nullptr;
+  Check(git_repository_odb(&odb, repo), "opening the object database");
+  bool exists = git_odb_exists(odb, &id) == 1;
+  git_odb_free(odb);
+  if (!exists)
+    throw InfraError("git: " + what + " " + FormatOid(id) +
+                     " was not written (disk full?): free some space; nothing was recorded");
 }
 
 git_oid ParseOid(const ObjectId& id) {

@@ -16,7 +16,8 @@ namespace {
 const std::vector<std::string> kTopKeys = {"version", "settings", "pools", "agents", "phase"};
 const std::vector<std::string> kSettingsKeys = {"base",           "target",        "jobs",
                                                 "keep_worktrees", "worktree_copy", "worktree_link",
-                                                "requeue_max",    "cache_remote"};
+                                                "requeue_max",    "cache_remote",
+                                                "cache_trust"};
 const std::vector<std::string> kPoolKeys = {"depth"};
 const std::vector<std::string> kAnyKeys = {};  // agents: every key is a placeholder
 const std::vector<std::string> kPhaseKeys = {
@@ -370,6 +371,17 @@ bool ReadDuration(const TableReader& reader, const std::string& key,
   return true;
 }
 
+void ReadCacheTrust(const TableReader& reader, CacheTrust* out) {
+  std::string value;
+  if (!reader.String("cache_trust", &value)) return;
+  if (value == "any" || value == "signed") {
+    *out = value == "any" ? CacheTrust::kAny : CacheTrust::kSigned;
+    return;
+  }
+  reader.Error("cache_trust", "'cache_trust' must be \"any\" or \"signed\", not \"" + value +
+                                  "\"" + DidYouMean(value, {"any", "signed"}));
+}
+
 void ReadSettings(const toml::table& table, Settings* out, DiagnosticList* diags) {
   TableReader reader(table, "settings", "", kSettingsKeys, diags);
   reader.String("base", &out->base, false);
@@ -381,6 +393,7 @@ void ReadSettings(const toml::table& table, Settings* out, DiagnosticList* diags
   std::optional<Duration> requeue_max;
   if (ReadDuration(reader, "requeue_max", &requeue_max)) out->requeue_max = *requeue_max;
   reader.String("cache_remote", &out->cache_remote, false);
+  ReadCacheTrust(reader, &out->cache_trust);
   reader.ReportUnknownKeys();
 }
 

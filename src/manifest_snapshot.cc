@@ -32,6 +32,7 @@ template <typename Io, typename S>
 void SettingsFields(Io& io, S& s) {
   io(s.base), io(s.target), io(s.jobs), io(s.keep_worktrees);
   io(s.worktree_copy), io(s.worktree_link), io(s.requeue_max), io(s.cache_remote);
+  io(s.cache_trust);
 }
 
 template <typename Io, typename P>
@@ -80,6 +81,7 @@ class SnapshotWriter {
   void operator()(int n) { Signed(n); }
   void operator()(bool b) { Varint(b ? 1 : 0); }
   void operator()(KeepWorktrees k) { Varint(static_cast<uint64_t>(k)); }
+  void operator()(CacheTrust t) { Varint(static_cast<uint64_t>(t)); }
   void operator()(const SourcePos& pos) { Signed(pos.line), Signed(pos.column); }
   void operator()(Duration d) { Signed(d.count()); }
   void operator()(const std::optional<Duration>& d) {
@@ -162,6 +164,11 @@ class SnapshotReader {
     uint64_t n = Varint();
     if (n > static_cast<uint64_t>(KeepWorktrees::kNever)) Fail();
     k = ok_ ? static_cast<KeepWorktrees>(n) : KeepWorktrees::kFailed;
+  }
+  void operator()(CacheTrust& t) {
+    uint64_t n = Varint();
+    if (n > static_cast<uint64_t>(CacheTrust::kSigned)) Fail();
+    t = ok_ ? static_cast<CacheTrust>(n) : CacheTrust::kAny;
   }
   void operator()(SourcePos& pos) { (*this)(pos.line), (*this)(pos.column); }
   void operator()(Duration& d) { d = Duration(Signed()); }

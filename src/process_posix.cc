@@ -495,6 +495,44 @@ bool ProcessGroupHasMarker(int pgid, const std::string& marker) {
   return false;
 }
 
+std::vector<int> ProcessGroupsWithMarker(const std::string& marker) {
+  std::vector<int> groups;
+  DIR* proc = opendir("/proc");
+  if (!proc) return groups;
+  while (dirent* entry = readdir(proc)) {
+    int pid = 0;
+    std::string_view name = entry->d_name;
+    auto [end, err] = std::from_chars(name.data(), name.data() + name.size(), pid);
+    if (err != std::errc() || end != name.data() + name.size() || !EnvironmentHas(pid, marker))
+      continue;
+    int group = GroupOf(pid);
+    if (group > 1 && std::find(groups.begin(), groups.end(), group) == groups.end())
+      groups.push_back(group);
+  }
+  closedir(proc);
+  return groups;
+}
+
+bool AnyProcessWorkingIn(const std::string& dir) {
+  DIR* proc = opendir("/proc");
+  if (!proc) return false;
+  bool found = false;
+  while (dirent* entry = readdir(proc)) {
+    if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+    char cwd[4096];
+    std::string link = std::string("/proc/") + entry->d_name + "/cwd";
+    ssize_t size = readlink(link.c_str(), cwd, sizeof cwd);
+    if (size <= 0) continue;
+    std::string_view path(cwd, static_cast<size_t>(size));
+    if (path == dir || (path.starts_with(dir) && path[dir.size()] == '/')) {
+      found = true;
+      break;
+    }
+  }
+  closedir(proc);
+  return found;
+}
+
 void KillProcessGroup(int pgid, Duration grace) {
   if (pgid <= 1 || pgid == getpgrp()) return;
   if (kill(-pgid, SIGTERM) != 0) return;

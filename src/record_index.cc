@@ -23,7 +23,7 @@
 namespace orchestrate {
 namespace {
 
-constexpr size_t kFields = 12;
+constexpr size_t kFields = 13;
 
 std::string Header() {
   return "# orchestrate record index " + std::to_string(RecordIndex::kFormatVersion) + "\n";
@@ -117,7 +117,8 @@ std::string FormatSummary(const RecordSummary& s) {
   line += s.record + '\t' + std::to_string(s.ref_mtime_ns) + '\t' + s.result + '\t' + s.input +
           '\t' + s.result_tree + '\t' + std::to_string(s.started_at) + '\t' +
           std::string(duration, ec == std::errc() ? end : duration) + '\t' +
-          std::to_string(s.attempts) + '\t' + (s.handoff_complete ? "1" : "0") + '\t';
+          std::to_string(s.attempts) + '\t' + (s.handoff_complete ? "1" : "0") + '\t' +
+          s.signed_by + '\t';
   AppendEscaped(s.handoff, &line);
   return line;
 }
@@ -129,13 +130,14 @@ std::optional<RecordSummary> ParseSummary(std::string_view line) {
   bool ok = Unescape(f[0], &s.phase) && Unescape(f[1], &s.key) &&
             ParseNumber(f[3], &s.ref_mtime_ns) && ParseNumber(f[7], &s.started_at) &&
             ParseNumber(f[8], &s.duration_s) && ParseNumber(f[9], &s.attempts) &&
-            (f[10] == "0" || f[10] == "1") && Unescape(f[11], &s.handoff);
+            (f[10] == "0" || f[10] == "1") && Unescape(f[12], &s.handoff);
   if (!ok || s.phase.empty() || s.key.empty() || f[2].empty()) return std::nullopt;
   s.record = f[2];
   s.result = f[4];
   s.input = f[5];
   s.result_tree = f[6];
   s.handoff_complete = f[10] == "1";
+  s.signed_by = f[11];
   return s;
 }
 

@@ -57,6 +57,7 @@ Record FromParsed(const json& j, const std::string& ref) {
   j.at("result_tree").get_to(r.result_tree);
   r.input = j.value("input", "");
   r.base = j.value("base", "");
+  r.signature = j.value("signature", "");
   j.at("started_at").get_to(r.started_at);
   j.at("duration_s").get_to(r.duration_s);
   j.at("attempts").get_to(r.attempts);
@@ -82,6 +83,7 @@ std::string RecordToJson(const Record& record) {
             {"duration_s", record.duration_s},
             {"attempts", record.attempts},
             {"commands", commands}};
+  if (!record.signature.empty()) j["signature"] = record.signature;
   // Invalid UTF-8 (say, in a key_env value) is replaced rather than refused:
   // the key itself was hashed from the original bytes.
   return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";

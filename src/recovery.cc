@@ -3,35 +3,123 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 namespace fs = std::filesystem;
 
 namespace orchestrate {
 
+namespace {
+
+// "PGID MARKER": PGID 0 while the slot runs nothing, so that a child
+// spawned and not yet recorded is still found by its marker.
+void WriteSlot(const std::string& path, int pgid, const std::string& marker) {
+  std::ofstream(path, std::ios::trunc) << pgid << " " << marker << "\n";
+}
+
+// The admin directory (".git/worktrees/NAME") of the linked worktree at
+// `worktree`, from its ".git" file; empty when it has none.
+fs::path AdminDirOf(const fs::path& worktree) {
+  std::ifstream in(worktree / ".git");
+  std::string line;
+  if (!std::getline(in, line) || line.rfind("gitdir: ", 0) != 0) return {};
+  return fs::path(line.substr(8));
+}
+
+// The common git directory of the checkout at `root`: root/.git, or for a
+// linked checkout the directory its .git file and `commondir` name.
+fs::path CommonGitDir(const fs::path& root) {
+  std::error_code ec;
+  if (fs::is_directory(root / ".git", ec)) return root / ".git";
+  fs::path admin = AdminDirOf(root);
+  if (admin.empty()) return {};
+  std::ifstream in(admin / "commondir");
+  std::string common;
+  if (!std::getline(in, common)) return admin;
+  fs::path path(common);
+  return path.is_absolute() ? path : admin / path;
+}
+
+void RemoveLock(const fs::path& lock, std::vector<std::string>* removed) {
+  std::error_code ec;
+  if (fs::remove(lock, ec))
+    removed->push_back("removed " + lock.string() + ", left by a run that was killed");
+}
+
+}  // namespace
+
 ProcessHooks RecordProcessGroups(const std::string& pids_dir, int slot, const std::string& marker) {
   std::string path = pids_dir + "/slot-" + std::to_string(slot);
+  WriteSlot(path, 0, marker);
   ProcessHooks hooks;
-  hooks.started = [path, marker](int pgid) { std::ofstream(path) << pgid << " " << marker << "\n"; };
-  hooks.ended = [path](int) { std::ofstream(path, std::ios::trunc); };
+  hooks.started = [path, marker](int pgid) { WriteSlot(path, pgid, marker); };
+  hooks.ended = [path, marker](int) { WriteSlot(path, 0, marker); };
   return hooks;
 }
 
 std::vector<std::string> ReapLeftoverProcessGroups(const std::string& pids_dir) {
   std::vector<std::string> stopped;
+  std::set<int> groups;
+  std::set<std::string> markers;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(pids_dir, ec)) {
     std::ifstream in(entry.path());
     int pgid = 0;
     std::string marker;
     in >> pgid >> marker;
-    if (pgid > 1 && ProcessGroupHasMarker(pgid, marker)) {
-      KillProcessGroup(pgid, std::chrono::seconds(2));
-      stopped.push_back("stopped process group " + std::to_string(pgid) +
-                        " left running by a killed run");
-    }
+    if (pgid > 1 && ProcessGroupHasMarker(pgid, marker)) groups.insert(pgid);
+    if (marker.rfind("ORCHESTRATE_RUN_ID=", 0) == 0) markers.insert(marker);
     fs::remove(entry.path(), ec);
   }
+  // Children spawned but not recorded yet when their run was killed.
+  for (const std::string& marker : markers)
+    for (int pgid : ProcessGroupsWithMarker(marker)) groups.insert(pgid);
+  for (int pgid : groups) {
+    KillProcessGroup(pgid, std::chrono::seconds(2));
+    stopped.push_back("stopped process group " + std::to_string(pgid) +
+                      " left running by a killed run");
+  }
+  fs::path state_dir = fs::path(pids_dir).parent_path();
+  for (const std::string& line : RemoveStaleIndexLocks((state_dir / "worktrees").string()))
+    stopped.push_back(line);
+  fs::path common = CommonGitDir(state_dir.parent_path());
+  if (!common.empty())
+    for (const std::string& line : RemoveStaleRefLocks(common.string())) stopped.push_back(line);
   return stopped;
+}
+
+std::vector<std::string> RemoveStaleRefLocks(const std::string& git_common_dir) {
+  std::vector<std::string> removed;
+  fs::path common(git_common_dir);
+  std::error_code ec;
+  for (const fs::path& top : {common / "refs/heads/orchestrate", common / "refs/orchestrate"}) {
+    fs::recursive_directory_iterator it(top, ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+      if (it->path().filename() == "cache" && it.depth() == 0) {
+        it.disable_recursion_pending();  // thousands of records: see the header
+        continue;
+      }
+      if (it->path().extension() == ".lock") RemoveLock(it->path(), &removed);
+    }
+  }
+  return removed;
+}
+
+std::vector<std::string> RemoveStaleIndexLocks(const std::string& worktrees_dir) {
+  std::vector<std::string> removed;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(worktrees_dir, ec)) {
+    fs::path admin = AdminDirOf(entry.path());
+    std::string worktree = fs::weakly_canonical(entry.path(), ec).string();
+    if (admin.empty()) continue;
+    for (const char* name : {"index.lock", "HEAD.lock"}) {
+      fs::path lock = admin / name;
+      if (!fs::exists(lock, ec) || AnyProcessWorkingIn(worktree)) continue;
+      if (fs::remove(lock, ec))
+        removed.push_back("removed " + lock.string() + ", left by a git process that was killed");
+    }
+  }
+  return removed;
 }
 
 }  // namespace orchestrate

@@ -9,6 +9,8 @@
 #include <map>
 #include <string>
 
+#include <spdlog/spdlog.h>
+
 #include "orchestrate/cache.h"
 #include "orchestrate/error.h"
 
@@ -166,14 +168,46 @@ void ResultCache::Index(const Record& record, const ObjectId& commit, int64_t re
   s.attempts = record.attempts;
   s.handoff_complete = record.handoff.size() <= RecordSummary::kMaxHandoffBytes;
   if (s.handoff_complete) s.handoff = record.handoff;
+  if (SignatureVerifies(record, policy_.signing_key)) s.signed_by = key_id_;
   index_->Add(std::move(s));
 }
 
+void ResultCache::Warn(const std::string& ref, const std::string& text) {
+  if (!warned_.insert(ref).second) return;
+  if (warn_)
+    warn_(text);
+  else
+    spdlog::warn("{}", text);
+}
+
+bool ResultCache::Trusted(const RecordSummary& entry) const {
+  return policy_.trust == CacheTrust::kAny ||
+         (!entry.signed_by.empty() && entry.signed_by == key_id_);
+}
+
+std::optional<Record> ResultCache::ReadChecked(const std::string& phase, const std::string& key,
+                                               const std::string& ref, const ObjectId& commit,
+                                               const TrustPolicy& policy) {
+  if (policy.trust == CacheTrust::kSigned && policy.signing_key.empty())
+    Warn("", std::string("settings.cache_trust is \"signed\" but ") + kSigningKeyVariable +
+                 " is not set: no cache record can be verified, so none is reused");
+  try {
+    Record record = ReadRecord(repo_, ref, commit, /*with_log=*/false);
+    std::string problem = RecordProblem(repo_, record, phase, key, policy);
+    if (problem.empty()) return record;
+    Warn(ref, "ignoring cache record " + ref + ": " + problem);
+  } catch (const InfraError& e) {
+    Warn(ref, std::string("ignoring ") + e.what());
+  }
+  return std::nullopt;
+}
+
 std::optional<Record> ResultCache::Find(const std::string& phase, const std::string& key) {
-  if (!index_) return Lookup(phase, key, /*with_log=*/false);
-  const RecordSummary* known = index_->Find(phase, key);
-  int64_t ref_time =
-      known ? index_->CheckOf(known, RefCheck()) : LooseRefTime(CacheDirFd(), phase, key);
+  const RecordSummary* known = index_ ? index_->Find(phase, key) : nullptr;
+  if (known && !Trusted(*known)) known = nullptr;
+  int64_t ref_time = !index_ ? 0
+                     : known ? index_->CheckOf(known, RefCheck())
+                             : LooseRefTime(CacheDirFd(), phase, key);
   if (known && known->handoff_complete && ref_time != 0 && known->ref_mtime_ns == ref_time)
     return FromSummary(*known);
   std::string ref = RefName(phase, key);
@@ -181,11 +215,15 @@ std::optional<Record> ResultCache::Find(const std::string& phase, const std::str
   if (!commit) return std::nullopt;
   if (known && known->handoff_complete && known->record == *commit) {
     Record record = FromSummary(*known);
-    if (known->ref_mtime_ns != ref_time) Index(record, *commit, ref_time);
+    if (known->ref_mtime_ns != ref_time) {
+      RecordSummary moved = *known;
+      moved.ref_mtime_ns = ref_time;
+      index_->Add(std::move(moved));
+    }
     return record;
   }
-  Record record = ReadNamedRecord(repo_, phase, key, ref, *commit, /*with_log=*/false);
-  Index(record, *commit, ref_time);
+  std::optional<Record> record = ReadChecked(phase, key, ref, *commit, policy_);
+  if (record && index_) Index(*record, *commit, ref_time);
   return record;
 }
 
@@ -204,10 +242,20 @@ std::optional<Record> ResultCache::Latest(const std::string& phase) {
   return latest;
 }
 
-bool ResultCache::Store(const Record& record, bool replace) {
+bool ResultCache::Store(const Record& unsigned_record, bool replace) {
+  Record record = unsigned_record;
+  if (!policy_.signing_key.empty()) record.signature = SignRecord(record, policy_.signing_key);
   std::string ref = RefName(record.phase, record.key);
-  std::optional<ObjectId> old = repo_.ReadRef(ref);
-  if (old && !replace) return false;
+  std::optional<ObjectId> existing = repo_.ReadRef(ref);
+  // A record that would not be reused (poisoned, objects missing; under
+  // cache_trust "signed" with a key, not signed with it) does not keep the
+  // key from being recorded: it is replaced. Without a key to sign with, a
+  // consistent record is kept, signed or not.
+  bool signs = policy_.trust == CacheTrust::kSigned && !policy_.signing_key.empty();
+  if (existing && !replace && ReadChecked(record.phase, record.key, ref, *existing, signs ? policy_ : TrustPolicy{}))
+    return false;
+  // WriteBlob, WriteTree and CreateCommit each check their object was
+  // written, so a full disk stops here, before the ref exists.
   std::map<std::string, ObjectId> files = {{kRecordFile, repo_.WriteBlob(RecordToJson(record))},
                                            {kLogFile, repo_.WriteBlob(LogTail(record.log))},
                                            {kHandoffFile, repo_.WriteBlob(record.handoff)}};
@@ -215,9 +263,9 @@ bool ResultCache::Store(const Record& record, bool replace) {
   // A replacing record keeps the old one as its second parent: the ref only
   // moves forward, so pushing it is a fast-forward everywhere.
   std::vector<ObjectId> parents = {record.result};
-  if (old) parents.push_back(*old);
+  if (existing) parents.push_back(*existing);
   ObjectId commit = repo_.CreateCommit(repo_.WriteTree(files), parents, message, FixedSignature());
-  if (!repo_.WriteRefIf(ref, commit, old, "orchestrate: cache record")) return false;
+  if (!repo_.WriteRefIf(ref, commit, existing, "orchestrate: cache record")) return false;
   if (cache_dir_fd_ == -2) cache_dir_fd_ = -1;  // the first record made the directory
   if (index_) Index(record, commit, LooseRefTime(CacheDirFd(), record.phase, record.key));
   return true;

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,7 @@
 #include "orchestrate/git.h"
 #include "orchestrate/manifest.h"
 #include "orchestrate/record_index.h"
+#include "orchestrate/record_trust.h"
 
 namespace orchestrate {
 
@@ -89,6 +92,9 @@ struct Record {
   std::vector<CommandOutcome> commands;
   std::string log;      ///< the phase log (its last 64 KiB when larger)
   std::string handoff;  ///< markdown the phase wrote to ORCHESTRATE_HANDOFF_FILE
+  /// Hex HMAC-SHA256 of SignedText() under ORCHESTRATE_CACHE_SIGNING_KEY
+  /// (record_trust.h); empty when written without a key.
+  std::string signature;
 };
 
 /// record.json of a record: every field but `log` and `handoff`, which are
@@ -131,9 +137,21 @@ class ResultCache {
   /// What a run needs of the record of `phase` for `key` to reuse it:
   /// phase, key, result, input, result_tree, started_at, duration_s,
   /// attempts and handoff (components, commands and log stay empty). Served
-  /// by the index when the record's ref is unchanged since it was indexed,
-  /// else read from git and indexed. Errors as Lookup.
+  /// by the index when the record's ref is unchanged since it was indexed
+  /// (and, under CacheTrust::kSigned, was verified with the current key),
+  /// else read from git, checked (RecordProblem, record_trust.h) and
+  /// indexed. A record that cannot be read or fails a check is ignored
+  /// (nullopt) with a warning naming its ref, once per ref.
   std::optional<Record> Find(const std::string& phase, const std::string& key);
+  /// Which records Find() reuses and the key Store() signs with; by
+  /// default CacheTrust::kAny and no key.
+  void SetPolicy(TrustPolicy policy) {
+    policy_ = std::move(policy);
+    key_id_ = policy_.KeyId();
+  }
+  /// Where warnings go (one line each, no prefix); by default to the log
+  /// (spdlog::warn).
+  void SetWarningSink(std::function<void(const std::string&)> sink) { warn_ = std::move(sink); }
   /// Starts loading the index and checking its entries' refs on another
   /// thread (RecordIndex::LoadInBackground), for a run or plan about to
   /// Find() many records. Does nothing without an index.
@@ -142,10 +160,13 @@ class ResultCache {
   /// Reads every record of the phase (not their logs); unreadable records
   /// are skipped.
   std::optional<Record> Latest(const std::string& phase);
-  /// Stores `record` unless one exists for the same phase and key (records are
-  /// immutable). Returns false when it already existed. `replace` (a forced
-  /// run's success) supersedes an existing record instead: the new record
-  /// commit has the old one as its second parent, so the ref moves forward.
+  /// Stores `record` unless a record Find() would reuse exists for the same
+  /// phase and key (records are immutable; one it would ignore is replaced),
+  /// signed when the policy has a key. Returns false when it already
+  /// existed. `replace` (a forced run's success) supersedes an existing
+  /// record instead: the new record commit has the old one as its second
+  /// parent, so the ref moves forward. Every object is checked to be written
+  /// before the ref is (disk full: InfraError, and no ref).
   bool Store(const Record& record, bool replace = false);
   std::vector<RecordInfo> List();
   void Remove(const RecordInfo& info);
@@ -163,8 +184,20 @@ class ResultCache {
   /// file (packed, or absent). Safe on any thread.
   static int64_t LooseRefTime(int dir_fd, const std::string& phase, const std::string& key);
   void Index(const Record& record, const ObjectId& commit, int64_t ref_time);
+  /// Reads and checks the record `ref` points at under `policy`; nullopt,
+  /// after a warning, when it must not be used.
+  std::optional<Record> ReadChecked(const std::string& phase, const std::string& key,
+                                    const std::string& ref, const ObjectId& commit,
+                                    const TrustPolicy& policy);
+  /// Whether an index entry may be reused without reading the record.
+  bool Trusted(const RecordSummary& entry) const;
+  void Warn(const std::string& ref, const std::string& text);
 
   Repo& repo_;
+  TrustPolicy policy_;
+  std::string key_id_;  ///< policy_.KeyId(), computed once
+  std::function<void(const std::string&)> warn_;
+  std::set<std::string> warned_;  ///< refs warned about (Warn), and "" once the missing key was
   RecordIndex* index_ = nullptr;
   /// refs/orchestrate/cache/ opened once, so that a lookup's stat walks two
   /// path components instead of ten. -1: not opened yet; -2: absent.

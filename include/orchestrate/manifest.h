@@ -67,6 +67,10 @@ std::string FormatDuration(Duration d);
 
 enum class KeepWorktrees { kAlways, kFailed, kNever };
 
+/// Which cache records a run may reuse (docs/security.md): any record that
+/// is consistent, or only those signed with ORCHESTRATE_CACHE_SIGNING_KEY.
+enum class CacheTrust { kAny, kSigned };
+
 /// [settings]
 struct Settings {
   std::string base = "HEAD";
@@ -80,6 +84,7 @@ struct Settings {
   /// A remote (name, path or URL) that `run` pulls records from before
   /// planning and pushes new records to after, best effort; empty: none.
   std::string cache_remote;
+  CacheTrust cache_trust = CacheTrust::kAny;
 
   bool operator==(const Settings&) const = default;
 };

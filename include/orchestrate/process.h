@@ -72,6 +72,12 @@ std::string ReadTail(const std::string& path, int max_lines, int64_t begin = 0, 
 /// contains exactly the entry `marker` ("ORCHESTRATE_RUN_ID=..."), so a
 /// recorded pgid reused by an unrelated process is never killed. Reads /proc.
 bool ProcessGroupHasMarker(int pgid, const std::string& marker);
+/// The process groups of every process whose environment contains exactly
+/// `marker`, from /proc: a run's children carry its marker from their first
+/// instruction, before any pid of theirs is recorded.
+std::vector<int> ProcessGroupsWithMarker(const std::string& marker);
+/// True when some process's working directory is `dir` or inside it (/proc).
+bool AnyProcessWorkingIn(const std::string& dir);
 /// Sends TERM to the group, waits up to `grace` for it to vanish, then sends
 /// KILL. Refuses pgid <= 1 and orchestrate's own group.
 void KillProcessGroup(int pgid, Duration grace);

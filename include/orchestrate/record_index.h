@@ -20,7 +20,8 @@
 
 namespace orchestrate {
 
-/// The parts of a record a run uses to reuse it.
+/// The parts of a record a run uses to reuse it. Only records that passed
+/// RecordProblem (record_trust.h) are indexed: an entry is a verified record.
 struct RecordSummary {
   /// Handoffs longer than this are not copied into the index; a lookup then
   /// reads the record from git.
@@ -37,6 +38,9 @@ struct RecordSummary {
   int attempts = 1;
   bool handoff_complete = true;  ///< false: `handoff` was too long to index
   std::string handoff;
+  /// TrustPolicy::KeyId() of the key the record's signature verified with;
+  /// empty when it was not signed or not checked.
+  std::string signed_by;
 };
 
 /// The index file: loaded once, appended to, rewritten when mostly stale.
@@ -47,7 +51,9 @@ struct RecordSummary {
 /// rebuilds itself).
 class RecordIndex {
  public:
-  static constexpr int kFormatVersion = 1;
+  /// 2: entries are verified records and say which key signed them; a
+  /// version 1 file (unverified entries) is discarded.
+  static constexpr int kFormatVersion = 2;
   /// How an entry is checked against its ref: the ref file's modification
   /// time in nanoseconds, 0 when it is not a loose file.
   using Check = std::function<int64_t(const RecordSummary&)>;

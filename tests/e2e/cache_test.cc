@@ -80,7 +80,7 @@ TEST(CacheTest, RecordIndexIsOnlyACacheOfTheRefs) {
   std::string index = s.repo() + "/.orchestrate/record_index";
   ASSERT_TRUE(FileExists(index));
   // A damaged index is read around: everything is still fresh.
-  WriteFile(s.repo(), ".orchestrate/record_index", "# orchestrate record index 1\ngarbage\tline\n");
+  WriteFile(s.repo(), ".orchestrate/record_index", "# orchestrate record index 2\ngarbage\tline\n");
   ShellResult r = s.Run("run");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(Ran(s), "");

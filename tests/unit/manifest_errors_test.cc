@@ -275,6 +275,14 @@ TEST_F(ManifestErrorTest, KeepWorktreesValues) {
             "you mean 'failed'?)");
 }
 
+TEST_F(ManifestErrorTest, CacheTrustValues) {
+  EXPECT_EQ(ErrorIn("[settings]\ncache_trust = \"nobody\"\n[phase.a]\n"),
+            "3:1: 'cache_trust' must be \"any\" or \"signed\", not \"nobody\"");
+  EXPECT_EQ(ErrorIn("[settings]\ncache_trust = \"signd\"\n[phase.a]\n"),
+            "3:1: 'cache_trust' must be \"any\" or \"signed\", not \"signd\" (did you mean "
+            "'signed'?)");
+}
+
 TEST_F(ManifestErrorTest, WorktreePathsStayInsideTheRepository) {
   EXPECT_EQ(ErrorIn("[settings]\nworktree_link = [\"../cache\"]\n[phase.a]\n"),
             "3:18: 'worktree_link' entry '../cache' leaves the repository: '..' is not allowed in "

@@ -156,6 +156,7 @@ TEST_F(ManifestTest, DefaultsWhenSettingsAreAbsent) {
   EXPECT_EQ(manifest_.settings.jobs, 0);
   EXPECT_EQ(manifest_.settings.keep_worktrees, KeepWorktrees::kFailed);
   EXPECT_EQ(manifest_.settings.cache_remote, "");
+  EXPECT_EQ(manifest_.settings.cache_trust, CacheTrust::kAny);
   EXPECT_TRUE(manifest_.phases[0].IsGate());
 }
 
@@ -166,6 +167,11 @@ TEST_F(ManifestTest, CacheRemoteIsANonEmptyString) {
             "3:1: 'cache_remote' must be a string, not an integer");
   EXPECT_EQ(Error("version = 1\n[settings]\ncache_remot = \"x\"\n[phase.a]\nrun = \"true\"\n"),
             "3:1: unknown key 'cache_remot' in [settings] (did you mean 'cache_remote'?)");
+}
+
+TEST_F(ManifestTest, CacheTrustSigned) {
+  ASSERT_TRUE(Parse("version = 1\n[settings]\ncache_trust = \"signed\"\n[phase.a]\nrun = \"true\"\n"));
+  EXPECT_EQ(manifest_.settings.cache_trust, CacheTrust::kSigned);
 }
 
 TEST_F(ManifestTest, PhasesPoolsAndAgentsKeepFileOrder) {

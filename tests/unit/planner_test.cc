@@ -84,7 +84,9 @@ class PlannerTest : public ::testing::Test {
     r.phase = graph_->node(d.phase).phase->name;
     r.key = d.key;
     r.components = d.components;
-    r.result = repo_->CreateCommit(tree_id, {}, "result", FixedSignature());
+    // A consistent record (record_trust.h): the result descends from the input.
+    r.input = repo_->CreateCommit(repo_->WriteTree({}), {}, "input", FixedSignature());
+    r.result = repo_->CreateCommit(tree_id, {r.input}, "result", FixedSignature());
     r.result_tree = tree_id;
     r.started_at = ++clock_;
     EXPECT_TRUE(cache_->Store(r));

