@@ -136,6 +136,8 @@ class PhaseRun {
   void SaveWorktreeWork() {
     std::string owner = PhaseOwningHead(*wt_);
     if (owner.empty()) owner = job_.previous_phase.empty() ? phase_.name : job_.previous_phase;
+    // Off the branch first: its own phase may be moving it right now.
+    wt_->DetachHead();
     if (wt_->HasUncommittedChanges())
       wt_->CommitAll(owner + ": work left uncommitted in worktree " + job_.worktree_name +
                      " (saved by orchestrate)");

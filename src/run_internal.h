@@ -103,9 +103,14 @@ class Run {
         sink_(sink),
         graph_(manifest_),
         cache_(project.StartRecords(/*writable=*/true)),
-        index_(*project.index) {}
+        index_(*project.index) {
+    // Records the cache ignores (inconsistent, badly signed) are named in
+    // the run's output.
+    cache_.SetWarningSink([this](const std::string& warning) { Notice(warning, true); });
+  }
 
   ~Run() {
+    cache_.SetWarningSink(nullptr);
     cancel_ = true;
     for (auto& s : slots_)
       if (s.thread.joinable()) s.thread.join();
