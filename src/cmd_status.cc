@@ -182,6 +182,12 @@ void CopyNew(std::ifstream& in) {
 
 }  // namespace
 
+std::vector<std::pair<std::string, PhaseRecord>> CurrentPhaseRecords(Project& project) {
+  std::vector<std::pair<std::string, PhaseRecord>> out;
+  for (StatusRow& row : CollectStatus(project)) out.emplace_back(row.name, std::move(row.record));
+  return out;
+}
+
 int CommandStatus(Project& project, const std::string& format) {
   std::vector<StatusRow> rows = CollectStatus(project);
   if (format == "json")
