@@ -347,7 +347,9 @@ int main(int argc, char** argv) {
       ->required()
       ->type_name("SHELL")
       ->check(CLI::IsMember({"bash", "zsh", "fish"}));
-  completion->footer(Footer("  source <(orchestrate completion bash)    # in ~/.bashrc", kExitsRead));
+  completion->footer(
+      Footer("  orchestrate completion bash > ~/.local/share/bash-completion/completions/orchestrate",
+             kExitsRead));
 
   // For the completion scripts: the manifest's phase names, one per line.
   CLI::App* phase_names = app.add_subcommand("__phases", "The manifest's phase names");

@@ -59,4 +59,8 @@ std::string NameProblem(std::string_view kind, std::string_view name);
 /// " (did you mean 'x'?)" when Suggest finds one, else empty.
 std::string DidYouMean(std::string_view word, const std::vector<std::string>& candidates);
 
+/// The keys the parser accepts in a table: "" (the top level), "settings",
+/// "pools" or "phase" (agents take any key). Empty for other names.
+std::span<const std::string> AcceptedKeys(std::string_view table);
+
 }  // namespace orchestrate::manifest_internal
