@@ -123,7 +123,7 @@ int Run(Options& o, Project& project) {
   if (!o.events.empty()) bus.Add(MakeEventsWriter(o.events));
   if (!o.trace.empty()) bus.Add(MakeTraceWriter(o.trace));
   if (!o.junit.empty()) bus.Add(MakeJunitWriter(o.junit));
-  if (!o.report.empty()) bus.Add(MakeHtmlReportWriter(o.report, project));
+  if (!o.report.empty()) bus.Add(MakeHtmlReportWriter(o.report, ReportSkeleton(project)));
   if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY"); summary && *summary) {
     try {
       bus.Add(MakeStepSummaryWriter(summary));

@@ -6,7 +6,6 @@
 #include <mutex>
 
 #include "orchestrate/report.h"
-#include "orchestrate/workspace.h"
 #include "sink_support.h"
 
 namespace orchestrate {
@@ -123,8 +122,8 @@ class HtmlReportWriter : public EventSink {
 
 }  // namespace
 
-std::unique_ptr<EventSink> MakeHtmlReportWriter(const std::string& path, const Project& project) {
-  return std::make_unique<HtmlReportWriter>(path, ReportSkeleton(project));
+std::unique_ptr<EventSink> MakeHtmlReportWriter(const std::string& path, ReportModel skeleton) {
+  return std::make_unique<HtmlReportWriter>(path, std::move(skeleton));
 }
 
 }  // namespace orchestrate

@@ -69,8 +69,9 @@ ReportModel ReportSkeleton(const Project& project);
 /// The report of the last run, from the workspace's state: one bar per phase
 /// that ran (attempts and requeue waits are only in a report written by run).
 ReportModel ReportFromState(Project& project);
-/// run --report FILE: builds the model from the run's events; writes at Close().
-std::unique_ptr<EventSink> MakeHtmlReportWriter(const std::string& path, const Project& project);
+/// run --report FILE: fills `skeleton` (ReportSkeleton) from the run's
+/// events and writes the page at Close(). Opening FILE throws UsageError.
+std::unique_ptr<EventSink> MakeHtmlReportWriter(const std::string& path, ReportModel skeleton);
 
 /// The last `lines` lines of the file at `path` ("" when unreadable).
 std::string TailOfFile(const std::string& path, int lines);
