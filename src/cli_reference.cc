@@ -1,6 +1,7 @@
 // CliReference: orchestrate(1) and docs/cli.md, from the command-line
 // definitions plus the few pages of prose that belong to no one option.
 #include <CLI/CLI.hpp>
+#include <map>
 
 #include "cli_model.h"
 #include "orchestrate/reference.h"
@@ -40,14 +41,69 @@ const std::vector<RefEntry> kEnvironment = {
 
 const std::vector<RefEntry> kExitStatus = {
     {"0", "Every requested phase succeeded or was fresh; the command did what it was asked."},
-    {"1", "A phase did not succeed (failed, timed out, conflicted, blocked)."},
-    {"2", "Usage, manifest or repository error, before anything ran."},
+    {"1",
+     "A phase did not succeed (failed, timed out, conflicted, blocked), or the target merge "
+     "conflicted."},
+    {"2",
+     "Usage, manifest or repository error, before anything ran (also: another run holds the "
+     "lock; the target branch holds foreign commits)."},
     {"3", "Infrastructure error (git object store, disk): retrying may help."},
     {"130, 143", "Interrupted by SIGINT or SIGTERM."},
 };
 
+// What a command's options do not say: formats, states, side effects.
+const std::map<std::string, std::string> kDetails = {
+    {"run",
+     "On a terminal that is not CI (CI unset), one status line is redrawn in place "
+     "(`[3/8] running: api 1m12s, ui 20s`); otherwise only plain lines are printed. A failed "
+     "phase prints its failed command, the last lines of its log, the log's path and its "
+     "worktree's path. `--junit` writes one testcase per phase; `--trace` the Chrome trace "
+     "format, one track per job slot; `--report` one HTML page with the graph coloured by "
+     "state, a timeline per job slot (each try of a phase, requeue waits hatched), duration "
+     "per phase and the failures' log tails."},
+    {"plan",
+     "Text: the phases grouped in waves that could run at once, each with `run`, `fresh` or "
+     "`blocked` and, for `run`, why. JSON, in dependency order (`key` is null when a "
+     "dependency must run first):\n\n"
+     "  {\"base\": \"<commit id>\",\n"
+     "   \"phases\": [{\"name\": \"schema\", \"action\": \"run\", \"reason\": \"never run\",\n"
+     "               \"deps\": [], \"key\": \"<40 hex>\"}]}"},
+    {"explain",
+     "Prints whether the phase is fresh and why not, its key, the last record's key, and every "
+     "key component, marked `~` (changed), `+` (new) or `-` (gone) against the last record."},
+    {"status",
+     "Each phase's state from the last run that touched it; a recorded result that no longer "
+     "matches its inputs shows as `stale`. States: `fresh`, `stale`, `running`, `succeeded`, "
+     "`failed`, `timed-out`, `input-conflict`, `merge-conflict`, `blocked`, `interrupted`, "
+     "`error`. JSON: `{\"phases\": [{\"name\", \"state\", \"result\", \"branch\", "
+     "\"duration_s\", \"attempts\", \"reason\", \"log\", \"worktree\", \"recorded_at\", "
+     "\"flaky\", \"handoff\", \"saved_attempts\"}]}`. `--format markdown` renders a plan "
+     "document with Completed / In progress / Pending / Failed sections."},
+    {"log",
+     "Prints `.orchestrate/logs/PHASE.log`: every command of the phase's latest run, each "
+     "preceded by a `=== orchestrate: attempt N, step: command` line."},
+    {"validate",
+     "Prints `FILE: ok: N phases, N dependencies, N pools, N agents, longest chain N` or the "
+     "errors."},
+    {"clean",
+     "Removes the worktrees under `.orchestrate/worktrees/` that hold no uncommitted work (it "
+     "names the ones it keeps). `--branches` also deletes `orchestrate/phase/*` branches whose "
+     "head is a recorded result or a saved attempt; `--cache` deletes every cache record."},
+    {"cache",
+     "`push` sends every record to REMOTE (existing ones are left as they are); `pull` fetches "
+     "`refs/orchestrate/cache/*`; `list` shows phase, key, age and size of every record; "
+     "`prune` removes records no current phase can use, and with `--older-than` every record "
+     "older than that. A missing or unreachable remote exits 2 naming it."},
+    {"report",
+     "The page `run --report` writes, made from the workspace's state instead of the run's "
+     "events: one bar per phase that ran, without separate tries or requeue waits."},
+};
+
 RefSection CommandSection(const CliCommand& c) {
-  RefSection s{c.name, 2, "  " + c.Usage() + "\n\n" + c.description, {}, c.footer};
+  auto details = kDetails.find(c.name);
+  std::string text = "  " + c.Usage() + "\n\n" + c.description;
+  if (details != kDetails.end()) text += "\n\n" + details->second;
+  RefSection s{c.name, 2, text, {}, c.footer};
   for (const CliOption& o : c.options) s.entries.push_back({o.Term(), o.description});
   return s;
 }

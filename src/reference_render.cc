@@ -6,13 +6,23 @@
 namespace orchestrate {
 namespace {
 
+// Paragraphs separated by blank lines; "Example:" followed by indented
+// lines becomes two paragraphs, the text and the example.
 std::vector<std::string> Paragraphs(const std::string& text) {
   std::vector<std::string> out;
   size_t start = 0;
   while (start < text.size()) {
+    start = text.find_first_not_of('\n', start);
+    if (start == std::string::npos) break;
     size_t end = text.find("\n\n", start);
     if (end == std::string::npos) end = text.size();
-    if (end > start) out.push_back(text.substr(start, end - start));
+    std::string paragraph = text.substr(start, end - start);
+    size_t example = paragraph.find("\n  ");
+    if (example != std::string::npos && paragraph.rfind("  ", 0) != 0) {
+      out.push_back(paragraph.substr(0, example));
+      paragraph = paragraph.substr(example + 1);
+    }
+    if (!paragraph.empty()) out.push_back(paragraph);
     start = end + 2;
   }
   return out;
@@ -25,12 +35,14 @@ bool IsExample(const std::string& paragraph) {
   return true;
 }
 
-// Backslashes and hyphens escaped; a line starting with . or ' made literal.
+// Backslashes and hyphens escaped, backquotes dropped; a line starting with
+// . or ' made literal.
 std::string RoffText(const std::string& text) {
   std::string out;
   bool line_start = true;
   for (char c : text) {
     if (line_start && (c == '.' || c == '\'')) out += "\\&";
+    if (c == '`') continue;  // markdown's code marks
     if (c == '\\')
       out += "\\e";
     else if (c == '-')
