@@ -134,5 +134,19 @@ TEST(ReferenceTest, SchemaAndManifestDocumentationAgreeOnKeys) {
   }
 }
 
+TEST(ReferenceTest, InstallPutsManPagesCompletionsAndSchemaInStandardPlaces) {
+  TempDir prefix;
+  std::string build = std::string(ORCHESTRATE_MAN_DIR) + "/..";
+  ShellResult r = Shell("cmake --install " + ShellQuote(build) + " --prefix " +
+                        ShellQuote(prefix.path()) + " 2>&1");
+  ASSERT_EQ(r.status, 0) << r.out;
+  for (const char* path : {"share/man/man1/orchestrate.1", "share/man/man5/orchestrate.toml.5",
+                           "share/bash-completion/completions/orchestrate",
+                           "share/zsh/site-functions/_orchestrate",
+                           "share/fish/vendor_completions.d/orchestrate.fish",
+                           "share/orchestrate/orchestrate.schema.json"})
+    EXPECT_TRUE(FileExists(prefix.path() + "/" + path)) << path << "\n" << r.out;
+}
+
 }  // namespace
 }  // namespace orchestrate::testing
