@@ -103,12 +103,16 @@ std::string Bash(const std::vector<CliCommand>& cli) {
          "  _orchestrate_cmd=\n"
          "  for ((i = 1; i < COMP_CWORD; i++)); do\n"
          "    case ${COMP_WORDS[i]} in\n"
-         "      " + Join(commands, "|") + ") _orchestrate_cmd=${COMP_WORDS[i]}; break ;;\n"
+         "      " +
+         Join(commands, "|") +
+         ") _orchestrate_cmd=${COMP_WORDS[i]}; break ;;\n"
          "    esac\n"
          "  done\n"
-         "  case \"$_orchestrate_cmd:$prev\" in\n" + BashValueCases(cli, commands) +
+         "  case \"$_orchestrate_cmd:$prev\" in\n" +
+         BashValueCases(cli, commands) +
          "  esac\n"
-         "  case \"$_orchestrate_cmd:$cur\" in\n" + word_cases +
+         "  case \"$_orchestrate_cmd:$cur\" in\n" +
+         word_cases +
          "  esac\n"
          "}\n"
          "complete -F _orchestrate orchestrate\n";
@@ -145,8 +149,8 @@ std::string FishArguments(const CliOption& o, const std::vector<std::string>& co
 
 std::string FishLine(const CliCommand& c, const CliOption& o,
                      const std::vector<std::string>& commands) {
-  std::string cond = c.name.empty() ? "__fish_use_subcommand"
-                                    : "__fish_seen_subcommand_from " + c.name;
+  std::string cond =
+      c.name.empty() ? "__fish_use_subcommand" : "__fish_seen_subcommand_from " + c.name;
   std::string line = "complete -c orchestrate -n " + FishQuote(cond);
   for (const std::string& s : o.short_names) line += " -s " + s;
   for (const std::string& l : o.long_names) line += " -l " + l;
@@ -184,8 +188,7 @@ std::string CompletionScript(const CLI::App& app, std::string_view shell) {
   if (shell == "bash") return Bash(cli);
   if (shell == "zsh") return Zsh(cli);
   if (shell == "fish") return Fish(cli);
-  throw UsageError("completion: unknown shell '" + std::string(shell) +
-                   "'; use bash, zsh or fish");
+  throw UsageError("completion: unknown shell '" + std::string(shell) + "'; use bash, zsh or fish");
 }
 
 }  // namespace orchestrate

@@ -11,10 +11,10 @@
 
 #include "orchestrate/color.h"
 #include "orchestrate/commands.h"
-#include "orchestrate/reference.h"
-#include "orchestrate/report.h"
 #include "orchestrate/error.h"
 #include "orchestrate/git.h"
+#include "orchestrate/reference.h"
+#include "orchestrate/report.h"
 #include "orchestrate/runner.h"
 
 namespace fs = std::filesystem;
@@ -53,7 +53,8 @@ void AddDir(CLI::App* app, Options& o) {
 
 void AddLocation(CLI::App* app, Options& o) {
   AddDir(app, o);
-  app->add_option("-f,--file", o.file, "Use this manifest instead of searching for orchestrate.toml")
+  app->add_option("-f,--file", o.file,
+                  "Use this manifest instead of searching for orchestrate.toml")
       ->type_name("FILE");
 }
 
@@ -119,7 +120,8 @@ int Run(Options& o, Project& project) {
   EventBus bus;
   bool live = isatty(STDOUT_FILENO) && !std::getenv("CI");
   Verbosity v = o.quiet ? Verbosity::kQuiet : o.verbose ? Verbosity::kVerbose : Verbosity::kNormal;
-  bus.Add(MakeConsolePrinter(stdout, live, UseColor(o.color, isatty(STDOUT_FILENO), ProcessEnv()), v));
+  bus.Add(
+      MakeConsolePrinter(stdout, live, UseColor(o.color, isatty(STDOUT_FILENO), ProcessEnv()), v));
   if (!o.events.empty()) bus.Add(MakeEventsWriter(o.events));
   if (!o.trace.empty()) bus.Add(MakeTraceWriter(o.trace));
   if (!o.junit.empty()) bus.Add(MakeJunitWriter(o.junit));
@@ -209,8 +211,8 @@ int Dispatch(CLI::App& app, Options& o) {
 // when the logger is made: --color governs stdout).
 void ConfigureLogging() {
   bool color = UseColor("auto", isatty(STDERR_FILENO), ProcessEnv());
-  auto logger = spdlog::stderr_color_mt("orchestrate", color ? spdlog::color_mode::always
-                                                             : spdlog::color_mode::never);
+  auto logger = spdlog::stderr_color_mt(
+      "orchestrate", color ? spdlog::color_mode::always : spdlog::color_mode::never);
   logger->set_pattern("orchestrate: %^%l%$: %v");
   spdlog::set_default_logger(logger);
 }
@@ -232,16 +234,19 @@ int main(int argc, char** argv) {
       "orchestrate: run a graph of phases (agents or commands) in parallel git worktrees,\n"
       "verify and merge their results, and cache every success by its inputs.",
       "orchestrate"};  // usage says `orchestrate`, not argv[0]
-  app.footer(Footer("  orchestrate -j 4 api      # run api and what it depends on, 4 at a time\n"
-                    "  orchestrate help run      # the options of one command",
-                    kExitsRun));
+  app.footer(
+      Footer("  orchestrate -j 4 api      # run api and what it depends on, 4 at a time\n"
+             "  orchestrate help run      # the options of one command",
+             kExitsRun));
   app.set_version_flag("--version", std::string("orchestrate ") + ORCHESTRATE_VERSION);
   app.require_subcommand(0, 1);
   AddRunOptions(&app, o);
-  CLI::App* run = app.add_subcommand("run", "Run the phases (default: all) and what they depend on");
+  CLI::App* run =
+      app.add_subcommand("run", "Run the phases (default: all) and what they depend on");
   AddRunOptions(run, o);
-  run->footer(Footer("  orchestrate run --report run.html test   # run test and its deps; draw the run",
-                     kExitsRun));
+  run->footer(
+      Footer("  orchestrate run --report run.html test   # run test and its deps; draw the run",
+             kExitsRun));
 
   CLI::App* plan =
       app.add_subcommand("plan", "Show what would run and why; changes nothing (= run -n)");
@@ -272,8 +277,8 @@ int main(int argc, char** argv) {
   graph->add_flag("--status", o.graph_status,
                   "dot, mermaid: colour phases by state (fresh, stale, failed, blocked, awaiting "
                   "approval)");
-  graph->footer(Footer("  orchestrate graph --format dot --status | dot -Tsvg > graph.svg",
-                       kExitsRead));
+  graph->footer(
+      Footer("  orchestrate graph --format dot --status | dot -Tsvg > graph.svg", kExitsRead));
 
   CLI::App* status = app.add_subcommand("status", "Show every phase's state");
   AddLocation(status, o);
@@ -292,9 +297,10 @@ int main(int argc, char** argv) {
   log->add_option("phase", o.phase, "The phase")->required()->type_name("PHASE");
   log->add_flag("-f,--follow", o.follow,
                 "Keep printing while the phase runs, like tail -f (the manifest: --file FILE)");
-  log->footer(Footer("  orchestrate log -f api                 # follow api's log\n"
-                     "  orchestrate -f ci.toml log -f api      # the same, with another manifest",
-                     kExitsRead));
+  log->footer(
+      Footer("  orchestrate log -f api                 # follow api's log\n"
+             "  orchestrate -f ci.toml log -f api      # the same, with another manifest",
+             kExitsRead));
 
   CLI::App* validate = app.add_subcommand("validate", "Check the manifest only");
   AddLocation(validate, o);
@@ -302,8 +308,9 @@ int main(int argc, char** argv) {
 
   CLI::App* init = app.add_subcommand("init", "Write a commented starter orchestrate.toml");
   AddDir(init, o);
-  init->footer(Footer("  orchestrate init && orchestrate plan",
-                      "Exit status: 0 written; 2 orchestrate.toml exists already; 3 cannot write."));
+  init->footer(
+      Footer("  orchestrate init && orchestrate plan",
+             "Exit status: 0 written; 2 orchestrate.toml exists already; 3 cannot write."));
 
   CLI::App* clean = app.add_subcommand("clean", "Remove worktrees (never unsaved work)");
   AddLocation(clean, o);
@@ -320,8 +327,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"push", "pull", "list", "prune"}));
   cache->add_option("remote", o.remote, "Remote name or URL for push/pull (default: origin)")
       ->type_name("REMOTE");
-  cache->add_option("--older-than", o.older_than,
-                    "prune: also remove records older than this (e.g. 168h, 30m)")
+  cache
+      ->add_option("--older-than", o.older_than,
+                   "prune: also remove records older than this (e.g. 168h, 30m)")
       ->type_name("DURATION");
   cache->footer(Footer("  orchestrate cache pull origin && orchestrate plan", kExitsRead));
 
@@ -347,9 +355,9 @@ int main(int argc, char** argv) {
       ->required()
       ->type_name("SHELL")
       ->check(CLI::IsMember({"bash", "zsh", "fish"}));
-  completion->footer(
-      Footer("  orchestrate completion bash > ~/.local/share/bash-completion/completions/orchestrate",
-             kExitsRead));
+  completion->footer(Footer(
+      "  orchestrate completion bash > ~/.local/share/bash-completion/completions/orchestrate",
+      kExitsRead));
 
   // For the completion scripts: the manifest's phase names, one per line.
   CLI::App* phase_names = app.add_subcommand("__phases", "The manifest's phase names");

@@ -69,19 +69,19 @@ const char* kExample =
 RefDocument ManifestReference() {
   Json schema = Json::parse(ManifestSchemaText());
   const Json& defs = schema["$defs"];
-  RefDocument doc{"orchestrate.toml", 5, "the manifest of orchestrate", "orchestrate.toml(5)",
-                  "", {}};
+  RefDocument doc{"orchestrate.toml",    5,  "the manifest of orchestrate",
+                  "orchestrate.toml(5)", "", {}};
   doc.sections.push_back({"DESCRIPTION", 1, kDescription, {}, ""});
   doc.sections.push_back({"TOP LEVEL", 1, "", Keys(schema), ""});
+  doc.sections.push_back({"[settings]", 1,
+                          schema["properties"]["settings"].value("description", ""),
+                          Keys(schema["properties"]["settings"]), ""});
   doc.sections.push_back(
-      {"[settings]", 1, schema["properties"]["settings"].value("description", ""),
-       Keys(schema["properties"]["settings"]), ""});
-  doc.sections.push_back({"[pools.NAME]", 1, defs["pool"].value("description", ""),
-                          Keys(defs["pool"]), ""});
-  doc.sections.push_back({"[agents.NAME]", 1, defs["agent"].value("description", ""),
-                          Keys(defs["agent"]), ""});
-  doc.sections.push_back({"[phase.NAME]", 1, defs["phase"].value("description", ""),
-                          Keys(defs["phase"]), ""});
+      {"[pools.NAME]", 1, defs["pool"].value("description", ""), Keys(defs["pool"]), ""});
+  doc.sections.push_back(
+      {"[agents.NAME]", 1, defs["agent"].value("description", ""), Keys(defs["agent"]), ""});
+  doc.sections.push_back(
+      {"[phase.NAME]", 1, defs["phase"].value("description", ""), Keys(defs["phase"]), ""});
   doc.sections.push_back({"EXAMPLE", 1, kExample, {}, ""});
   doc.sections.push_back({"SEE ALSO", 1, "orchestrate(1)", {}, ""});
   return doc;

@@ -68,7 +68,8 @@ std::string Upper(std::string text) {
 }
 
 std::string RoffSection(const RefSection& s) {
-  std::string out = (s.level == 1 ? ".SH " : ".SS ") + std::string("\"") + RoffText(s.title) + "\"\n";
+  std::string out =
+      (s.level == 1 ? ".SH " : ".SS ") + std::string("\"") + RoffText(s.title) + "\"\n";
   for (const std::string& p : Paragraphs(s.text)) out += RoffParagraph(p);
   for (const RefEntry& e : s.entries)
     out += ".TP\n\\fB" + RoffText(e.term) + "\\fR\n" + RoffText(e.text) + "\n";

@@ -14,11 +14,20 @@ std::string Escape(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -62,8 +71,8 @@ std::string Header(const ReportModel& m) {
   row("duration", Escape(FormatDuration(m.duration_s)));
   row("base", "<code>" + Escape(m.base) + "</code>");
   row("target", Escape(m.target) + (m.target_commit.empty()
-                                         ? " (not created yet)"
-                                         : " at <code>" + Escape(m.target_commit) + "</code>"));
+                                        ? " (not created yet)"
+                                        : " at <code>" + Escape(m.target_commit) + "</code>"));
   std::map<std::string, int> counts;
   for (const ReportPhase& p : m.phases) ++counts[p.state];
   std::string summary;
@@ -124,25 +133,27 @@ std::string TimelineSvg(const ReportModel& m) {
   if (m.bars.empty()) return "<p>No phase ran in this run.</p>\n";
   int slots = m.jobs;
   double end = m.duration_s;
-  for (const ReportBar& b : m.bars) slots = std::max(slots, b.slot + 1), end = std::max(end, b.end_s);
+  for (const ReportBar& b : m.bars)
+    slots = std::max(slots, b.slot + 1), end = std::max(end, b.end_s);
   end = std::max(end, 0.001);
   const int left = 60, width = 840, row = 28;
   double scale = width / end;
-  std::string out = "<svg id=\"timeline\" width=\"" + std::to_string(left + width + 10) +
-                    "\" height=\"" + std::to_string(slots * row + 24) +
-                    "\" xmlns=\"http://www.w3.org/2000/svg\">\n"
-                    "<defs><pattern id=\"wait\" width=\"6\" height=\"6\" "
-                    "patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
-                    "<rect width=\"6\" height=\"6\" fill=\"#fff\"/><line x1=\"0\" y1=\"0\" x2=\"0\" "
-                    "y2=\"6\" stroke=\"#a58cd0\" stroke-width=\"3\"/></pattern></defs>\n";
+  std::string out =
+      "<svg id=\"timeline\" width=\"" + std::to_string(left + width + 10) + "\" height=\"" +
+      std::to_string(slots * row + 24) +
+      "\" xmlns=\"http://www.w3.org/2000/svg\">\n"
+      "<defs><pattern id=\"wait\" width=\"6\" height=\"6\" "
+      "patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
+      "<rect width=\"6\" height=\"6\" fill=\"#fff\"/><line x1=\"0\" y1=\"0\" x2=\"0\" "
+      "y2=\"6\" stroke=\"#a58cd0\" stroke-width=\"3\"/></pattern></defs>\n";
   for (int s = 0; s < slots; ++s)
-    out += "<text x=\"0\" y=\"" + std::to_string(s * row + 18) + "\">job " +
-           std::to_string(s + 1) + "</text>\n";
+    out += "<text x=\"0\" y=\"" + std::to_string(s * row + 18) + "\">job " + std::to_string(s + 1) +
+           "</text>\n";
   for (const ReportBar& b : m.bars) {
     double x = left + b.start_s * scale, bw = std::max(2.0, (b.end_s - b.start_s) * scale);
     std::string label = b.phase + (b.waiting ? " (waiting)" : "");
-    out += "<g><title>" + Escape(label + ": " + b.state + ", " + Num(b.start_s) + "s to " +
-                                 Num(b.end_s) + "s") +
+    out += "<g><title>" +
+           Escape(label + ": " + b.state + ", " + Num(b.start_s) + "s to " + Num(b.end_s) + "s") +
            "</title><rect x=\"" + Num(x) + "\" y=\"" + std::to_string(b.slot * row + 2) +
            "\" width=\"" + Num(bw) + "\" height=\"" + std::to_string(row - 6) + "\" fill=\"" +
            (b.waiting ? std::string("url(#wait)") : std::string(StateColor(b.state))) +
@@ -161,11 +172,13 @@ std::string TimelineSvg(const ReportModel& m) {
 std::string PhaseTable(const ReportModel& m) {
   bool costs = std::any_of(m.phases.begin(), m.phases.end(),
                            [](const ReportPhase& p) { return p.cost_usd.has_value(); });
-  std::string out = "<table id=\"phases\"><tr><th>phase</th><th>state</th><th>duration</th>"
-                    "<th>attempts</th>" +
-                    std::string(costs ? "<th>cost</th>" : "") + "<th>why</th></tr>\n";
+  std::string out =
+      "<table id=\"phases\"><tr><th>phase</th><th>state</th><th>duration</th>"
+      "<th>attempts</th>" +
+      std::string(costs ? "<th>cost</th>" : "") + "<th>why</th></tr>\n";
   for (const ReportPhase& p : m.phases) {
-    out += "<tr><td>" + Escape(p.name) + "</td><td>" + StateBadge(p.state) + "</td><td class=\"n\">" +
+    out += "<tr><td>" + Escape(p.name) + "</td><td>" + StateBadge(p.state) +
+           "</td><td class=\"n\">" +
            (p.duration_s > 0 ? Escape(FormatDuration(p.duration_s)) : "-") +
            "</td><td class=\"n\">" + (p.attempts ? std::to_string(p.attempts) : "-") + "</td>";
     if (costs) {

@@ -20,8 +20,8 @@ void AssignSlots(std::vector<ReportBar>* bars) {
             [](const ReportBar& a, const ReportBar& b) { return a.start_s < b.start_s; });
   std::vector<double> free_at;
   for (ReportBar& bar : *bars) {
-    auto slot = std::find_if(free_at.begin(), free_at.end(),
-                             [&bar](double t) { return t <= bar.start_s; });
+    auto slot =
+        std::find_if(free_at.begin(), free_at.end(), [&bar](double t) { return t <= bar.start_s; });
     if (slot == free_at.end()) slot = free_at.insert(free_at.end(), 0);
     *slot = bar.end_s;
     bar.slot = static_cast<int>(slot - free_at.begin());

@@ -96,7 +96,7 @@ TEST(CliHelpTest, LogDashFFollowsAndDashFBeforeTheCommandNamesTheManifest) {
 
 TEST(CliHelpTest, ForceColorColoursPlainOutputAndNoColorWins) {
   Scenario s(kManifest);
-  EXPECT_TRUE(Has(s.Run("run", "FORCE_COLOR=1 ").out, "\x1b[")) ;
+  EXPECT_TRUE(Has(s.Run("run", "FORCE_COLOR=1 ").out, "\x1b["));
   EXPECT_TRUE(Has(s.Run("run --force api", "CLICOLOR_FORCE=1 ").out, "\x1b["));
   EXPECT_FALSE(Has(s.Run("run --force api", "FORCE_COLOR=1 NO_COLOR=1 ").out, "\x1b["));
   EXPECT_TRUE(Has(s.Run("run --force api", "FORCE_COLOR=1 NO_COLOR= ").out, "\x1b["));

@@ -25,7 +25,9 @@ std::string BinDir(const TempDir& dir) {
 std::string BashComplete(const Scenario& s, const TempDir& bin, const std::string& line) {
   std::string script =
       "source <(orchestrate completion bash)\n"
-      "COMP_WORDS=(" + line + ")\n"
+      "COMP_WORDS=(" +
+      line +
+      ")\n"
       "COMP_CWORD=$((${#COMP_WORDS[@]} - 1))\n"
       "_orchestrate\n"
       "printf '%s\\n' \"${COMPREPLY[@]}\" | sort\n";
@@ -65,9 +67,10 @@ TEST(CompletionTest, BashCompletesPhaseNamesFromTheManifest) {
 TEST(CompletionTest, BashReadsTheManifestNamedByDashCAndFile) {
   Scenario s(kManifest);
   TempDir bin;
-  MustShell("mkdir -p sub && printf 'version = 1\\n[phase.only]\\nrun = \"true\"\\n' > "
-            "sub/o.toml",
-            s.repo());
+  MustShell(
+      "mkdir -p sub && printf 'version = 1\\n[phase.only]\\nrun = \"true\"\\n' > "
+      "sub/o.toml",
+      s.repo());
   EXPECT_EQ(BashComplete(s, bin, "orchestrate -C sub --file o.toml run ''"), "only\n");
   EXPECT_EQ(BashComplete(s, bin, "orchestrate -f sub/o.toml plan ''"), "only\n");
 }
@@ -88,9 +91,10 @@ TEST(CompletionTest, BashCompletesOptionsAndTheirValues) {
 TEST(CompletionTest, ZshLoadsTheScript) {
   if (!Installed("zsh")) GTEST_SKIP() << "zsh is not installed";
   TempDir bin;
-  ShellResult r = Shell("PATH=" + BinDir(bin) +
-                        ":$PATH zsh -fc 'autoload -U compinit && compinit -u && "
-                        "source <(orchestrate completion zsh) && print -r -- $_comps[orchestrate]'");
+  ShellResult r =
+      Shell("PATH=" + BinDir(bin) +
+            ":$PATH zsh -fc 'autoload -U compinit && compinit -u && "
+            "source <(orchestrate completion zsh) && print -r -- $_comps[orchestrate]'");
   EXPECT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("_bash_complete"), std::string::npos) << r.out;
 }
@@ -100,8 +104,9 @@ TEST(CompletionTest, FishCompletesCommandsAndPhases) {
   Scenario s(kManifest);
   TempDir bin;
   std::string fish = "PATH=" + BinDir(bin) + ":$PATH fish --no-config -c " +
-                     ShellQuote("orchestrate completion fish | source; complete -C'orchestrate ex'; "
-                                "complete -C'orchestrate explain '");
+                     ShellQuote(
+                         "orchestrate completion fish | source; complete -C'orchestrate ex'; "
+                         "complete -C'orchestrate explain '");
   ShellResult r = Shell(fish, s.repo());
   EXPECT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("explain\t"), std::string::npos) << r.out;

@@ -22,10 +22,11 @@ TEST(ReferenceTest, ManPagesRenderWithoutWarnings) {
   if (!Installed("man")) GTEST_SKIP() << "man is not installed (scripts/deps.sh --test-tools)";
   for (const char* page : {"orchestrate.1", "orchestrate.toml.5"}) {
     std::string path = std::string(ORCHESTRATE_MAN_DIR) + "/" + page;
-    ShellResult warnings =
-        Shell("LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l " + ShellQuote(path) + " 2>&1 >/dev/null");
+    ShellResult warnings = Shell("LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l " +
+                                 ShellQuote(path) + " 2>&1 >/dev/null");
     EXPECT_EQ(warnings.out, "") << page;
-    ShellResult text = Shell("LC_ALL=C.UTF-8 MANWIDTH=80 man -l " + ShellQuote(path) + " 2>/dev/null");
+    ShellResult text =
+        Shell("LC_ALL=C.UTF-8 MANWIDTH=80 man -l " + ShellQuote(path) + " 2>/dev/null");
     EXPECT_EQ(text.status, 0) << page;
     EXPECT_NE(text.out.find("NAME"), std::string::npos) << page << "\n" << text.out;
   }
@@ -101,20 +102,22 @@ std::map<std::string, std::set<std::string>> ManifestDocKeys() {
   std::string table;
   for (std::string line; std::getline(doc, line);) {
     std::smatch m;
-    if (line.rfind("## ", 0) == 0) table = std::regex_match(line, m, heading) ? m[1].str() : "";
-    else if (!table.empty() && std::regex_search(line, m, row)) keys[table].insert(m[1]);
+    if (line.rfind("## ", 0) == 0)
+      table = std::regex_match(line, m, heading) ? m[1].str() : "";
+    else if (!table.empty() && std::regex_search(line, m, row))
+      keys[table].insert(m[1]);
   }
   return keys;
 }
 
 // Keys SPEC section 2 names that docs/manifest.md does not describe yet
 // (other work adds them); see also tests/unit/manifest_schema_test.cc.
-const std::set<std::string> kNotYetDocumented = {"budget_usd",  "cache_remote", "cache_trust",
-                                                 "requeue_max", "approval",     "allow_empty",
-                                                 "usage"};
+const std::set<std::string> kNotYetDocumented = {
+    "budget_usd", "cache_remote", "cache_trust", "requeue_max", "approval", "allow_empty", "usage"};
 
 TEST(ReferenceTest, SchemaAndManifestDocumentationAgreeOnKeys) {
-  nlohmann::json schema = nlohmann::json::parse(ReadFile(kSource + "/docs/orchestrate.schema.json"));
+  nlohmann::json schema =
+      nlohmann::json::parse(ReadFile(kSource + "/docs/orchestrate.schema.json"));
   std::map<std::string, const nlohmann::json*> tables = {
       {"Top level", &schema},
       {"`[settings]`", &schema["properties"]["settings"]},
@@ -126,10 +129,12 @@ TEST(ReferenceTest, SchemaAndManifestDocumentationAgreeOnKeys) {
     std::set<std::string> in_schema;
     for (const auto& [key, prop] : (*json)["properties"].items()) in_schema.insert(key);
     for (const std::string& key : doc[table])
-      EXPECT_TRUE(in_schema.count(key)) << table << " " << key << " is documented, not in the schema";
+      EXPECT_TRUE(in_schema.count(key))
+          << table << " " << key << " is documented, not in the schema";
     for (const std::string& key : in_schema) {
       if (kNotYetDocumented.count(key)) continue;
-      EXPECT_TRUE(doc[table].count(key)) << table << " " << key << " is in the schema, not documented";
+      EXPECT_TRUE(doc[table].count(key))
+          << table << " " << key << " is in the schema, not documented";
     }
   }
 }
@@ -140,11 +145,11 @@ TEST(ReferenceTest, InstallPutsManPagesCompletionsAndSchemaInStandardPlaces) {
   ShellResult r = Shell("cmake --install " + ShellQuote(build) + " --prefix " +
                         ShellQuote(prefix.path()) + " 2>&1");
   ASSERT_EQ(r.status, 0) << r.out;
-  for (const char* path : {"share/man/man1/orchestrate.1", "share/man/man5/orchestrate.toml.5",
-                           "share/bash-completion/completions/orchestrate",
-                           "share/zsh/site-functions/_orchestrate",
-                           "share/fish/vendor_completions.d/orchestrate.fish",
-                           "share/orchestrate/orchestrate.schema.json"})
+  for (const char* path :
+       {"share/man/man1/orchestrate.1", "share/man/man5/orchestrate.toml.5",
+        "share/bash-completion/completions/orchestrate", "share/zsh/site-functions/_orchestrate",
+        "share/fish/vendor_completions.d/orchestrate.fish",
+        "share/orchestrate/orchestrate.schema.json"})
     EXPECT_TRUE(FileExists(prefix.path() + "/" + path)) << path << "\n" << r.out;
 }
 

@@ -35,9 +35,10 @@ TEST(ReportTest, GraphStatusColoursPhasesByState) {
 // Every phase and the things a reader looks for, in `page` (HTML or the
 // text of the page as a browser shows it).
 void ExpectReport(const std::string& page) {
-  for (const char* phase : {"schema", "api", "broken", "after"}) EXPECT_TRUE(Has(page, phase)) << phase;
-  for (const char* text : {"Timeline", "job 1", "failed", "blocked", "the-last-words",
-                           "orchestrate/integration"})
+  for (const char* phase : {"schema", "api", "broken", "after"})
+    EXPECT_TRUE(Has(page, phase)) << phase;
+  for (const char* text :
+       {"Timeline", "job 1", "failed", "blocked", "the-last-words", "orchestrate/integration"})
     EXPECT_TRUE(Has(page, text)) << text << "\n" << page;
 }
 
@@ -64,9 +65,13 @@ TEST(ReportTest, ReportCommandDrawsTheLastRun) {
 
 TEST(ReportTest, ReportToAnUnwritableFileIsAUsageError) {
   Scenario s(kManifest);
-  ShellResult r = s.Run("report -o /nonexistent/dir/r.html");
-  EXPECT_EQ(r.status, 2) << r.out;
-  EXPECT_TRUE(Has(r.out, "/nonexistent/dir/r.html")) << r.out;
+  for (const char* command :
+       {"report -o /nonexistent/dir/r.html", "run --report /nonexistent/dir/r.html"}) {
+    ShellResult r = s.Run(command);
+    EXPECT_EQ(r.status, 2) << command << "\n" << r.out;
+    EXPECT_TRUE(Has(r.out, "cannot open '/nonexistent/dir/r.html' for writing")) << r.out;
+  }
+  EXPECT_EQ(s.Rev("orchestrate/integration"), "") << "nothing ran";
 }
 
 TEST(ReportTest, ChromiumShowsEveryPhase) {
@@ -74,15 +79,17 @@ TEST(ReportTest, ChromiumShowsEveryPhase) {
     GTEST_SKIP() << "chromium is not installed (scripts/deps.sh --test-tools)";
   Scenario s(kManifest);
   s.Run("run --report ../run.html");
-  std::string chromium = "chromium --headless --no-sandbox --disable-gpu --no-first-run "
-                         "--user-data-dir=" + ShellQuote(s.dir() + "/profile") + " ";
+  std::string chromium =
+      "chromium --headless --no-sandbox --disable-gpu --no-first-run "
+      "--user-data-dir=" +
+      ShellQuote(s.dir() + "/profile") + " ";
   ShellResult dom = Shell(chromium + "--dump-dom " + ShellQuote("file://" + s.dir() + "/run.html") +
                           " 2>/dev/null");
   EXPECT_EQ(dom.status, 0);
   ExpectReport(dom.out);
-  ShellResult shot = Shell(chromium + "--window-size=1100,900 --screenshot=" +
-                           ShellQuote(s.dir() + "/run.png") + " " +
-                           ShellQuote("file://" + s.dir() + "/run.html") + " 2>&1");
+  ShellResult shot =
+      Shell(chromium + "--window-size=1100,900 --screenshot=" + ShellQuote(s.dir() + "/run.png") +
+            " " + ShellQuote("file://" + s.dir() + "/run.html") + " 2>&1");
   EXPECT_EQ(shot.status, 0) << shot.out;
   EXPECT_GT(ReadFile(s.dir() + "/run.png").size(), 10000u) << "a screenshot with something in it";
 }

@@ -15,10 +15,10 @@ using Json = nlohmann::json;
 
 std::set<std::string> SchemaKeys(const std::string& table) {
   Json schema = Json::parse(ManifestSchemaText());
-  const Json& t = table.empty()            ? schema
-                  : table == "settings"    ? schema["properties"]["settings"]
-                  : table == "pools"       ? schema["$defs"]["pool"]
-                                           : schema["$defs"]["phase"];
+  const Json& t = table.empty()         ? schema
+                  : table == "settings" ? schema["properties"]["settings"]
+                  : table == "pools"    ? schema["$defs"]["pool"]
+                                        : schema["$defs"]["phase"];
   std::set<std::string> keys;
   for (const auto& [key, value] : t["properties"].items()) keys.insert(key);
   return keys;
@@ -42,8 +42,7 @@ TEST(ManifestSchemaTest, SchemaAndParserAcceptTheSameKeys) {
                                      << " but docs/orchestrate.schema.json does not list it";
     for (const std::string& key : schema) {
       if (kNotYetParsed.count(key)) {
-        EXPECT_FALSE(parser.count(key))
-            << key << " is parsed now: remove it from kNotYetParsed";
+        EXPECT_FALSE(parser.count(key)) << key << " is parsed now: remove it from kNotYetParsed";
         continue;
       }
       EXPECT_TRUE(parser.count(key)) << "docs/orchestrate.schema.json lists [" << table << "] "
