@@ -99,6 +99,8 @@ std::string Bash(const std::vector<CliCommand>& cli) {
          "  command \"${COMP_WORDS[0]}\" \"${args[@]}\" __phases 2>/dev/null\n"
          "}\n\n"
          "_orchestrate() {\n"
+         "  # zsh's bashcompinit fills COMP_WORDS 1-based; the code below counts from 0\n"
+         "  [[ -n ${ZSH_VERSION-} ]] && setopt localoptions ksharrays\n"
          "  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} i\n"
          "  _orchestrate_cmd=\n"
          "  for ((i = 1; i < COMP_CWORD; i++)); do\n"

@@ -99,6 +99,22 @@ TEST(CompletionTest, ZshLoadsTheScript) {
   EXPECT_NE(r.out.find("_bash_complete"), std::string::npos) << r.out;
 }
 
+// As zsh's _bash_complete calls it: COMP_WORDS from $words (1-based),
+// COMP_CWORD = CURRENT - 1.
+TEST(CompletionTest, ZshCompletesPhaseNames) {
+  if (!Installed("zsh")) GTEST_SKIP() << "zsh is not installed";
+  Scenario s(kManifest);
+  TempDir bin;
+  ShellResult r = Shell("PATH=" + BinDir(bin) +
+                            ":$PATH zsh -fc 'autoload -U compinit && compinit -u; "
+                            "source <(orchestrate completion zsh); "
+                            "COMP_WORDS=(orchestrate explain \"\"); COMP_CWORD=2; _orchestrate; "
+                            "print -l -- $COMPREPLY'",
+                        s.repo());
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(r.out, "schema\napi\n");
+}
+
 TEST(CompletionTest, FishCompletesCommandsAndPhases) {
   if (!Installed("fish")) GTEST_SKIP() << "fish is not installed";
   Scenario s(kManifest);
