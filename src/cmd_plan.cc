@@ -203,9 +203,23 @@ int CommandExplain(Project& project, const std::string& name, bool as_json) {
   return kExitOk;
 }
 
-int CommandGraph(Project& project, const std::vector<std::string>& targets, GraphFormat format) {
+int CommandGraph(Project& project, const std::vector<std::string>& targets, GraphFormat format,
+                 bool status) {
   Graph graph(project.manifest);
-  std::cout << FormatGraph(graph, SelectOrThrow(graph, targets), format);
+  std::vector<int> selected = SelectOrThrow(graph, targets);
+  if (!status) {
+    std::cout << FormatGraph(graph, selected, format);
+    return kExitOk;
+  }
+  std::map<std::string, std::string> states;
+  for (const auto& [name, record] : CurrentPhaseRecords(project))
+    states[name] = std::string(ToString(record.state));
+  std::cout << FormatGraph(graph, selected, format, &states);
+  return kExitOk;
+}
+
+int CommandPhaseNames(Project& project) {
+  for (const Phase& phase : project.manifest.phases) std::cout << phase.name << "\n";
   return kExitOk;
 }
 

@@ -239,6 +239,12 @@ int PrintRecordedLog(Project& project, const std::string& phase, const std::stri
 
 }  // namespace
 
+std::vector<std::pair<std::string, PhaseRecord>> CurrentPhaseRecords(Project& project) {
+  std::vector<std::pair<std::string, PhaseRecord>> out;
+  for (StatusRow& row : CollectStatus(project)) out.emplace_back(row.name, std::move(row.record));
+  return out;
+}
+
 int CommandStatus(Project& project, const std::string& format) {
   std::vector<StatusRow> rows = CollectStatus(project);
   if (format == "json")

@@ -15,11 +15,13 @@
 // flows. Only edges between selected phases are drawn.
 #include <algorithm>
 #include <iterator>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 
 #include "orchestrate/graph.h"
+#include "orchestrate/report.h"
 
 namespace orchestrate {
 namespace {
@@ -94,14 +96,33 @@ std::string DotQuote(std::string_view text) {
   return out + "\"";
 }
 
-std::string FormatDot(const Graph& graph, const std::vector<int>& selected) {
+// The state of a phase, or nullptr when states are not shown or not known.
+const std::string* StateOf(const PhaseStateNames* states, const std::string& phase) {
+  if (!states) return nullptr;
+  auto it = states->find(phase);
+  return it == states->end() ? nullptr : &it->second;
+}
+
+std::string DotAttributes(const Phase& phase, const std::string* state) {
+  std::vector<std::string> attrs;
+  if (!phase.description.empty()) attrs.push_back("tooltip=" + DotQuote(phase.description));
+  if (state) {
+    attrs.push_back("style=filled");
+    attrs.push_back("fillcolor=" + DotQuote(StateColor(*state)));
+    attrs.push_back("xlabel=" + DotQuote(*state));
+  }
+  std::string out;
+  for (const std::string& a : attrs) out += (out.empty() ? " [" : ", ") + a;
+  return out.empty() ? out : out + "]";
+}
+
+std::string FormatDot(const Graph& graph, const std::vector<int>& selected,
+                      const PhaseStateNames* states) {
   std::vector<int> wave = WaveNumbers(graph, graph.Waves(selected));
   std::string out = "digraph orchestrate {\n  rankdir=LR;\n  node [shape=box];\n";
   for (int n : selected) {
     const Phase& phase = *graph.node(n).phase;
-    out += "  " + DotQuote(phase.name);
-    if (!phase.description.empty()) out += " [tooltip=" + DotQuote(phase.description) + "]";
-    out += ";\n";
+    out += "  " + DotQuote(phase.name) + DotAttributes(phase, StateOf(states, phase.name)) + ";\n";
   }
   for (int n : selected) {
     for (int d : SelectedDeps(graph, n, wave)) {
@@ -134,12 +155,39 @@ std::string MermaidText(std::string_view text) {
 // such as "end" are keywords in mermaid.
 std::string MermaidId(int n) { return "n" + std::to_string(n); }
 
-std::string FormatMermaid(const Graph& graph, const std::vector<int>& selected) {
+// One classDef per state shown, named after it ("awaiting-approval" becomes
+// s_awaiting_approval: class names cannot hold '-').
+std::string MermaidClass(const std::string& state) {
+  std::string out = "s_" + state;
+  for (char& c : out)
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  return out;
+}
+
+std::string MermaidClasses(const Graph& graph, const std::vector<int>& selected,
+                           const PhaseStateNames* states) {
+  std::map<std::string, std::vector<std::string>> members;
+  for (int n : selected)
+    if (const std::string* state = StateOf(states, graph.node(n).phase->name))
+      members[*state].push_back(MermaidId(n));
+  std::string out;
+  for (const auto& [state, ids] : members) {
+    std::string list;
+    for (const std::string& id : ids) list += (list.empty() ? "" : ",") + id;
+    out += "  classDef " + MermaidClass(state) + " fill:" + std::string(StateColor(state)) +
+           ",stroke:#555\n  class " + list + " " + MermaidClass(state) + "\n";
+  }
+  return out;
+}
+
+std::string FormatMermaid(const Graph& graph, const std::vector<int>& selected,
+                          const PhaseStateNames* states) {
   std::vector<int> wave = WaveNumbers(graph, graph.Waves(selected));
   std::string out = "flowchart LR\n";
   for (int n : selected) {
     const Phase& phase = *graph.node(n).phase;
     std::string label = MermaidText(phase.name);
+    if (const std::string* state = StateOf(states, phase.name)) label += " (" + *state + ")";
     if (!phase.description.empty()) label += "<br/>" + MermaidText(phase.description);
     out += "  " + MermaidId(n) + "[\"" + label + "\"]\n";
   }
@@ -148,7 +196,7 @@ std::string FormatMermaid(const Graph& graph, const std::vector<int>& selected) 
       out += "  " + MermaidId(d) + " --> " + MermaidId(n) + "\n";
     }
   }
-  return out;
+  return out + MermaidClasses(graph, selected, states);
 }
 
 nlohmann::json JsonNode(const Graph& graph, int n, const std::vector<int>& wave) {
@@ -182,14 +230,15 @@ std::string FormatJson(const Graph& graph, const std::vector<int>& selected) {
 
 }  // namespace
 
-std::string FormatGraph(const Graph& graph, const std::vector<int>& selected, GraphFormat format) {
+std::string FormatGraph(const Graph& graph, const std::vector<int>& selected, GraphFormat format,
+                        const PhaseStateNames* states) {
   switch (format) {
     case GraphFormat::kText:
       return FormatText(graph, selected);
     case GraphFormat::kDot:
-      return FormatDot(graph, selected);
+      return FormatDot(graph, selected, states);
     case GraphFormat::kMermaid:
-      return FormatMermaid(graph, selected);
+      return FormatMermaid(graph, selected, states);
     case GraphFormat::kJson:
       return FormatJson(graph, selected);
   }

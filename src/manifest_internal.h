@@ -95,4 +95,8 @@ std::optional<Diagnostic> UnsupportedCharacter(std::string_view text);
 /// " (did you mean 'x'?)" when Suggest finds one, else empty.
 std::string DidYouMean(std::string_view word, const std::vector<std::string>& candidates);
 
+/// The keys the parser accepts in a table: "" (the top level), "settings",
+/// "pools" or "phase" (agents take any key). Empty for other names.
+std::span<const std::string> AcceptedKeys(std::string_view table);
+
 }  // namespace orchestrate::manifest_internal

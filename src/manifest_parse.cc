@@ -548,4 +548,12 @@ bool ReadManifest(std::string_view text, Manifest* out, SourceMap* sources, Diag
   return true;
 }
 
+std::span<const std::string> AcceptedKeys(std::string_view table) {
+  if (table.empty()) return kTopKeys;
+  if (table == "settings") return kSettingsKeys;
+  if (table == "pools") return kPoolKeys;
+  if (table == "phase") return kPhaseKeys;
+  return {};
+}
+
 }  // namespace orchestrate::manifest_internal

@@ -4,9 +4,13 @@
 namespace orchestrate {
 
 std::string StarterManifest() {
-  return R"(# orchestrate.toml: the phases of this piece of work and what each depends on.
+  // The first line lets editors (taplo, Even Better TOML) check the keys
+  // against the installed JSON Schema.
+  return "#:schema " ORCHESTRATE_SCHEMA_INSTALLED
+         "\n"
+         R"(# orchestrate.toml: the phases of this piece of work and what each depends on.
 # Run `orchestrate plan` to see what would run, `orchestrate run` to run it.
-# Every key is described in docs/manifest.md.
+# Every key is described in docs/manifest.md and `orchestrate help manifest`.
 version = 1
 
 [settings]

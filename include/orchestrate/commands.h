@@ -21,12 +21,21 @@ int CommandPlan(Project& project, const RunOptions& options, bool json);
 /// `explain PHASE [--json]`: the key's components beside those of the last
 /// record; changed values in full. JSON: every component, now and last, in full.
 int CommandExplain(Project& project, const std::string& phase, bool json);
-/// `graph --format ...`
-int CommandGraph(Project& project, const std::vector<std::string>& targets, GraphFormat format);
+/// `graph --format ... [--status]`: with `status`, dot and mermaid colour
+/// phases by the state `status` shows.
+int CommandGraph(Project& project, const std::vector<std::string>& targets, GraphFormat format,
+                 bool status = false);
 /// `validate`: a one-line summary of a valid manifest.
 int CommandValidate(Project& project);
 /// `status`: format "text", "json" or "markdown".
 int CommandStatus(Project& project, const std::string& format);
+/// Every phase's state as `status` shows it: the last run's record,
+/// corrected by what is recorded now. Manifest dependency order.
+std::vector<std::pair<std::string, PhaseRecord>> CurrentPhaseRecords(Project& project);
+/// `report [-o FILE]`: the last run as an HTML page (standard output without FILE).
+int CommandReport(Project& project, const std::string& output);
+/// `__phases`: the phase names, one per line (for completion scripts).
+int CommandPhaseNames(Project& project);
 /// `log PHASE [-f]`.
 int CommandLog(Project& project, const std::string& phase, bool follow);
 /// What `clean` removes beyond the worktrees that hold nothing unsaved.

@@ -73,6 +73,9 @@ enum class GraphFormat { kText, kDot, kMermaid, kJson };
 /// listing readable in a terminal; dot renders with graphviz; mermaid renders
 /// on GitHub; json is {"nodes": [...], "edges": [...]}. Edges point from a
 /// dependency to its dependent (the flow of work); wave numbers count from 1.
-std::string FormatGraph(const Graph& graph, const std::vector<int>& selected, GraphFormat format);
+/// `states` (phase -> state name), when given, colours dot and mermaid nodes
+/// by state (graph --status); text and JSON ignore it.
+std::string FormatGraph(const Graph& graph, const std::vector<int>& selected, GraphFormat format,
+                        const std::map<std::string, std::string>* states = nullptr);
 
 }  // namespace orchestrate

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "support/manifest_builder.h"
 
 #include <nlohmann/json.hpp>
@@ -65,6 +67,29 @@ TEST_F(GraphFormatTest, DotDrawsEdgesFromDependencyToDependent) {
   EXPECT_NE(dot.find("  \"docs\";\n"), std::string::npos) << dot;
   EXPECT_EQ(dot.find("\"release\" -> "), std::string::npos) << dot;
   EXPECT_EQ(dot.substr(dot.size() - 2), "}\n");
+}
+
+TEST_F(GraphFormatTest, StatesColourDotNodes) {
+  std::map<std::string, std::string> states = {{"schema", "succeeded"}, {"docs", "blocked"}};
+  std::string dot = FormatGraph(*graph_, graph_->topo_order(), GraphFormat::kDot, &states);
+  EXPECT_NE(dot.find("  \"docs\" [style=filled, fillcolor=\"#f5b971\", xlabel=\"blocked\"];\n"),
+            std::string::npos)
+      << dot;
+  EXPECT_NE(dot.find("fillcolor=\"#6cc070\", xlabel=\"succeeded\""), std::string::npos) << dot;
+  EXPECT_NE(dot.find("  \"release\";\n"), std::string::npos) << "no state, no colour\n" << dot;
+}
+
+TEST_F(GraphFormatTest, StatesBecomeMermaidClasses) {
+  std::map<std::string, std::string> states = {{"web-ui", "awaiting-approval"},
+                                               {"release", "awaiting-approval"}};
+  std::string mermaid =
+      FormatGraph(*graph_, graph_->topo_order(), GraphFormat::kMermaid, &states);
+  EXPECT_NE(mermaid.find("  classDef s_awaiting_approval fill:#f7e07b,stroke:#555\n"
+                         "  class n2,n3 s_awaiting_approval\n"),
+            std::string::npos)
+      << mermaid;
+  EXPECT_NE(mermaid.find("web-ui (awaiting-approval)"), std::string::npos) << mermaid;
+  EXPECT_EQ(Format(GraphFormat::kMermaid).find("classDef"), std::string::npos);
 }
 
 TEST_F(GraphFormatTest, DotEscapesDescriptionsInTooltips) {
