@@ -33,7 +33,7 @@ struct Options {
   CleanOptions clean;
   std::vector<std::string> force, phases;
   std::string format = "text", status_format = "text", action, remote, older_than, phase;
-  std::string cache_remote, ci_engine, output;
+  std::string cache_remote, ci_engine;
   bool dynamic = false, child = false;
   std::string shell, help_command, help_format = "text";
   bool graph_status = false;
