@@ -57,7 +57,7 @@ TEST(RateLimitTest, GivesUpAfterRequeueMaxOfWaiting) {
   Scenario s(manifest, {LimitedAgent("You have hit your limit", 1, 5)});
   ShellResult r = s.Run("run", "ORCHESTRATE_REQUEUE_BACKOFF=0.6");
   EXPECT_EQ(r.status, 1) << r.out;
-  EXPECT_TRUE(Has(r.out, "would pass settings.requeue_max (1.0s)")) << r.out;
+  EXPECT_TRUE(Has(r.out, "would pass settings.requeue_max (1s)")) << r.out;
   EXPECT_EQ(CountLines(r.out, "requeued p"), 1) << r.out;
 }
 

@@ -67,7 +67,7 @@ TEST(ManifestSchemaTest, EveryKeyHasATypeAndADescription) {
 TEST(ManifestSchemaTest, ManPageListsEveryKeyWithItsDefault) {
   std::string page = RenderRoff(ManifestReference());
   for (const char* key : {"keep_worktrees", "worktree_link", "depth", "requeue_on", "prompt_text",
-                          "allow_empty", "budget_usd"})
+                          "allow_empty", "requeue_max", "cache_trust"})
     EXPECT_NE(page.find(std::string("\\fB") + key + "\\fR"), std::string::npos) << key;
   EXPECT_NE(page.find("one of \"always\", \"failed\", \"never\"; default \"failed\""),
             std::string::npos);
