@@ -11,7 +11,10 @@ packages=(cmake g++ make pkg-config git libgit2-dev libboost-graph-dev libtomlpl
           libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev libgtest-dev
           dpkg-dev)  # dpkg-dev: dpkg-shlibdeps, for the .deb's dependencies
 # gitlab-ci-local needs rsync; Node.js 18 or later for both npm tools.
-test_packages=(chromium python3-jsonschema man-db groff-base zsh fish rsync nodejs npm)
+test_packages=(chromium python3-jsonschema man-db groff-base zsh fish rsync)
+# A Node.js from elsewhere (NodeSource's package bundles npm and conflicts
+# with Debian's npm) is used as it is.
+command -v npm >/dev/null || test_packages+=(nodejs npm)
 npm_tools=(@action-validator/cli@0.6.0 gitlab-ci-local@4.65.1)
 if [[ ${1:-} != --test-tools || ${ORCHESTRATE_TEST_TOOLS:-1} == 0 ]]; then
   test_packages=()
