@@ -11,6 +11,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
+
 #include "orchestrate/cache.h"
 #include "orchestrate/error.h"
 
@@ -242,10 +244,29 @@ std::optional<Record> ResultCache::Latest(const std::string& phase) {
   return latest;
 }
 
+namespace {
+
+// A lock file on `ref` made before this process started is stale: Store
+// runs under the run lock, so whoever made it was a run killed while
+// writing the record (refs/orchestrate/cache/ is too large to sweep at
+// every start, as recovery does for the other refs).
+const auto kProcessStarted = std::filesystem::file_time_type::clock::now();
+
+void RemoveStaleLockOf(Repo& repo, const std::string& ref) {
+  const auto started = kProcessStarted;
+  std::filesystem::path lock = std::filesystem::path(repo.commondir()) / (ref + ".lock");
+  std::error_code ec;
+  auto made = std::filesystem::last_write_time(lock, ec);
+  if (!ec && made < started) std::filesystem::remove(lock, ec);
+}
+
+}  // namespace
+
 bool ResultCache::Store(const Record& unsigned_record, bool replace) {
   Record record = unsigned_record;
   if (!policy_.signing_key.empty()) record.signature = SignRecord(record, policy_.signing_key);
   std::string ref = RefName(record.phase, record.key);
+  RemoveStaleLockOf(repo_, ref);
   std::optional<ObjectId> existing = repo_.ReadRef(ref);
   // A record that would not be reused (poisoned, objects missing; under
   // cache_trust "signed" with a key, not signed with it) does not keep the
