@@ -5,7 +5,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <poll.h>
-#include <spawn.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -16,6 +17,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <optional>
@@ -49,6 +51,10 @@ class ScopedFd {
   ScopedFd(const ScopedFd&) = delete;
   ScopedFd& operator=(const ScopedFd&) = delete;
   int get() const { return fd_; }
+  void reset() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
 
  private:
   int fd_;
@@ -68,6 +74,26 @@ int OpenLog(const std::string& path) {
   return fd;
 }
 
+std::string SpawnFailure(const ProcessSpec& spec, int err) {
+  std::string where = spec.cwd.empty() ? "." : spec.cwd;
+  bool directory = err == ENOENT || err == ENOTDIR || err == EACCES;
+  return "cannot start /bin/sh in " + where + ": " + ErrnoText(err) +
+         (directory ? "; check that the directory exists and is accessible"
+                    : "; the system may be short of processes or memory, retry later");
+}
+
+// Reads exactly `size` bytes; false at end of file or on an error.
+bool ReadExactly(int fd, void* into, size_t size) {
+  size_t done = 0;
+  while (done < size) {
+    ssize_t n = read(fd, static_cast<char*>(into) + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
 // A null-terminated array of pointers into `strings` (which must outlive it).
 std::vector<char*> CStrings(const std::vector<std::string>& strings) {
   std::vector<char*> pointers;
@@ -76,73 +102,253 @@ std::vector<char*> CStrings(const std::vector<std::string>& strings) {
   return pointers;
 }
 
-// What the child does between fork and exec: new process group, default
-// signal handling, stdin from /dev/null, stdout+stderr to the log, cwd, and
-// no other inherited descriptors.
-class SpawnPlan {
- public:
-  SpawnPlan() {
-    posix_spawn_file_actions_init(&actions_);
-    posix_spawnattr_init(&attr_);
-  }
-  ~SpawnPlan() {
-    posix_spawn_file_actions_destroy(&actions_);
-    posix_spawnattr_destroy(&attr_);
-  }
-  SpawnPlan(const SpawnPlan&) = delete;
-  SpawnPlan& operator=(const SpawnPlan&) = delete;
-
-  // Starts /bin/sh -c command with `marker` added to its environment;
-  // returns its pid (= its process group id).
-  pid_t Spawn(const ProcessSpec& spec, int log_fd, const std::string& marker) {
-    SetAttributes();
-    AddFileActions(spec, log_fd);
-    std::vector<std::string> args = {"sh", "-c", spec.command};
-    std::vector<char*> argv = CStrings(args);
-    std::vector<std::string> env = MergeEnvironment(spec.env, {marker});
-    std::vector<char*> envp = CStrings(env);
-    pid_t pid = 0;
-    int err = posix_spawn(&pid, "/bin/sh", &actions_, &attr_, argv.data(), envp.data());
-    if (err != 0) throw InfraError(SpawnFailure(spec, err));
-    return pid;
-  }
-
- private:
-  void SetAttributes() {
-    Check(posix_spawnattr_setflags(
-        &attr_, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF));
-    Check(posix_spawnattr_setpgroup(&attr_, 0));
-    sigset_t signals;
-    sigemptyset(&signals);
-    Check(posix_spawnattr_setsigmask(&attr_, &signals));
-    sigfillset(&signals);
-    Check(posix_spawnattr_setsigdefault(&attr_, &signals));
-  }
-  void AddFileActions(const ProcessSpec& spec, int log_fd) {
-    // Log first: with our own stdin closed, the log may have been given fd 0.
-    Check(posix_spawn_file_actions_adddup2(&actions_, log_fd, 1));
-    Check(posix_spawn_file_actions_adddup2(&actions_, log_fd, 2));
-    Check(posix_spawn_file_actions_addopen(&actions_, 0, "/dev/null", O_RDONLY, 0));
-    if (!spec.cwd.empty()) {
-      Check(posix_spawn_file_actions_addchdir_np(&actions_, spec.cwd.c_str()));
-    }
-    // Descriptors other threads opened without O_CLOEXEC stay behind too.
-    Check(posix_spawn_file_actions_addclosefrom_np(&actions_, 3));
-  }
-  static std::string SpawnFailure(const ProcessSpec& spec, int err) {
-    std::string where = spec.cwd.empty() ? "." : spec.cwd;
-    bool directory = err == ENOENT || err == ENOTDIR || err == EACCES;
-    return "cannot start /bin/sh in " + where + ": " + ErrnoText(err) +
-           (directory ? "; check that the directory exists and is accessible"
-                      : "; the system may be short of processes or memory, retry later");
-  }
-  static void Check(int err) {
-    if (err != 0) throw InfraError("cannot prepare a child process: " + ErrnoText(err));
-  }
-
-  posix_spawn_file_actions_t actions_;
-  posix_spawnattr_t attr_;
+// A command runs under a reaper: a forked copy of this process that makes
+// itself a "child subreaper" (Linux), starts /bin/sh -c command in a new
+// process group, and stays its parent. Whatever the command starts and
+// abandons -- a `setsid` daemon that also empties its environment included --
+// is re-parented to the reaper instead of to init, and once the shell has
+// exited the reaper stops and reaps every process left below it (TERM, KILL
+// after the grace) before it exits with the shell's status. Between fork and
+// exec only async-signal-safe calls are made: this process has threads, so
+// everything the children need is prepared before the fork.
+struct LaunchPlan {
+  std::vector<std::string> args;
+  std::vector<std::string> env;
+  std::vector<char*> argv;
+  std::vector<char*> envp;
+  const char* cwd = nullptr;  ///< null: stay where we are
+  int log_fd = -1;
+  int report_fd = -1;  ///< write end of a close-on-exec pipe to the launcher
+  timespec grace{};
 };
+
+volatile sig_atomic_t reaper_stop_signal = 0;
+extern "C" void NoteStopSignal(int signo) { reaper_stop_signal = signo; }
+
+// What the children tell the launcher through the report pipe, one message
+// per write (atomic on a pipe): the reaper sends the shell's pid, either
+// side an error number when it cannot go on.
+struct LaunchReport {
+  enum Kind : int { kShellPid = 1, kError = 2 } kind;
+  int value;
+};
+
+void Report(int report_fd, LaunchReport::Kind kind, int value) {
+  LaunchReport report{kind, value};
+  ssize_t ignored = write(report_fd, &report, sizeof report);
+  (void)ignored;
+}
+
+[[noreturn]] void ChildFails(int report_fd, int err) {
+  Report(report_fd, LaunchReport::kError, err);
+  _exit(127);
+}
+
+void CloseDescriptorsFrom(unsigned first, unsigned last) {
+  if (first > last) return;
+  if (syscall(SYS_close_range, first, last, 0) == 0) return;
+  rlimit limit{};
+  unsigned top = getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < 65536
+                     ? static_cast<unsigned>(limit.rlim_cur)
+                     : 65536;
+  for (unsigned fd = first; fd <= std::min(last, top); ++fd) close(static_cast<int>(fd));
+}
+
+// The shell: its own process group, default signal handling, stdin from
+// /dev/null, stdout+stderr to the log, the cwd, no other inherited descriptor.
+[[noreturn]] void ExecShell(const LaunchPlan& plan) {
+  setpgid(0, 0);
+  struct sigaction defaults {};
+  defaults.sa_handler = SIG_DFL;
+  for (int signo = 1; signo < NSIG; ++signo) sigaction(signo, &defaults, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  // Log first: with our own stdin closed, the log may have been given fd 0.
+  if (dup2(plan.log_fd, 1) < 0 || dup2(plan.log_fd, 2) < 0) ChildFails(plan.report_fd, errno);
+  close(0);
+  int null = open("/dev/null", O_RDONLY);
+  if (null < 0) ChildFails(plan.report_fd, errno);
+  if (null != 0 && (dup2(null, 0) < 0 || close(null) < 0)) ChildFails(plan.report_fd, errno);
+  if (plan.cwd && chdir(plan.cwd) != 0) ChildFails(plan.report_fd, errno);
+  // Descriptors other threads opened without O_CLOEXEC stay behind too; the
+  // report pipe closes itself on exec.
+  unsigned report = static_cast<unsigned>(plan.report_fd);
+  CloseDescriptorsFrom(3, report - 1);
+  CloseDescriptorsFrom(report + 1, ~0U);
+  execve("/bin/sh", plan.argv.data(), plan.envp.data());
+  ChildFails(plan.report_fd, errno);
+}
+
+// The pids of this process's children, from /proc (the reaper is single
+// threaded: its one task is itself). Returns how many fit in `pids`.
+size_t ChildrenOfSelf(pid_t* pids, size_t capacity) {
+  char path[64] = "/proc/self/task/";
+  char digits[16];
+  int n = 0;
+  for (pid_t v = getpid(); v > 0; v /= 10) digits[n++] = static_cast<char>('0' + v % 10);
+  size_t at = std::strlen(path);
+  while (n > 0) path[at++] = digits[--n];
+  std::memcpy(path + at, "/children", sizeof "/children");
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char text[4096];
+  ssize_t size = read(fd, text, sizeof text);
+  close(fd);
+  size_t count = 0;
+  pid_t pid = 0;
+  for (ssize_t i = 0; i < size && count < capacity; ++i) {
+    if (text[i] >= '0' && text[i] <= '9') {
+      pid = pid * 10 + (text[i] - '0');
+    } else if (pid > 0) {
+      pids[count++] = pid;
+      pid = 0;
+    }
+  }
+  return count;
+}
+
+timespec MonotonicNow() {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return now;
+}
+
+bool Before(const timespec& a, const timespec& b) {
+  return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
+}
+
+// Stops the shell's group and everything re-parented to us, TERM first and
+// KILL once `grace` is over, until nothing is left below the reaper.
+void StopEverythingBelow(pid_t shell_group, const timespec& grace) {
+  timespec kill_at = MonotonicNow();
+  kill_at.tv_sec += grace.tv_sec;
+  kill_at.tv_nsec += grace.tv_nsec;
+  if (kill_at.tv_nsec >= 1000000000L) {
+    kill_at.tv_sec += 1;
+    kill_at.tv_nsec -= 1000000000L;
+  }
+  int signo = SIGTERM;
+  for (;;) {
+    while (waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
+    pid_t children[256];
+    size_t count = ChildrenOfSelf(children, 256);
+    bool group_left = kill(-shell_group, 0) == 0;
+    if (count == 0 && !group_left && waitpid(-1, nullptr, WNOHANG) < 0 && errno == ECHILD) return;
+    if (signo == SIGTERM && !Before(MonotonicNow(), kill_at)) signo = SIGKILL;
+    kill(-shell_group, signo);
+    for (size_t i = 0; i < count; ++i) kill(children[i], signo);
+    timespec pause{0, 5 * 1000 * 1000};
+    nanosleep(&pause, nullptr);
+  }
+}
+
+// Ends the reaper the way the shell ended: same exit status, same signal.
+[[noreturn]] void EndLike(int status) {
+  if (WIFSIGNALED(status)) {
+    int signo = WTERMSIG(status);
+    rlimit no_core{0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
+    struct sigaction defaults {};
+    defaults.sa_handler = SIG_DFL;
+    sigaction(signo, &defaults, nullptr);
+    sigset_t only;
+    sigemptyset(&only);
+    sigaddset(&only, signo);
+    sigprocmask(SIG_UNBLOCK, &only, nullptr);
+    kill(getpid(), signo);
+    _exit(128 + signo);
+  }
+  _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 127);
+}
+
+// Closes every descriptor but `keep_a` and `keep_b`.
+void CloseAllBut(int keep_a, int keep_b) {
+  unsigned low = static_cast<unsigned>(std::min(keep_a, keep_b));
+  unsigned high = static_cast<unsigned>(std::max(keep_a, keep_b));
+  if (low > 0) CloseDescriptorsFrom(0, low - 1);
+  CloseDescriptorsFrom(low + 1, high - 1);
+  CloseDescriptorsFrom(high + 1, ~0U);
+}
+
+[[noreturn]] void Reap(const LaunchPlan& plan) {
+  // A fork keeps every descriptor, close-on-exec or not: the run lock's
+  // among them, which must not outlive orchestrate in a leftover reaper.
+  CloseAllBut(plan.log_fd, plan.report_fd);
+  setpgid(0, 0);  // away from orchestrate's group: a terminal's Ctrl-C is ours to handle
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) ChildFails(plan.report_fd, errno);
+  struct sigaction note {};
+  note.sa_handler = NoteStopSignal;  // no SA_RESTART: waitpid returns to forward it
+  for (int signo : {SIGTERM, SIGINT, SIGHUP}) sigaction(signo, &note, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  pid_t shell = fork();
+  if (shell < 0) ChildFails(plan.report_fd, errno);
+  if (shell == 0) ExecShell(plan);
+  setpgid(shell, shell);  // as the shell does itself: whichever runs first
+  Report(plan.report_fd, LaunchReport::kShellPid, shell);
+  close(plan.report_fd);
+  int status = 0;
+  bool forwarded = false;
+  for (;;) {
+    pid_t pid = waitpid(-1, &status, 0);
+    if (pid == shell) break;
+    if (pid < 0 && errno == ECHILD) _exit(127);  // cannot happen: the shell is ours
+    if (reaper_stop_signal != 0 && !forwarded) {
+      // Stopped from outside (crash recovery): pass it on; the sweep follows.
+      kill(-shell, SIGTERM);
+      forwarded = true;
+    }
+  }
+  StopEverythingBelow(shell, plan.grace);
+  EndLike(status);
+}
+
+// Starts the reaper and, under it, the shell. Returns {reaper pid, shell pid
+// = the command's process group}.
+std::pair<pid_t, pid_t> Launch(const ProcessSpec& spec, int log_fd, const std::string& marker) {
+  LaunchPlan plan;
+  plan.args = {"sh", "-c", spec.command};
+  plan.argv = CStrings(plan.args);
+  plan.env = MergeEnvironment(spec.env, {marker});
+  plan.envp = CStrings(plan.env);
+  if (!spec.cwd.empty()) plan.cwd = spec.cwd.c_str();
+  plan.log_fd = log_fd;
+  auto grace = std::chrono::duration_cast<std::chrono::nanoseconds>(spec.kill_grace).count();
+  plan.grace = {static_cast<time_t>(grace / 1000000000), static_cast<long>(grace % 1000000000)};
+  int pipe_fds[2];
+  if (pipe2(pipe_fds, O_CLOEXEC) != 0)
+    throw InfraError("cannot prepare a child process: " + ErrnoText(errno));
+  // Above stdout and stderr, which the shell's side overwrites.
+  ScopedFd read_end(fcntl(pipe_fds[0], F_DUPFD_CLOEXEC, 3));
+  ScopedFd write_end(fcntl(pipe_fds[1], F_DUPFD_CLOEXEC, 3));
+  close(pipe_fds[0]);
+  close(pipe_fds[1]);
+  if (read_end.get() < 0 || write_end.get() < 0)
+    throw InfraError("cannot prepare a child process: " + ErrnoText(errno));
+  plan.report_fd = write_end.get();
+  pid_t reaper = fork();
+  if (reaper < 0) throw InfraError(SpawnFailure(spec, errno));
+  if (reaper == 0) Reap(plan);
+  setpgid(reaper, reaper);
+  write_end.reset();
+  // The shell's pid, then end of file once it runs the command (in any
+  // order), or an error number.
+  pid_t shell = 0;
+  int err = 0;
+  LaunchReport report{};
+  while (ReadExactly(read_end.get(), &report, sizeof report)) {
+    if (report.kind == LaunchReport::kShellPid) shell = report.value;
+    if (report.kind == LaunchReport::kError) err = report.value;
+  }
+  if (shell > 0 && err == 0) return {reaper, shell};
+  int status = 0;
+  while (waitpid(reaper, &status, 0) < 0 && errno == EINTR) {
+  }
+  throw InfraError(SpawnFailure(spec, err == 0 ? EIO : err));
+}
 
 // Sleeps a little longer each time: fast commands finish fast, long ones
 // cost little.
@@ -204,9 +410,15 @@ class GroupStopper {
 // Watches one running child until it exits, stopping it on timeout or cancel.
 class ChildWatch {
  public:
-  ChildWatch(pid_t pid, const ProcessSpec& spec, const std::atomic<bool>* cancel,
+  // `pid` is the reaper, `group` the shell's process group.
+  ChildWatch(pid_t pid, pid_t group, const ProcessSpec& spec, const std::atomic<bool>* cancel,
              ProcessResult& result)
-      : pid_(pid), spec_(spec), cancel_(cancel), result_(result), stopper_(pid, spec.kill_grace) {
+      : pid_(pid),
+        group_(group),
+        spec_(spec),
+        cancel_(cancel),
+        result_(result),
+        stopper_(group, spec.kill_grace) {
 #ifdef SYS_pidfd_open
     pidfd_ = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
 #endif
@@ -234,7 +446,8 @@ class ChildWatch {
 
   // For failures after the spawn: stops the group at once and reaps the leader.
   void Abandon() {
-    kill(-pid_, SIGKILL);
+    kill(-group_, SIGKILL);
+    kill(pid_, SIGTERM);  // the reaper stops what is left below it, then ends
     int status = 0;
     while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
     }
@@ -269,6 +482,7 @@ class ChildWatch {
   }
 
   pid_t pid_;
+  pid_t group_;
   const ProcessSpec& spec_;
   const std::atomic<bool>* cancel_;
   ProcessResult& result_;
@@ -437,8 +651,8 @@ ProcessResult RunProcess(const ProcessSpec& spec, const std::atomic<bool>* cance
   result.log_begin = FileSize(log.get());
   Clock::time_point start = Clock::now();
   std::string marker = NewCommandMarker();
-  pid_t pid = SpawnPlan().Spawn(spec, log.get(), marker);
-  ChildWatch watch(pid, spec, cancel, result);
+  auto [reaper, pid] = Launch(spec, log.get(), marker);
+  ChildWatch watch(reaper, pid, spec, cancel, result);
   bool announced = false;
   try {
     if (hooks.started) hooks.started(pid);

@@ -48,11 +48,13 @@ struct ProcessHooks {
 /// milliseconds; when it becomes true the group gets TERM, then KILL after
 /// the grace. The command's environment is `spec.env` plus a unique
 /// ORCHESTRATE_COMMAND=<pid>.<n> entry. However the command ends, nothing it
-/// started outlives it: members of its group and processes carrying its
-/// ORCHESTRATE_COMMAND entry (daemons that left the group with `setsid`) get
-/// TERM, then KILL once the grace is over, before this returns. Throws
-/// InfraError when the log cannot be opened or the child cannot be started
-/// (fork fails, `cwd` does not exist).
+/// started outlives it: the shell runs under a reaper (a forked child
+/// subreaper) that adopts whatever the command abandons -- `setsid` and
+/// double-forked daemons, with or without their environment -- and stops it
+/// (TERM, then KILL once the grace is over) before this returns; processes
+/// carrying the ORCHESTRATE_COMMAND entry are stopped too. The hooks get the
+/// shell's process group. Throws InfraError when the log cannot be opened
+/// or the child cannot be started (fork fails, `cwd` does not exist).
 ProcessResult RunProcess(const ProcessSpec& spec, const std::atomic<bool>* cancel,
                          const ProcessHooks& hooks = {});
 
