@@ -1,15 +1,15 @@
-// Fault injection: a 20-phase run is killed (SIGKILL, SIGINT, SIGTERM) at
+// Fault injection: a 20-phase run is killed (SIGKILL, SIGINT, SIGTERM, SIGHUP) at
 // seeded random moments, then run to completion; after each round nothing
 // may be lost or left behind (docs/security.md).
 //
 // ORCHESTRATE_FAULT_SEED=N replays a seed (printed by every run);
 // ORCHESTRATE_FAULT_ROUNDS=N runs N kills (default 3: the CI version).
-// SIGHUP is left out until orchestrate handles it like SIGTERM.
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <chrono>
 #include <cstdlib>
+#include <iterator>
 #include <filesystem>
 #include <random>
 #include <thread>
@@ -117,7 +117,7 @@ TEST(FaultTest, KilledAtRandomMomentsThenRunToCompletion) {
               rounds, seed);
   std::mt19937 rng(seed);
   Scenario s(Manifest(rng));
-  const int kSignals[] = {SIGKILL, SIGINT, SIGTERM};
+  const int kSignals[] = {SIGKILL, SIGINT, SIGTERM, SIGHUP};
   for (int round = 0; round < rounds; ++round) {
     SCOPED_TRACE("seed " + std::to_string(seed) + ", round " + std::to_string(round));
     if (round > 0) {  // every phase stale again: a new base
@@ -127,7 +127,7 @@ TEST(FaultTest, KilledAtRandomMomentsThenRunToCompletion) {
     }
     int pid = StartRun(s.repo());
     size_t moment = rng() % kPhases;
-    int signal = kSignals[rng() % 3];
+    int signal = kSignals[rng() % std::size(kSignals)];
     WaitForPhases(s.repo(), pid, moment);
     std::printf("round %d: %s after %zu phases started\n", round, strsignal(signal),
                 LogsStarted(s.repo()));
