@@ -9,10 +9,12 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
+#include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
+#include "file_io.h"
 #include "orchestrate/error.h"
 
 namespace fs = std::filesystem;
@@ -38,6 +40,19 @@ class Config {
     const char* value = nullptr;
     if (!config_ || git_config_get_string(&value, config_, name.c_str()) != 0) return "";
     return value;
+  }
+  /// Every entry whose name matches `regex`: name -> value.
+  std::map<std::string, std::string> Matching(const std::string& regex) const {
+    std::map<std::string, std::string> entries;
+    if (!config_) return entries;
+    git_config_foreach_match(
+        config_, regex.c_str(),
+        [](const git_config_entry* entry, void* into) {
+          (*static_cast<std::map<std::string, std::string>*>(into))[entry->name] = entry->value;
+          return 0;
+        },
+        &entries);
+    return entries;
   }
 
  private:
@@ -74,17 +89,38 @@ std::string JoinNames(const std::vector<std::string>& names) {
   return text;
 }
 
-// The filter drivers named by `filter=NAME` in an attributes file.
-void CollectFilters(const fs::path& file, std::set<std::string>* filters) {
-  std::ifstream in(file);
-  for (std::string line; std::getline(in, line);) {
+// Records, for each `filter=NAME` that `text` (an attributes file) assigns,
+// the first file seen assigning it.
+void CollectFilters(const std::string& text, const std::string& file,
+                    std::map<std::string, std::string>* filters) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
     if (line.empty() || line[0] == '#') continue;
     std::istringstream words(line);
     std::string word;
     words >> word;  // the pattern
     while (words >> word)
-      if (word.rfind("filter=", 0) == 0) filters->insert(word.substr(7));
+      if (word.rfind("filter=", 0) == 0) filters->emplace(word.substr(7), file);
   }
+}
+
+void CollectFiltersIn(const fs::path& file, const std::string& shown,
+                      std::map<std::string, std::string>* filters) {
+  if (std::optional<std::string> text = ReadWholeFile(file.string()))
+    CollectFilters(*text, shown, filters);
+}
+
+// The attributes file that applies to every repository of this user:
+// core.attributesFile, else $XDG_CONFIG_HOME/git/attributes or
+// ~/.config/git/attributes.
+fs::path GlobalAttributes(const Config& config) {
+  const char* home = std::getenv("HOME");
+  std::string configured = config.String("core.attributesFile");
+  if (configured.starts_with("~/")) return fs::path(home ? home : "") / configured.substr(2);
+  if (!configured.empty()) return configured;
+  const char* xdg = std::getenv("XDG_CONFIG_HOME");
+  if (xdg && *xdg) return fs::path(xdg) / "git" / "attributes";
+  return fs::path(home ? home : "") / ".config" / "git" / "attributes";
 }
 
 }  // namespace
@@ -110,22 +146,40 @@ std::vector<std::string> RepositoryCaveats(Repo& repo) {
 }
 
 void RefuseExternalFilters(Repo& repo) {
-  std::set<std::string> filters;
-  CollectFilters(fs::path(repo.workdir()) / ".gitattributes", &filters);
-  CollectFilters(fs::path(repo.commondir()) / "info" / "attributes", &filters);
-  if (filters.empty()) return;
   Config config(repo);
-  for (const std::string& name : filters) {
-    for (const char* kind : {"process", "clean", "smudge"}) {
-      std::string command = config.String("filter." + name + "." + kind);
-      if (command.empty()) continue;
-      throw UsageError(
-          ".gitattributes assigns filter=" + name + ", whose " + kind + " command (`" + command +
-          "`) orchestrate cannot run: its worktrees are written and committed by libgit2, which "
-          "runs no external filter, so phases would see and commit unfiltered content (for "
-          "git-lfs: pointer files instead of the real files, and new large files committed "
-          "raw). orchestrate does not support repositories with such filters yet");
-    }
+  // name -> (kind, command) of every driver with an external command; none
+  // configured (the usual case) costs no look at any attributes file.
+  std::map<std::string, std::pair<std::string, std::string>> drivers;
+  for (const auto& [key, command] : config.Matching("^filter\\..+\\.(clean|smudge|process)$")) {
+    size_t last_dot = key.rfind('.');
+    drivers.emplace(key.substr(7, last_dot - 7), std::make_pair(key.substr(last_dot + 1), command));
+  }
+  if (drivers.empty()) return;
+  // Every attributes file git would read: each .gitattributes in the
+  // checked-out commit (at any depth), the work tree's root one (perhaps
+  // not committed yet), info/attributes and the user's global file.
+  std::map<std::string, std::string> named;  // filter -> the file assigning it
+  if (std::optional<ObjectId> head = repo.HeadCommit()) {
+    repo.WalkTree(repo.TreeOf(*head), [&](const std::string& path, const ObjectId& blob) {
+      if (path == ".gitattributes" || path.ends_with("/.gitattributes"))
+        CollectFilters(repo.ReadBlob(blob), path, &named);
+    });
+  }
+  CollectFiltersIn(fs::path(repo.workdir()) / ".gitattributes", ".gitattributes", &named);
+  CollectFiltersIn(fs::path(repo.commondir()) / "info" / "attributes", ".git/info/attributes",
+                   &named);
+  fs::path global = GlobalAttributes(config);
+  CollectFiltersIn(global, global.string(), &named);
+  for (const auto& [name, file] : named) {
+    auto driver = drivers.find(name);
+    if (driver == drivers.end()) continue;
+    const auto& [kind, command] = driver->second;
+    throw UsageError(
+        file + " assigns filter=" + name + ", whose " + kind + " command (`" + command +
+        "`) orchestrate cannot run: its worktrees are written and committed by libgit2, which "
+        "runs no external filter, so phases would see and commit unfiltered content (for "
+        "git-lfs: pointer files instead of the real files, and new large files committed "
+        "raw). orchestrate does not support repositories with such filters yet");
   }
 }
 
