@@ -5,6 +5,7 @@
 #include <git2.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "orchestrate/error.h"
@@ -48,6 +49,14 @@ void Check(int rc, const std::string& doing);
 void EnsureWritten(git_repository* repo, const git_oid& id, const std::string& what);
 
 /// Parses a 40-hex id; throws InfraError naming `id` when malformed.
+/// Ancestry and merge base over the commits present in the object store
+/// (git_history.cc): for shallow clones, whose boundary commits name
+/// parents the clone lacks. libgit2's own walks fail there.
+bool IsAncestorInPresentHistory(git_repository* repo, const git_oid& ancestor,
+                                const git_oid& descendant);
+std::optional<git_oid> MergeBaseInPresentHistory(git_repository* repo, const git_oid& one,
+                                                 const git_oid& two);
+
 git_oid ParseOid(const ObjectId& id);
 
 /// The 40-hex form of `oid`.

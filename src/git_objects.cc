@@ -167,6 +167,8 @@ bool Repo::IsAncestor(const ObjectId& ancestor, const ObjectId& descendant) {
   git_oid a = ParseOid(ancestor);
   git_oid d = ParseOid(descendant);
   int rc = git_graph_descendant_of(repo_, &d, &a);
+  if (rc < 0 && git_repository_is_shallow(repo_) == 1)
+    return IsAncestorInPresentHistory(repo_, a, d);
   Check(rc, "checking whether " + ancestor + " is an ancestor of " + descendant);
   return rc == 1;
 }

@@ -1,5 +1,5 @@
 // Git features orchestrate's commits do not have: signing, hooks, external
-// clean/smudge filters; and shallow history. Each is said once per run
+// clean/smudge filters. Each is said once per run
 // (or, for filters, refused) instead of being silently skipped.
 #include "orchestrate/repository_checks.h"
 
@@ -138,10 +138,6 @@ std::vector<std::string> RepositoryCaveats(Repo& repo) {
     caveats.push_back("this repository has git hooks (" + JoinNames(hooks) +
                       "), which orchestrate's own commits and checkouts do not run; run such "
                       "checks as a phase's `verify` commands");
-  if (git_repository_is_shallow(repo.raw()) == 1)
-    caveats.push_back(
-        "this repository is a shallow clone: if the run stops with \"object not found\", the "
-        "history it needs is missing; run `git fetch --unshallow` (or fetch deeper) first");
   return caveats;
 }
 
