@@ -9,6 +9,7 @@
 #include <span>
 
 #include "manifest_internal.h"
+#include "orchestrate/record_trust.h"
 
 namespace orchestrate::manifest_internal {
 namespace {
@@ -17,7 +18,7 @@ const std::vector<std::string> kTopKeys = {"version", "settings", "pools", "agen
 const std::vector<std::string> kSettingsKeys = {"base",           "target",        "jobs",
                                                 "keep_worktrees", "worktree_copy", "worktree_link",
                                                 "requeue_max",    "cache_remote",
-                                                "cache_trust"};
+                                                "cache_trust",    "cache_public_keys"};
 const std::vector<std::string> kPoolKeys = {"depth"};
 const std::vector<std::string> kAnyKeys = {};  // agents: every key is a placeholder
 const std::vector<std::string> kPhaseKeys = {
@@ -324,6 +325,11 @@ void CheckListed(const TableReader& reader, std::string_view key, std::vector<st
 
 std::string KeyEnvProblem(std::string_view name) { return EnvNameProblem("key_env", name); }
 
+std::string CachePublicKeyProblem(std::string_view text) {
+  std::string problem = PublicKeyProblem(std::string(text));
+  return problem.empty() ? "" : "this 'cache_public_keys' entry " + problem;
+}
+
 // `env`: a table of strings whose names and values an environment can hold.
 void ReadEnv(const TableReader& reader, std::map<std::string, std::string>* out,
              DiagnosticList* diags) {
@@ -394,6 +400,7 @@ void ReadSettings(const toml::table& table, Settings* out, DiagnosticList* diags
   if (ReadDuration(reader, "requeue_max", &requeue_max)) out->requeue_max = *requeue_max;
   reader.String("cache_remote", &out->cache_remote, false);
   ReadCacheTrust(reader, &out->cache_trust);
+  CheckListed(reader, "cache_public_keys", &out->cache_public_keys, CachePublicKeyProblem, diags);
   reader.ReportUnknownKeys();
 }
 

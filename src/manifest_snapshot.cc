@@ -32,7 +32,7 @@ template <typename Io, typename S>
 void SettingsFields(Io& io, S& s) {
   io(s.base), io(s.target), io(s.jobs), io(s.keep_worktrees);
   io(s.worktree_copy), io(s.worktree_link), io(s.requeue_max), io(s.cache_remote);
-  io(s.cache_trust);
+  io(s.cache_trust), io(s.cache_public_keys);
 }
 
 template <typename Io, typename P>

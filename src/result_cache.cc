@@ -170,7 +170,7 @@ void ResultCache::Index(const Record& record, const ObjectId& commit, int64_t re
   s.attempts = record.attempts;
   s.handoff_complete = record.handoff.size() <= RecordSummary::kMaxHandoffBytes;
   if (s.handoff_complete) s.handoff = record.handoff;
-  if (SignatureVerifies(record, policy_.signing_key)) s.signed_by = key_id_;
+  if (SignatureVerifies(record, policy_)) s.signed_by = key_id_;
   index_->Add(std::move(s));
 }
 
@@ -190,9 +190,10 @@ bool ResultCache::Trusted(const RecordSummary& entry) const {
 std::optional<Record> ResultCache::ReadChecked(const std::string& phase, const std::string& key,
                                                const std::string& ref, const ObjectId& commit,
                                                const TrustPolicy& policy) {
-  if (policy.trust == CacheTrust::kSigned && policy.signing_key.empty())
+  if (policy.trust == CacheTrust::kSigned && !policy.CanVerify())
     Warn("", std::string("settings.cache_trust is \"signed\" but ") + kSigningKeyVariable +
-                 " is not set: no cache record can be verified, so none is reused");
+                 " is not set and settings.cache_public_keys is empty: no cache record can be "
+                 "verified, so none is reused");
   try {
     Record record = ReadRecord(repo_, ref, commit, /*with_log=*/false);
     std::string problem = RecordProblem(repo_, record, phase, key, policy);

@@ -132,7 +132,8 @@ ResultCache& Project::StartRecords(bool writable) {
   if (!cache) {
     index = std::make_unique<RecordIndex>(workspace.record_index_file(), writable);
     cache = std::make_unique<ResultCache>(*repo, index.get());
-    cache->SetPolicy(TrustPolicy::FromEnvironment(manifest.settings.cache_trust));
+    cache->SetPolicy(TrustPolicy::FromEnvironment(manifest.settings.cache_trust,
+                                                  manifest.settings.cache_public_keys));
   }
   cache->Prefetch();
   return *cache;
@@ -155,7 +156,8 @@ Project OpenProject(const std::string& dir, const std::string& file_flag,
   std::string path = LocateManifest(dir, file_flag);
   project.manifest = OpenManifest(path, project.workspace, snapshot);
   if (project.cache)  // made before the manifest said which records to trust
-    project.cache->SetPolicy(TrustPolicy::FromEnvironment(project.manifest.settings.cache_trust));
+    project.cache->SetPolicy(TrustPolicy::FromEnvironment(
+        project.manifest.settings.cache_trust, project.manifest.settings.cache_public_keys));
   return project;
 }
 

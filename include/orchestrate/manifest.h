@@ -85,6 +85,8 @@ struct Settings {
   /// planning and pushes new records to after, best effort; empty: none.
   std::string cache_remote;
   CacheTrust cache_trust = CacheTrust::kAny;
+  /// Ed25519 public keys whose record signatures are trusted (record_trust.h).
+  std::vector<std::string> cache_public_keys;
 
   bool operator==(const Settings&) const = default;
 };

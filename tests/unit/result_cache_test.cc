@@ -494,7 +494,7 @@ class TrustedCacheTest : public IndexedCacheTest {
                                                   problem});
     EXPECT_EQ(RecordIndex(index_path()).Find("api", record.key), nullptr) << "indexed anyway";
   }
-  static TrustPolicy Signed(const std::string& key) { return {CacheTrust::kSigned, key}; }
+  static TrustPolicy Signed(const std::string& key) { return {CacheTrust::kSigned, key, {}}; }
 
   std::vector<std::string> warnings_;
 };
@@ -655,11 +655,12 @@ TEST_F(TrustedCacheTest, WithoutASigningKeySignedTrustSaysSoOnce) {
   EXPECT_FALSE(cache.Find("api", a.key));
   ASSERT_EQ(warnings_.size(), 2u);
   EXPECT_EQ(warnings_[0],
-            "settings.cache_trust is \"signed\" but ORCHESTRATE_CACHE_SIGNING_KEY is not set: no "
-            "cache record can be verified, so none is reused");
+            "settings.cache_trust is \"signed\" but ORCHESTRATE_CACHE_SIGNING_KEY is not set and "
+            "settings.cache_public_keys is empty: no cache record can be verified, so none is "
+            "reused");
   EXPECT_EQ(warnings_[1], "ignoring cache record " + ResultCache::RefName("api", a.key) +
                               ": its signature cannot be checked without "
-                              "ORCHESTRATE_CACHE_SIGNING_KEY");
+                              "ORCHESTRATE_CACHE_SIGNING_KEY or settings.cache_public_keys");
 }
 
 }  // namespace
