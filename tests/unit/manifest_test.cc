@@ -331,8 +331,9 @@ TEST_F(ManifestTest, StarterManifestValidates) {
 TEST_F(ManifestTest, StarterManifestAgentExampleValidatesWhenUncommented) {
   std::string text = StarterManifest();
   for (const char* line :
-       {"# [agents.claude]\n", "# command = ", "# model = ", "# requeue_on = ", "# [pools.llm]\n",
-        "# depth = ", "# agent = ", "# prompt = ", "# pool = ", "# timeout = ", "# retries = "}) {
+       {"# [agents.claude]\n", "# command = ", "# model = ", "# usage = ", "# requeue_on = ",
+        "# [pools.llm]\n", "# depth = ", "# agent = ", "# prompt = ", "# pool = ", "# timeout = ",
+        "# retries = ", "# approval = "}) {
     size_t at = text.find(line);
     ASSERT_NE(at, std::string::npos) << line;
     text.erase(at, 2);
@@ -343,6 +344,12 @@ TEST_F(ManifestTest, StarterManifestAgentExampleValidatesWhenUncommented) {
   ASSERT_TRUE(Parse(text)) << (diags_.empty() ? "" : diags_[0].Format()) << "\n" << text;
   EXPECT_EQ(manifest_.phases[1].agent, "claude");
   EXPECT_EQ(manifest_.phases[1].pool, "llm");
+  EXPECT_TRUE(manifest_.phases[1].approval);
+  // Print mode edits files only with acceptEdits; the path is quoted.
+  EXPECT_EQ(manifest_.agents[0].command,
+            "claude -p --permission-mode acceptEdits --output-format json --model {model} < "
+            "\"{prompt_file}\"");
+  EXPECT_EQ(manifest_.agents[0].usage, UsageFormat::kClaudeJson);
 }
 
 TEST_F(ManifestTest, PhaseKeyPositionsAreWhereEachKeyWasWritten) {
