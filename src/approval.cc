@@ -4,6 +4,8 @@
 
 #include <git2.h>
 
+#include <cstdlib>
+#include <map>
 #include <sstream>
 
 #include "git_internal.h"

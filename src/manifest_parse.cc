@@ -477,8 +477,9 @@ void ReadPool(const Entry& entry, Pool* pool, SourceMap*, DiagnosticList* diags)
 
 // `usage = "claude-json" | "codex-json"`: which CLI's JSON output holds the usage.
 void ReadUsageFormat(const TableReader& reader, Agent* agent) {
-  std::string value;
-  if (!reader.String("usage", &value)) return;
+  const toml::node* node = reader.Find("usage");
+  if (!node || !node->is_string()) return;  // ReadAgentVars reports other types
+  std::string value = node->as_string()->get();
   if (value == "claude-json" || value == "codex-json") {
     agent->usage = value == "claude-json" ? UsageFormat::kClaudeJson : UsageFormat::kCodexJson;
     return;

@@ -186,5 +186,16 @@ TEST(ApprovalTest, CachePushAndPullShareDecisions) {
   EXPECT_EQ(s.Show(ref + ":feedback.md"), "Rename it.");
 }
 
+TEST(ApprovalTest, HelpOfBothCommandsHasAnExampleAndExitStatuses) {
+  TempDir dir;
+  for (const char* command : {"approve", "reject"}) {
+    std::string out = Orchestrate(std::string(command) + " --help", dir.path()).out;
+    EXPECT_NE(out.find("\nExample:\n  orchestrate " + std::string(command) + " schema"),
+              std::string::npos)
+        << out;
+    EXPECT_NE(out.find("\nExit status: 0 "), std::string::npos) << out;
+  }
+}
+
 }  // namespace
 }  // namespace orchestrate::testing

@@ -197,10 +197,13 @@ TEST_F(ManifestTest, AgentUsageFormat) {
   EXPECT_EQ(manifest_.agents[0].usage, UsageFormat::kClaudeJson);
   EXPECT_EQ(manifest_.agents[1].usage, UsageFormat::kCodexJson);
   EXPECT_EQ(manifest_.agents[2].usage, UsageFormat::kFile);
-  EXPECT_EQ(Error("version = 1\n[agents.c]\ncommand = \"c\"\nusage = \"claude\"\n"
+  EXPECT_EQ(Error("version = 1\n[agents.c]\ncommand = \"c\"\nusage = \"claude-jsn\"\n"
                   "[phase.a]\nrun = \"true\"\n"),
-            "4:1: 'usage' must be \"claude-json\" or \"codex-json\", not \"claude\" (did you mean "
-            "'claude-json'?) (leave it out to read only ORCHESTRATE_USAGE_FILE)");
+            "4:1: 'usage' must be \"claude-json\" or \"codex-json\", not \"claude-jsn\" (did you "
+            "mean 'claude-json'?) (leave it out to read only ORCHESTRATE_USAGE_FILE)");
+  EXPECT_EQ(Error("version = 1\n[agents.c]\ncommand = \"c\"\nusage = 1\n[phase.a]\nrun = \"true\"\n"),
+            "4:1: 'usage' in [agents.c] must be a string, not an integer (agent keys are "
+            "placeholders of its command)");
 }
 
 TEST_F(ManifestTest, ApprovalIsABoolean) {
