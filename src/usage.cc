@@ -20,7 +20,7 @@ void AddOptional(std::optional<int64_t>* total, const std::optional<int64_t>& pa
 
 void AddModel(std::optional<std::string>* total, const std::optional<std::string>& part) {
   if (!part || part->empty()) return;
-  if (!*total || total->empty()) {
+  if (!*total || (*total)->empty()) {
     *total = part;
     return;
   }
