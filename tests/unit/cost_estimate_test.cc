@@ -8,6 +8,18 @@
 namespace orchestrate {
 namespace {
 
+Usage Cost(double usd) {
+  Usage usage;
+  usage.cost_usd = usd;
+  return usage;
+}
+
+Usage Tokens(int64_t input) {
+  Usage usage;
+  usage.input_tokens = input;
+  return usage;
+}
+
 class CostEstimateTest : public testing::GitRepoTest {
  protected:
   void SetUp() override {
@@ -33,9 +45,9 @@ class CostEstimateTest : public testing::GitRepoTest {
 };
 
 TEST_F(CostEstimateTest, SumsTheLastRecordOfEachPhase) {
-  Store("schema", "k1", 100, {.cost_usd = 9.0});
-  Store("schema", "k2", 200, {.cost_usd = 2.5});  // newer: this one counts
-  Store("api", "k1", 100, {.cost_usd = 1.6}, "failed");
+  Store("schema", "k1", 100, Cost(9.0));
+  Store("schema", "k2", 200, Cost(2.5));  // newer: this one counts
+  Store("api", "k1", 100, Cost(1.6), "failed");
   CostEstimate e = EstimateCost(*repo_, *cache_, {"schema", "api"});
   EXPECT_DOUBLE_EQ(e.cost_usd, 4.1);
   EXPECT_EQ(e.known, 2);
@@ -44,8 +56,8 @@ TEST_F(CostEstimateTest, SumsTheLastRecordOfEachPhase) {
 }
 
 TEST_F(CostEstimateTest, PhasesWithoutACostAreCountedAsUnknown) {
-  Store("schema", "k1", 100, {.cost_usd = 0.5});
-  Store("lint", "k1", 100, {.input_tokens = 10});
+  Store("schema", "k1", 100, Cost(0.5));
+  Store("lint", "k1", 100, Tokens(10));
   CostEstimate e = EstimateCost(*repo_, *cache_, {"schema", "lint", "never-run"});
   EXPECT_EQ(e.known, 1);
   EXPECT_EQ(e.unknown, 2);

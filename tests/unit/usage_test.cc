@@ -6,10 +6,10 @@
 
 #include <gtest/gtest.h>
 
-#include "orchestrate/cache.h"
-
 #include <nlohmann/json.hpp>
+#include <utility>
 
+#include "orchestrate/cache.h"
 #include "support/test_repo.h"
 
 namespace orchestrate {
@@ -37,11 +37,23 @@ constexpr const char* kCodexEvents =
 {"type":"turn.completed","usage":{"input_tokens":1000,"cached_input_tokens":0,"output_tokens":78}}
 )";
 
+// A Usage with the figures given; std::nullopt for the unknown ones.
+Usage MakeUsage(std::optional<int64_t> in, std::optional<int64_t> out,
+                std::optional<double> cost = std::nullopt,
+                std::optional<std::string> model = std::nullopt) {
+  Usage usage;
+  usage.input_tokens = in;
+  usage.output_tokens = out;
+  usage.cost_usd = cost;
+  usage.model = std::move(model);
+  return usage;
+}
+
 TEST(UsageTest, AddSumsKnownFiguresAndListsModels) {
   Usage total;
-  total.Add({.input_tokens = 100, .cost_usd = 0.5, .model = "sonnet"});
-  total.Add({.input_tokens = 20, .output_tokens = 7, .model = "opus"});
-  total.Add({.cost_usd = 0.25, .model = "sonnet"});
+  total.Add(MakeUsage(100, std::nullopt, 0.5, "sonnet"));
+  total.Add(MakeUsage(20, 7, std::nullopt, "opus"));
+  total.Add(MakeUsage(std::nullopt, std::nullopt, 0.25, "sonnet"));
   EXPECT_EQ(total.input_tokens, 120);
   EXPECT_EQ(total.output_tokens, 7);
   EXPECT_DOUBLE_EQ(*total.cost_usd, 0.75);
@@ -56,14 +68,14 @@ TEST(UsageTest, UsageFileWithEveryField) {
   Usage u = ParseUsageFile(
       R"({"input_tokens": 1200, "output_tokens": 300, "cost_usd": 0.05, "model": "m"})", &warning);
   EXPECT_EQ(warning, "");
-  EXPECT_EQ(u, (Usage{.input_tokens = 1200, .output_tokens = 300, .cost_usd = 0.05, .model = "m"}));
+  EXPECT_EQ(u, MakeUsage(1200, 300, 0.05, "m"));
 }
 
 TEST(UsageTest, UsageFileWithASubset) {
   std::string warning;
   Usage u = ParseUsageFile(R"({"cost_usd": 2})", &warning);
   EXPECT_EQ(warning, "");
-  EXPECT_EQ(u, Usage{.cost_usd = 2.0});
+  EXPECT_EQ(u, MakeUsage(std::nullopt, std::nullopt, 2.0));
 }
 
 TEST(UsageTest, MalformedUsageFileIsAWarningNotACrash) {
@@ -81,7 +93,7 @@ TEST(UsageTest, BadFieldsAreIgnoredAndNamed) {
   Usage u = ParseUsageFile(
       R"({"input_tokens": -3, "output_tokens": "many", "cost_usd": 0.1, "model": 4, "cost": 1})",
       &warning);
-  EXPECT_EQ(u, Usage{.cost_usd = 0.1});
+  EXPECT_EQ(u, MakeUsage(std::nullopt, std::nullopt, 0.1));
   EXPECT_EQ(warning,
             "\"input_tokens\" is not a non-negative integer; \"output_tokens\" is not a "
             "non-negative integer; \"model\" is not a string; unknown field \"cost\": ignored");
@@ -93,7 +105,7 @@ TEST(UsageTest, ReadUsageFileMissingIsNoUsageAndNoWarning) {
   EXPECT_TRUE(ReadUsageFile(dir.path() + "/usage.json", &warning).Empty());
   EXPECT_EQ(warning, "");
   testing::WriteFile(dir.path(), "usage.json", R"({"output_tokens": 9})");
-  EXPECT_EQ(ReadUsageFile(dir.path() + "/usage.json", &warning), Usage{.output_tokens = 9});
+  EXPECT_EQ(ReadUsageFile(dir.path() + "/usage.json", &warning), MakeUsage(std::nullopt, 9));
 }
 
 TEST(UsageTest, ClaudeJsonResultAfterOtherOutput) {
@@ -128,7 +140,7 @@ TEST(UsageTest, ClaudeJsonAbsentOrOtherObjects) {
 
 TEST(UsageTest, CodexJsonSumsTurnCompletedEvents) {
   Usage u = UsageFromCodexJson(kCodexEvents);
-  EXPECT_EQ(u, (Usage{.input_tokens = 25763, .output_tokens = 200}));
+  EXPECT_EQ(u, MakeUsage(25763, 200));
   EXPECT_TRUE(UsageFromCodexJson("{\"type\":\"turn.failed\",\"error\":{\"message\":\"x\"}}\n")
                   .Empty());
 }
@@ -141,7 +153,7 @@ TEST(UsageTest, PhaseUsagePrefersTheAgentsJsonThenTheFile) {
             0.10457895);
   EXPECT_EQ(PhaseUsage(UsageFormat::kCodexJson, file, kCodexEvents, &warning).output_tokens, 200);
   EXPECT_EQ(PhaseUsage(UsageFormat::kFile, file, kClaudeResult, &warning),
-            (Usage{.cost_usd = 1.5, .model = "stand-in"}));
+            MakeUsage(std::nullopt, std::nullopt, 1.5, "stand-in"));
   EXPECT_EQ(PhaseUsage(UsageFormat::kClaudeJson, file, "no json here", &warning).model,
             "stand-in");
   testing::WriteFile(dir.path(), "usage.json", "oops");
@@ -151,17 +163,16 @@ TEST(UsageTest, PhaseUsagePrefersTheAgentsJsonThenTheFile) {
 }
 
 TEST(UsageTest, FormatUsageShowsKnownFigures) {
-  EXPECT_EQ(FormatUsage({.input_tokens = 1234567, .output_tokens = 2001, .cost_usd = 0.42,
-                         .model = "sonnet"}),
+  EXPECT_EQ(FormatUsage(MakeUsage(1234567, 2001, 0.42, "sonnet")),
             "1,234,567 tokens in, 2,001 out, $0.42, sonnet");
-  EXPECT_EQ(FormatUsage({.output_tokens = 12}), "12 tokens out");
-  EXPECT_EQ(FormatUsage({.cost_usd = 0.0042}), "$0.0042");
+  EXPECT_EQ(FormatUsage(MakeUsage(std::nullopt, 12)), "12 tokens out");
+  EXPECT_EQ(FormatUsage(MakeUsage(std::nullopt, std::nullopt, 0.0042)), "$0.0042");
   EXPECT_EQ(FormatUsage({}), "");
   EXPECT_EQ(FormatCost(4.1), "$4.10");
 }
 
 TEST(UsageTest, JsonRoundTripKeepsOnlyKnownFigures) {
-  Usage u{.output_tokens = 5, .cost_usd = 0.25};
+  Usage u = MakeUsage(std::nullopt, 5, 0.25);
   nlohmann::json j = u;
   EXPECT_EQ(j.dump(), R"({"cost_usd":0.25,"output_tokens":5})");
   EXPECT_EQ(j.get<Usage>(), u);
@@ -173,7 +184,7 @@ TEST(UsageTest, RecordJsonKeepsUsageAndOmitsItWhenUnknown) {
   record.phase = "api";
   record.key = "k1";
   EXPECT_EQ(RecordToJson(record).find("\"usage\""), std::string::npos);
-  record.usage = {.input_tokens = 10, .output_tokens = 3, .cost_usd = 0.02, .model = "m"};
+  record.usage = MakeUsage(10, 3, 0.02, "m");
   std::string json = RecordToJson(record);
   EXPECT_NE(json.find("\"usage\": {"), std::string::npos) << json;
   EXPECT_EQ(RecordFromJson(json, "refs/orchestrate/cache/api/k1").usage, record.usage);
