@@ -48,7 +48,8 @@ bool ParseDecision(const std::string& text, Decision* d) {
 }
 
 InfraError NotADecision(const std::string& ref) {
-  return InfraError(ref + " is not an approval orchestrate wrote; remove it with `git update-ref -d " +
+  return InfraError(ref +
+                    " is not an approval orchestrate wrote; remove it with `git update-ref -d " +
                     ref + "` and approve or reject again");
 }
 

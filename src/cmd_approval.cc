@@ -20,8 +20,7 @@ Record ResultAwaitingDecision(Project& project, const std::string& name, const s
   if (!graph.Select({name}, &selected, &err)) throw UsageError(err);
   if (!project.manifest.FindPhase(name)->approval)
     throw UsageError("cannot " + verb + " " + name + ": it does not wait for approval (add " +
-                     "`approval = true` to [phase." + name + "] in " + project.manifest.path +
-                     ")");
+                     "`approval = true` to [phase." + name + "] in " + project.manifest.path + ")");
   ObjectId base = ResolveBaseOrThrow(*project.repo, project.manifest, "");
   RunState state = project.workspace.LoadState();
   ResultCache& cache = project.StartRecords(/*writable=*/false);

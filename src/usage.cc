@@ -119,8 +119,9 @@ Usage ParseUsageFile(std::string_view text, std::string* warning) {
   json parsed = json::parse(text, nullptr, false);
   if (!parsed.is_object()) {
     *warning = parsed.is_discarded() ? "is not valid JSON" : "is not a JSON object";
-    *warning += " (write {\"input_tokens\": 1200, \"output_tokens\": 300, \"cost_usd\": 0.05, "
-                "\"model\": \"NAME\"}, any subset); usage not recorded";
+    *warning +=
+        " (write {\"input_tokens\": 1200, \"output_tokens\": 300, \"cost_usd\": 0.05, "
+        "\"model\": \"NAME\"}, any subset); usage not recorded";
     return {};
   }
   std::vector<std::string> problems;

@@ -29,8 +29,9 @@ TEST(ApprovalTest, ApproveRecordsTheExactResult) {
   std::string result = SchemaResult(s);
   ShellResult r = s.Run("approve schema");
   ASSERT_EQ(r.status, 0) << r.out;
-  EXPECT_NE(r.out.find("approved schema: result " + result.substr(0, 12) + " (its changes: `git diff "),
-            std::string::npos)
+  EXPECT_NE(
+      r.out.find("approved schema: result " + result.substr(0, 12) + " (its changes: `git diff "),
+      std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("share the approval with `orchestrate cache push`"), std::string::npos);
   EXPECT_EQ(DecisionRefs(s.repo()), "refs/orchestrate/approvals/schema/" + result + "\n");

@@ -1,14 +1,16 @@
 // The demo's stand-in agent reports usage the way orchestrate reads it
 // (ORCHESTRATE_USAGE_FILE), so the demo needs no network to show usage.
+#include "orchestrate/usage.h"
+
 #include <gtest/gtest.h>
 
-#include "orchestrate/usage.h"
 #include "support/e2e.h"
 
 namespace orchestrate::testing {
 namespace {
 
-const std::string kStandIn = std::string(ORCHESTRATE_SOURCE_DIR) + "/examples/demo/stand-in-agent.sh";
+const std::string kStandIn =
+    std::string(ORCHESTRATE_SOURCE_DIR) + "/examples/demo/stand-in-agent.sh";
 
 std::string RunStandIn(const TempDir& dir, const std::string& model) {
   WriteFile(dir.path(), "p.md", "# Task\nAPPEND a.txt: hello\nAPPEND b.txt: hi\n");
@@ -62,9 +64,14 @@ void RecordCost(const std::string& repo, const std::string& phase, const std::st
 
 std::string PlanManifest(const std::string& version) {
   return "version = 1\n"
-         "[phase.schema]\nrun = \"echo " + version + " > schema.txt\"\n"
-         "[phase.api]\nrun = \"echo " + version + " > api.txt\"\n"
-         "[phase.docs]\nrun = \"echo " + version + " > docs.txt\"\n";
+         "[phase.schema]\nrun = \"echo " +
+         version +
+         " > schema.txt\"\n"
+         "[phase.api]\nrun = \"echo " +
+         version +
+         " > api.txt\"\n"
+         "[phase.docs]\nrun = \"echo " +
+         version + " > docs.txt\"\n";
 }
 
 TEST(PlanCostTest, PlanSaysWhatThePhasesToRunCostLastTime) {

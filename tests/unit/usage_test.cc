@@ -141,8 +141,8 @@ TEST(UsageTest, ClaudeJsonAbsentOrOtherObjects) {
 TEST(UsageTest, CodexJsonSumsTurnCompletedEvents) {
   Usage u = UsageFromCodexJson(kCodexEvents);
   EXPECT_EQ(u, MakeUsage(25763, 200));
-  EXPECT_TRUE(UsageFromCodexJson("{\"type\":\"turn.failed\",\"error\":{\"message\":\"x\"}}\n")
-                  .Empty());
+  EXPECT_TRUE(
+      UsageFromCodexJson("{\"type\":\"turn.failed\",\"error\":{\"message\":\"x\"}}\n").Empty());
 }
 
 TEST(UsageTest, PhaseUsagePrefersTheAgentsJsonThenTheFile) {
@@ -154,8 +154,7 @@ TEST(UsageTest, PhaseUsagePrefersTheAgentsJsonThenTheFile) {
   EXPECT_EQ(PhaseUsage(UsageFormat::kCodexJson, file, kCodexEvents, &warning).output_tokens, 200);
   EXPECT_EQ(PhaseUsage(UsageFormat::kFile, file, kClaudeResult, &warning),
             MakeUsage(std::nullopt, std::nullopt, 1.5, "stand-in"));
-  EXPECT_EQ(PhaseUsage(UsageFormat::kClaudeJson, file, "no json here", &warning).model,
-            "stand-in");
+  EXPECT_EQ(PhaseUsage(UsageFormat::kClaudeJson, file, "no json here", &warning).model, "stand-in");
   testing::WriteFile(dir.path(), "usage.json", "oops");
   EXPECT_TRUE(PhaseUsage(UsageFormat::kFile, file, "", &warning).Empty());
   EXPECT_EQ(warning.rfind("ORCHESTRATE_USAGE_FILE " + file + " is not valid JSON", 0), 0u)
