@@ -84,7 +84,7 @@ json TrailingObject(std::string_view log) {
 }
 
 bool IsClaudeResult(const json& object) {
-  return object.value("type", "") == "result" &&
+  return object.is_object() && object.value("type", "") == "result" &&
          (object.contains("total_cost_usd") || object.contains("usage"));
 }
 
