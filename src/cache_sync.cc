@@ -5,27 +5,48 @@
 
 #include <iostream>
 
+#include "orchestrate/approval.h"
 #include "orchestrate/cache.h"
 #include "orchestrate/commands.h"
 #include "orchestrate/error.h"
 
 namespace orchestrate {
 
+namespace {
+
+// Approvals and rejections: a later decision on a result replaces the
+// remote's, hence the forced refspecs.
+size_t PushDecisions(Repo& repo, const std::string& remote) {
+  std::vector<std::string> specs;
+  for (const auto& [ref, id] : repo.ListRefs(Approvals::kRefPrefix))
+    specs.push_back("+" + ref + ":" + ref);
+  if (specs.empty()) return 0;
+  return specs.size() - repo.Push(remote, specs).size();
+}
+
+}  // namespace
+
 RecordTransfer PushRecords(Repo& repo, const std::string& remote) {
   std::vector<std::string> specs;
   for (const auto& [ref, id] : repo.ListRefs(ResultCache::kRefPrefix))
     specs.push_back(ref + ":" + ref);
-  if (specs.empty()) return {};
-  std::vector<std::string> rejected = repo.Push(remote, specs);
-  return {specs.size() - rejected.size(), specs.size(), rejected.size()};
+  RecordTransfer t;
+  if (!specs.empty()) {
+    std::vector<std::string> rejected = repo.Push(remote, specs);
+    t = {specs.size() - rejected.size(), specs.size(), rejected.size()};
+  }
+  t.decisions = PushDecisions(repo, remote);
+  return t;
 }
 
 RecordTransfer PullRecords(Repo& repo, const std::string& remote) {
-  std::string prefix = ResultCache::kRefPrefix;
+  std::string prefix = ResultCache::kRefPrefix, decisions = Approvals::kRefPrefix;
   size_t before = repo.ListRefs(prefix).size();
-  repo.Fetch(remote, {prefix + "*:" + prefix + "*"});
+  repo.Fetch(remote, {prefix + "*:" + prefix + "*", "+" + decisions + "*:" + decisions + "*"});
   size_t after = repo.ListRefs(prefix).size();
-  return {after - before, after, 0};
+  RecordTransfer t{after - before, after, 0};
+  t.decisions = repo.ListRefs(decisions).size();
+  return t;
 }
 
 void PullRecordsBestEffort(Repo& repo, const std::string& remote) {
@@ -53,19 +74,22 @@ int CommandCacheRecords(Repo& repo, const std::string& action, const std::string
   if (action == "list") return CommandCacheList(repo);
   if (action == "push") {
     RecordTransfer t = PushRecords(repo, remote);
-    if (!t.total) {
+    if (!t.total && !t.decisions) {
       std::cout << "no cache records to push\n";
       return kExitOk;
     }
     std::cout << "pushed " << t.moved << " cache records to " << remote;
     if (t.already) std::cout << " (" << t.already << " already recorded there under the same key)";
+    if (t.decisions) std::cout << ", and " << t.decisions << " approvals or rejections";
     std::cout << "\n";
     return kExitOk;
   }
   if (action == "pull") {
     RecordTransfer t = PullRecords(repo, remote);
     std::cout << "pulled " << t.moved << " new cache records from " << remote << " (" << t.total
-              << " in all)\n";
+              << " in all)";
+    if (t.decisions) std::cout << "; " << t.decisions << " approvals or rejections here";
+    std::cout << "\n";
     return kExitOk;
   }
   throw UsageError("unknown cache action '" + action + "' (use push, pull, list or prune)");

@@ -69,11 +69,16 @@ const std::map<std::string, std::string> kDetails = {
      "per phase and the failures' log tails."},
     {"plan",
      "Text: the phases grouped in waves that could run at once, each with `run`, `fresh` or "
-     "`blocked` and, for `run`, why. JSON, in dependency order (`key` is null when a "
-     "dependency must run first):\n\n"
+     "`blocked` and, for `run`, why. The first line adds what the phases to run cost the last "
+     "time, from the newest record of each (`3 to run, about $4.10 by their last runs`), and "
+     "how many have no recorded cost. JSON, in dependency order (`key` is null when a "
+     "dependency must run first; `cost_usd` is null when no phase to run has a recorded "
+     "cost):\n\n"
      "  {\"base\": \"<commit id>\",\n"
      "   \"phases\": [{\"name\": \"schema\", \"action\": \"run\", \"reason\": \"never run\",\n"
-     "               \"deps\": [], \"key\": \"<40 hex>\"}]}"},
+     "               \"deps\": [], \"key\": \"<40 hex>\"}],\n"
+     "   \"estimate\": {\"cost_usd\": 4.1, \"phases_with_cost\": 2, "
+     "\"phases_without_cost\": 1}}"},
     {"explain",
      "Prints whether the phase is fresh and why not, its key, the last record's key, and every "
      "key component, marked `~` (changed), `+` (new) or `-` (gone) against the last record."},
@@ -96,10 +101,22 @@ const std::map<std::string, std::string> kDetails = {
      "names the ones it keeps). `--branches` also deletes `orchestrate/phase/*` branches whose "
      "head is a recorded result or a saved attempt; `--cache` deletes every cache record."},
     {"cache",
-     "`push` sends every record to REMOTE (existing ones are left as they are); `pull` fetches "
-     "`refs/orchestrate/cache/*`; `list` shows phase, key, age and size of every record; "
+     "`push` sends every record to REMOTE (existing ones are left as they are) and every "
+     "approval or rejection (replacing the remote's decision on the same result); `pull` "
+     "fetches `refs/orchestrate/cache/*` and `refs/orchestrate/approvals/*`; `list` shows phase, key, age and size of every record; "
      "`prune` removes records no current phase can use, and with `--older-than` every record "
      "older than that. A missing or unreachable remote exits 2 naming it."},
+    {"approve",
+     "PHASE must have `approval = true` and a successful result for its current key (as "
+     "`plan` computes it); otherwise approve exits 2 saying what to run first. The approval "
+     "belongs to that result commit: a new result needs a new approval. It is stored under "
+     "`refs/orchestrate/approvals/PHASE/RESULT` with your git identity and the time, and "
+     "shared by `cache push` and `cache pull`. Prints the `git diff` that shows the result's "
+     "changes."},
+    {"reject",
+     "Records the rejection of the same result approve would approve, with TEXT for the "
+     "phase's next attempt, under the same ref (a later approve or reject of that result "
+     "replaces it). Exits 2 when there is no such result or TEXT is blank."},
     {"report",
      "The page `run --report` writes, made from the workspace's state instead of the run's "
      "events: one bar per phase that ran, without separate tries or requeue waits."},

@@ -6,6 +6,7 @@
 
 #include "orchestrate/cache.h"
 #include "orchestrate/commands.h"
+#include "orchestrate/cost_estimate.h"
 #include "orchestrate/error.h"
 #include "orchestrate/planner.h"
 
@@ -13,9 +14,8 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace orchestrate {
-namespace {
 
-ObjectId ResolveBase(Repo& repo, const Manifest& manifest, const std::string& flag) {
+ObjectId ResolveBaseOrThrow(Repo& repo, const Manifest& manifest, const std::string& flag) {
   std::string rev = flag.empty() ? manifest.settings.base : flag;
   std::optional<ObjectId> base = repo.ResolveCommit(rev);
   if (!base)
@@ -24,6 +24,8 @@ ObjectId ResolveBase(Repo& repo, const Manifest& manifest, const std::string& fl
         "' to a commit (check settings.base or --base; a new repository needs a first commit)");
   return *base;
 }
+
+namespace {
 
 std::vector<int> SelectOrThrow(const Graph& graph, const std::vector<std::string>& targets) {
   std::vector<int> selected;
@@ -40,15 +42,31 @@ json DepsJson(const Graph& graph, int p) {
   return deps;
 }
 
+// The phases the plan would run, by name.
+std::vector<std::string> ToRun(const Graph& graph, const std::vector<PhaseDecision>& plan) {
+  std::vector<std::string> names;
+  for (const auto& d : plan)
+    if (d.action == Action::kRun) names.push_back(graph.node(d.phase).phase->name);
+  return names;
+}
+
+json EstimateJson(const CostEstimate& e) {
+  return {{"cost_usd", e.known ? json(e.cost_usd) : json(nullptr)},
+          {"phases_with_cost", e.known},
+          {"phases_without_cost", e.unknown}};
+}
+
 void PrintPlanText(const Graph& graph, const std::vector<int>& selected,
-                   const std::vector<PhaseDecision>& plan, const ObjectId& base) {
+                   const std::vector<PhaseDecision>& plan, const ObjectId& base,
+                   const CostEstimate& estimate) {
   std::map<int, const PhaseDecision*> by_phase;
   int to_run = 0;
   for (const auto& d : plan) {
     by_phase[d.phase] = &d;
     to_run += d.action == Action::kRun;
   }
-  std::cout << "plan: " << to_run << " to run, " << plan.size() - to_run << " fresh (base "
+  std::cout << "plan: " << to_run << " to run" << FormatEstimate(estimate) << ", "
+            << plan.size() - to_run << " fresh (base "
             << base.substr(0, 12) << ")\n";
   size_t width = 4;
   for (int p : selected) width = std::max(width, graph.node(p).phase->name.size());
@@ -72,13 +90,14 @@ int CommandPlan(Project& project, const RunOptions& options, bool as_json) {
   ResultCache& cache = project.StartRecords(/*writable=*/false);
   Graph graph(project.manifest);
   std::vector<int> selected = SelectOrThrow(graph, options.targets);
-  ObjectId base = ResolveBase(*project.repo, project.manifest, options.base);
+  ObjectId base = ResolveBaseOrThrow(*project.repo, project.manifest, options.base);
   RunState state = LoadState(project);
   Planner planner(graph, *project.repo, cache, state, base,
                   PlannerOptions{options.force, options.always});
   std::vector<PhaseDecision> plan = planner.PlanAll(selected);
+  CostEstimate estimate = EstimateCost(*project.repo, cache, ToRun(graph, plan));
   if (!as_json) {
-    PrintPlanText(graph, selected, plan, base);
+    PrintPlanText(graph, selected, plan, base, estimate);
     return kExitOk;
   }
   json phases = json::array();
@@ -88,7 +107,8 @@ int CommandPlan(Project& project, const RunOptions& options, bool as_json) {
                       {"reason", d.reason},
                       {"deps", DepsJson(graph, d.phase)},
                       {"key", d.key.empty() ? json(nullptr) : json(d.key)}});
-  std::cout << json{{"base", base}, {"phases", phases}}.dump(2) << "\n";
+  std::cout << json{{"base", base}, {"phases", phases}, {"estimate", EstimateJson(estimate)}}.dump(2)
+            << "\n";
   return kExitOk;
 }
 
@@ -174,7 +194,7 @@ json ExplainJson(const std::string& name, const PhaseDecision& d,
 int CommandExplain(Project& project, const std::string& name, bool as_json) {
   Graph graph(project.manifest);
   std::vector<int> selected = SelectOrThrow(graph, {name});
-  ObjectId base = ResolveBase(*project.repo, project.manifest, "");
+  ObjectId base = ResolveBaseOrThrow(*project.repo, project.manifest, "");
   RunState state = LoadState(project);
   ResultCache cache(*project.repo);
   Planner planner(graph, *project.repo, cache, state, base, PlannerOptions{});

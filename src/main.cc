@@ -33,7 +33,7 @@ struct Options {
   CleanOptions clean;
   std::vector<std::string> force, phases;
   std::string format = "text", status_format = "text", action, remote, older_than, phase;
-  std::string cache_remote, ci_engine;
+  std::string cache_remote, ci_engine, message;
   bool dynamic = false, child = false;
   std::string shell, help_command, help_format = "text";
   bool graph_status = false;
@@ -210,6 +210,8 @@ int DispatchOnProject(CLI::App& app, Options& o, Project& project) {
   if (sub("validate")) return CommandValidate(project);
   if (sub("clean")) return CommandClean(project, o.clean);
   if (sub("cache")) return CommandCache(project, o.action, o.remote, o.older_than);
+  if (sub("approve")) return CommandApprove(project, o.phase);
+  if (sub("reject")) return CommandReject(project, o.phase, o.message);
   if (sub("ci"))
     return CommandCiEmit(project, CiEmitOptions{o.ci_engine, o.phases, o.output,
                                                 o.dynamic ? GitLabMode::kParent
@@ -385,6 +387,20 @@ int main(int argc, char** argv) {
                    "(e.g. 7d, 12h, 30m)")
       ->type_name("AGE");
   cache->footer(Footer("  orchestrate cache pull origin && orchestrate plan", kExitsRead));
+
+  CLI::App* approve = app.add_subcommand(
+      "approve", "Approve the result a phase with approval = true waits with");
+  AddLocation(approve, o);
+  approve->add_option("phase", o.phase, "The phase")->required()->type_name("PHASE");
+  approve->footer(Footer("  orchestrate approve schema && orchestrate cache push", kExitsRead));
+  CLI::App* reject = app.add_subcommand(
+      "reject", "Reject the result a phase with approval = true waits with, saying why");
+  AddLocation(reject, o);
+  reject->add_option("phase", o.phase, "The phase")->required()->type_name("PHASE");
+  reject->add_option("-m,--message", o.message, "What to change: the next attempt reads it")
+      ->required()
+      ->type_name("TEXT");
+  reject->footer(Footer("  orchestrate reject schema -m \"keep the old column names\"", kExitsRead));
 
   CLI::App* ci =
       app.add_subcommand("ci", "Write CI pipelines that run the phases")->require_subcommand(1);

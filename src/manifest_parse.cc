@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <array>
 #include <climits>
+#include <cmath>
 #include <cstdint>
 #include <span>
+#include <sstream>
 
 #include "manifest_internal.h"
 #include "orchestrate/record_trust.h"
@@ -18,14 +20,15 @@ const std::vector<std::string> kTopKeys = {"version", "settings", "pools", "agen
 const std::vector<std::string> kSettingsKeys = {"base",           "target",        "jobs",
                                                 "keep_worktrees", "worktree_copy", "worktree_link",
                                                 "requeue_max",    "cache_remote",
-                                                "cache_trust",    "cache_public_keys"};
+                                                "cache_trust",    "cache_public_keys",
+                                                "budget_usd"};
 const std::vector<std::string> kPoolKeys = {"depth"};
 const std::vector<std::string> kAnyKeys = {};  // agents: every key is a placeholder
 const std::vector<std::string> kPhaseKeys = {
     "description", "agent",   "prompt",  "prompt_text", "model",   "deps",
     "verify",      "setup",   "inputs",  "env",         "key_env", "pool",
     "priority",    "timeout", "retries", "merge",       "run",     "requeue_on",
-    "allow_empty"};
+    "allow_empty", "approval"};
 
 SourcePos PosOf(const toml::source_region& region) {
   return {static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
@@ -388,6 +391,30 @@ void ReadCacheTrust(const TableReader& reader, CacheTrust* out) {
                                   "\"" + DidYouMean(value, {"any", "signed"}));
 }
 
+std::string FormatNumber(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+
+// `budget_usd`: a positive number of US dollars, integer or not.
+void ReadBudget(const TableReader& reader, std::optional<double>* out) {
+  const toml::node* node = reader.Find("budget_usd");
+  if (!node) return;
+  if (!node->is_number()) {
+    reader.TypeError("budget_usd", "a number of US dollars like 20 or 7.5");
+    return;
+  }
+  double value = node->is_integer() ? static_cast<double>(node->as_integer()->get())
+                                    : node->as_floating_point()->get();
+  if (!(value > 0) || !std::isfinite(value)) {
+    reader.Error("budget_usd", "'budget_usd' must be a positive number of US dollars, not " +
+                                   FormatNumber(value) + " (leave it out for no budget)");
+    return;
+  }
+  *out = value;
+}
+
 void ReadSettings(const toml::table& table, Settings* out, DiagnosticList* diags) {
   TableReader reader(table, "settings", "", kSettingsKeys, diags);
   reader.String("base", &out->base, false);
@@ -401,6 +428,7 @@ void ReadSettings(const toml::table& table, Settings* out, DiagnosticList* diags
   reader.String("cache_remote", &out->cache_remote, false);
   ReadCacheTrust(reader, &out->cache_trust);
   CheckListed(reader, "cache_public_keys", &out->cache_public_keys, CachePublicKeyProblem, diags);
+  ReadBudget(reader, &out->budget_usd);
   reader.ReportUnknownKeys();
 }
 
@@ -432,6 +460,7 @@ void ReadPhaseScheduling(const TableReader& reader, Phase* phase, std::vector<So
   reader.Int("retries", &phase->retries, 0);
   reader.Bool("merge", &phase->merge);
   reader.Bool("allow_empty", &phase->allow_empty);
+  reader.Bool("approval", &phase->approval);
   ReadDuration(reader, "timeout", &phase->timeout);
 }
 
@@ -452,6 +481,20 @@ void ReadPool(const Entry& entry, Pool* pool, SourceMap*, DiagnosticList* diags)
   TableReader reader(*entry.node->as_table(), "pools", entry.key, kPoolKeys, diags);
   reader.Int("depth", &pool->depth, 1);
   reader.ReportUnknownKeys();
+}
+
+// `usage = "claude-json" | "codex-json"`: which CLI's JSON output holds the usage.
+void ReadUsageFormat(const TableReader& reader, Agent* agent) {
+  const toml::node* node = reader.Find("usage");
+  if (!node || !node->is_string()) return;  // ReadAgentVars reports other types
+  std::string value = node->as_string()->get();
+  if (value == "claude-json" || value == "codex-json") {
+    agent->usage = value == "claude-json" ? UsageFormat::kClaudeJson : UsageFormat::kCodexJson;
+    return;
+  }
+  reader.Error("usage", "'usage' must be \"claude-json\" or \"codex-json\", not \"" + value +
+                            "\"" + DidYouMean(value, {"claude-json", "codex-json"}) +
+                            " (leave it out to read only ORCHESTRATE_USAGE_FILE)");
 }
 
 // Agent keys other than requeue_on are strings and become placeholders.
@@ -476,6 +519,7 @@ void ReadAgent(const Entry& entry, Agent* agent, SourceMap* sources, DiagnosticL
   agent->command = agent->vars.count("command") ? agent->vars["command"] : "";
   agent->model = agent->vars.count("model") ? agent->vars["model"] : "";
   ReadPatterns(reader, &agent->requeue_on);
+  ReadUsageFormat(reader, agent);
   if (!reader.Find("command")) {
     std::vector<std::string> keys;
     for (const auto& [key, value] : agent->vars) keys.push_back(key);

@@ -52,7 +52,7 @@ const char* kExample =
     "  version = 1\n"
     "  \n"
     "  [agents.claude]\n"
-    "  command = 'claude -p --model {model} < \"{prompt_file}\"'\n"
+    "  command = 'claude -p --permission-mode acceptEdits --model {model} < \"{prompt_file}\"'\n"
     "  model = \"sonnet\"\n"
     "  \n"
     "  [phase.schema]\n"

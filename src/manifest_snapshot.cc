@@ -32,7 +32,7 @@ template <typename Io, typename S>
 void SettingsFields(Io& io, S& s) {
   io(s.base), io(s.target), io(s.jobs), io(s.keep_worktrees);
   io(s.worktree_copy), io(s.worktree_link), io(s.requeue_max), io(s.cache_remote);
-  io(s.cache_trust), io(s.cache_public_keys);
+  io(s.cache_trust), io(s.cache_public_keys), io(s.budget_usd);
 }
 
 template <typename Io, typename P>
@@ -42,7 +42,7 @@ void PoolFields(Io& io, P& p) {
 
 template <typename Io, typename A>
 void AgentFields(Io& io, A& a) {
-  io(a.name), io(a.command), io(a.model), io(a.vars), io(a.requeue_on), io(a.pos);
+  io(a.name), io(a.command), io(a.model), io(a.vars), io(a.requeue_on), io(a.usage), io(a.pos);
 }
 
 template <typename Io, typename P>
@@ -50,7 +50,7 @@ void PhaseFields(Io& io, P& p) {
   io(p.name), io(p.description), io(p.run), io(p.agent), io(p.prompt), io(p.prompt_text);
   io(p.model), io(p.deps), io(p.verify), io(p.setup), io(p.inputs), io(p.env), io(p.key_env);
   io(p.requeue_on), io(p.pool), io(p.priority), io(p.timeout), io(p.retries), io(p.merge);
-  io(p.allow_empty);
+  io(p.allow_empty), io(p.approval);
   io(p.pos), io(p.key_pos);
 }
 
@@ -82,6 +82,13 @@ class SnapshotWriter {
   void operator()(bool b) { Varint(b ? 1 : 0); }
   void operator()(KeepWorktrees k) { Varint(static_cast<uint64_t>(k)); }
   void operator()(CacheTrust t) { Varint(static_cast<uint64_t>(t)); }
+  void operator()(UsageFormat u) { Varint(static_cast<uint64_t>(u)); }
+  void operator()(const std::optional<double>& d) {
+    uint64_t bits = 0;
+    if (d) std::memcpy(&bits, &*d, sizeof bits);
+    Varint(d ? 1 : 0);
+    if (d) Varint(bits);
+  }
   void operator()(const SourcePos& pos) { Signed(pos.line), Signed(pos.column); }
   void operator()(Duration d) { Signed(d.count()); }
   void operator()(const std::optional<Duration>& d) {
@@ -169,6 +176,18 @@ class SnapshotReader {
     uint64_t n = Varint();
     if (n > static_cast<uint64_t>(CacheTrust::kSigned)) Fail();
     t = ok_ ? static_cast<CacheTrust>(n) : CacheTrust::kAny;
+  }
+  void operator()(UsageFormat& u) {
+    uint64_t n = Varint();
+    if (n > static_cast<uint64_t>(UsageFormat::kCodexJson)) Fail();
+    u = ok_ ? static_cast<UsageFormat>(n) : UsageFormat::kFile;
+  }
+  void operator()(std::optional<double>& d) {
+    if (!Varint()) return;
+    uint64_t bits = Varint();
+    double value;
+    std::memcpy(&value, &bits, sizeof value);
+    d = value;
   }
   void operator()(SourcePos& pos) { (*this)(pos.line), (*this)(pos.column); }
   void operator()(Duration& d) { d = Duration(Signed()); }

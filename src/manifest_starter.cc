@@ -26,11 +26,15 @@ keep_worktrees = "failed"           # "always" | "failed" | "never"
 # depth = 2
 
 # A reusable agent command. {model}, {prompt_file}, {phase}, {worktree},
-# {branch} and every key of the table are placeholders.
+# {branch} and every key of the table are placeholders, pasted as plain text:
+# keep the quotes around "{prompt_file}". Checked against Claude Code 2.1:
+# print mode (-p) edits files only with --permission-mode acceptEdits;
+# --output-format json ends the output with its tokens and cost.
 # [agents.claude]
-# command = "claude -p --model {model} < {prompt_file}"
+# command = 'claude -p --permission-mode acceptEdits --output-format json --model {model} < "{prompt_file}"'
 # model = "sonnet"
-# requeue_on = ["rate limit", "HTTP 429"]   # output that means "try again later"
+# usage = "claude-json"             # read tokens and cost from that JSON
+# requeue_on = ["limit · resets", "rate_limit_error", "overloaded_error"]   # "try again later"
 
 # Each phase runs in its own git worktree on branch orchestrate/phase/NAME;
 # everything it changes is committed, then `verify` runs on that commit.
@@ -49,6 +53,7 @@ verify = ["grep -q hello CHECKED.txt"]   # every command must pass, in order
 # pool = "llm"
 # timeout = "30m"
 # retries = 2                       # re-run with feedback after a failure
+# approval = true                   # a person approves the result: orchestrate approve check
 )";
 }
 

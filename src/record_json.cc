@@ -4,6 +4,7 @@
 
 #include "orchestrate/cache.h"
 #include "orchestrate/error.h"
+#include "orchestrate/usage.h"
 
 namespace orchestrate {
 namespace {
@@ -62,6 +63,7 @@ Record FromParsed(const json& j, const std::string& ref) {
   j.at("duration_s").get_to(r.duration_s);
   j.at("attempts").get_to(r.attempts);
   for (const json& c : j.at("commands")) r.commands.push_back(CommandFromJson(c));
+  if (j.contains("usage")) j["usage"].get_to(r.usage);
   return r;
 }
 
@@ -84,6 +86,7 @@ std::string RecordToJson(const Record& record) {
             {"attempts", record.attempts},
             {"commands", commands}};
   if (!record.signature.empty()) j["signature"] = record.signature;
+  if (!record.usage.Empty()) j["usage"] = record.usage;
   // Invalid UTF-8 (say, in a key_env value) is replaced rather than refused:
   // the key itself was hashed from the original bytes.
   return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";

@@ -42,6 +42,12 @@
 #                         marker `rate-limited-PHASE` to see the rate limit again.
 #   ORCHESTRATE_*         set by orchestrate (SPEC section 2): PHASE, ATTEMPT,
 #                         PROMPT_FILE, HANDOFF_FILE, DEPS_DIR, FEEDBACK_FILE.
+#   ORCHESTRATE_USAGE_FILE  when set, the stand-in writes made-up figures there
+#                         the way a real agent's wrapper reports them:
+#                         {"input_tokens", "output_tokens", "cost_usd", "model"},
+#                         4 bytes of prompt to a token, 40 output tokens per
+#                         change, priced like a small ($3 in, $15 out per
+#                         million tokens) or a large model (5 times that).
 set -eu
 
 say() { printf '%s\n' "$*"; }
@@ -223,6 +229,19 @@ apply_prompt() {
   [ "$skipped" = 0 ] || say "-> (holding back the ON_RETRY instructions: there is no feedback yet)"
 }
 
+# Made-up usage, in the JSON orchestrate reads from ORCHESTRATE_USAGE_FILE.
+write_usage() {
+  [ -n "${ORCHESTRATE_USAGE_FILE:-}" ] || return 0
+  input=$(( $(wc -c < "$prompt") / 4 + 200 ))
+  output=$(( changed * 40 + 60 ))
+  case $model in large) rate=5 ;; *) rate=1 ;; esac
+  awk -v i="$input" -v o="$output" -v r="$rate" -v m="stand-in-$model" 'BEGIN {
+    printf "{\"input_tokens\": %d, \"output_tokens\": %d, \"cost_usd\": %.6f, \"model\": \"%s\"}\n",
+      i, o, (i * 3 + o * 15) * r / 1000000, m
+  }' > "$ORCHESTRATE_USAGE_FILE"
+  say "-> usage: $input tokens in, $output out"
+}
+
 say "stand-in agent | model: $model | phase: $phase | attempt: $attempt"
 title=$(sed -n 's/^# //p' "$prompt" | sed -n 1p)
 say "-> task: ${title:-(untitled prompt)}"
@@ -240,4 +259,5 @@ if [ -s "$handoff" ] && [ -n "${ORCHESTRATE_HANDOFF_FILE:-}" ]; then
   { printf '# %s\n\n' "$phase"; cat "$handoff"; } > "$ORCHESTRATE_HANDOFF_FILE"
   say "-> wrote a handoff for the phases that depend on $phase"
 fi
+write_usage
 say "done: $changed change(s)"

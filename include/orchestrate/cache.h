@@ -15,6 +15,7 @@
 #include "orchestrate/manifest.h"
 #include "orchestrate/record_index.h"
 #include "orchestrate/record_trust.h"
+#include "orchestrate/usage.h"
 
 namespace orchestrate {
 
@@ -92,6 +93,7 @@ struct Record {
   std::vector<CommandOutcome> commands;
   std::string log;      ///< the phase log (its last 64 KiB when larger)
   std::string handoff;  ///< markdown the phase wrote to ORCHESTRATE_HANDOFF_FILE
+  Usage usage;          ///< tokens and cost the phase reported (usage.h); empty if none
   /// Hex HMAC-SHA256 of SignedText() under ORCHESTRATE_CACHE_SIGNING_KEY
   /// (record_trust.h); empty when written without a key.
   std::string signature;

@@ -61,6 +61,15 @@ struct CiEmitOptions {
 };
 /// `ci emit github|gitlab [PHASE...] [-o FILE] [--dynamic|--child]`.
 int CommandCiEmit(Project& project, const CiEmitOptions& options);
+/// `approve PHASE`: records the approval of the result PHASE (with
+/// `approval = true`) has for its current key. Exit 2 when it has none.
+int CommandApprove(Project& project, const std::string& phase);
+/// `reject PHASE -m TEXT`: records the rejection of that result with TEXT
+/// for the phase's next attempt. Exit 2 when it has none or TEXT is blank.
+int CommandReject(Project& project, const std::string& phase, const std::string& message);
+/// The base commit of `flag` (--base), else settings.base; UsageError when
+/// it does not resolve.
+ObjectId ResolveBaseOrThrow(Repo& repo, const Manifest& manifest, const std::string& flag);
 /// `init`: writes orchestrate.toml in `dir` unless one exists.
 int CommandInit(const std::string& dir);
 

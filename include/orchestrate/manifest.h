@@ -87,6 +87,9 @@ struct Settings {
   CacheTrust cache_trust = CacheTrust::kAny;
   /// Ed25519 public keys whose record signatures are trusted (record_trust.h).
   std::vector<std::string> cache_public_keys;
+  /// A run starts no new agent phase once the cost recorded in this run
+  /// reaches this many US dollars; empty: no budget.
+  std::optional<double> budget_usd;
 
   bool operator==(const Settings&) const = default;
 };
@@ -100,6 +103,13 @@ struct Pool {
   bool operator==(const Pool&) const = default;
 };
 
+/// How a phase's token counts and cost are read after it ran (SPEC section 8).
+enum class UsageFormat {
+  kFile,        ///< only ORCHESTRATE_USAGE_FILE, if the command wrote one
+  kClaudeJson,  ///< `claude -p --output-format json` output in the log
+  kCodexJson,   ///< `codex exec --json` JSONL events in the log
+};
+
 /// [agents.NAME]: a reusable command template.
 struct Agent {
   std::string name;
@@ -109,6 +119,8 @@ struct Agent {
   /// each one is a `{placeholder}` usable in the command.
   std::map<std::string, std::string> vars;
   std::vector<std::string> requeue_on;
+  /// `usage = "claude-json" | "codex-json"`; kFile when not set.
+  UsageFormat usage = UsageFormat::kFile;
   SourcePos pos;
 
   bool operator==(const Agent&) const = default;
@@ -137,6 +149,9 @@ struct Phase {
   bool merge = true;
   /// Agent phases: changing nothing and writing no handoff counts as success.
   bool allow_empty = false;
+  /// A person approves the verified result before dependents use it (SPEC
+  /// section 3 item 8). Not part of the key.
+  bool approval = false;
   SourcePos pos;  ///< the [phase.NAME] header
   /// Where each key of the table was written, for errors found later.
   KeyPositions key_pos;

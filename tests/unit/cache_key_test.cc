@@ -273,6 +273,7 @@ TEST_F(ComputeKeyTest, WhatDoesNotChangeAResultDoesNotChangeTheKey) {
   phase.requeue_on = {"rate limit"};
   phase.merge = false;
   phase.allow_empty = true;
+  phase.approval = true;
   phase.pos = {12, 1};
   EXPECT_EQ(Hash(phase), before);
   inputs_.environment["PATH"] = "/opt/bin:/usr/bin";  // not named in key_env

@@ -174,6 +174,46 @@ TEST_F(ManifestTest, CacheTrustSigned) {
   EXPECT_EQ(manifest_.settings.cache_trust, CacheTrust::kSigned);
 }
 
+TEST_F(ManifestTest, BudgetIsAPositiveNumberOfDollars) {
+  EXPECT_FALSE(manifest_.settings.budget_usd);
+  ASSERT_TRUE(Parse("version = 1\n[settings]\nbudget_usd = 7.5\n[phase.a]\nrun = \"true\"\n"));
+  EXPECT_EQ(manifest_.settings.budget_usd, 7.5);
+  ASSERT_TRUE(Parse("version = 1\n[settings]\nbudget_usd = 20\n[phase.a]\nrun = \"true\"\n"));
+  EXPECT_EQ(manifest_.settings.budget_usd, 20.0);
+  EXPECT_EQ(Error("version = 1\n[settings]\nbudget_usd = 0\n[phase.a]\nrun = \"true\"\n"),
+            "3:1: 'budget_usd' must be a positive number of US dollars, not 0 (leave it out for "
+            "no budget)");
+  EXPECT_EQ(Error("version = 1\n[settings]\nbudget_usd = -2.5\n[phase.a]\nrun = \"true\"\n"),
+            "3:1: 'budget_usd' must be a positive number of US dollars, not -2.5 (leave it out "
+            "for no budget)");
+  EXPECT_EQ(Error("version = 1\n[settings]\nbudget_usd = \"$5\"\n[phase.a]\nrun = \"true\"\n"),
+            "3:1: 'budget_usd' must be a number of US dollars like 20 or 7.5, not a string");
+}
+
+TEST_F(ManifestTest, AgentUsageFormat) {
+  ASSERT_TRUE(Parse("version = 1\n[agents.c]\ncommand = \"c\"\nusage = \"claude-json\"\n"
+                    "[agents.x]\ncommand = \"x\"\nusage = \"codex-json\"\n"
+                    "[agents.p]\ncommand = \"p\"\n[phase.a]\nrun = \"true\"\n"));
+  EXPECT_EQ(manifest_.agents[0].usage, UsageFormat::kClaudeJson);
+  EXPECT_EQ(manifest_.agents[1].usage, UsageFormat::kCodexJson);
+  EXPECT_EQ(manifest_.agents[2].usage, UsageFormat::kFile);
+  EXPECT_EQ(Error("version = 1\n[agents.c]\ncommand = \"c\"\nusage = \"claude-jsn\"\n"
+                  "[phase.a]\nrun = \"true\"\n"),
+            "4:1: 'usage' must be \"claude-json\" or \"codex-json\", not \"claude-jsn\" (did you "
+            "mean 'claude-json'?) (leave it out to read only ORCHESTRATE_USAGE_FILE)");
+  EXPECT_EQ(Error("version = 1\n[agents.c]\ncommand = \"c\"\nusage = 1\n[phase.a]\nrun = \"true\"\n"),
+            "4:1: 'usage' in [agents.c] must be a string, not an integer (agent keys are "
+            "placeholders of its command)");
+}
+
+TEST_F(ManifestTest, ApprovalIsABoolean) {
+  ASSERT_TRUE(Parse("version = 1\n[phase.a]\nrun = \"true\"\napproval = true\n[phase.b]\n"));
+  EXPECT_TRUE(manifest_.phases[0].approval);
+  EXPECT_FALSE(manifest_.phases[1].approval);
+  EXPECT_EQ(Error("version = 1\n[phase.a]\nrun = \"true\"\napproval = \"yes\"\n"),
+            "4:1: 'approval' must be a boolean (true or false), not a string");
+}
+
 TEST_F(ManifestTest, PhasesPoolsAndAgentsKeepFileOrder) {
   ASSERT_TRUE(Parse(R"(version = 1
 [pools.z]
@@ -294,8 +334,9 @@ TEST_F(ManifestTest, StarterManifestValidates) {
 TEST_F(ManifestTest, StarterManifestAgentExampleValidatesWhenUncommented) {
   std::string text = StarterManifest();
   for (const char* line :
-       {"# [agents.claude]\n", "# command = ", "# model = ", "# requeue_on = ", "# [pools.llm]\n",
-        "# depth = ", "# agent = ", "# prompt = ", "# pool = ", "# timeout = ", "# retries = "}) {
+       {"# [agents.claude]\n", "# command = ", "# model = ", "# usage = ", "# requeue_on = ",
+        "# [pools.llm]\n", "# depth = ", "# agent = ", "# prompt = ", "# pool = ", "# timeout = ",
+        "# retries = ", "# approval = "}) {
     size_t at = text.find(line);
     ASSERT_NE(at, std::string::npos) << line;
     text.erase(at, 2);
@@ -306,6 +347,12 @@ TEST_F(ManifestTest, StarterManifestAgentExampleValidatesWhenUncommented) {
   ASSERT_TRUE(Parse(text)) << (diags_.empty() ? "" : diags_[0].Format()) << "\n" << text;
   EXPECT_EQ(manifest_.phases[1].agent, "claude");
   EXPECT_EQ(manifest_.phases[1].pool, "llm");
+  EXPECT_TRUE(manifest_.phases[1].approval);
+  // Print mode edits files only with acceptEdits; the path is quoted.
+  EXPECT_EQ(manifest_.agents[0].command,
+            "claude -p --permission-mode acceptEdits --output-format json --model {model} < "
+            "\"{prompt_file}\"");
+  EXPECT_EQ(manifest_.agents[0].usage, UsageFormat::kClaudeJson);
 }
 
 TEST_F(ManifestTest, PhaseKeyPositionsAreWhereEachKeyWasWritten) {
