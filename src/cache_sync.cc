@@ -8,12 +8,13 @@
 #include "orchestrate/cache.h"
 #include "orchestrate/commands.h"
 #include "orchestrate/error.h"
+#include "orchestrate/refs.h"
 
 namespace orchestrate {
 
 RecordTransfer PushRecords(Repo& repo, const std::string& remote) {
   std::vector<std::string> specs;
-  for (const auto& [ref, id] : repo.ListRefs(ResultCache::kRefPrefix))
+  for (const auto& [ref, id] : repo.ListRefs(std::string(refs::kCacheRoot)))
     specs.push_back(ref + ":" + ref);
   if (specs.empty()) return {};
   std::vector<std::string> rejected = repo.Push(remote, specs);
@@ -21,7 +22,7 @@ RecordTransfer PushRecords(Repo& repo, const std::string& remote) {
 }
 
 RecordTransfer PullRecords(Repo& repo, const std::string& remote) {
-  std::string prefix = ResultCache::kRefPrefix;
+  std::string prefix(refs::kCacheRoot);
   size_t before = repo.ListRefs(prefix).size();
   repo.Fetch(remote, {prefix + "*:" + prefix + "*"});
   size_t after = repo.ListRefs(prefix).size();
