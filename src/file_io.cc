@@ -61,7 +61,9 @@ std::optional<std::string> ReadWholeFile(const std::string& path) {
     if (n == 0) break;
     done += static_cast<size_t>(n);
   }
-  CloseKeepingErrno(fd, true);
+  int read_errno = errno;
+  ::close(fd);
+  errno = read_errno;
   if (text) text->resize(done);
   return text;
 }
