@@ -14,8 +14,7 @@ std::string FilesystemMessage(const std::filesystem::filesystem_error& e) {
   std::string_view what = e.what();
   constexpr std::string_view kPrefix = "filesystem error: ";
   if (what.starts_with(kPrefix)) what.remove_prefix(kPrefix.size());
-  return std::string(what) +
-         " (check that the path exists and that you may read and write it)";
+  return std::string(what) + " (check that the path exists and that you may read and write it)";
 }
 
 constexpr const char* kReport = "; please report it, with the command line and the manifest";

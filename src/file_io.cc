@@ -89,7 +89,8 @@ bool ReplaceFile(const std::string& path, const std::function<bool(int fd)>& wri
 }
 
 bool ReplaceFile(const std::string& path, std::string_view data, Durability durability) {
-  return ReplaceFile(path, [data](int fd) { return WriteAll(fd, data); }, durability);
+  return ReplaceFile(
+      path, [data](int fd) { return WriteAll(fd, data); }, durability);
 }
 
 std::string WriteFailure(const std::string& path, int err) {

@@ -21,8 +21,7 @@ bool HasByte(uint64_t word, unsigned char byte) {
 }
 
 bool HasEscape(uint64_t word) {
-  return HasByte(word, '\\') || HasByte(word, '\t') || HasByte(word, '\n') ||
-         HasByte(word, '\r');
+  return HasByte(word, '\\') || HasByte(word, '\t') || HasByte(word, '\n') || HasByte(word, '\r');
 }
 
 char EscapeLetter(char c) {

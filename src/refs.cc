@@ -56,8 +56,6 @@ std::string AttemptRef(std::string_view phase, long long unix_time, std::string_
 
 std::string TargetMark(std::string_view target) { return Join(kTargetMarkRoot, target); }
 
-std::string TargetPendingMark(std::string_view target) {
-  return Join(kTargetPendingRoot, target);
-}
+std::string TargetPendingMark(std::string_view target) { return Join(kTargetPendingRoot, target); }
 
 }  // namespace orchestrate::refs

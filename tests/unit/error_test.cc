@@ -27,8 +27,7 @@ TEST(ExitFailureTest, AnInfraErrorExitsThreeAndSaysRetryingMayHelp) {
 }
 
 TEST(ExitFailureTest, AFilesystemErrorExitsThreeNamingThePath) {
-  std::filesystem::filesystem_error e("cannot get current path",
-                                      std::filesystem::path("/gone/dir"),
+  std::filesystem::filesystem_error e("cannot get current path", std::filesystem::path("/gone/dir"),
                                       std::make_error_code(std::errc::no_such_file_or_directory));
   ExitFailure f = FailureOf(e);
   EXPECT_EQ(f.code, kExitInfra);

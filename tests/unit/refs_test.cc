@@ -40,9 +40,9 @@ TEST(RefsTest, ParseCacheRefUndoesCacheRef) {
   ASSERT_TRUE(name);
   EXPECT_EQ(name->phase, "web.ui");
   EXPECT_EQ(name->key, "0123abcd");
-  for (const char* bad : {"refs/orchestrate/cache/api", "refs/orchestrate/cache/api/",
-                          "refs/orchestrate/cache//k", "refs/orchestrate/attempts/api/1-abc",
-                          "refs/heads/main"})
+  for (const char* bad :
+       {"refs/orchestrate/cache/api", "refs/orchestrate/cache/api/", "refs/orchestrate/cache//k",
+        "refs/orchestrate/attempts/api/1-abc", "refs/heads/main"})
     EXPECT_EQ(ParseCacheRef(bad), std::nullopt) << bad;
 }
 
