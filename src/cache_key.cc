@@ -4,6 +4,7 @@
 
 #include "orchestrate/cache.h"
 #include "orchestrate/error.h"
+#include "orchestrate/refs.h"
 #include "orchestrate/sha1.h"
 
 namespace orchestrate {
@@ -35,7 +36,7 @@ std::string EffectiveModel(const Agent& agent, const Phase& phase) {
 // The agent command as it would run, except {worktree} and {prompt_file},
 // which name machine-specific paths and stay as written.
 std::string AgentCommand(const Agent& agent, const Phase& phase) {
-  return ExpandAgentCommand(agent, phase, {{"branch", "orchestrate/phase/" + phase.name}});
+  return ExpandAgentCommand(agent, phase, {{"branch", refs::PhaseBranch(phase.name)}});
 }
 
 void AddSpecification(const Manifest& manifest, const Phase& phase, const KeyInputs& inputs,

@@ -9,6 +9,7 @@
 #include "orchestrate/cache.h"
 #include "orchestrate/commands.h"
 #include "orchestrate/error.h"
+#include "orchestrate/refs.h"
 
 namespace orchestrate {
 
@@ -28,7 +29,7 @@ size_t PushDecisions(Repo& repo, const std::string& remote) {
 
 RecordTransfer PushRecords(Repo& repo, const std::string& remote) {
   std::vector<std::string> specs;
-  for (const auto& [ref, id] : repo.ListRefs(ResultCache::kRefPrefix))
+  for (const auto& [ref, id] : repo.ListRefs(std::string(refs::kCacheRoot)))
     specs.push_back(ref + ":" + ref);
   RecordTransfer t;
   if (!specs.empty()) {
@@ -40,7 +41,7 @@ RecordTransfer PushRecords(Repo& repo, const std::string& remote) {
 }
 
 RecordTransfer PullRecords(Repo& repo, const std::string& remote) {
-  std::string prefix = ResultCache::kRefPrefix, decisions = Approvals::kRefPrefix;
+  std::string prefix(refs::kCacheRoot), decisions = Approvals::kRefPrefix;
   size_t before = repo.ListRefs(prefix).size();
   repo.Fetch(remote, {prefix + "*:" + prefix + "*", "+" + decisions + "*:" + decisions + "*"});
   size_t after = repo.ListRefs(prefix).size();

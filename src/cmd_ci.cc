@@ -1,11 +1,13 @@
 // `ci emit github|gitlab [PHASE...] [-o FILE]`: the pipeline that runs the
 // selected phases on a CI engine, one job per phase (SPEC section 7).
 #include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 
+#include <spdlog/spdlog.h>
+
+#include "file_io.h"
 #include "orchestrate/cache.h"
 #include "orchestrate/ci_pipeline.h"
 #include "orchestrate/commands.h"
@@ -60,7 +62,7 @@ int CommandCiEmit(Project& project, const CiEmitOptions& options) {
   std::string text = engine == CiEngine::kGitHub ? FormatGitHubWorkflow(pipeline)
                                                  : FormatGitLabPipeline(pipeline, options.mode);
   for (const std::string& note : pipeline.unenforced_pools)
-    std::cerr << "orchestrate: warning: " << note << "\n";
+    spdlog::warn("{}", note);
   if (options.output.empty() || options.output == "-") {
     std::cout << text;
     return kExitOk;
@@ -68,7 +70,7 @@ int CommandCiEmit(Project& project, const CiEmitOptions& options) {
   std::ofstream out(options.output, std::ios::trunc);
   out << text;
   out.close();
-  if (!out) throw UsageError("cannot write " + options.output + ": " + std::strerror(errno));
+  if (!out) throw UsageError("cannot write " + options.output + ": " + ErrnoText(errno));
   return kExitOk;
 }
 

@@ -2,14 +2,15 @@
 #include "orchestrate/events.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cmath>
-#include <cstring>
 #include <map>
 
+#include "file_io.h"
 #include "orchestrate/error.h"
 #include "sink_support.h"
 
@@ -232,7 +233,7 @@ SinkFile::SinkFile(const std::string& path, const char* mode) : path_(path) {
   if (!file_) {
     throw UsageError(fmt::format(
         "cannot open '{}' for writing: {}; check that its directory exists and is writable", path,
-        std::strerror(errno)));
+        ErrnoText(errno)));
   }
 }
 
@@ -253,8 +254,7 @@ void SinkFile::Close() {
   if (std::fclose(file_) != 0) Fail();
   file_ = nullptr;
   if (error_ != 0) {
-    std::fprintf(stderr, "orchestrate: warning: could not write '%s': %s\n", path_.c_str(),
-                 std::strerror(error_));
+    spdlog::warn("could not write '{}': {}", path_, ErrnoText(error_));
   }
 }
 

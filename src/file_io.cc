@@ -6,13 +6,37 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <system_error>
 
 namespace orchestrate {
+namespace {
+
+// Closes a descriptor, keeping errno from before unless the close fails.
+bool CloseKeepingErrno(int fd, bool ok) {
+  int saved = errno;
+  bool closed = ::close(fd) == 0;
+  if (ok || !closed) return ok && closed;
+  errno = saved;
+  return false;
+}
+
+// Removes `path`, keeping errno as it was.
+void RemoveKeepingErrno(const std::string& path) {
+  int saved = errno;
+  ::unlink(path.c_str());
+  errno = saved;
+}
+
+}  // namespace
+
+std::string ErrnoText(int err) { return std::error_code(err, std::generic_category()).message(); }
 
 bool WriteAll(int fd, std::string_view data) {
   while (!data.empty()) {
     ssize_t n = ::write(fd, data.data(), data.size());
     if (n < 0 && errno == EINTR) continue;
+    if (n == 0) errno = ENOSPC;  // a regular file only writes nothing when full
     if (n <= 0) return false;
     data.remove_prefix(static_cast<size_t>(n));
   }
@@ -37,9 +61,44 @@ std::optional<std::string> ReadWholeFile(const std::string& path) {
     if (n == 0) break;
     done += static_cast<size_t>(n);
   }
+  int read_errno = errno;
   ::close(fd);
+  errno = read_errno;
   if (text) text->resize(done);
   return text;
+}
+
+std::string FirstLineOf(const std::string& path) {
+  std::string text = ReadWholeFile(path).value_or("");
+  size_t newline = text.find('\n');
+  if (newline != std::string::npos) text.resize(newline);
+  return text;
+}
+
+bool ReplaceFile(const std::string& path, const std::function<bool(int fd)>& write,
+                 Durability durability) {
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) return false;
+  bool ok = write(fd);
+  if (ok && durability == Durability::kDurable) ok = ::fsync(fd) == 0;
+  ok = CloseKeepingErrno(fd, ok);
+  if (ok) ok = std::rename(tmp.c_str(), path.c_str()) == 0;
+  if (!ok) RemoveKeepingErrno(tmp);
+  return ok;
+}
+
+bool ReplaceFile(const std::string& path, std::string_view data, Durability durability) {
+  return ReplaceFile(
+      path, [data](int fd) { return WriteAll(fd, data); }, durability);
+}
+
+std::string WriteFailure(const std::string& path, int err) {
+  std::string hint = err == ENOSPC || err == EDQUOT ? "free some disk space"
+                     : err == EACCES || err == EPERM || err == EROFS
+                         ? "check the permissions of the directory"
+                         : "check the disk and the directory";
+  return "cannot write " + path + ": " + ErrnoText(err) + " (" + hint + ")";
 }
 
 }  // namespace orchestrate

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <system_error>
 
+#include "file_io.h"
 #include "git_internal.h"
 #include "orchestrate/git.h"
 #include "orchestrate/sha1.h"
@@ -38,16 +39,9 @@ void RemoveTree(const fs::path& path) {
   if (ec) throw InfraError("git: removing " + path.string() + ": " + ec.message());
 }
 
-std::string ReadFirstLine(const fs::path& file) {
-  std::ifstream in(file);
-  std::string line;
-  std::getline(in, line);
-  return line;
-}
-
 /// The work tree an admin entry points at (its "gitdir" file names <worktree>/.git).
 std::optional<fs::path> RecordedWorkTree(const fs::path& admin) {
-  std::string line = ReadFirstLine(admin / "gitdir");
+  std::string line = FirstLineOf(admin / "gitdir");
   if (line.empty()) return std::nullopt;
   fs::path dotgit(line);
   if (!dotgit.is_absolute()) dotgit = admin / dotgit;
@@ -71,10 +65,9 @@ bool HoldsFiles(const fs::path& dir) {
 
 // The repository a worktree's `.git` file points at ("gitdir: X"), or empty.
 fs::path GitdirOfWorkTree(const fs::path& work_tree) {
-  std::ifstream in(work_tree / ".git");
-  std::string line;
+  std::string line = FirstLineOf(work_tree / ".git");
   const std::string prefix = "gitdir: ";
-  if (!in || !std::getline(in, line) || line.rfind(prefix, 0) != 0) return {};
+  if (line.rfind(prefix, 0) != 0) return {};
   while (line.size() > prefix.size() + 1 && line.back() == '/') line.pop_back();  // libgit2 writes ".../w0/"
   return fs::path(line.substr(prefix.size()));
 }
@@ -167,7 +160,7 @@ std::string Reconnect(const std::string& dir, const fs::path& admin, const fs::p
   WriteLine(here / ".git", "gitdir: " + admin.string());
   WriteLine(admin / "gitdir", (here / ".git").string());
   // libgit2 records the common directory as an absolute path: the old one.
-  if (fs::path(ReadFirstLine(admin / "commondir")).is_absolute())
+  if (fs::path(FirstLineOf(admin / "commondir")).is_absolute())
     WriteLine(admin / "commondir", admin.parent_path().parent_path().string() + "/");
   return "reconnected worktree " + here.string() + " (the repository was moved from " +
          recorded.parent_path().parent_path().parent_path().string() + ")";
@@ -230,7 +223,7 @@ std::vector<std::string> WorktreeStore::Repair() {
     if (worktree && git_worktree_validate(worktree.get()) == 0) continue;
     std::optional<fs::path> work_tree = RecordedWorkTree(admin);
     // An entry without an absolute gitdir is debris git itself would prune.
-    bool debris = !work_tree || !fs::path(ReadFirstLine(admin / "gitdir")).is_absolute();
+    bool debris = !work_tree || !fs::path(FirstLineOf(admin / "gitdir")).is_absolute();
     bool ours = work_tree && IsUnder(*work_tree, dir_);
     if (!ours && !debris && MovedHere(dir_, admin, *work_tree)) {
       repairs.push_back(Reconnect(dir_, admin, *work_tree));

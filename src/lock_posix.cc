@@ -8,13 +8,12 @@
 #include <string>
 #include <system_error>
 
+#include "file_io.h"
 #include "orchestrate/error.h"
 #include "orchestrate/process.h"
 
 namespace orchestrate {
 namespace {
-
-std::string ErrnoText(int err) { return std::error_code(err, std::generic_category()).message(); }
 
 // True when we now hold the lock; false when someone else does.
 bool TryLock(int fd, const std::string& path) {

@@ -267,9 +267,7 @@ void ConfigureLogging() {
   spdlog::set_default_logger(logger);
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int Main(int argc, char** argv) {
   // A short-lived process: big blocks (the manifest's phases, the state's
   // text) come from the heap rather than from fresh mmaps, the heap grows in
   // large steps and is never trimmed, so freed memory is reused instead of
@@ -461,13 +459,19 @@ int main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? 0 : kExitUsage;
   }
+  return Dispatch(app, o);
+}
+
+}  // namespace
+
+// Every exception that reaches here becomes a message and an exit code
+// (error.h); none aborts the process.
+int main(int argc, char** argv) {
   try {
-    return Dispatch(app, o);
-  } catch (const UsageError& e) {
-    spdlog::error("{}", e.what());
-    return kExitUsage;
-  } catch (const InfraError& e) {
-    spdlog::error("{} (retrying may help)", e.what());
-    return kExitInfra;
+    return Main(argc, argv);
+  } catch (...) {
+    ExitFailure failure = ExitFailureOf(std::current_exception());
+    if (!failure.message.empty()) spdlog::error("{}", failure.message);
+    return failure.code;
   }
 }

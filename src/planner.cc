@@ -2,10 +2,10 @@
 
 #include <git2.h>
 
+#include <cerrno>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "file_io.h"
 #include "orchestrate/error.h"
 #include "orchestrate/process.h"
 
@@ -26,11 +26,9 @@ const char* ToString(Action action) {
 namespace {
 
 std::string ReadPrompt(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw UsageError("cannot read prompt file " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  std::optional<std::string> text = ReadWholeFile(path);
+  if (!text) throw UsageError("cannot read prompt file " + path + ": " + ErrnoText(errno));
+  return std::move(*text);
 }
 
 std::map<std::string, std::string> EnvironmentMap() {

@@ -18,13 +18,12 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <optional>
 #include <string_view>
 #include <system_error>
 #include <thread>
 
+#include "file_io.h"
 #include "orchestrate/error.h"
 #include "orchestrate/process.h"
 
@@ -37,9 +36,6 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr int64_t kTailWindow = 64 * 1024;
-
-// strerror is not thread-safe; this is.
-std::string ErrnoText(int err) { return std::error_code(err, std::generic_category()).message(); }
 
 // Closes a file descriptor when it goes out of scope.
 class ScopedFd {
@@ -524,8 +520,7 @@ std::string LastLines(const std::string& text, int max_lines) {
 }
 
 std::string ReadProcFile(int pid, const char* name) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/" + name, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return ReadWholeFile("/proc/" + std::to_string(pid) + "/" + name).value_or("");
 }
 
 // The process group of `pid` from /proc/<pid>/stat, or -1.

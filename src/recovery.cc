@@ -4,6 +4,10 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
+
+#include "file_io.h"
+#include "orchestrate/refs.h"
 
 namespace fs = std::filesystem;
 
@@ -20,9 +24,8 @@ void WriteSlot(const std::string& path, int pgid, const std::string& marker) {
 // The admin directory (".git/worktrees/NAME") of the linked worktree at
 // `worktree`, from its ".git" file; empty when it has none.
 fs::path AdminDirOf(const fs::path& worktree) {
-  std::ifstream in(worktree / ".git");
-  std::string line;
-  if (!std::getline(in, line) || line.rfind("gitdir: ", 0) != 0) return {};
+  std::string line = FirstLineOf(worktree / ".git");
+  if (line.rfind("gitdir: ", 0) != 0) return {};
   return fs::path(line.substr(8));
 }
 
@@ -33,9 +36,8 @@ fs::path CommonGitDir(const fs::path& root) {
   if (fs::is_directory(root / ".git", ec)) return root / ".git";
   fs::path admin = AdminDirOf(root);
   if (admin.empty()) return {};
-  std::ifstream in(admin / "commondir");
-  std::string common;
-  if (!std::getline(in, common)) return admin;
+  std::string common = FirstLineOf(admin / "commondir");
+  if (common.empty()) return admin;
   fs::path path(common);
   return path.is_absolute() ? path : admin / path;
 }
@@ -63,7 +65,7 @@ std::vector<std::string> ReapLeftoverProcessGroups(const std::string& pids_dir) 
   std::set<std::string> markers;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(pids_dir, ec)) {
-    std::ifstream in(entry.path());
+    std::istringstream in(ReadWholeFile(entry.path()).value_or(""));
     int pgid = 0;
     std::string marker;
     in >> pgid >> marker;
@@ -92,7 +94,7 @@ std::vector<std::string> RemoveStaleRefLocks(const std::string& git_common_dir) 
   std::vector<std::string> removed;
   fs::path common(git_common_dir);
   std::error_code ec;
-  for (const fs::path& top : {common / "refs/heads/orchestrate", common / "refs/orchestrate"}) {
+  for (const fs::path& top : {common / refs::kOwnBranchRoot, common / refs::kOwnRoot}) {
     fs::recursive_directory_iterator it(top, ec), end;
     for (; !ec && it != end; it.increment(ec)) {
       if (it->path().filename() == "cache" && it.depth() == 0) {

@@ -1,10 +1,9 @@
 // The report's model from the project and the last run's state, and
 // `orchestrate report`.
 #include <algorithm>
-#include <deque>
-#include <fstream>
 #include <iostream>
 
+#include "file_io.h"
 #include "orchestrate/commands.h"
 #include "orchestrate/error.h"
 #include "orchestrate/graph.h"
@@ -31,15 +30,14 @@ void AssignSlots(std::vector<ReportBar>* bars) {
 }  // namespace
 
 std::string TailOfFile(const std::string& path, int lines) {
-  std::ifstream in(path, std::ios::binary);
-  std::deque<std::string> last;
-  for (std::string line; std::getline(in, line);) {
-    last.push_back(line);
-    if (static_cast<int>(last.size()) > lines) last.pop_front();
+  std::string text = ReadWholeFile(path).value_or("");
+  if (!text.empty() && text.back() != '\n') text += '\n';  // the last line, complete
+  size_t start = text.size();
+  for (int n = 0; n < lines && start > 0; ++n) {
+    size_t newline = start < 2 ? std::string::npos : text.rfind('\n', start - 2);
+    start = newline == std::string::npos ? 0 : newline + 1;
   }
-  std::string out;
-  for (const std::string& line : last) out += line + "\n";
-  return out;
+  return text.substr(start);
 }
 
 ReportModel ReportSkeleton(const Project& project) {

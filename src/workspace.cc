@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "file_io.h"
 #include "orchestrate/error.h"
 #include "orchestrate/manifest_snapshot.h"
 
@@ -22,19 +23,12 @@ void CreateDir(const std::string& dir) {
   if (ec) throw InfraError("cannot create directory " + dir + ": " + ec.message());
 }
 
-std::string ReadWhole(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // Appends each missing pattern to .git/info/exclude as its own line.
 void AddExcludes(const std::string& git_common_dir, const std::vector<std::string>& patterns) {
   std::string info = git_common_dir + "/info";
   CreateDir(info);
   std::string path = info + "/exclude";
-  std::string current = ReadWhole(path);
+  std::string current = ReadWholeFile(path).value_or("");
   std::istringstream lines(current);
   std::set<std::string> present;
   for (std::string line; std::getline(lines, line);) present.insert(line);

@@ -1,6 +1,10 @@
-// Error types shared by every layer. Only main() turns them into exit codes.
+// Error types shared by every layer. Only main() turns them into exit codes:
+// a layer below throws UsageError (the user can fix it) or InfraError (the
+// machine failed); main catches every exception and asks ExitFailureOf for
+// the status and the message.
 #pragma once
 
+#include <exception>
 #include <stdexcept>
 #include <string>
 
@@ -21,8 +25,8 @@ class InfraError : public std::runtime_error {
   explicit InfraError(const std::string& message) : std::runtime_error(message) {}
 };
 
-/// Exit statuses of SPEC section 5.
-enum ExitStatus : int {
+/// Exit codes of SPEC section 5.
+enum ExitCode : int {
   kExitOk = 0,
   kExitPhaseFailed = 1,
   kExitUsage = 2,
@@ -30,5 +34,18 @@ enum ExitStatus : int {
   kExitSigint = 130,
   kExitSigterm = 143,
 };
+
+/// What main does with an exception that reached it: the exit code and the
+/// one-line message it prints.
+struct ExitFailure {
+  int code = kExitInfra;
+  std::string message;
+};
+
+/// The exit code and message for the exception `error`: a UsageError 2, an
+/// InfraError 3 ("... (retrying may help)"), a std::filesystem error or
+/// out of memory 3 with what failed, anything else 3 as "internal error:
+/// ...; please report it". Never throws.
+ExitFailure ExitFailureOf(const std::exception_ptr& error) noexcept;
 
 }  // namespace orchestrate

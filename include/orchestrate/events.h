@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "orchestrate/duration.h"
+
 namespace orchestrate {
 
 /// Phase states, as `status --json` names them (SPEC section 3).
@@ -38,9 +40,6 @@ bool IsSuccess(PhaseState state);
 /// A phase that ran and did not succeed: failed, timed-out, input-conflict,
 /// merge-conflict, error, interrupted (not blocked: it never ran).
 bool IsFailure(PhaseState state);
-/// FormatDuration (manifest.h) of `seconds` rounded to milliseconds; a
-/// negative or NaN value (a clock that stepped back) prints as "0s".
-std::string FormatDuration(double seconds);
 
 /// What one command of a phase did.
 struct CommandOutcome {

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "orchestrate/duration.h"
+
 namespace orchestrate {
 
 /// A 1-based line and column in the manifest; 0 means "unknown".
@@ -53,17 +55,6 @@ struct Diagnostic {
   std::string message;
   std::string Format() const;
 };
-
-using Duration = std::chrono::milliseconds;
-
-/// Parses "90s", "30m", "1h30m", "2h", "500ms", "1h2m3s". Empty on error.
-std::optional<Duration> ParseDuration(std::string_view text);
-/// The inverse, for every duration orchestrate prints: 0 -> "0s",
-/// 250ms -> "250ms", 1500ms -> "1.5s", 65s -> "1m05s", 7500s -> "2h05m",
-/// 5400s -> "1h30m". Below 10s in tenths, above in whole seconds (cut, not
-/// rounded); units after the first in two digits; trailing zero units left
-/// out. The result parses back with ParseDuration.
-std::string FormatDuration(Duration d);
 
 enum class KeepWorktrees { kAlways, kFailed, kNever };
 

@@ -1,6 +1,8 @@
+#include "orchestrate/duration.h"
+
 #include <gtest/gtest.h>
 
-#include "orchestrate/manifest.h"
+#include <cmath>
 
 namespace orchestrate {
 namespace {
@@ -75,6 +77,20 @@ TEST(FormatDurationTest, OutputParsesBack) {
     std::string text = FormatDuration(milliseconds(ms));
     EXPECT_EQ(ParseDuration(text), milliseconds(ms)) << text;
   }
+}
+
+TEST(FormatDurationTest, SecondsUseTheOneFormatter) {
+  EXPECT_EQ(FormatDuration(0.44), "440ms");
+  EXPECT_EQ(FormatDuration(9.94), "9.9s");
+  EXPECT_EQ(FormatDuration(20.7), "20s");
+  EXPECT_EQ(FormatDuration(72), "1m12s");
+  EXPECT_EQ(FormatDuration(1262), "21m02s");
+  EXPECT_EQ(FormatDuration(7500), "2h05m");
+}
+
+TEST(FormatDurationTest, NegativeOrNotANumberSecondsPrintAsZero) {
+  EXPECT_EQ(FormatDuration(-3.0), "0s");
+  EXPECT_EQ(FormatDuration(std::nan("")), "0s");
 }
 
 }  // namespace

@@ -1,10 +1,14 @@
 #include "../../src/file_io.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <string>
+#include <vector>
 
 #include "support/test_repo.h"
 
@@ -37,6 +41,98 @@ TEST(FileIoTest, WriteAllWritesEverythingOrSaysItFailed) {
   close(fd);
   EXPECT_EQ(testing::ReadFile(path), text);
   EXPECT_FALSE(WriteAll(-1, "x"));
+}
+
+// The names in `dir`, without . and ..
+std::vector<std::string> Names(const std::string& dir) {
+  std::vector<std::string> names;
+  DIR* d = opendir(dir.c_str());
+  if (!d) return names;
+  while (dirent* e = readdir(d))
+    if (std::string(e->d_name) != "." && std::string(e->d_name) != "..") names.push_back(e->d_name);
+  closedir(d);
+  return names;
+}
+
+TEST(FileIoTest, ReadWholeFileSaysWhyItFailed) {
+  testing::TempDir dir;
+  errno = 0;
+  EXPECT_FALSE(ReadWholeFile(dir.path() + "/missing"));
+  EXPECT_EQ(errno, ENOENT);
+  EXPECT_FALSE(ReadWholeFile(dir.path()));
+  EXPECT_EQ(errno, EISDIR);
+}
+
+TEST(FileIoTest, ErrnoTextNamesTheError) {
+  EXPECT_EQ(ErrnoText(ENOENT), "No such file or directory");
+  EXPECT_EQ(ErrnoText(ENOSPC), "No space left on device");
+}
+
+TEST(FileIoTest, FirstLineOfStopsAtTheNewline) {
+  testing::TempDir dir;
+  testing::WriteFile(dir.path(), "two", "gitdir: /x/y\nsecond\n");
+  testing::WriteFile(dir.path(), "unterminated", "only");
+  EXPECT_EQ(FirstLineOf(dir.path() + "/two"), "gitdir: /x/y");
+  EXPECT_EQ(FirstLineOf(dir.path() + "/unterminated"), "only");
+  EXPECT_EQ(FirstLineOf(dir.path() + "/missing"), "");
+}
+
+TEST(FileIoTest, ReplaceFileReplacesTheWholeContentAndLeavesNoTemporaryFile) {
+  testing::TempDir dir;
+  std::string path = dir.path() + "/state";
+  testing::WriteFile(dir.path(), "state", std::string(10000, 'o'));
+  EXPECT_TRUE(ReplaceFile(path, "new\n"));
+  EXPECT_EQ(testing::ReadFile(path), "new\n");
+  EXPECT_TRUE(ReplaceFile(path, "fast", Durability::kFast));
+  EXPECT_EQ(testing::ReadFile(path), "fast");
+  EXPECT_EQ(Names(dir.path()), std::vector<std::string>{"state"});
+}
+
+TEST(FileIoTest, ReplaceFileWritesThroughTheCallback) {
+  testing::TempDir dir;
+  std::string path = dir.path() + "/index";
+  EXPECT_TRUE(ReplaceFile(path, [](int fd) { return WriteAll(fd, "a") && WriteAll(fd, "b"); }));
+  EXPECT_EQ(testing::ReadFile(path), "ab");
+}
+
+TEST(FileIoTest, AFailedWriteLeavesTheOldFileAndNoTemporaryFile) {
+  testing::TempDir dir;
+  std::string path = dir.path() + "/state";
+  testing::WriteFile(dir.path(), "state", "old");
+  errno = 0;
+  EXPECT_FALSE(ReplaceFile(path, [](int fd) {
+    WriteAll(fd, "half");
+    errno = ENOSPC;
+    return false;
+  }));
+  EXPECT_EQ(errno, ENOSPC);
+  EXPECT_EQ(testing::ReadFile(path), "old");
+  EXPECT_EQ(Names(dir.path()), std::vector<std::string>{"state"});
+}
+
+TEST(FileIoTest, ReplaceFileFailsInAMissingDirectory) {
+  testing::TempDir dir;
+  errno = 0;
+  EXPECT_FALSE(ReplaceFile(dir.path() + "/no/such/dir/state", "x"));
+  EXPECT_EQ(errno, ENOENT);
+}
+
+TEST(FileIoTest, ARenameThatFailsLeavesNoTemporaryFile) {
+  testing::TempDir dir;
+  std::string path = dir.path() + "/taken";
+  ASSERT_EQ(mkdir(path.c_str(), 0755), 0);
+  testing::WriteFile(path, "inside", "x");  // a non-empty directory cannot be replaced
+  EXPECT_FALSE(ReplaceFile(path, "x"));
+  EXPECT_EQ(Names(dir.path()), std::vector<std::string>{"taken"});
+}
+
+TEST(FileIoTest, WriteFailureSaysWhatToDo) {
+  EXPECT_EQ(WriteFailure("/r/.orchestrate/state", ENOSPC),
+            "cannot write /r/.orchestrate/state: No space left on device (free some disk space)");
+  EXPECT_EQ(WriteFailure("/r/x", EACCES),
+            "cannot write /r/x: Permission denied (check the permissions of the directory)");
+  EXPECT_EQ(WriteFailure("/r/x", EIO),
+            "cannot write /r/x: Input/output error (check the disk and the directory)");
 }
 
 }  // namespace

@@ -1,0 +1,61 @@
+#include "orchestrate/refs.h"
+
+namespace orchestrate::refs {
+namespace {
+
+constexpr std::string_view kHeads = "refs/heads/";
+
+std::string Join(std::string_view root, std::string_view name) {
+  std::string out;
+  out.reserve(root.size() + name.size());
+  out.append(root).append(name);
+  return out;
+}
+
+}  // namespace
+
+std::string BranchRef(std::string_view branch) { return Join(kHeads, branch); }
+
+std::optional<std::string> BranchOfRef(std::string_view ref) {
+  if (!ref.starts_with(kHeads) || ref.size() == kHeads.size()) return std::nullopt;
+  return std::string(ref.substr(kHeads.size()));
+}
+
+std::string PhaseBranch(std::string_view phase) {
+  return Join(kPhaseBranchRoot.substr(kHeads.size()), phase);
+}
+
+std::string PhaseBranchRef(std::string_view phase) { return Join(kPhaseBranchRoot, phase); }
+
+std::optional<std::string> PhaseOfBranchRef(std::string_view ref) {
+  if (!ref.starts_with(kPhaseBranchRoot) || ref.size() == kPhaseBranchRoot.size())
+    return std::nullopt;
+  return std::string(ref.substr(kPhaseBranchRoot.size()));
+}
+
+std::string CacheRefs(std::string_view phase) { return Join(kCacheRoot, phase) + "/"; }
+
+std::string CacheRef(std::string_view phase, std::string_view key) {
+  return CacheRefs(phase).append(key);
+}
+
+std::optional<CacheRefName> ParseCacheRef(std::string_view ref) {
+  if (!ref.starts_with(kCacheRoot)) return std::nullopt;
+  std::string_view rest = ref.substr(kCacheRoot.size());
+  size_t slash = rest.rfind('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 == rest.size())
+    return std::nullopt;
+  return CacheRefName{std::string(rest.substr(0, slash)), std::string(rest.substr(slash + 1))};
+}
+
+std::string AttemptRefs(std::string_view phase) { return Join(kAttemptRoot, phase) + "/"; }
+
+std::string AttemptRef(std::string_view phase, long long unix_time, std::string_view commit) {
+  return AttemptRefs(phase) + std::to_string(unix_time) + "-" + std::string(commit.substr(0, 12));
+}
+
+std::string TargetMark(std::string_view target) { return Join(kTargetMarkRoot, target); }
+
+std::string TargetPendingMark(std::string_view target) { return Join(kTargetPendingRoot, target); }
+
+}  // namespace orchestrate::refs
