@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+
+#include "orchestrate/events.h"
 #include "orchestrate/manifest.h"
 
 namespace orchestrate {
@@ -75,6 +78,21 @@ TEST(FormatDurationTest, OutputParsesBack) {
     std::string text = FormatDuration(milliseconds(ms));
     EXPECT_EQ(ParseDuration(text), milliseconds(ms)) << text;
   }
+}
+
+// FormatDuration of seconds (events.h): the same formatter, rounded to milliseconds.
+TEST(FormatDurationTest, SecondsUseTheOneFormatter) {
+  EXPECT_EQ(FormatDuration(0.44), "440ms");
+  EXPECT_EQ(FormatDuration(9.94), "9.9s");
+  EXPECT_EQ(FormatDuration(20.7), "20s");
+  EXPECT_EQ(FormatDuration(72), "1m12s");
+  EXPECT_EQ(FormatDuration(1262), "21m02s");
+  EXPECT_EQ(FormatDuration(7500), "2h05m");
+}
+
+TEST(FormatDurationTest, NegativeOrNotANumberSecondsPrintAsZero) {
+  EXPECT_EQ(FormatDuration(-3.0), "0s");
+  EXPECT_EQ(FormatDuration(std::nan("")), "0s");
 }
 
 }  // namespace

@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <cmath>
-
 #include "../../src/sink_support.h"
 #include "orchestrate/error.h"
 #include "support/test_repo.h"
@@ -63,20 +61,6 @@ TEST(PhaseStateTest, FailuresAreStatesThatRanAndDidNotSucceed) {
   EXPECT_FALSE(IsFailure(PhaseState::kBlocked));
   EXPECT_FALSE(IsFailure(PhaseState::kSucceeded));
   EXPECT_FALSE(IsFailure(PhaseState::kStale));
-}
-
-TEST(FormatDurationTest, SecondsUseTheOneFormatter) {
-  EXPECT_EQ(FormatDuration(0.44), "440ms");
-  EXPECT_EQ(FormatDuration(9.94), "9.9s");
-  EXPECT_EQ(FormatDuration(20.7), "20s");
-  EXPECT_EQ(FormatDuration(72), "1m12s");
-  EXPECT_EQ(FormatDuration(1262), "21m02s");
-  EXPECT_EQ(FormatDuration(7500), "2h05m");
-}
-
-TEST(FormatDurationTest, NegativeOrNotANumberSecondsPrintAsZero) {
-  EXPECT_EQ(FormatDuration(-3.0), "0s");
-  EXPECT_EQ(FormatDuration(std::nan("")), "0s");
 }
 
 TEST(StripTerminalControlsTest, RemovesColorsAndKeepsText) {
