@@ -82,7 +82,7 @@ retries = 2
   EXPECT_NE(feedback.find("exit status 5"), std::string::npos) << feedback;
   EXPECT_NE(feedback.find("value is not fixed"), std::string::npos) << feedback;
   EXPECT_EQ(s.Show("orchestrate/phase/fixme:attempts.txt"), "attempt=1\nattempt=2\n");
-  auto status = nlohmann::json::parse(s.Run("status --json").out);
+  auto status = s.Status();
   EXPECT_EQ(status["phases"][0]["attempts"], 2);
 }
 
@@ -90,7 +90,7 @@ TEST(AgentTest, RetriesExhaustedFails) {
   Scenario s("version = 1\n[phase.p]\nrun = \"echo try >> tries.txt; exit 1\"\nretries = 1\n");
   ShellResult r = s.Run("run");
   EXPECT_EQ(r.status, 1);
-  auto status = nlohmann::json::parse(s.Run("status --json").out);
+  auto status = s.Status();
   EXPECT_EQ(status["phases"][0]["attempts"], 2);
 }
 

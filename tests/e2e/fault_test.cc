@@ -8,11 +8,9 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <random>
-#include <thread>
 
 #include "orchestrate/process.h"
 #include "support/e2e.h"
@@ -56,28 +54,9 @@ size_t LogsStarted(const std::string& repo) {
   return n;
 }
 
-// Starts `orchestrate run` in the background; returns its pid.
-int StartRun(const std::string& repo) {
-  std::string out = MustShell(
-      "env CI=true ORCHESTRATE_KILL_GRACE=1 " + std::string(ORCHESTRATE_BINARY) +
-          " run > ../run.out 2>&1 & echo $!",
-      repo);
-  return std::stoi(out);
-}
-
-// Waits (up to 120 s: a busy machine) until `n` phases have started or the
-// run has ended.
-void WaitForPhases(const std::string& repo, int pid, size_t n) {
-  for (int i = 0; i < 12000 && LogsStarted(repo) < n; ++i) {
-    if (!ProcessAlive(std::to_string(pid))) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-}
-
-void WaitForExit(int pid) {
-  for (int i = 0; i < 12000 && ProcessAlive(std::to_string(pid)); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  ASSERT_FALSE(ProcessAlive(std::to_string(pid))) << "orchestrate " << pid << " did not stop";
+// Waits until `n` phases have started or the run has ended.
+void WaitForPhases(const std::string& repo, const BackgroundRun& run, size_t n) {
+  WaitUntil([&] { return LogsStarted(repo) >= n || !ProcessAlive(run.pid()); });
 }
 
 void CheckNothingLostOrLeft(const std::string& repo) {
@@ -125,16 +104,16 @@ TEST(FaultTest, KilledAtRandomMomentsThenRunToCompletion) {
       MustShell("git add round.txt && git commit -qm round" + std::to_string(round), s.repo());
       fs::remove_all(s.repo() + "/.orchestrate/logs");
     }
-    int pid = StartRun(s.repo());
+    BackgroundRun killed(s.repo(), "run");
     size_t moment = rng() % kPhases;
     int signal = kSignals[rng() % 3];
-    WaitForPhases(s.repo(), pid, moment);
+    WaitForPhases(s.repo(), killed, moment);
     std::printf("round %d: %s after %zu phases started\n", round, strsignal(signal),
                 LogsStarted(s.repo()));
-    kill(pid, signal);
-    WaitForExit(pid);
+    kill(killed.pid(), signal);
+    ASSERT_NE(killed.Wait(), -1) << "orchestrate " << killed.pid() << " did not stop";
     ShellResult r = s.Run("run");
-    ASSERT_EQ(r.status, 0) << r.out << ReadFile(s.dir() + "/run.out");
+    ASSERT_EQ(r.status, 0) << r.out << killed.Output();
     CheckNothingLostOrLeft(s.repo());
   }
 }

@@ -4,8 +4,6 @@
 // judge alike.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include "support/e2e.h"
 
 namespace orchestrate::testing {
@@ -16,13 +14,6 @@ std::string UserCheckoutState(const std::string& repo) {
                "cat tracked.txt",
                repo)
       .out;
-}
-
-std::string PhaseState(const Scenario& s, const std::string& phase) {
-  auto status = nlohmann::json::parse(s.Run("status --json").out);
-  for (auto& p : status["phases"])
-    if (p["name"] == phase) return p["state"];
-  return "";
 }
 
 // A git hook or `git rebase -x` runs its commands with GIT_DIR and
@@ -93,7 +84,7 @@ TEST(HostileTest, WorktreeCopyNeverWritesThroughACommittedLink) {
                        outside.path() + "/victim)"),
             std::string::npos)
       << r.out;
-  EXPECT_EQ(PhaseState(s, "next"), "failed");
+  EXPECT_EQ(s.State("next"), "failed");
 }
 
 TEST(HostileTest, WorktreeCopyOfADirectoryNeverWritesThroughALinkInside) {
@@ -132,7 +123,7 @@ run = "echo ok > ok.txt"
   EXPECT_EQ(r.status, 1) << r.out;
   EXPECT_NE(r.out.find("deleted the phase's own worktree"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("retrying may help"), std::string::npos) << r.out;
-  EXPECT_EQ(PhaseState(s, "suicide"), "failed");
+  EXPECT_EQ(s.State("suicide"), "failed");
   EXPECT_EQ(s.Show("orchestrate/integration:ok.txt"), "ok\n");
   // The next run recreates the worktree and runs the fixed phase.
   s.SetManifest("version = 1\n[phase.suicide]\nrun = \"echo fixed > f.txt\"\n"

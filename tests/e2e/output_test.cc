@@ -1,8 +1,6 @@
 // Output modes, following logs, infrastructure errors, worktree policies.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include "support/e2e.h"
 
 namespace orchestrate::testing {
@@ -26,14 +24,18 @@ TEST(OutputTest, PlainOutputHasNoEscapeCodes) {
 }
 
 TEST(OutputTest, LogFollowPrintsUntilThePhaseEnds) {
-  Scenario s("version = 1\n[phase.slow]\nrun = \"echo first; sleep 1.5; echo second\"\n");
-  Shell("(env CI=true " + ShellQuote(ORCHESTRATE_BINARY) + " run > ../run.out 2>&1 &)", s.repo());
-  for (int i = 0; i < 100 && !FileExists(s.repo() + "/.orchestrate/logs/slow.log"); ++i) Shell("sleep 0.05");
-  Shell("sleep 0.3");
-  ShellResult r = s.Run("log -f slow");
-  EXPECT_EQ(r.status, 0);
-  EXPECT_NE(r.out.find("first"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("second"), std::string::npos) << r.out;
+  // The phase prints "first", then waits until the test releases it.
+  Scenario s("version = 1\n[phase.slow]\n"
+             "run = \"echo first; touch ../../started; while [ ! -e ../../release ]; do sleep 0.05; done; "
+             "echo second\"\n");
+  BackgroundRun run(s.repo(), "run");
+  ASSERT_TRUE(WaitForFile(s.repo() + "/.orchestrate/started")) << run.Output();
+  BackgroundRun follow(s.repo(), "log -f slow");
+  ASSERT_TRUE(WaitUntil([&] { return Has(follow.Output(), "first"); })) << follow.Output();
+  WriteFile(s.repo(), ".orchestrate/release", "");
+  EXPECT_EQ(follow.Wait(), 0) << follow.Output();
+  EXPECT_TRUE(Has(follow.Output(), "second")) << follow.Output();
+  EXPECT_EQ(run.Wait(), 0) << run.Output();
 }
 
 TEST(OutputTest, InfrastructureErrorExits3AndRecordsNothing) {

@@ -10,10 +10,6 @@
 namespace orchestrate::testing {
 namespace {
 
-bool Has(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
-
 // A stand-in agent that prints `message` and exits `status` on its first
 // `limited` calls, then writes done.txt.
 std::pair<std::string, std::string> LimitedAgent(const std::string& message, int status,

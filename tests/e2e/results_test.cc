@@ -8,14 +8,6 @@
 namespace orchestrate::testing {
 namespace {
 
-std::string Files(const Scenario& s, const std::string& rev) {
-  return Shell("git ls-tree -r --name-only " + rev, s.repo()).out;
-}
-
-bool Has(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
-
 TEST(ResultsTest, SetupOutputsNeverEnterTheResult) {
   Scenario s(
       "version = 1\n"
@@ -25,7 +17,7 @@ TEST(ResultsTest, SetupOutputsNeverEnterTheResult) {
       {{"README", "readme\n"}});
   ShellResult r = s.Run("run");
   ASSERT_EQ(r.status, 0) << r.out;
-  EXPECT_EQ(Files(s, "orchestrate/phase/a"), "README\na.txt\norchestrate.toml\n");
+  EXPECT_EQ(s.Files("orchestrate/phase/a"), "README\na.txt\norchestrate.toml\n");
   EXPECT_EQ(s.Show("orchestrate/integration:README"), "readme\n");
 }
 
@@ -50,7 +42,7 @@ TEST(ResultsTest, VerifyLeftoversAreNotCommittedOnARetry) {
       "retries = 1\n");
   ShellResult r = s.Run("run");
   ASSERT_EQ(r.status, 0) << r.out;
-  EXPECT_EQ(Files(s, "orchestrate/integration"), "a.txt\norchestrate.toml\n");
+  EXPECT_EQ(s.Files("orchestrate/integration"), "a.txt\norchestrate.toml\n");
   EXPECT_EQ(s.Show("orchestrate/integration:a.txt"), "2\n");
 }
 
@@ -121,7 +113,7 @@ TEST(ResultsTest, ResetBelowTheInputFailsThePhase) {
   ShellResult r = s.Run("run");
   EXPECT_EQ(r.status, 1) << r.out;
   EXPECT_TRUE(Has(r.out, "which does not contain the phase's input")) << r.out;
-  EXPECT_EQ(Files(s, "orchestrate/integration"), "a.txt\norchestrate.toml\n") << r.out;
+  EXPECT_EQ(s.Files("orchestrate/integration"), "a.txt\norchestrate.toml\n") << r.out;
 }
 
 TEST(ResultsTest, AgentThatChangedNothingFails) {
@@ -192,7 +184,7 @@ TEST(ResultsTest, ConflictLeavesOutOnlyTheConflictingResultAndItsDependents) {
   std::string junit = s.dir() + "/junit.xml", events = s.dir() + "/events.ndjson";
   ShellResult r = s.Run("run --junit " + junit + " --events " + events);
   EXPECT_EQ(r.status, 1) << r.out;
-  EXPECT_EQ(Files(s, "orchestrate/integration"), "c.txt\norchestrate.toml\nsame.txt\n") << r.out;
+  EXPECT_EQ(s.Files("orchestrate/integration"), "c.txt\norchestrate.toml\nsame.txt\n") << r.out;
   EXPECT_EQ(s.Show("orchestrate/integration:same.txt"), "a\n");
   EXPECT_TRUE(Has(r.out, "MERGE-CONFLICT b (")) << r.out;
   EXPECT_TRUE(Has(r.out, "its result conflicts with a in same.txt")) << r.out;

@@ -73,9 +73,7 @@ run = "echo y > y.txt"
   EXPECT_NE(r.out.find("broken"), std::string::npos) << r.out;  // log tail
   EXPECT_NE(r.out.find(".orchestrate/logs/bad.log"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(".orchestrate/worktrees/"), std::string::npos) << r.out;
-  auto status = nlohmann::json::parse(s.Run("status --json").out);
-  std::map<std::string, std::string> states;
-  for (auto& p : status["phases"]) states[p["name"]] = p["state"];
+  auto states = s.States();
   EXPECT_EQ(states["a"], "succeeded");
   EXPECT_EQ(states["after_a"], "succeeded");
   EXPECT_EQ(states["bad"], "failed");
@@ -87,18 +85,23 @@ run = "echo y > y.txt"
 TEST(RunTest, FailedWorktreeIsKeptForInspection) {
   Scenario s("version = 1\n[phase.bad]\nrun = \"echo wip > wip.txt; exit 1\"\n");
   EXPECT_EQ(s.Run("run").status, 1);
-  auto status = nlohmann::json::parse(s.Run("status --json").out);
+  auto status = s.Status();
   std::string wt = status["phases"][0]["worktree"];
   ASSERT_FALSE(wt.empty());
   EXPECT_EQ(ReadFile(wt + "/wip.txt"), "wip\n");
 }
 
 TEST(RunTest, ConcurrencyNeverExceedsJobsOrPoolDepth) {
+  // Each phase, once started, waits (up to a minute) until a second phase
+  // has started too, so that two overlap however slow the machine is.
   std::string manifest = "version = 1\n[pools.slow]\ndepth = 1\n";
   for (int i = 0; i < 6; ++i) {
     std::string n = std::to_string(i);
     manifest += "[phase.p" + n + "]\nrun = \"echo start $(date +%s%N) >> ../../times-p" + n +
-                "; sleep 0.4; echo end $(date +%s%N) >> ../../times-p" + n + "\"\n";
+                "; touch ../../started-p" + n +
+                "; i=0; while [ $(ls ../../ | grep -c '^started-') -lt 2 ] && [ $i -lt 1200 ]; "
+                "do sleep 0.05; i=$((i+1)); done; sleep 0.4; echo end $(date +%s%N) >> ../../times-p" +
+                n + "\"\n";
     if (i >= 4) manifest += "pool = \"slow\"\n";
   }
   Scenario s(manifest);
@@ -140,7 +143,7 @@ timeout = "1s"
   std::string pid = ReadFile(s.repo() + "/.orchestrate/bg.pid");
   ASSERT_FALSE(pid.empty());
   EXPECT_FALSE(ProcessAlive(pid)) << "background process survived the timeout";
-  auto status = nlohmann::json::parse(s.Run("status --json").out);
+  auto status = s.Status();
   EXPECT_EQ(status["phases"][0]["state"], "timed-out");
 }
 
@@ -172,7 +175,7 @@ run = "echo right > shared.txt"
   EXPECT_EQ(r.status, 1) << r.out;
   EXPECT_NE(r.out.find("conflicts with left in shared.txt"), std::string::npos) << r.out;
   EXPECT_EQ(s.Show("orchestrate/integration:shared.txt"), "left\n");  // the clean result
-  auto status = nlohmann::json::parse(s.Run("status --json").out);
+  auto status = s.Status();
   EXPECT_EQ(status["phases"][1]["state"], "merge-conflict");
 }
 
@@ -196,18 +199,22 @@ TEST(RunTest, RefusesTargetCheckedOutByUser) {
 }
 
 TEST(RunTest, SecondConcurrentRunIsRefused) {
-  Scenario s("version = 1\n[phase.slow]\nrun = \"sleep 3\"\n");
-  Shell("(env CI=true " + ShellQuote(ORCHESTRATE_BINARY) + " run > ../first.out 2>&1 &) ; sleep 1", s.repo());
+  // The phase says it has started, then waits until the test releases it.
+  Scenario s("version = 1\n[phase.slow]\n"
+             "run = \"touch ../../started; while [ ! -e ../../release ]; do sleep 0.05; done\"\n");
+  BackgroundRun first(s.repo(), "run");
+  ASSERT_TRUE(WaitForFile(s.repo() + "/.orchestrate/started")) << first.Output();
   ShellResult r = s.Run("run");
   EXPECT_EQ(r.status, 2) << r.out;
-  EXPECT_NE(r.out.find("another orchestrate run (pid"), std::string::npos) << r.out;
-  Shell("sleep 3");
+  EXPECT_TRUE(Has(r.out, "another orchestrate run (pid " + std::to_string(first.pid()))) << r.out;
+  WriteFile(s.repo(), ".orchestrate/release", "");
+  EXPECT_EQ(first.Wait(), 0) << first.Output();
 }
 
 TEST(RunTest, ExitStatusAndStatusJsonFields) {
   Scenario s("version = 1\n[phase.a]\nrun = \"echo a > a.txt\"\n");
   ASSERT_EQ(s.Run("run").status, 0);
-  auto status = nlohmann::json::parse(s.Run("status --json").out);
+  auto status = s.Status();
   auto& p = status["phases"][0];
   EXPECT_EQ(p["name"], "a");
   EXPECT_EQ(p["state"], "succeeded");

@@ -39,6 +39,10 @@ std::string ShellQuote(const std::string& s) {
   return out + "'";
 }
 
+bool Installed(const std::string& program) {
+  return Shell("command -v " + ShellQuote(program) + " >/dev/null").status == 0;
+}
+
 ShellResult Shell(const std::string& command, const std::string& cwd) {
   std::string full = "cd " + ShellQuote(cwd) + " && ( " + command + " ) 2>&1 </dev/null";
   ShellResult result;

@@ -5,26 +5,23 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <filesystem>
-#include <thread>
 
 #include "support/test_repo.h"
+#include "support/wait.h"
 
 namespace orchestrate {
 namespace {
 
 using testing::TempDir;
 
-// Waits (up to 5 s) until `pid` has become `sleep` leading its own process
-// group: `setsid` and the exec are not done yet when the shell returns.
+// Waits until `pid` has become `sleep` leading its own process group:
+// `setsid` and the exec are not done yet when the shell returns.
 void WaitUntilSleepingGroupLeader(int pid) {
-  for (int i = 0; i < 500; ++i) {
+  ASSERT_TRUE(testing::WaitUntil([&] {
     std::string cmdline = testing::ReadFile("/proc/" + std::to_string(pid) + "/cmdline");
-    if (getpgid(pid) == pid && cmdline.rfind("sleep", 0) == 0) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  FAIL() << "process " << pid << " did not become a sleeping group leader";
+    return getpgid(pid) == pid && cmdline.rfind("sleep", 0) == 0;
+  })) << "process " << pid << " did not become a sleeping group leader";
 }
 
 TEST(RecoveryTest, HooksRecordAGroupOnlyWhileItRuns) {
