@@ -13,8 +13,8 @@ namespace {
 const std::string kHeader = "version = 1\n";
 
 std::string Chain() {
-  return kHeader + LoggedPhase("schema", "") + LoggedPhase("api", "\"schema\"") + LoggedPhase("ui", "\"schema\"") +
-         LoggedPhase("docs", "");
+  return kHeader + LoggedPhase("schema", "") + LoggedPhase("api", "\"schema\"") +
+         LoggedPhase("ui", "\"schema\"") + LoggedPhase("docs", "");
 }
 
 TEST(CacheTest, SecondRunRunsNothingAndKeepsTarget) {
@@ -137,7 +137,8 @@ TEST(CacheTest, EnvAndKeyEnvChangesRerun) {
 }
 
 TEST(CacheTest, InputsNarrowWhatMakesStale) {
-  std::string m = kHeader + LoggedPhase("narrow", "", "inputs = [\"src/**\"]\n") + LoggedPhase("wide", "");
+  std::string m =
+      kHeader + LoggedPhase("narrow", "", "inputs = [\"src/**\"]\n") + LoggedPhase("wide", "");
   Scenario s(m, {{"src/x.c", "1"}, {"README", "r"}});
   ASSERT_EQ(s.Run("run").status, 0);
   Ran(s.repo());
@@ -243,10 +244,9 @@ TEST(CacheTest, ConcurrentPushesFromTwoClonesDoNotConflict) {
   Scenario s(Chain());
   s.AddOrigin();
   for (const char* c : {"c1", "c2"}) ASSERT_EQ(Orchestrate("run", s.CloneOrigin(c)).status, 0);
-  ShellResult both =
-      Shell("(" + OrchestrateCommand("-C c1 cache push") + " & " +
-                OrchestrateCommand("-C c2 cache push") + " & wait) 2>&1",
-            s.dir());
+  ShellResult both = Shell("(" + OrchestrateCommand("-C c1 cache push") + " & " +
+                               OrchestrateCommand("-C c2 cache push") + " & wait) 2>&1",
+                           s.dir());
   EXPECT_EQ(both.out.find("error"), std::string::npos) << both.out;
   ShellResult again = Orchestrate("cache push", s.dir() + "/c1");
   EXPECT_EQ(again.status, 0) << again.out;
@@ -284,7 +284,8 @@ TEST(CacheTest, ListPruneAndCleanCache) {
 }
 
 TEST(CacheTest, ReportsJunitTraceEventsAndStepSummary) {
-  std::string m = kHeader + LoggedPhase("good", "") + "[phase.bad]\nrun = \"echo 'oops <&>'; exit 2\"\n" +
+  std::string m = kHeader + LoggedPhase("good", "") +
+                  "[phase.bad]\nrun = \"echo 'oops <&>'; exit 2\"\n" +
                   LoggedPhase("blocked", "\"bad\"");
   Scenario s(m);
   ASSERT_EQ(s.Run("run good").status, 0);

@@ -34,8 +34,8 @@ std::string Manifest(std::mt19937& rng) {
         deps += (deps.empty() ? "" : ", ") + name;
     }
     m += "[phase.p" + std::to_string(i) + "]\ndeps = [" + deps + "]\nrun = \"sleep 0.0" +
-         std::to_string(rng() % 10) + "; echo " + std::to_string(i) + " > p" +
-         std::to_string(i) + ".txt\"\n";
+         std::to_string(rng() % 10) + "; echo " + std::to_string(i) + " > p" + std::to_string(i) +
+         ".txt\"\n";
   }
   return m;
 }
@@ -62,8 +62,7 @@ void WaitForPhases(const std::string& repo, const BackgroundRun& run, size_t n) 
 void CheckNothingLostOrLeft(const std::string& repo) {
   for (int i = 0; i < kPhases; ++i) {
     std::string file = "p" + std::to_string(i) + ".txt";
-    EXPECT_EQ(Shell("git show orchestrate/integration:" + file, repo).out,
-              std::to_string(i) + "\n")
+    EXPECT_EQ(Shell("git show orchestrate/integration:" + file, repo).out, std::to_string(i) + "\n")
         << file << " is not in the target";
   }
   EXPECT_FALSE(AnyProcessWorkingIn(fs::canonical(repo).string())) << "an orphan process is left";
@@ -76,16 +75,17 @@ void CheckNothingLostOrLeft(const std::string& repo) {
     std::string ref = refs.substr(start, end - start);
     std::string phase = ref.substr(std::string("refs/orchestrate/cache/").size());
     phase = phase.substr(0, phase.find('/'));
-    EXPECT_EQ(Shell("git show " + ref + "^:" + phase + ".txt", repo).out,
-              phase.substr(1) + "\n")
+    EXPECT_EQ(Shell("git show " + ref + "^:" + phase + ".txt", repo).out, phase.substr(1) + "\n")
         << ref;
   }
   // Every commit a phase made (authored by the user, not by orchestrate's
   // fixed signature) is reachable from a ref.
-  std::string lost = Shell(
-      "git fsck --unreachable --no-reflogs 2>/dev/null | awk '$2 == \"commit\" {print $3}' | "
-      "while read c; do git log -1 --format='%an %s' $c; done | grep -v '^orchestrate '",
-      repo).out;
+  std::string lost =
+      Shell(
+          "git fsck --unreachable --no-reflogs 2>/dev/null | awk '$2 == \"commit\" {print $3}' | "
+          "while read c; do git log -1 --format='%an %s' $c; done | grep -v '^orchestrate '",
+          repo)
+          .out;
   EXPECT_EQ(lost, "") << "unreachable phase commits";
 }
 

@@ -25,9 +25,10 @@ TEST(OutputTest, PlainOutputHasNoEscapeCodes) {
 
 TEST(OutputTest, LogFollowPrintsUntilThePhaseEnds) {
   // The phase prints "first", then waits until the test releases it.
-  Scenario s("version = 1\n[phase.slow]\n"
-             "run = \"echo first; touch ../../started; while [ ! -e ../../release ]; do sleep 0.05; done; "
-             "echo second\"\n");
+  Scenario s(
+      "version = 1\n[phase.slow]\n"
+      "run = \"echo first; touch ../../started; while [ ! -e ../../release ]; do sleep 0.05; done; "
+      "echo second\"\n");
   BackgroundRun run(s.repo(), "run");
   ASSERT_TRUE(WaitForFile(s.repo() + "/.orchestrate/started")) << run.Output();
   BackgroundRun follow(s.repo(), "log -f slow");
@@ -53,26 +54,32 @@ TEST(OutputTest, InfrastructureErrorExits3AndRecordsNothing) {
 }
 
 TEST(OutputTest, KeepWorktreesAlwaysKeepsOnePerPhase) {
-  Scenario s("version = 1\n[settings]\nkeep_worktrees = \"always\"\n"
-             "[phase.a]\nrun = \"echo a > a.txt\"\n[phase.b]\ndeps = [\"a\"]\nrun = \"echo b > b.txt\"\n");
+  Scenario s(
+      "version = 1\n[settings]\nkeep_worktrees = \"always\"\n"
+      "[phase.a]\nrun = \"echo a > a.txt\"\n[phase.b]\ndeps = [\"a\"]\nrun = \"echo b > b.txt\"\n");
   ASSERT_EQ(s.Run("run -j 1").status, 0);
   EXPECT_EQ(Shell("ls .orchestrate/worktrees", s.repo()).out, "w0\nw1\n");
 }
 
 TEST(OutputTest, KeepWorktreesNeverRecyclesFailedOnesButSavesTheAttempt) {
-  Scenario s("version = 1\n[settings]\nkeep_worktrees = \"never\"\n"
-             "[phase.bad]\nrun = \"echo wip > wip.txt; git add wip.txt; git -c user.name=x -c user.email=x@x commit -qm wip; exit 1\"\n"
-             "[phase.next]\ndeps = []\nrun = \"echo n > n.txt\"\n");
+  Scenario s(
+      "version = 1\n[settings]\nkeep_worktrees = \"never\"\n"
+      "[phase.bad]\nrun = \"echo wip > wip.txt; git add wip.txt; git -c user.name=x -c "
+      "user.email=x@x commit -qm wip; exit 1\"\n"
+      "[phase.next]\ndeps = []\nrun = \"echo n > n.txt\"\n");
   EXPECT_EQ(s.Run("run -j 1").status, 1);
   EXPECT_EQ(Shell("ls .orchestrate/worktrees", s.repo()).out, "w0\n");
   ASSERT_EQ(s.Run("run --force next -j 1").status, 1);
   // bad's failed commit was saved before its worktree was reused.
-  std::string refs = Shell("git for-each-ref --format='%(refname)' refs/orchestrate/attempts/bad/", s.repo()).out;
+  std::string refs =
+      Shell("git for-each-ref --format='%(refname)' refs/orchestrate/attempts/bad/", s.repo()).out;
   ASSERT_NE(refs, "") << Shell("ls -R .orchestrate", s.repo()).out;
   ASSERT_EQ(s.Run("run bad").status, 1);
   ShellResult log = s.Run("log bad");
-  EXPECT_NE(log.out.find("earlier unrecorded work of bad is saved as refs/orchestrate/attempts/bad/"),
-            std::string::npos) << log.out;
+  EXPECT_NE(
+      log.out.find("earlier unrecorded work of bad is saved as refs/orchestrate/attempts/bad/"),
+      std::string::npos)
+      << log.out;
 }
 
 TEST(OutputTest, CachePruneOlderThan) {

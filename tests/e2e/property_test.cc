@@ -134,8 +134,8 @@ class Model {
   std::string Key(size_t i) const {
     const PhaseSpec& p = phases_[i];
     std::string key = "base" + std::to_string(base_) + " c" + std::to_string(p.content) + " v" +
-                      std::to_string(p.variant) + " e" + std::to_string(p.env) + " h" + std::to_string(p.handoff) +
-                      (p.uses_env ? " uses" : "") + "\n";
+                      std::to_string(p.variant) + " e" + std::to_string(p.env) + " h" +
+                      std::to_string(p.handoff) + (p.uses_env ? " uses" : "") + "\n";
     for (int d : p.deps) {
       key += phases_[d].name + " h" + std::to_string(phases_[d].handoff) + ":";
       for (const auto& [file, content] : results_[d]) key += file + "=" + content + ";";

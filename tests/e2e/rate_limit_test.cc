@@ -16,8 +16,10 @@ std::pair<std::string, std::string> LimitedAgent(const std::string& message, int
                                                  int limited) {
   return {"tools/limited.sh",
           "n=$(cat ../../count 2>/dev/null || echo 0); n=$((n+1)); echo $n > ../../count\n"
-          "if [ $n -le " + std::to_string(limited) + " ]; then echo '" + message + "'; exit " +
-              std::to_string(status) + "; fi\n"
+          "if [ $n -le " +
+              std::to_string(limited) + " ]; then echo '" + message + "'; exit " +
+              std::to_string(status) +
+              "; fi\n"
               "echo done > done.txt\n"};
 }
 

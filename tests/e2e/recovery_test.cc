@@ -27,7 +27,8 @@ std::string Quick() {
 
 // Starts `orchestrate run` and waits until slow is running and has written
 // its pid (and quick has ended, when `quick_done`); returns slow's pid.
-std::string StartAndWaitForSlow(const Scenario& s, const BackgroundRun& run, bool quick_done = false) {
+std::string StartAndWaitForSlow(const Scenario& s, const BackgroundRun& run,
+                                bool quick_done = false) {
   std::string pid_file = s.repo() + "/.orchestrate/slow.pid";
   EXPECT_TRUE(WaitForFile(pid_file)) << run.Output();
   EXPECT_TRUE(WaitUntil([&] {
@@ -99,7 +100,10 @@ TEST(RecoveryTest, SigkillThenNextRunReapsAndCompletes) {
   ASSERT_EQ(run.Wait(), 137);
   ASSERT_TRUE(ProcessAlive(child)) << "the phase should outlive a SIGKILLed orchestrate";
   // Leave libgit2-style debris behind too.
-  MustShell("mkdir -p .git/worktrees/w9 .orchestrate/worktrees/w9 && echo garbage > .git/worktrees/w9/gitdir", s.repo());
+  MustShell(
+      "mkdir -p .git/worktrees/w9 .orchestrate/worktrees/w9 && echo garbage > "
+      ".git/worktrees/w9/gitdir",
+      s.repo());
   s.SetManifest(Quick(), false);
   ShellResult r = s.Run("run");
   EXPECT_EQ(r.status, 0) << r.out;
@@ -118,7 +122,8 @@ TEST(RecoveryTest, InterruptedWorkIsSavedBeforeReuse) {
   ShellResult r = s.Run("run");
   ASSERT_EQ(r.status, 0) << r.out;
   // partial.txt, left uncommitted by the interrupted attempt, is saved.
-  std::string refs = Shell("git for-each-ref --format='%(refname)' refs/orchestrate/attempts/", s.repo()).out;
+  std::string refs =
+      Shell("git for-each-ref --format='%(refname)' refs/orchestrate/attempts/", s.repo()).out;
   ASSERT_TRUE(Has(refs, "refs/orchestrate/attempts/slow/")) << refs << r.out;
   std::string ref = refs.substr(0, refs.find('\n'));
   EXPECT_EQ(s.Show(ref + ":partial.txt"), "partial\n");

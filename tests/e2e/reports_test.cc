@@ -75,7 +75,8 @@ TEST(ReportsTest, StatusShowsThePhasesOfAKilledRunAsInterrupted) {
   ASSERT_TRUE(WaitUntil([&] {
     status = s.Run("status").out;
     return Has(StatusLine(status, "slow"), "running");
-  })) << status << run.Output();
+  })) << status
+      << run.Output();
   ASSERT_TRUE(WaitForFile(s.repo() + "/.orchestrate/slow.pid")) << run.Output();
   std::string child = ReadFile(s.repo() + "/.orchestrate/slow.pid");
   std::string pid = std::to_string(run.pid());
@@ -290,8 +291,7 @@ TEST(ReportsTest, DirtyManifestAloneGivesNoUncommittedNotice) {
   EXPECT_EQ(first.out.find("uncommitted changes"), std::string::npos) << first.out;
   WriteFile(s.repo(), "src.txt", "x");
   ShellResult second = s.Run("run");
-  EXPECT_NE(second.out.find("your uncommitted changes are not part of the base"),
-            std::string::npos)
+  EXPECT_NE(second.out.find("your uncommitted changes are not part of the base"), std::string::npos)
       << second.out;
 }
 

@@ -97,11 +97,10 @@ TEST(ResultsTest, SwitchingToAnotherBranchFailsThePhaseAndSavesItsWork) {
   ShellResult r = s.Run("run");
   EXPECT_EQ(r.status, 1) << r.out;
   EXPECT_TRUE(Has(r.out, "switched the worktree to branch 'feature'")) << r.out;
-  std::string saved = Shell("git for-each-ref --format='%(refname)' refs/orchestrate/attempts/a/",
-                            s.repo()).out;
+  std::string saved =
+      Shell("git for-each-ref --format='%(refname)' refs/orchestrate/attempts/a/", s.repo()).out;
   ASSERT_FALSE(saved.empty()) << r.out;
-  EXPECT_EQ(Shell("git show " + saved.substr(0, saved.size() - 1) + ":a.txt", s.repo()).out,
-            "a\n");
+  EXPECT_EQ(Shell("git show " + saved.substr(0, saved.size() - 1) + ":a.txt", s.repo()).out, "a\n");
 }
 
 TEST(ResultsTest, ResetBelowTheInputFailsThePhase) {
@@ -233,10 +232,11 @@ TEST(ResultsTest, RunKilledBetweenTargetAndItsMarkRecovers) {
   // What a run killed right after moving the branch leaves: the branch and
   // the pending mark at the new commit, the mark at the old one.
   std::string old_target = s.Rev("orchestrate/integration");
-  Shell("new=$(git commit-tree -p orchestrate/integration -m next orchestrate/integration^{tree}) && "
-        "git update-ref refs/orchestrate/target-pending/orchestrate/integration $new && "
-        "git update-ref refs/heads/orchestrate/integration $new",
-        s.repo());
+  Shell(
+      "new=$(git commit-tree -p orchestrate/integration -m next orchestrate/integration^{tree}) && "
+      "git update-ref refs/orchestrate/target-pending/orchestrate/integration $new && "
+      "git update-ref refs/heads/orchestrate/integration $new",
+      s.repo());
   ShellResult r = s.Run("run");
   EXPECT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(s.Rev("refs/orchestrate/target-pending/orchestrate/integration"), "");

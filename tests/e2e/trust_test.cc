@@ -173,8 +173,8 @@ TEST_F(PoisonTest, SignedRecordsAreReusedWithTheKeyAndNotWithout) {
 TEST(MissingObjectsTest, ARecordWhoseResultIsMissingIsIgnoredAndPruned) {
   Scenario s(Manifest());
   ASSERT_EQ(s.Run("run").status, 0);
-  std::string ref = Trim(MustShell(
-      "git for-each-ref --format='%(refname)' refs/orchestrate/cache/build", s.repo()));
+  std::string ref = Trim(
+      MustShell("git for-each-ref --format='%(refname)' refs/orchestrate/cache/build", s.repo()));
   nlohmann::json j = nlohmann::json::parse(s.Show(ref + ":record.json"));
   std::string missing = "0123456789abcdef0123456789abcdef01234567";
   j["result"] = missing;

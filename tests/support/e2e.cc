@@ -4,7 +4,6 @@
 #include <signal.h>
 
 #include <cstdio>
-
 #include <sstream>
 
 namespace orchestrate::testing {
@@ -20,11 +19,13 @@ std::string OrchestrateCommand(const std::string& args, const std::string& env_p
          ShellQuote(OrchestrateBinary()) + " " + args;
 }
 
-ShellResult Orchestrate(const std::string& args, const std::string& cwd, const std::string& env_prefix) {
+ShellResult Orchestrate(const std::string& args, const std::string& cwd,
+                        const std::string& env_prefix) {
   return Shell(OrchestrateCommand(args, env_prefix), cwd);
 }
 
-Scenario::Scenario(const std::string& manifest, std::vector<std::pair<std::string, std::string>> files) {
+Scenario::Scenario(const std::string& manifest,
+                   std::vector<std::pair<std::string, std::string>> files) {
   files.emplace_back("orchestrate.toml", manifest);
   InitRepo(repo(), files);
 }
@@ -50,9 +51,10 @@ std::string Scenario::Files(const std::string& rev) const {
 }
 
 void Scenario::AddOrigin() const {
-  MustShell("git init -q --bare ../remote.git && git remote add origin ../remote.git && "
-            "git push -q origin main",
-            repo());
+  MustShell(
+      "git init -q --bare ../remote.git && git remote add origin ../remote.git && "
+      "git push -q origin main",
+      repo());
 }
 
 std::string Scenario::CloneOrigin(const std::string& name) const {
@@ -86,7 +88,8 @@ std::string Scenario::State(const std::string& phase) const {
   return it == states.end() ? "" : it->second;
 }
 
-std::string LoggedPhase(const std::string& name, const std::string& deps, const std::string& extra) {
+std::string LoggedPhase(const std::string& name, const std::string& deps,
+                        const std::string& extra) {
   // Phases run in .orchestrate/worktrees/wN: ../../ is .orchestrate/.
   return "[phase." + name + "]\ndeps = [" + deps + "]\nrun = \"echo " + name +
          " >> ../../ran.log; echo " + name + " > " + name + ".txt\"\n" + extra;
@@ -106,7 +109,8 @@ std::string StatusLine(const std::string& status, const std::string& phase) {
   return "";
 }
 
-BackgroundRun::BackgroundRun(const std::string& cwd, const std::string& args, const std::string& env_prefix) {
+BackgroundRun::BackgroundRun(const std::string& cwd, const std::string& args,
+                             const std::string& env_prefix) {
   // The subshell waits for orchestrate to learn its exit status and writes
   // it, like the pid, through a rename: a file that exists is complete.
   std::string d = ShellQuote(files_.path());

@@ -2,11 +2,10 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "support/test_repo.h"
 #include "support/text.h"
@@ -80,7 +79,8 @@ std::string StatusLine(const std::string& status, const std::string& phase);
 /// (readiness files, a state) rather than for a guessed time.
 class BackgroundRun {
  public:
-  BackgroundRun(const std::string& cwd, const std::string& args, const std::string& env_prefix = "");
+  BackgroundRun(const std::string& cwd, const std::string& args,
+                const std::string& env_prefix = "");
   /// Kills the process if it still runs and waits for it.
   ~BackgroundRun();
   BackgroundRun(const BackgroundRun&) = delete;

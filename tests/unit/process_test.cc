@@ -114,7 +114,8 @@ TEST_F(ProcessTest, WorksWhenOurOwnStdinIsClosed) {
 
 TEST_F(ProcessTest, PassesExactlyTheGivenEnvironment) {
   setenv("ORCHESTRATE_TEST_SHOULD_NOT_LEAK", "1", 1);
-  ProcessSpec spec = Spec("env | grep -v '^PWD=' | sort | sed 's/^ORCHESTRATE_COMMAND=.*/COMMAND/'");
+  ProcessSpec spec =
+      Spec("env | grep -v '^PWD=' | sort | sed 's/^ORCHESTRATE_COMMAND=.*/COMMAND/'");
   spec.env = {"PATH=/usr/bin:/bin", "BETA=two words", "ALPHA=1"};
   RunProcess(spec, nullptr);
   unsetenv("ORCHESTRATE_TEST_SHOULD_NOT_LEAK");
@@ -283,8 +284,7 @@ TEST_F(ProcessTest, NormalExitStopsBackgroundMembers) {
 }
 
 TEST_F(ProcessTest, BackgroundMemberIgnoringTermIsKilledAfterTheGrace) {
-  ProcessResult result =
-      RunProcess(Spec("(trap '' TERM; sleep 100) & echo $! > child"), nullptr);
+  ProcessResult result = RunProcess(Spec("(trap '' TERM; sleep 100) & echo $! > child"), nullptr);
   EXPECT_TRUE(result.ok());
   int child = ReadPid(Path("child"));
   EXPECT_TRUE(WaitUntil([&] { return ProcessIsDead(child); }));
@@ -294,19 +294,20 @@ TEST_F(ProcessTest, BackgroundMemberIgnoringTermIsKilledAfterTheGrace) {
 // (The daemon stays a shell, never caught in the middle of an exec, when
 // its environment reads empty for a moment.)
 TEST_F(ProcessTest, DaemonThatLeftTheGroupIsStopped) {
-  ProcessResult result = RunProcess(
-      Spec("setsid sh -c 'echo $$ > daemon.tmp && mv daemon.tmp daemon && while :; do sleep 1; done' "
-           "> /dev/null 2>&1 < /dev/null & while [ ! -s daemon ]; do sleep 0.01; done"),
-      nullptr);
+  ProcessResult result =
+      RunProcess(Spec("setsid sh -c 'echo $$ > daemon.tmp && mv daemon.tmp daemon && while :; do "
+                      "sleep 1; done' "
+                      "> /dev/null 2>&1 < /dev/null & while [ ! -s daemon ]; do sleep 0.01; done"),
+                 nullptr);
   EXPECT_TRUE(result.ok());
   int daemon = ReadPid(Path("daemon"));
   EXPECT_TRUE(WaitUntil([&] { return ProcessIsDead(daemon); }));
 }
 
 TEST_F(ProcessTest, TimeoutAlsoStopsADaemonThatLeftTheGroup) {
-  ProcessSpec spec =
-      Spec("setsid sh -c 'echo $$ > daemon.tmp && mv daemon.tmp daemon && while :; do sleep 1; done' "
-           "> /dev/null 2>&1 < /dev/null & while [ ! -s daemon ]; do sleep 0.01; done; sleep 100");
+  ProcessSpec spec = Spec(
+      "setsid sh -c 'echo $$ > daemon.tmp && mv daemon.tmp daemon && while :; do sleep 1; done' "
+      "> /dev/null 2>&1 < /dev/null & while [ ! -s daemon ]; do sleep 0.01; done; sleep 100");
   spec.timeout = kTimeout;
   ProcessResult result = RunProcess(spec, nullptr);
   EXPECT_TRUE(result.timed_out);
@@ -348,8 +349,8 @@ TEST_F(ProcessTest, MarkerIsFoundInTheLeadersEnvironment) {
 }
 
 TEST_F(ProcessTest, MarkerIsFoundInMembersAfterTheLeaderExited) {
-  int pgid = StartDetachedGroup(dir_.path(), "env ORCHESTRATE_RUN_ID=abc",
-                                "sleep 100 & echo $! > child");
+  int pgid =
+      StartDetachedGroup(dir_.path(), "env ORCHESTRATE_RUN_ID=abc", "sleep 100 & echo $! > child");
   int child = ReadPid(Path("child"));
   EXPECT_TRUE(WaitUntil([&] { return GroupOfLeaderIsGone(pgid); }));
   EXPECT_TRUE(ProcessGroupHasMarker(pgid, "ORCHESTRATE_RUN_ID=abc"));
