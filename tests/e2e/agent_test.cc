@@ -31,7 +31,8 @@ agent = "fake"
 model = "strong"
 prompt_text = "echo hard > hard.txt"
 )",
-             {{"tools/agent.sh", kAgentScript}, {"prompts/easy.md", "echo easy > easy.txt\nmore words\n"}});
+             {{"tools/agent.sh", kAgentScript},
+              {"prompts/easy.md", "echo easy > easy.txt\nmore words\n"}});
   ShellResult r = s.Run("run");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(s.Show("orchestrate/phase/easy:easy.args"),
@@ -41,11 +42,15 @@ prompt_text = "echo hard > hard.txt"
   EXPECT_EQ(s.Show("orchestrate/phase/easy:easy.prompt"), "echo easy > easy.txt\nmore words\n");
   EXPECT_EQ(s.Show("orchestrate/integration:hard.txt"), "hard\n");
   // The prompt is materialized outside the worktree: never committed there.
-  EXPECT_EQ(Shell("git ls-tree -r --name-only orchestrate/integration | grep -c prompt.md", s.repo()).out, "0\n");
+  EXPECT_EQ(
+      Shell("git ls-tree -r --name-only orchestrate/integration | grep -c prompt.md", s.repo()).out,
+      "0\n");
 }
 
 TEST(AgentTest, UndefinedPlaceholderIsAnErrorWithPosition) {
-  Scenario s("version = 1\n[agents.a]\ncommand = \"run {modle}\"\nmodel = \"x\"\n[phase.p]\nagent = \"a\"\nprompt_text = \"hi\"\n");
+  Scenario s(
+      "version = 1\n[agents.a]\ncommand = \"run {modle}\"\nmodel = \"x\"\n[phase.p]\nagent = "
+      "\"a\"\nprompt_text = \"hi\"\n");
   ShellResult r = s.Run("validate");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.out.find("orchestrate.toml:3:"), std::string::npos) << r.out;
@@ -53,7 +58,9 @@ TEST(AgentTest, UndefinedPlaceholderIsAnErrorWithPosition) {
 }
 
 TEST(AgentTest, MissingPromptFileIsAnError) {
-  Scenario s("version = 1\n[agents.a]\ncommand = \"cat {prompt_file}\"\n[phase.p]\nagent = \"a\"\nprompt = \"prompts/nope.md\"\n");
+  Scenario s(
+      "version = 1\n[agents.a]\ncommand = \"cat {prompt_file}\"\n[phase.p]\nagent = \"a\"\nprompt "
+      "= \"prompts/nope.md\"\n");
   ShellResult r = s.Run("plan");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.out.find("orchestrate.toml:6:"), std::string::npos) << r.out;
@@ -61,11 +68,15 @@ TEST(AgentTest, MissingPromptFileIsAnError) {
 }
 
 TEST(AgentTest, AgentWithoutPromptIsAnError) {
-  Scenario s("version = 1\n[agents.a]\ncommand = \"cat {prompt_file}\"\n[phase.p]\nagent = \"a\"\n");
+  Scenario s(
+      "version = 1\n[agents.a]\ncommand = \"cat {prompt_file}\"\n[phase.p]\nagent = \"a\"\n");
   ShellResult r = s.Run("validate");
   EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.out.find("orchestrate.toml:5:1: phase 'p' uses agent 'a' but has no 'prompt' or 'prompt_text'"),
-            std::string::npos) << r.out;
+  EXPECT_NE(
+      r.out.find(
+          "orchestrate.toml:5:1: phase 'p' uses agent 'a' but has no 'prompt' or 'prompt_text'"),
+      std::string::npos)
+      << r.out;
 }
 
 TEST(AgentTest, RetryGetsFeedbackAndSucceeds) {
@@ -82,7 +93,7 @@ retries = 2
   EXPECT_NE(feedback.find("exit status 5"), std::string::npos) << feedback;
   EXPECT_NE(feedback.find("value is not fixed"), std::string::npos) << feedback;
   EXPECT_EQ(s.Show("orchestrate/phase/fixme:attempts.txt"), "attempt=1\nattempt=2\n");
-  auto status = nlohmann::json::parse(s.Run("status --json").out);
+  auto status = s.Status();
   EXPECT_EQ(status["phases"][0]["attempts"], 2);
 }
 
@@ -90,7 +101,7 @@ TEST(AgentTest, RetriesExhaustedFails) {
   Scenario s("version = 1\n[phase.p]\nrun = \"echo try >> tries.txt; exit 1\"\nretries = 1\n");
   ShellResult r = s.Run("run");
   EXPECT_EQ(r.status, 1);
-  auto status = nlohmann::json::parse(s.Run("status --json").out);
+  auto status = s.Status();
   EXPECT_EQ(status["phases"][0]["attempts"], 2);
 }
 

@@ -7,38 +7,12 @@
 namespace orchestrate::testing {
 namespace {
 
-// Each phase appends its name to ../../ran.log, so tests see what ran.
-std::string Phase(const std::string& name, const std::string& deps) {
-  return "[phase." + name + "]\ndeps = [" + deps + "]\nrun = \"echo " + name +
-         " >> ../../ran.log; echo " + name + " > " + name + ".txt\"\n";
-}
-
 std::string Manifest(const std::string& settings = "") {
-  return "version = 1\n" + settings + Phase("schema", "") + Phase("api", "\"schema\"");
-}
-
-std::string Ran(const std::string& repo) {
-  std::string path = repo + "/.orchestrate/ran.log";
-  std::string ran = ReadFile(path);
-  std::remove(path.c_str());
-  return ran;
+  return "version = 1\n" + settings + LoggedPhase("schema", "") + LoggedPhase("api", "\"schema\"");
 }
 
 int RemoteRecords(const std::string& remote) {
   return std::stoi(Shell("git for-each-ref refs/orchestrate/cache | wc -l", remote).out);
-}
-
-// s.repo() with a bare origin at ../remote.git holding main, and a clone of
-// it at ../clone.
-void AddRemoteAndClone(const Scenario& s) {
-  MustShell(
-      "git init -q --bare ../remote.git && git remote add origin ../remote.git && "
-      "git push -q origin main",
-      s.repo());
-  MustShell(
-      "git clone -q -b main remote.git clone && cd clone && git config user.name T && "
-      "git config user.email t@t",
-      s.dir());
 }
 
 TEST(CacheRemoteTest, PushIntoANonBareRepositoryWorksLikeGitPush) {
@@ -98,9 +72,9 @@ TEST(CacheRemoteTest, NamedRemoteWhoseDirectoryIsGoneSaysSo) {
 TEST(CacheRemoteTest, PushPullAndListNeedNoManifest) {
   Scenario s(Manifest());
   ASSERT_EQ(s.Run("run").status, 0);
-  AddRemoteAndClone(s);
+  s.AddOrigin();
+  std::string clone = s.CloneOrigin("clone");
   ASSERT_EQ(s.Run("cache push").status, 0);
-  std::string clone = s.dir() + "/clone";
   MustShell("git rm -q orchestrate.toml && git commit -q -m 'no manifest'", clone);
   ShellResult pull = Orchestrate("cache pull", clone);
   ASSERT_EQ(pull.status, 0) << pull.out;
@@ -118,9 +92,9 @@ TEST(CacheRemoteTest, PushPullAndListNeedNoManifest) {
 TEST(CacheRemoteTest, PullNeverReplacesARecordAlreadyHere) {
   Scenario s(Manifest());
   ASSERT_EQ(s.Run("run").status, 0);
-  AddRemoteAndClone(s);
+  s.AddOrigin();
+  std::string clone = s.CloneOrigin("clone");
   ASSERT_EQ(s.Run("cache push").status, 0);
-  std::string clone = s.dir() + "/clone";
   ASSERT_EQ(Orchestrate("cache pull", clone).status, 0);
   std::string ref =
       Shell("git for-each-ref --format='%(refname)' refs/orchestrate/cache | head -1", clone).out;
@@ -141,11 +115,11 @@ TEST(CacheRemoteTest, CacheOutsideARepositoryIsAUsageError) {
 
 TEST(CacheRemoteTest, RunWithCacheRemotePullsBeforePlanningAndPushesAfter) {
   Scenario s(Manifest());
-  AddRemoteAndClone(s);
+  s.AddOrigin();
+  std::string clone = s.CloneOrigin("clone");
   ShellResult first = s.Run("run --cache-remote origin");
   ASSERT_EQ(first.status, 0) << first.out;
   EXPECT_EQ(RemoteRecords(s.dir() + "/remote.git"), 2);
-  std::string clone = s.dir() + "/clone";
   ShellResult second = Orchestrate("run --cache-remote origin", clone);
   ASSERT_EQ(second.status, 0) << second.out;
   EXPECT_NE(second.out.find("2 fresh"), std::string::npos) << second.out;
@@ -154,10 +128,10 @@ TEST(CacheRemoteTest, RunWithCacheRemotePullsBeforePlanningAndPushesAfter) {
 
 TEST(CacheRemoteTest, SettingsCacheRemoteDoesTheSameAndTheFlagOverridesIt) {
   Scenario s(Manifest("[settings]\ncache_remote = \"origin\"\n"));
-  AddRemoteAndClone(s);
+  s.AddOrigin();
+  std::string clone = s.CloneOrigin("clone");
   ASSERT_EQ(s.Run("run").status, 0);
   EXPECT_EQ(RemoteRecords(s.dir() + "/remote.git"), 2);
-  std::string clone = s.dir() + "/clone";
   ShellResult fresh = Orchestrate("run", clone);
   ASSERT_EQ(fresh.status, 0) << fresh.out;
   EXPECT_EQ(Ran(clone), "");

@@ -10,34 +10,21 @@
 namespace orchestrate::testing {
 namespace {
 
-// Each phase appends its name to ../../ran.log, so tests see what ran.
-std::string Phase(const std::string& name, const std::string& deps, const std::string& extra = "") {
-  return "[phase." + name + "]\ndeps = [" + deps + "]\nrun = \"echo " + name +
-         " >> ../../ran.log; echo " + name + " > " + name + ".txt\"\n" + extra;
-}
-
 const std::string kHeader = "version = 1\n";
 
-std::string Ran(const Scenario& s) {
-  std::string path = s.repo() + "/.orchestrate/ran.log";
-  std::string ran = ReadFile(path);
-  std::remove(path.c_str());
-  return ran;
-}
-
 std::string Chain() {
-  return kHeader + Phase("schema", "") + Phase("api", "\"schema\"") + Phase("ui", "\"schema\"") +
-         Phase("docs", "");
+  return kHeader + LoggedPhase("schema", "") + LoggedPhase("api", "\"schema\"") +
+         LoggedPhase("ui", "\"schema\"") + LoggedPhase("docs", "");
 }
 
 TEST(CacheTest, SecondRunRunsNothingAndKeepsTarget) {
   Scenario s(Chain());
   ASSERT_EQ(s.Run("run").status, 0);
-  Ran(s);
+  Ran(s.repo());
   std::string target = s.Rev("orchestrate/integration");
   ShellResult r = s.Run("run");
   ASSERT_EQ(r.status, 0) << r.out;
-  EXPECT_EQ(Ran(s), "");
+  EXPECT_EQ(Ran(s.repo()), "");
   EXPECT_EQ(s.Rev("orchestrate/integration"), target);
   // The second run took the target from the memo of the first one's merge.
   EXPECT_NE(ReadFile(s.repo() + "/.orchestrate/target_memo").find("\t" + target + "\n"),
@@ -50,7 +37,7 @@ TEST(CacheTest, SecondRunRunsNothingAndKeepsTarget) {
 TEST(CacheTest, NoOpRunLeavesTheStateFileAsItWas) {
   Scenario s(Chain());
   ASSERT_EQ(s.Run("run").status, 0);
-  Ran(s);
+  Ran(s.repo());
   std::string path = s.repo() + "/.orchestrate/state";
   std::string state = ReadFile(path);
   ASSERT_NE(state.find("\tsucceeded\t"), std::string::npos) << state;  // written by the first run
@@ -62,7 +49,7 @@ TEST(CacheTest, NoOpRunLeavesTheStateFileAsItWas) {
   // Nothing changed: the file is not rewritten, not even its run line.
   ASSERT_EQ(s.Run("run").status, 0);
   EXPECT_EQ(ReadFile(path), state);
-  auto status = nlohmann::json::parse(s.Run("status --json").out);
+  auto status = s.Status();
   for (auto& p : status["phases"]) EXPECT_EQ(p["state"], "fresh") << p;
   // A run that does something writes it.
   std::string m = Chain();
@@ -70,33 +57,33 @@ TEST(CacheTest, NoOpRunLeavesTheStateFileAsItWas) {
   s.SetManifest(m);
   ASSERT_EQ(s.Run("run").status, 0);
   EXPECT_NE(ReadFile(path), state);
-  EXPECT_EQ(Ran(s), "docs\n");
+  EXPECT_EQ(Ran(s.repo()), "docs\n");
 }
 
 TEST(CacheTest, RecordIndexIsOnlyACacheOfTheRefs) {
   Scenario s(Chain());
   ASSERT_EQ(s.Run("run").status, 0);
-  Ran(s);
+  Ran(s.repo());
   std::string index = s.repo() + "/.orchestrate/record_index";
   ASSERT_TRUE(FileExists(index));
   // A damaged index is read around: everything is still fresh.
   WriteFile(s.repo(), ".orchestrate/record_index", "# orchestrate record index 2\ngarbage\tline\n");
   ShellResult r = s.Run("run");
   ASSERT_EQ(r.status, 0) << r.out;
-  EXPECT_EQ(Ran(s), "");
+  EXPECT_EQ(Ran(s.repo()), "");
   EXPECT_NE(ReadFile(index).find("schema\t"), std::string::npos);  // rebuilt from the refs
   // A record deleted behind its back is a miss, whatever the index says.
   Shell("git update-ref -d $(git for-each-ref --format='%(refname)' refs/orchestrate/cache/docs/)",
         s.repo());
   r = s.Run("run");
   ASSERT_EQ(r.status, 0) << r.out;
-  EXPECT_EQ(Ran(s), "docs\n");
+  EXPECT_EQ(Ran(s.repo()), "docs\n");
 }
 
 TEST(CacheTest, ChangedCommandRerunsItAndDependentsOnly) {
   Scenario s(Chain());
   ASSERT_EQ(s.Run("run").status, 0);
-  Ran(s);
+  Ran(s.repo());
   std::string m = Chain();
   m.replace(m.find("echo schema > schema.txt"), 24, "echo SCHEMA > schema.txt");
   s.SetManifest(m);
@@ -109,7 +96,7 @@ TEST(CacheTest, ChangedCommandRerunsItAndDependentsOnly) {
   EXPECT_EQ(action["docs"], "fresh");
   ShellResult r = s.Run("run");
   ASSERT_EQ(r.status, 0) << r.out;
-  std::string ran = Ran(s);
+  std::string ran = Ran(s.repo());
   EXPECT_NE(ran.find("schema"), std::string::npos);
   EXPECT_NE(ran.find("api"), std::string::npos);
   EXPECT_NE(ran.find("ui"), std::string::npos);
@@ -119,30 +106,30 @@ TEST(CacheTest, ChangedCommandRerunsItAndDependentsOnly) {
 TEST(CacheTest, EarlyCutoffWhenDependencyResultIsUnchanged) {
   std::string m = kHeader +
                   "[phase.gen]\nrun = \"echo gen >> ../../ran.log; echo same > gen.txt\"\n" +
-                  Phase("use", "\"gen\"");
+                  LoggedPhase("use", "\"gen\"");
   Scenario s(m);
   ASSERT_EQ(s.Run("run").status, 0);
-  Ran(s);
+  Ran(s.repo());
   // A different command producing the same content.
   m.replace(m.find("echo same > gen.txt"), 19, "printf 'same\\n' > gen.txt");
   s.SetManifest(m);
   ShellResult r = s.Run("run");
   ASSERT_EQ(r.status, 0) << r.out;
-  EXPECT_EQ(Ran(s), "gen\n");
+  EXPECT_EQ(Ran(s.repo()), "gen\n");
 }
 
 TEST(CacheTest, EnvAndKeyEnvChangesRerun) {
-  std::string m = kHeader + Phase("a", "", "env = { LEVEL = \"1\" }\n") +
-                  Phase("b", "", "key_env = [\"TOOL_VERSION\"]\n") + Phase("c", "");
+  std::string m = kHeader + LoggedPhase("a", "", "env = { LEVEL = \"1\" }\n") +
+                  LoggedPhase("b", "", "key_env = [\"TOOL_VERSION\"]\n") + LoggedPhase("c", "");
   Scenario s(m);
   ASSERT_EQ(s.Run("run", "TOOL_VERSION=1").status, 0);
-  Ran(s);
+  Ran(s.repo());
   ASSERT_EQ(s.Run("run", "TOOL_VERSION=1 UNRELATED=$RANDOM").status, 0);
-  EXPECT_EQ(Ran(s), "");  // the inherited environment does not enter the key
+  EXPECT_EQ(Ran(s.repo()), "");  // the inherited environment does not enter the key
   auto plan = nlohmann::json::parse(s.Run("plan --json", "TOOL_VERSION=2").out);
   EXPECT_EQ(plan["phases"][1]["reason"], "key_env TOOL_VERSION changed");
   ASSERT_EQ(s.Run("run", "TOOL_VERSION=2").status, 0);
-  EXPECT_EQ(Ran(s), "b\n");
+  EXPECT_EQ(Ran(s.repo()), "b\n");
   m.replace(m.find("LEVEL = \"1\""), 11, "LEVEL = \"2\"");
   s.SetManifest(m);
   plan = nlohmann::json::parse(s.Run("plan --json", "TOOL_VERSION=2").out);
@@ -150,14 +137,15 @@ TEST(CacheTest, EnvAndKeyEnvChangesRerun) {
 }
 
 TEST(CacheTest, InputsNarrowWhatMakesStale) {
-  std::string m = kHeader + Phase("narrow", "", "inputs = [\"src/**\"]\n") + Phase("wide", "");
+  std::string m =
+      kHeader + LoggedPhase("narrow", "", "inputs = [\"src/**\"]\n") + LoggedPhase("wide", "");
   Scenario s(m, {{"src/x.c", "1"}, {"README", "r"}});
   ASSERT_EQ(s.Run("run").status, 0);
-  Ran(s);
+  Ran(s.repo());
   WriteFile(s.repo(), "README", "changed");
   CommitAll(s.repo(), "readme");
   ASSERT_EQ(s.Run("run").status, 0);
-  EXPECT_EQ(Ran(s), "wide\n");
+  EXPECT_EQ(Ran(s.repo()), "wide\n");
   WriteFile(s.repo(), "src/x.c", "2");
   CommitAll(s.repo(), "src");
   auto plan = nlohmann::json::parse(s.Run("plan --json").out);
@@ -180,17 +168,17 @@ TEST(CacheTest, PromptEditMakesOnlyItsPhaseStale) {
 }
 
 TEST(CacheTest, FailedPhaseRerunsAloneAfterFix) {
-  std::string m = kHeader + Phase("ok", "") +
+  std::string m = kHeader + LoggedPhase("ok", "") +
                   "[phase.flaky]\nrun = \"echo flaky >> ../../ran.log; test -f ../../fixed\"\n" +
-                  Phase("after", "\"flaky\"");
+                  LoggedPhase("after", "\"flaky\"");
   Scenario s(m);
   EXPECT_EQ(s.Run("run").status, 1);
-  Ran(s);
+  Ran(s.repo());
   auto plan = nlohmann::json::parse(s.Run("plan --json").out);
   EXPECT_EQ(plan["phases"][1]["reason"], "previous attempt failed");
   WriteFile(s.repo() + "/.orchestrate", "fixed", "");
   ASSERT_EQ(s.Run("run").status, 0);
-  EXPECT_EQ(Ran(s), "flaky\nafter\n");
+  EXPECT_EQ(Ran(s.repo()), "flaky\nafter\n");
   // Same key failed once and succeeded once: flagged as flaky.
   EXPECT_NE(s.Run("status").out.find("FLAKY"), std::string::npos);
 }
@@ -198,11 +186,11 @@ TEST(CacheTest, FailedPhaseRerunsAloneAfterFix) {
 TEST(CacheTest, ForceAndAlways) {
   Scenario s(Chain());
   ASSERT_EQ(s.Run("run").status, 0);
-  Ran(s);
+  Ran(s.repo());
   ASSERT_EQ(s.Run("run --force docs").status, 0);
-  EXPECT_EQ(Ran(s), "docs\n");
+  EXPECT_EQ(Ran(s.repo()), "docs\n");
   ASSERT_EQ(s.Run("run -B").status, 0);
-  EXPECT_EQ(CountLines(Ran(s), ""), 4);
+  EXPECT_EQ(CountLines(Ran(s.repo()), ""), 4);
   auto plan = nlohmann::json::parse(s.Run("plan --json --force api").out);
   EXPECT_EQ(plan["phases"][1]["reason"], "forced");
 }
@@ -213,14 +201,14 @@ TEST(CacheTest, OnlyRunsNamedPhaseOnRecordedDeps) {
   EXPECT_EQ(refused.status, 2);
   EXPECT_NE(refused.out.find("dependency 'schema'"), std::string::npos) << refused.out;
   ASSERT_EQ(s.Run("run schema").status, 0);
-  Ran(s);
+  Ran(s.repo());
   ShellResult r = s.Run("run api --only");
   ASSERT_EQ(r.status, 0) << r.out;
-  EXPECT_EQ(Ran(s), "api\n");
+  EXPECT_EQ(Ran(s.repo()), "api\n");
 }
 
 TEST(CacheTest, ExplainShowsComponentsAndDifferences) {
-  std::string m = kHeader + Phase("a", "", "env = { LEVEL = \"1\" }\n");
+  std::string m = kHeader + LoggedPhase("a", "", "env = { LEVEL = \"1\" }\n");
   Scenario s(m);
   ASSERT_EQ(s.Run("run").status, 0);
   m.replace(m.find("LEVEL = \"1\""), 11, "LEVEL = \"2\"");
@@ -235,21 +223,14 @@ TEST(CacheTest, ExplainShowsComponentsAndDifferences) {
 TEST(CacheTest, RecordsSurviveGcAndArePulledByAClone) {
   Scenario s(Chain());
   ASSERT_EQ(s.Run("run").status, 0);
-  Ran(s);
+  Ran(s.repo());
   std::string target = s.Rev("orchestrate/integration");
   MustShell("git gc -q --prune=now", s.repo());
-  MustShell(
-      "git init -q --bare ../remote.git && git remote add origin ../remote.git && git push -q "
-      "origin main",
-      s.repo());
+  s.AddOrigin();
   ShellResult push = s.Run("cache push");
   ASSERT_EQ(push.status, 0) << push.out;
   EXPECT_NE(push.out.find("pushed 4"), std::string::npos) << push.out;
-  MustShell(
-      "git clone -q -b main remote.git clone && cd clone && git config user.name T && git config "
-      "user.email t@t",
-      s.dir());
-  std::string clone = s.dir() + "/clone";
+  std::string clone = s.CloneOrigin("clone");
   ShellResult pull = Orchestrate("cache pull", clone);
   ASSERT_EQ(pull.status, 0) << pull.out;
   ShellResult r = Orchestrate("run", clone);
@@ -261,19 +242,11 @@ TEST(CacheTest, RecordsSurviveGcAndArePulledByAClone) {
 
 TEST(CacheTest, ConcurrentPushesFromTwoClonesDoNotConflict) {
   Scenario s(Chain());
-  MustShell(
-      "git init -q --bare ../remote.git && git remote add origin ../remote.git && git push -q "
-      "origin main",
-      s.repo());
-  MustShell("git clone -q -b main remote.git c1 && git clone -q -b main remote.git c2", s.dir());
-  for (const char* c : {"c1", "c2"}) {
-    MustShell("git config user.name T && git config user.email t@t", s.dir() + "/" + c);
-    ASSERT_EQ(Orchestrate("run", s.dir() + "/" + c).status, 0);
-  }
-  ShellResult both =
-      Shell("(env CI=true " + ShellQuote(ORCHESTRATE_BINARY) + " -C c1 cache push & env CI=true " +
-                ShellQuote(ORCHESTRATE_BINARY) + " -C c2 cache push & wait) 2>&1",
-            s.dir());
+  s.AddOrigin();
+  for (const char* c : {"c1", "c2"}) ASSERT_EQ(Orchestrate("run", s.CloneOrigin(c)).status, 0);
+  ShellResult both = Shell("(" + OrchestrateCommand("-C c1 cache push") + " & " +
+                               OrchestrateCommand("-C c2 cache push") + " & wait) 2>&1",
+                           s.dir());
   EXPECT_EQ(both.out.find("error"), std::string::npos) << both.out;
   ShellResult again = Orchestrate("cache push", s.dir() + "/c1");
   EXPECT_EQ(again.status, 0) << again.out;
@@ -295,7 +268,7 @@ TEST(CacheTest, MissingRemoteIsUsageError) {
 }
 
 TEST(CacheTest, ListPruneAndCleanCache) {
-  std::string m = kHeader + Phase("a", "") + Phase("b", "");
+  std::string m = kHeader + LoggedPhase("a", "") + LoggedPhase("b", "");
   Scenario s(m);
   ASSERT_EQ(s.Run("run").status, 0);
   m.replace(m.find("echo a > a.txt"), 14, "echo A > a.txt");
@@ -311,8 +284,9 @@ TEST(CacheTest, ListPruneAndCleanCache) {
 }
 
 TEST(CacheTest, ReportsJunitTraceEventsAndStepSummary) {
-  std::string m = kHeader + Phase("good", "") + "[phase.bad]\nrun = \"echo 'oops <&>'; exit 2\"\n" +
-                  Phase("blocked", "\"bad\"");
+  std::string m = kHeader + LoggedPhase("good", "") +
+                  "[phase.bad]\nrun = \"echo 'oops <&>'; exit 2\"\n" +
+                  LoggedPhase("blocked", "\"bad\"");
   Scenario s(m);
   ASSERT_EQ(s.Run("run good").status, 0);
   ShellResult r = s.Run("run --junit ../junit.xml --trace ../trace.json --events ../events.ndjson",

@@ -9,10 +9,6 @@ namespace {
 
 const char* kManifest = "version = 1\n[phase.api]\nrun = \"echo api\"\n";
 
-bool Has(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
-
 TEST(CliHelpTest, HelpCommandPrintsTheCommandsHelp) {
   TempDir dir;
   ShellResult r = Orchestrate("help run", dir.path());

@@ -10,10 +10,6 @@ const char* kManifest =
     "version = 1\n[phase.schema]\nrun = \"true\"\n[phase.api]\ndeps = [\"schema\"]\n"
     "run = \"true\"\n";
 
-bool Installed(const char* program) {
-  return Shell(std::string("command -v ") + program + " >/dev/null").status == 0;
-}
-
 // A directory whose `orchestrate` is the binary under test, for PATH.
 std::string BinDir(const TempDir& dir) {
   MustShell("mkdir -p bin && ln -sf " + ShellQuote(ORCHESTRATE_BINARY) + " bin/orchestrate",

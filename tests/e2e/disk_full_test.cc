@@ -31,10 +31,11 @@ TEST(DiskFullTest, AFullDiskStopsTheRunWithNothingRecorded) {
   std::string repo = tmp.path() + "/repo";
   // The phase writes its result, then fills the disk (once) from outside
   // the repository, so committing its result finds no space.
-  InitRepo(repo, {{"orchestrate.toml",
-                   "version = 1\n[phase.build]\nrun = \"echo built > out.txt; if mkdir "
-                   "../../../../filled 2>/dev/null; then dd if=/dev/zero of=../../../../filler bs=64k "
-                   "2>/dev/null; fi; true\"\n"}});
+  InitRepo(repo,
+           {{"orchestrate.toml",
+             "version = 1\n[phase.build]\nrun = \"echo built > out.txt; if mkdir "
+             "../../../../filled 2>/dev/null; then dd if=/dev/zero of=../../../../filler bs=64k "
+             "2>/dev/null; fi; true\"\n"}});
   ShellResult r = Orchestrate("run", repo);
   EXPECT_EQ(r.status, 3) << r.out;
   EXPECT_NE(r.out.find("the disk is full"), std::string::npos) << r.out;

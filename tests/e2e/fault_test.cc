@@ -7,12 +7,10 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <iterator>
 #include <filesystem>
 #include <random>
-#include <thread>
 
 #include "orchestrate/process.h"
 #include "support/e2e.h"
@@ -36,8 +34,8 @@ std::string Manifest(std::mt19937& rng) {
         deps += (deps.empty() ? "" : ", ") + name;
     }
     m += "[phase.p" + std::to_string(i) + "]\ndeps = [" + deps + "]\nrun = \"sleep 0.0" +
-         std::to_string(rng() % 10) + "; echo " + std::to_string(i) + " > p" +
-         std::to_string(i) + ".txt\"\n";
+         std::to_string(rng() % 10) + "; echo " + std::to_string(i) + " > p" + std::to_string(i) +
+         ".txt\"\n";
   }
   return m;
 }
@@ -56,35 +54,15 @@ size_t LogsStarted(const std::string& repo) {
   return n;
 }
 
-// Starts `orchestrate run` in the background; returns its pid.
-int StartRun(const std::string& repo) {
-  std::string out = MustShell(
-      "env CI=true ORCHESTRATE_KILL_GRACE=1 " + std::string(ORCHESTRATE_BINARY) +
-          " run > ../run.out 2>&1 & echo $!",
-      repo);
-  return std::stoi(out);
-}
-
-// Waits (up to 120 s: a busy machine) until `n` phases have started or the
-// run has ended.
-void WaitForPhases(const std::string& repo, int pid, size_t n) {
-  for (int i = 0; i < 12000 && LogsStarted(repo) < n; ++i) {
-    if (!ProcessAlive(std::to_string(pid))) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-}
-
-void WaitForExit(int pid) {
-  for (int i = 0; i < 12000 && ProcessAlive(std::to_string(pid)); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  ASSERT_FALSE(ProcessAlive(std::to_string(pid))) << "orchestrate " << pid << " did not stop";
+// Waits until `n` phases have started or the run has ended.
+void WaitForPhases(const std::string& repo, const BackgroundRun& run, size_t n) {
+  WaitUntil([&] { return LogsStarted(repo) >= n || !ProcessAlive(run.pid()); });
 }
 
 void CheckNothingLostOrLeft(const std::string& repo) {
   for (int i = 0; i < kPhases; ++i) {
     std::string file = "p" + std::to_string(i) + ".txt";
-    EXPECT_EQ(Shell("git show orchestrate/integration:" + file, repo).out,
-              std::to_string(i) + "\n")
+    EXPECT_EQ(Shell("git show orchestrate/integration:" + file, repo).out, std::to_string(i) + "\n")
         << file << " is not in the target";
   }
   EXPECT_FALSE(AnyProcessWorkingIn(fs::canonical(repo).string())) << "an orphan process is left";
@@ -97,16 +75,17 @@ void CheckNothingLostOrLeft(const std::string& repo) {
     std::string ref = refs.substr(start, end - start);
     std::string phase = ref.substr(std::string("refs/orchestrate/cache/").size());
     phase = phase.substr(0, phase.find('/'));
-    EXPECT_EQ(Shell("git show " + ref + "^:" + phase + ".txt", repo).out,
-              phase.substr(1) + "\n")
+    EXPECT_EQ(Shell("git show " + ref + "^:" + phase + ".txt", repo).out, phase.substr(1) + "\n")
         << ref;
   }
   // Every commit a phase made (authored by the user, not by orchestrate's
   // fixed signature) is reachable from a ref.
-  std::string lost = Shell(
-      "git fsck --unreachable --no-reflogs 2>/dev/null | awk '$2 == \"commit\" {print $3}' | "
-      "while read c; do git log -1 --format='%an %s' $c; done | grep -v '^orchestrate '",
-      repo).out;
+  std::string lost =
+      Shell(
+          "git fsck --unreachable --no-reflogs 2>/dev/null | awk '$2 == \"commit\" {print $3}' | "
+          "while read c; do git log -1 --format='%an %s' $c; done | grep -v '^orchestrate '",
+          repo)
+          .out;
   EXPECT_EQ(lost, "") << "unreachable phase commits";
 }
 
@@ -125,16 +104,16 @@ TEST(FaultTest, KilledAtRandomMomentsThenRunToCompletion) {
       MustShell("git add round.txt && git commit -qm round" + std::to_string(round), s.repo());
       fs::remove_all(s.repo() + "/.orchestrate/logs");
     }
-    int pid = StartRun(s.repo());
+    BackgroundRun killed(s.repo(), "run");
     size_t moment = rng() % kPhases;
     int signal = kSignals[rng() % std::size(kSignals)];
-    WaitForPhases(s.repo(), pid, moment);
+    WaitForPhases(s.repo(), killed, moment);
     std::printf("round %d: %s after %zu phases started\n", round, strsignal(signal),
                 LogsStarted(s.repo()));
-    kill(pid, signal);
-    WaitForExit(pid);
+    kill(killed.pid(), signal);
+    ASSERT_NE(killed.Wait(), -1) << "orchestrate " << killed.pid() << " did not stop";
     ShellResult r = s.Run("run");
-    ASSERT_EQ(r.status, 0) << r.out << ReadFile(s.dir() + "/run.out");
+    ASSERT_EQ(r.status, 0) << r.out << killed.Output();
     CheckNothingLostOrLeft(s.repo());
   }
 }

@@ -60,7 +60,9 @@ TEST(FoundationTest, MissingManifestSaysHowToCreateOne) {
 }
 
 TEST(FoundationTest, ManifestErrorsAreReportedWithPositionsAndExit2) {
-  Scenario s("version = 1\n[phase.a]\nrun = \"true\"\ndep = [\"b\"]\n[phase.b]\ndeps = [\"c\"]\nrun = \"x\"\n");
+  Scenario s(
+      "version = 1\n[phase.a]\nrun = \"true\"\ndep = [\"b\"]\n[phase.b]\ndeps = [\"c\"]\nrun = "
+      "\"x\"\n");
   ShellResult r = s.Run("run");
   EXPECT_EQ(r.status, 2) << r.out;
   EXPECT_NE(r.out.find("orchestrate.toml:4:1: unknown key 'dep'"), std::string::npos) << r.out;
@@ -71,7 +73,9 @@ TEST(FoundationTest, ManifestErrorsAreReportedWithPositionsAndExit2) {
 }
 
 TEST(FoundationTest, CycleIsPrintedAsPath) {
-  Scenario s("version = 1\n[phase.a]\ndeps = [\"c\"]\n[phase.b]\ndeps = [\"a\"]\n[phase.c]\ndeps = [\"b\"]\n");
+  Scenario s(
+      "version = 1\n[phase.a]\ndeps = [\"c\"]\n[phase.b]\ndeps = [\"a\"]\n[phase.c]\ndeps = "
+      "[\"b\"]\n");
   ShellResult r = s.Run("validate");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.out.find("a -> c -> b -> a"), std::string::npos) << r.out;
@@ -115,7 +119,8 @@ TEST(FoundationTest, UnknownTargetSuggests) {
   Scenario s(kDiamond);
   ShellResult r = s.Run("plan shema");
   EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.out.find("unknown phase 'shema' (did you mean 'schema'?)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("unknown phase 'shema' (did you mean 'schema'?)"), std::string::npos)
+      << r.out;
 }
 
 TEST(FoundationTest, GraphFormats) {
@@ -149,7 +154,8 @@ TEST(FoundationTest, HelpAndVersion) {
   ShellResult v = Orchestrate("--version", d.path());
   EXPECT_EQ(v.status, 0);
   EXPECT_NE(v.out.find("orchestrate "), std::string::npos);
-  for (const char* cmd : {"run", "plan", "explain", "graph", "status", "log", "validate", "init", "clean", "cache"}) {
+  for (const char* cmd :
+       {"run", "plan", "explain", "graph", "status", "log", "validate", "init", "clean", "cache"}) {
     ShellResult h = Orchestrate(std::string(cmd) + " --help", d.path());
     EXPECT_EQ(h.status, 0) << cmd << ": " << h.out;
     EXPECT_NE(h.out.find("Usage"), std::string::npos) << cmd;

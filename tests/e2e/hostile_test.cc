@@ -4,25 +4,17 @@
 // judge alike.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include "support/e2e.h"
 
 namespace orchestrate::testing {
 namespace {
 
 std::string UserCheckoutState(const std::string& repo) {
-  return Shell("git status --porcelain=v2 --branch; git rev-parse HEAD main; git diff --cached; "
-               "cat tracked.txt",
-               repo)
+  return Shell(
+             "git status --porcelain=v2 --branch; git rev-parse HEAD main; git diff --cached; "
+             "cat tracked.txt",
+             repo)
       .out;
-}
-
-std::string PhaseState(const Scenario& s, const std::string& phase) {
-  auto status = nlohmann::json::parse(s.Run("status --json").out);
-  for (auto& p : status["phases"])
-    if (p["name"] == phase) return p["state"];
-  return "";
 }
 
 // A git hook or `git rebase -x` runs its commands with GIT_DIR and
@@ -37,9 +29,9 @@ run = "echo phase > phase.txt && git add phase.txt && git commit -q -m 'phase co
   MustShell("git add tracked.txt", s.repo());
   std::string before = UserCheckoutState(s.repo());
   std::string git = s.repo() + "/.git";
-  ShellResult r = s.Run("run", "GIT_DIR=" + git + " GIT_WORK_TREE=" + s.repo() +
-                                   " GIT_INDEX_FILE=" + git + "/index GIT_OBJECT_DIRECTORY=" +
-                                   git + "/objects GIT_CEILING_DIRECTORIES=/");
+  ShellResult r =
+      s.Run("run", "GIT_DIR=" + git + " GIT_WORK_TREE=" + s.repo() + " GIT_INDEX_FILE=" + git +
+                       "/index GIT_OBJECT_DIRECTORY=" + git + "/objects GIT_CEILING_DIRECTORIES=/");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(UserCheckoutState(s.repo()), before);
   EXPECT_EQ(s.Show("orchestrate/integration:phase.txt"), "phase\n");
@@ -63,8 +55,10 @@ TEST(HostileTest, WorktreeLinkToGitDirectoryIsAManifestError) {
 
 TEST(HostileTest, AbsolutePromptIsRejectedByValidateAndRunAlike) {
   Scenario s("", {{"prompts/p.md", "do it\n"}});
-  s.SetManifest("version = 1\n[agents.c]\ncommand = 'cat {prompt_file}'\n[phase.a]\n"
-                "agent = \"c\"\nprompt = \"" + s.repo() + "/prompts/p.md\"\n");
+  s.SetManifest(
+      "version = 1\n[agents.c]\ncommand = 'cat {prompt_file}'\n[phase.a]\n"
+      "agent = \"c\"\nprompt = \"" +
+      s.repo() + "/prompts/p.md\"\n");
   for (const char* command : {"validate", "run"}) {
     ShellResult r = s.Run(command);
     EXPECT_EQ(r.status, 2) << command << ": " << r.out;
@@ -80,10 +74,12 @@ TEST(HostileTest, AbsolutePromptIsRejectedByValidateAndRunAlike) {
 TEST(HostileTest, WorktreeCopyNeverWritesThroughACommittedLink) {
   TempDir outside;
   WriteFile(outside.path(), "victim", "untouched\n");
-  Scenario s("version = 1\n[settings]\nworktree_copy = [\".env\"]\n"
-             "[phase.plant]\nrun = \"rm -f .env && ln -s " +
-             outside.path() + "/victim .env\"\n"
-             "[phase.next]\ndeps = [\"plant\"]\nrun = \"cat .env\"\n");
+  Scenario s(
+      "version = 1\n[settings]\nworktree_copy = [\".env\"]\n"
+      "[phase.plant]\nrun = \"rm -f .env && ln -s " +
+      outside.path() +
+      "/victim .env\"\n"
+      "[phase.next]\ndeps = [\"plant\"]\nrun = \"cat .env\"\n");
   WriteFile(s.repo(), ".env", "SECRET=1\n");
   ShellResult r = s.Run("run -j1");
   EXPECT_EQ(r.status, 1) << r.out;
@@ -93,16 +89,18 @@ TEST(HostileTest, WorktreeCopyNeverWritesThroughACommittedLink) {
                        outside.path() + "/victim)"),
             std::string::npos)
       << r.out;
-  EXPECT_EQ(PhaseState(s, "next"), "failed");
+  EXPECT_EQ(s.State("next"), "failed");
 }
 
 TEST(HostileTest, WorktreeCopyOfADirectoryNeverWritesThroughALinkInside) {
   TempDir outside;
   WriteFile(outside.path(), "victim", "untouched\n");
-  Scenario s("version = 1\n[settings]\nworktree_copy = [\"conf\"]\n"
-             "[phase.plant]\nrun = \"rm -rf conf && mkdir conf && ln -s " +
-             outside.path() + "/victim conf/key\"\n"
-             "[phase.next]\ndeps = [\"plant\"]\nrun = \"true\"\n");
+  Scenario s(
+      "version = 1\n[settings]\nworktree_copy = [\"conf\"]\n"
+      "[phase.plant]\nrun = \"rm -rf conf && mkdir conf && ln -s " +
+      outside.path() +
+      "/victim conf/key\"\n"
+      "[phase.next]\ndeps = [\"plant\"]\nrun = \"true\"\n");
   WriteFile(s.repo(), "conf/key", "SECRET=1\n");
   ShellResult r = s.Run("run -j1");
   EXPECT_EQ(r.status, 1) << r.out;
@@ -111,8 +109,9 @@ TEST(HostileTest, WorktreeCopyOfADirectoryNeverWritesThroughALinkInside) {
 }
 
 TEST(HostileTest, WorktreeCopyStillCopiesFilesAndDirectories) {
-  Scenario s("version = 1\n[settings]\nworktree_copy = [\".env\", \"conf\"]\n"
-             "[phase.a]\nrun = \"cat .env conf/sub/key > seen.txt\"\n");
+  Scenario s(
+      "version = 1\n[settings]\nworktree_copy = [\".env\", \"conf\"]\n"
+      "[phase.a]\nrun = \"cat .env conf/sub/key > seen.txt\"\n");
   WriteFile(s.repo(), ".env", "A=1\n");
   WriteFile(s.repo(), "conf/sub/key", "K\n");
   MustShell("printf '.env\\nconf/\\n' >> .git/info/exclude", s.repo());
@@ -132,11 +131,12 @@ run = "echo ok > ok.txt"
   EXPECT_EQ(r.status, 1) << r.out;
   EXPECT_NE(r.out.find("deleted the phase's own worktree"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("retrying may help"), std::string::npos) << r.out;
-  EXPECT_EQ(PhaseState(s, "suicide"), "failed");
+  EXPECT_EQ(s.State("suicide"), "failed");
   EXPECT_EQ(s.Show("orchestrate/integration:ok.txt"), "ok\n");
   // The next run recreates the worktree and runs the fixed phase.
-  s.SetManifest("version = 1\n[phase.suicide]\nrun = \"echo fixed > f.txt\"\n"
-                "[phase.other]\nrun = \"echo ok > ok.txt\"\n");
+  s.SetManifest(
+      "version = 1\n[phase.suicide]\nrun = \"echo fixed > f.txt\"\n"
+      "[phase.other]\nrun = \"echo ok > ok.txt\"\n");
   r = s.Run("run -j1");
   EXPECT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(s.Show("orchestrate/integration:f.txt"), "fixed\n");
@@ -175,7 +175,8 @@ run = "git checkout -q --detach && echo y > y.txt && git add y.txt && git commit
   r = s.Run("clean");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("removed 1 worktree"), std::string::npos) << r.out;
-  std::string holders = Shell("git for-each-ref --contains " + commit + " --format='%(refname)'", s.repo()).out;
+  std::string holders =
+      Shell("git for-each-ref --contains " + commit + " --format='%(refname)'", s.repo()).out;
   EXPECT_NE(holders.find("refs/orchestrate/"), std::string::npos) << holders << r.out;
   EXPECT_EQ(s.Show(commit + ":y.txt"), "y\n");
 }
@@ -190,15 +191,18 @@ TEST(HostileTest, BareRepositoryIsAClearUsageError) {
 }
 
 TEST(HostileTest, SigningAndHooksThatOrchestrateSkipsAreSaidOncePerRun) {
-  Scenario s("version = 1\n[phase.a]\nrun = \"echo a > a.txt\"\n[phase.b]\nrun = \"echo b > b.txt\"\n");
-  MustShell("git config commit.gpgsign true && printf '#!/bin/sh\\nexit 0\\n' > .git/hooks/pre-commit && "
-            "chmod +x .git/hooks/pre-commit",
-            s.repo());
+  Scenario s(
+      "version = 1\n[phase.a]\nrun = \"echo a > a.txt\"\n[phase.b]\nrun = \"echo b > b.txt\"\n");
+  MustShell(
+      "git config commit.gpgsign true && printf '#!/bin/sh\\nexit 0\\n' > .git/hooks/pre-commit && "
+      "chmod +x .git/hooks/pre-commit",
+      s.repo());
   ShellResult r = s.Run("run");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(CountLines(r.out, "commit.gpgsign is set, but orchestrate's commits"), 1) << r.out;
-  EXPECT_EQ(CountLines(r.out, "this repository has git hooks (pre-commit), which orchestrate's "
-                              "own commits and checkouts do not run"),
+  EXPECT_EQ(CountLines(r.out,
+                       "this repository has git hooks (pre-commit), which orchestrate's "
+                       "own commits and checkouts do not run"),
             1)
       << r.out;
   EXPECT_EQ(s.Show("orchestrate/integration:b.txt"), "b\n");

@@ -1,8 +1,6 @@
 // Output modes, following logs, infrastructure errors, worktree policies.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include "support/e2e.h"
 
 namespace orchestrate::testing {
@@ -26,14 +24,19 @@ TEST(OutputTest, PlainOutputHasNoEscapeCodes) {
 }
 
 TEST(OutputTest, LogFollowPrintsUntilThePhaseEnds) {
-  Scenario s("version = 1\n[phase.slow]\nrun = \"echo first; sleep 1.5; echo second\"\n");
-  Shell("(env CI=true " + ShellQuote(ORCHESTRATE_BINARY) + " run > ../run.out 2>&1 &)", s.repo());
-  for (int i = 0; i < 100 && !FileExists(s.repo() + "/.orchestrate/logs/slow.log"); ++i) Shell("sleep 0.05");
-  Shell("sleep 0.3");
-  ShellResult r = s.Run("log -f slow");
-  EXPECT_EQ(r.status, 0);
-  EXPECT_NE(r.out.find("first"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("second"), std::string::npos) << r.out;
+  // The phase prints "first", then waits until the test releases it.
+  Scenario s(
+      "version = 1\n[phase.slow]\n"
+      "run = \"echo first; touch ../../started; while [ ! -e ../../release ]; do sleep 0.05; done; "
+      "echo second\"\n");
+  BackgroundRun run(s.repo(), "run");
+  ASSERT_TRUE(WaitForFile(s.repo() + "/.orchestrate/started")) << run.Output();
+  BackgroundRun follow(s.repo(), "log -f slow");
+  ASSERT_TRUE(WaitUntil([&] { return Has(follow.Output(), "first"); })) << follow.Output();
+  WriteFile(s.repo(), ".orchestrate/release", "");
+  EXPECT_EQ(follow.Wait(), 0) << follow.Output();
+  EXPECT_TRUE(Has(follow.Output(), "second")) << follow.Output();
+  EXPECT_EQ(run.Wait(), 0) << run.Output();
 }
 
 TEST(OutputTest, InfrastructureErrorExits3AndRecordsNothing) {
@@ -51,26 +54,32 @@ TEST(OutputTest, InfrastructureErrorExits3AndRecordsNothing) {
 }
 
 TEST(OutputTest, KeepWorktreesAlwaysKeepsOnePerPhase) {
-  Scenario s("version = 1\n[settings]\nkeep_worktrees = \"always\"\n"
-             "[phase.a]\nrun = \"echo a > a.txt\"\n[phase.b]\ndeps = [\"a\"]\nrun = \"echo b > b.txt\"\n");
+  Scenario s(
+      "version = 1\n[settings]\nkeep_worktrees = \"always\"\n"
+      "[phase.a]\nrun = \"echo a > a.txt\"\n[phase.b]\ndeps = [\"a\"]\nrun = \"echo b > b.txt\"\n");
   ASSERT_EQ(s.Run("run -j 1").status, 0);
   EXPECT_EQ(Shell("ls .orchestrate/worktrees", s.repo()).out, "w0\nw1\n");
 }
 
 TEST(OutputTest, KeepWorktreesNeverRecyclesFailedOnesButSavesTheAttempt) {
-  Scenario s("version = 1\n[settings]\nkeep_worktrees = \"never\"\n"
-             "[phase.bad]\nrun = \"echo wip > wip.txt; git add wip.txt; git -c user.name=x -c user.email=x@x commit -qm wip; exit 1\"\n"
-             "[phase.next]\ndeps = []\nrun = \"echo n > n.txt\"\n");
+  Scenario s(
+      "version = 1\n[settings]\nkeep_worktrees = \"never\"\n"
+      "[phase.bad]\nrun = \"echo wip > wip.txt; git add wip.txt; git -c user.name=x -c "
+      "user.email=x@x commit -qm wip; exit 1\"\n"
+      "[phase.next]\ndeps = []\nrun = \"echo n > n.txt\"\n");
   EXPECT_EQ(s.Run("run -j 1").status, 1);
   EXPECT_EQ(Shell("ls .orchestrate/worktrees", s.repo()).out, "w0\n");
   ASSERT_EQ(s.Run("run --force next -j 1").status, 1);
   // bad's failed commit was saved before its worktree was reused.
-  std::string refs = Shell("git for-each-ref --format='%(refname)' refs/orchestrate/attempts/bad/", s.repo()).out;
+  std::string refs =
+      Shell("git for-each-ref --format='%(refname)' refs/orchestrate/attempts/bad/", s.repo()).out;
   ASSERT_NE(refs, "") << Shell("ls -R .orchestrate", s.repo()).out;
   ASSERT_EQ(s.Run("run bad").status, 1);
   ShellResult log = s.Run("log bad");
-  EXPECT_NE(log.out.find("earlier unrecorded work of bad is saved as refs/orchestrate/attempts/bad/"),
-            std::string::npos) << log.out;
+  EXPECT_NE(
+      log.out.find("earlier unrecorded work of bad is saved as refs/orchestrate/attempts/bad/"),
+      std::string::npos)
+      << log.out;
 }
 
 TEST(OutputTest, CachePruneOlderThan) {

@@ -10,18 +10,16 @@
 namespace orchestrate::testing {
 namespace {
 
-bool Has(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
-
 // A stand-in agent that prints `message` and exits `status` on its first
 // `limited` calls, then writes done.txt.
 std::pair<std::string, std::string> LimitedAgent(const std::string& message, int status,
                                                  int limited) {
   return {"tools/limited.sh",
           "n=$(cat ../../count 2>/dev/null || echo 0); n=$((n+1)); echo $n > ../../count\n"
-          "if [ $n -le " + std::to_string(limited) + " ]; then echo '" + message + "'; exit " +
-              std::to_string(status) + "; fi\n"
+          "if [ $n -le " +
+              std::to_string(limited) + " ]; then echo '" + message + "'; exit " +
+              std::to_string(status) +
+              "; fi\n"
               "echo done > done.txt\n"};
 }
 

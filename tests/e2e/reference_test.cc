@@ -14,10 +14,6 @@ namespace {
 const std::string kSource = ORCHESTRATE_SOURCE_DIR;
 const std::string kPython = "/usr/bin/python3 ";
 
-bool Installed(const char* program) {
-  return Shell(std::string("command -v ") + program + " >/dev/null").status == 0;
-}
-
 TEST(ReferenceTest, ManPagesRenderWithoutWarnings) {
   if (!Installed("man")) GTEST_SKIP() << "man is not installed (scripts/deps.sh --test-tools)";
   for (const char* page : {"orchestrate.1", "orchestrate.toml.5"}) {

@@ -14,10 +14,6 @@ const char* kManifest =
     "[phase.broken]\ndeps = [\"schema\"]\nrun = \"echo the-last-words; exit 3\"\n"
     "[phase.after]\ndeps = [\"broken\"]\nrun = \"true\"\n";
 
-bool Has(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
-
 TEST(ReportTest, GraphStatusColoursPhasesByState) {
   Scenario s(kManifest);
   s.Run("run");

@@ -23,13 +23,6 @@ deps = ["a", "b"]
 run = "echo c > c.txt"
 )";
 
-// The line of `status` output about `phase`.
-std::string StatusLine(const std::string& status, const std::string& phase) {
-  std::regex line("(^|\n)(" + phase + " [^\n]*)");
-  std::smatch m;
-  return std::regex_search(status, m, line) ? m[2].str() : "";
-}
-
 TEST(ReportsTest, AnInputConflictTakesNoTimeInAnyReport) {
   Scenario s(kInputConflict);
   ShellResult r = s.Run("run --junit ../junit.xml --events ../events.ndjson");
@@ -52,7 +45,7 @@ TEST(ReportsTest, AnInputConflictTakesNoTimeInAnyReport) {
   ShellResult status = s.Run("status");
   std::string c = StatusLine(status.out, "c");
   EXPECT_TRUE(std::regex_search(c, std::regex("input-conflict +- "))) << status.out;
-  nlohmann::json json = nlohmann::json::parse(s.Run("status --json").out);
+  nlohmann::json json = s.Status();
   for (const auto& p : json["phases"]) {
     if (p["name"] == "c") {
       EXPECT_EQ(p["duration_s"], 0) << p;
@@ -76,22 +69,19 @@ TEST(ReportsTest, RunAndStatusPrintAPhaseDurationAlike) {
 TEST(ReportsTest, StatusShowsThePhasesOfAKilledRunAsInterrupted) {
   Scenario s(
       "version = 1\n[phase.slow]\n"
-      "run = \"echo $$ > ../../slow.pid; sleep 60\"\n");
-  std::string pid = MustShell(
-      "env CI=true " + ShellQuote(ORCHESTRATE_BINARY) + " run > ../run.out 2>&1 & echo $!",
-      s.repo());
-  pid = pid.substr(0, pid.find('\n'));
+      "run = \"echo $$ > ../../slow.pid.tmp; mv ../../slow.pid.tmp ../../slow.pid; sleep 60\"\n");
+  BackgroundRun run(s.repo(), "run");
   std::string status;
-  for (int i = 0; i < 600 && StatusLine(status, "slow").find("running") == std::string::npos; ++i) {
-    Shell("sleep 0.05");
+  ASSERT_TRUE(WaitUntil([&] {
     status = s.Run("status").out;
-  }
-  ASSERT_NE(StatusLine(status, "slow").find("running"), std::string::npos)
-      << status << ReadFile(s.dir() + "/run.out");
+    return Has(StatusLine(status, "slow"), "running");
+  })) << status
+      << run.Output();
+  ASSERT_TRUE(WaitForFile(s.repo() + "/.orchestrate/slow.pid")) << run.Output();
   std::string child = ReadFile(s.repo() + "/.orchestrate/slow.pid");
-  Shell("kill -KILL " + pid);
-  for (int i = 0; i < 600 && ProcessAlive(pid); ++i) Shell("sleep 0.05");
-  ASSERT_FALSE(ProcessAlive(pid));
+  std::string pid = std::to_string(run.pid());
+  run.Signal("KILL");
+  ASSERT_EQ(run.Wait(), 137);
   child = child.substr(0, child.find('\n'));
   Shell("kill -KILL -- -" + child + " " + child);  // the phase outlives its run
 
@@ -101,7 +91,7 @@ TEST(ReportsTest, StatusShowsThePhasesOfAKilledRunAsInterrupted) {
   EXPECT_NE(line.find("interrupted"), std::string::npos) << after.out;
   EXPECT_NE(line.find("its run (pid " + pid + ") ended without finishing it"), std::string::npos)
       << after.out;
-  nlohmann::json json = nlohmann::json::parse(s.Run("status --json").out);
+  nlohmann::json json = s.Status();
   EXPECT_EQ(json["phases"][0]["state"], "interrupted") << json;
 }
 
@@ -277,7 +267,7 @@ TEST(ReportsTest, StatusShowsTheLatestSavedAttemptsAndCountsTheRest) {
       "git -c user.name=x -c user.email=x@x commit -qm w; exit 1\"\n");
   for (int i = 0; i < 6; ++i) ASSERT_EQ(s.Run("run").status, 1);
   ASSERT_GE(CountLines(Attempts(s), "refs/orchestrate/attempts/bad/"), 5) << Attempts(s);
-  nlohmann::json json = nlohmann::json::parse(s.Run("status --json").out);
+  nlohmann::json json = s.Status();
   size_t saved = json["phases"][0]["saved_attempts"].size();
   ASSERT_GT(saved, 3u) << json;
   std::string line = StatusLine(s.Run("status").out, "bad");
@@ -301,8 +291,7 @@ TEST(ReportsTest, DirtyManifestAloneGivesNoUncommittedNotice) {
   EXPECT_EQ(first.out.find("uncommitted changes"), std::string::npos) << first.out;
   WriteFile(s.repo(), "src.txt", "x");
   ShellResult second = s.Run("run");
-  EXPECT_NE(second.out.find("your uncommitted changes are not part of the base"),
-            std::string::npos)
+  EXPECT_NE(second.out.find("your uncommitted changes are not part of the base"), std::string::npos)
       << second.out;
 }
 

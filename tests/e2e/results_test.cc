@@ -8,14 +8,6 @@
 namespace orchestrate::testing {
 namespace {
 
-std::string Files(const Scenario& s, const std::string& rev) {
-  return Shell("git ls-tree -r --name-only " + rev, s.repo()).out;
-}
-
-bool Has(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
-
 TEST(ResultsTest, SetupOutputsNeverEnterTheResult) {
   Scenario s(
       "version = 1\n"
@@ -25,7 +17,7 @@ TEST(ResultsTest, SetupOutputsNeverEnterTheResult) {
       {{"README", "readme\n"}});
   ShellResult r = s.Run("run");
   ASSERT_EQ(r.status, 0) << r.out;
-  EXPECT_EQ(Files(s, "orchestrate/phase/a"), "README\na.txt\norchestrate.toml\n");
+  EXPECT_EQ(s.Files("orchestrate/phase/a"), "README\na.txt\norchestrate.toml\n");
   EXPECT_EQ(s.Show("orchestrate/integration:README"), "readme\n");
 }
 
@@ -50,7 +42,7 @@ TEST(ResultsTest, VerifyLeftoversAreNotCommittedOnARetry) {
       "retries = 1\n");
   ShellResult r = s.Run("run");
   ASSERT_EQ(r.status, 0) << r.out;
-  EXPECT_EQ(Files(s, "orchestrate/integration"), "a.txt\norchestrate.toml\n");
+  EXPECT_EQ(s.Files("orchestrate/integration"), "a.txt\norchestrate.toml\n");
   EXPECT_EQ(s.Show("orchestrate/integration:a.txt"), "2\n");
 }
 
@@ -105,11 +97,10 @@ TEST(ResultsTest, SwitchingToAnotherBranchFailsThePhaseAndSavesItsWork) {
   ShellResult r = s.Run("run");
   EXPECT_EQ(r.status, 1) << r.out;
   EXPECT_TRUE(Has(r.out, "switched the worktree to branch 'feature'")) << r.out;
-  std::string saved = Shell("git for-each-ref --format='%(refname)' refs/orchestrate/attempts/a/",
-                            s.repo()).out;
+  std::string saved =
+      Shell("git for-each-ref --format='%(refname)' refs/orchestrate/attempts/a/", s.repo()).out;
   ASSERT_FALSE(saved.empty()) << r.out;
-  EXPECT_EQ(Shell("git show " + saved.substr(0, saved.size() - 1) + ":a.txt", s.repo()).out,
-            "a\n");
+  EXPECT_EQ(Shell("git show " + saved.substr(0, saved.size() - 1) + ":a.txt", s.repo()).out, "a\n");
 }
 
 TEST(ResultsTest, ResetBelowTheInputFailsThePhase) {
@@ -121,7 +112,7 @@ TEST(ResultsTest, ResetBelowTheInputFailsThePhase) {
   ShellResult r = s.Run("run");
   EXPECT_EQ(r.status, 1) << r.out;
   EXPECT_TRUE(Has(r.out, "which does not contain the phase's input")) << r.out;
-  EXPECT_EQ(Files(s, "orchestrate/integration"), "a.txt\norchestrate.toml\n") << r.out;
+  EXPECT_EQ(s.Files("orchestrate/integration"), "a.txt\norchestrate.toml\n") << r.out;
 }
 
 TEST(ResultsTest, AgentThatChangedNothingFails) {
@@ -192,7 +183,7 @@ TEST(ResultsTest, ConflictLeavesOutOnlyTheConflictingResultAndItsDependents) {
   std::string junit = s.dir() + "/junit.xml", events = s.dir() + "/events.ndjson";
   ShellResult r = s.Run("run --junit " + junit + " --events " + events);
   EXPECT_EQ(r.status, 1) << r.out;
-  EXPECT_EQ(Files(s, "orchestrate/integration"), "c.txt\norchestrate.toml\nsame.txt\n") << r.out;
+  EXPECT_EQ(s.Files("orchestrate/integration"), "c.txt\norchestrate.toml\nsame.txt\n") << r.out;
   EXPECT_EQ(s.Show("orchestrate/integration:same.txt"), "a\n");
   EXPECT_TRUE(Has(r.out, "MERGE-CONFLICT b (")) << r.out;
   EXPECT_TRUE(Has(r.out, "its result conflicts with a in same.txt")) << r.out;
@@ -241,10 +232,11 @@ TEST(ResultsTest, RunKilledBetweenTargetAndItsMarkRecovers) {
   // What a run killed right after moving the branch leaves: the branch and
   // the pending mark at the new commit, the mark at the old one.
   std::string old_target = s.Rev("orchestrate/integration");
-  Shell("new=$(git commit-tree -p orchestrate/integration -m next orchestrate/integration^{tree}) && "
-        "git update-ref refs/orchestrate/target-pending/orchestrate/integration $new && "
-        "git update-ref refs/heads/orchestrate/integration $new",
-        s.repo());
+  Shell(
+      "new=$(git commit-tree -p orchestrate/integration -m next orchestrate/integration^{tree}) && "
+      "git update-ref refs/orchestrate/target-pending/orchestrate/integration $new && "
+      "git update-ref refs/heads/orchestrate/integration $new",
+      s.repo());
   ShellResult r = s.Run("run");
   EXPECT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(s.Rev("refs/orchestrate/target-pending/orchestrate/integration"), "");

@@ -32,10 +32,14 @@ TEST(RunTest, DiamondRunsMergesAndCommits) {
   EXPECT_EQ(s.Show("orchestrate/integration:ui.txt"), "ui\n");
   EXPECT_EQ(s.Show("orchestrate/integration:schema.txt"), "schema\n");
   // The phase's result is committed on its branch as "P: description".
-  EXPECT_NE(Shell("git log -1 --format=%s orchestrate/phase/schema", s.repo()).out.find("schema: Add the schema"),
+  EXPECT_NE(Shell("git log -1 --format=%s orchestrate/phase/schema", s.repo())
+                .out.find("schema: Add the schema"),
             std::string::npos);
   // api started from schema's result, not from unrelated work.
-  EXPECT_EQ(Shell("git merge-base --is-ancestor orchestrate/phase/schema orchestrate/phase/api", s.repo()).status, 0);
+  EXPECT_EQ(
+      Shell("git merge-base --is-ancestor orchestrate/phase/schema orchestrate/phase/api", s.repo())
+          .status,
+      0);
   EXPECT_NE(Shell("git show orchestrate/phase/api:ui.txt", s.repo()).status, 0);
   EXPECT_NE(r.out.find("4 succeeded"), std::string::npos) << r.out;
 }
@@ -45,11 +49,19 @@ TEST(RunTest, UserCheckoutIsUntouched) {
   WriteFile(s.repo(), "tracked.txt", "user edit\n");
   WriteFile(s.repo(), "untracked.txt", "mine\n");
   MustShell("git add tracked.txt", s.repo());
-  std::string before = Shell("git status --porcelain=v2 --branch; git rev-parse HEAD; git diff --cached; cat tracked.txt untracked.txt", s.repo()).out;
+  std::string before = Shell(
+                           "git status --porcelain=v2 --branch; git rev-parse HEAD; git diff "
+                           "--cached; cat tracked.txt untracked.txt",
+                           s.repo())
+                           .out;
   ShellResult r = s.Run("run");
   EXPECT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("uncommitted changes are not part of the base"), std::string::npos) << r.out;
-  std::string after = Shell("git status --porcelain=v2 --branch; git rev-parse HEAD; git diff --cached; cat tracked.txt untracked.txt", s.repo()).out;
+  std::string after = Shell(
+                          "git status --porcelain=v2 --branch; git rev-parse HEAD; git diff "
+                          "--cached; cat tracked.txt untracked.txt",
+                          s.repo())
+                          .out;
   EXPECT_EQ(before, after);
   EXPECT_EQ(s.Show("orchestrate/integration:tracked.txt"), "original\n");
   EXPECT_NE(ReadFile(s.repo() + "/.git/info/exclude").find("/.orchestrate/"), std::string::npos);
@@ -73,9 +85,7 @@ run = "echo y > y.txt"
   EXPECT_NE(r.out.find("broken"), std::string::npos) << r.out;  // log tail
   EXPECT_NE(r.out.find(".orchestrate/logs/bad.log"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(".orchestrate/worktrees/"), std::string::npos) << r.out;
-  auto status = nlohmann::json::parse(s.Run("status --json").out);
-  std::map<std::string, std::string> states;
-  for (auto& p : status["phases"]) states[p["name"]] = p["state"];
+  auto states = s.States();
   EXPECT_EQ(states["a"], "succeeded");
   EXPECT_EQ(states["after_a"], "succeeded");
   EXPECT_EQ(states["bad"], "failed");
@@ -87,18 +97,24 @@ run = "echo y > y.txt"
 TEST(RunTest, FailedWorktreeIsKeptForInspection) {
   Scenario s("version = 1\n[phase.bad]\nrun = \"echo wip > wip.txt; exit 1\"\n");
   EXPECT_EQ(s.Run("run").status, 1);
-  auto status = nlohmann::json::parse(s.Run("status --json").out);
+  auto status = s.Status();
   std::string wt = status["phases"][0]["worktree"];
   ASSERT_FALSE(wt.empty());
   EXPECT_EQ(ReadFile(wt + "/wip.txt"), "wip\n");
 }
 
 TEST(RunTest, ConcurrencyNeverExceedsJobsOrPoolDepth) {
+  // Each phase, once started, waits (up to a minute) until a second phase
+  // has started too, so that two overlap however slow the machine is.
   std::string manifest = "version = 1\n[pools.slow]\ndepth = 1\n";
   for (int i = 0; i < 6; ++i) {
     std::string n = std::to_string(i);
-    manifest += "[phase.p" + n + "]\nrun = \"echo start $(date +%s%N) >> ../../times-p" + n +
-                "; sleep 0.4; echo end $(date +%s%N) >> ../../times-p" + n + "\"\n";
+    manifest +=
+        "[phase.p" + n + "]\nrun = \"echo start $(date +%s%N) >> ../../times-p" + n +
+        "; touch ../../started-p" + n +
+        "; i=0; while [ $(ls ../../ | grep -c '^started-') -lt 2 ] && [ $i -lt 1200 ]; "
+        "do sleep 0.05; i=$((i+1)); done; sleep 0.4; echo end $(date +%s%N) >> ../../times-p" +
+        n + "\"\n";
     if (i >= 4) manifest += "pool = \"slow\"\n";
   }
   Scenario s(manifest);
@@ -140,7 +156,7 @@ timeout = "1s"
   std::string pid = ReadFile(s.repo() + "/.orchestrate/bg.pid");
   ASSERT_FALSE(pid.empty());
   EXPECT_FALSE(ProcessAlive(pid)) << "background process survived the timeout";
-  auto status = nlohmann::json::parse(s.Run("status --json").out);
+  auto status = s.Status();
   EXPECT_EQ(status["phases"][0]["state"], "timed-out");
 }
 
@@ -153,7 +169,8 @@ run = "echo right > shared.txt"
 [phase.both]
 deps = ["left", "right"]
 run = "true"
-)", {{"shared.txt", "base\n"}});
+)",
+             {{"shared.txt", "base\n"}});
   ShellResult r = s.Run("run");
   EXPECT_EQ(r.status, 1) << r.out;
   EXPECT_NE(r.out.find("input-conflict"), std::string::npos) << r.out;
@@ -167,24 +184,29 @@ TEST(RunTest, TargetConflictLeavesOutOneResultAndExits1) {
 run = "echo left > shared.txt"
 [phase.right]
 run = "echo right > shared.txt"
-)", {{"shared.txt", "base\n"}});
+)",
+             {{"shared.txt", "base\n"}});
   ShellResult r = s.Run("run");
   EXPECT_EQ(r.status, 1) << r.out;
   EXPECT_NE(r.out.find("conflicts with left in shared.txt"), std::string::npos) << r.out;
   EXPECT_EQ(s.Show("orchestrate/integration:shared.txt"), "left\n");  // the clean result
-  auto status = nlohmann::json::parse(s.Run("status --json").out);
+  auto status = s.Status();
   EXPECT_EQ(status["phases"][1]["state"], "merge-conflict");
 }
 
 TEST(RunTest, RefusesToMoveTargetWithForeignCommits) {
   Scenario s("version = 1\n[phase.a]\nrun = \"echo a > a.txt\"\n");
   ASSERT_EQ(s.Run("run").status, 0);
-  MustShell("git checkout -q orchestrate/integration && echo mine > mine.txt && git add mine.txt && "
-            "git commit -qm mine && git checkout -q main", s.repo());
+  MustShell(
+      "git checkout -q orchestrate/integration && echo mine > mine.txt && git add mine.txt && "
+      "git commit -qm mine && git checkout -q main",
+      s.repo());
   std::string foreign = s.Rev("orchestrate/integration");
   ShellResult r = s.Run("run --force a");
   EXPECT_EQ(r.status, 2) << r.out;
-  EXPECT_NE(r.out.find("refusing to move target branch 'orchestrate/integration'"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("refusing to move target branch 'orchestrate/integration'"),
+            std::string::npos)
+      << r.out;
   EXPECT_EQ(s.Rev("orchestrate/integration"), foreign);
 }
 
@@ -196,18 +218,23 @@ TEST(RunTest, RefusesTargetCheckedOutByUser) {
 }
 
 TEST(RunTest, SecondConcurrentRunIsRefused) {
-  Scenario s("version = 1\n[phase.slow]\nrun = \"sleep 3\"\n");
-  Shell("(env CI=true " + ShellQuote(ORCHESTRATE_BINARY) + " run > ../first.out 2>&1 &) ; sleep 1", s.repo());
+  // The phase says it has started, then waits until the test releases it.
+  Scenario s(
+      "version = 1\n[phase.slow]\n"
+      "run = \"touch ../../started; while [ ! -e ../../release ]; do sleep 0.05; done\"\n");
+  BackgroundRun first(s.repo(), "run");
+  ASSERT_TRUE(WaitForFile(s.repo() + "/.orchestrate/started")) << first.Output();
   ShellResult r = s.Run("run");
   EXPECT_EQ(r.status, 2) << r.out;
-  EXPECT_NE(r.out.find("another orchestrate run (pid"), std::string::npos) << r.out;
-  Shell("sleep 3");
+  EXPECT_TRUE(Has(r.out, "another orchestrate run (pid " + std::to_string(first.pid()))) << r.out;
+  WriteFile(s.repo(), ".orchestrate/release", "");
+  EXPECT_EQ(first.Wait(), 0) << first.Output();
 }
 
 TEST(RunTest, ExitStatusAndStatusJsonFields) {
   Scenario s("version = 1\n[phase.a]\nrun = \"echo a > a.txt\"\n");
   ASSERT_EQ(s.Run("run").status, 0);
-  auto status = nlohmann::json::parse(s.Run("status --json").out);
+  auto status = s.Status();
   auto& p = status["phases"][0];
   EXPECT_EQ(p["name"], "a");
   EXPECT_EQ(p["state"], "succeeded");
@@ -243,7 +270,8 @@ env = { LOG_LEVEL = "debug" }
   EXPECT_NE(env.find("ORCHESTRATE_WORKTREE="), std::string::npos) << env;
   EXPECT_NE(env.find("ORCHESTRATE_HANDOFF_FILE="), std::string::npos) << env;
   EXPECT_NE(env.find("ORCHESTRATE_DEPS_DIR="), std::string::npos) << env;
-  EXPECT_NE(s.Show("orchestrate/phase/a:pwd.txt").find(".orchestrate/worktrees/w"), std::string::npos);
+  EXPECT_NE(s.Show("orchestrate/phase/a:pwd.txt").find(".orchestrate/worktrees/w"),
+            std::string::npos);
   EXPECT_EQ(s.Show("orchestrate/phase/a:stdin.txt"), "");
 }
 
@@ -284,7 +312,9 @@ run = "echo one > one.txt && git add one.txt && git -c user.name=x -c user.email
 }
 
 TEST(RunTest, CleanRemovesWorktreesButKeepsUnsavedWork) {
-  Scenario s("version = 1\n[phase.ok]\nrun = \"echo ok > ok.txt\"\n[phase.bad]\nrun = \"echo wip > wip.txt; exit 1\"\n");
+  Scenario s(
+      "version = 1\n[phase.ok]\nrun = \"echo ok > ok.txt\"\n[phase.bad]\nrun = \"echo wip > "
+      "wip.txt; exit 1\"\n");
   EXPECT_EQ(s.Run("run").status, 1);
   ShellResult r = s.Run("clean --branches");
   EXPECT_EQ(r.status, 0) << r.out;
@@ -295,8 +325,9 @@ TEST(RunTest, CleanRemovesWorktreesButKeepsUnsavedWork) {
 }
 
 TEST(RunTest, RunningOnePhaseKeepsOtherValidResultsInTheTarget) {
-  Scenario s("version = 1\n[phase.a]\nrun = \"echo a > a.txt\"\n[phase.b]\nrun = \"date +%s%N > b.txt\"\n"
-             "[phase.c]\ndeps = [\"b\"]\nrun = \"echo c > c.txt\"\n");
+  Scenario s(
+      "version = 1\n[phase.a]\nrun = \"echo a > a.txt\"\n[phase.b]\nrun = \"date +%s%N > b.txt\"\n"
+      "[phase.c]\ndeps = [\"b\"]\nrun = \"echo c > c.txt\"\n");
   ASSERT_EQ(s.Run("run").status, 0);
   ASSERT_EQ(s.Run("run b --force b").status, 0);
   // a is still valid and stays; c depended on b's old result, so it is left out.

@@ -12,33 +12,29 @@ const std::string kTwo =
     "[phase.a]\nrun = \"echo a > a.txt\"\n"
     "[phase.b]\nrun = \"echo b > b.txt\"\n";
 
-std::string TargetFiles(const Scenario& s) {
-  return Shell("git ls-tree --name-only orchestrate/integration", s.repo()).out;
-}
-
 TEST(TargetTest, FailedPhaseResultLeavesTheTarget) {
   Scenario s(kTwo);
   ASSERT_EQ(s.Run("run").status, 0);
-  EXPECT_EQ(TargetFiles(s), "a.txt\nb.txt\norchestrate.toml\n");
+  EXPECT_EQ(s.Files("orchestrate/integration"), "a.txt\nb.txt\norchestrate.toml\n");
   std::string failing = kTwo;
   failing.replace(failing.find("echo a > a.txt"), 14, "exit 1");
   s.SetManifest(failing, /*commit=*/false);
   ShellResult r = s.Run("run");
   EXPECT_EQ(r.status, 1) << r.out;
-  EXPECT_EQ(TargetFiles(s), "b.txt\norchestrate.toml\n") << r.out;
+  EXPECT_EQ(s.Files("orchestrate/integration"), "b.txt\norchestrate.toml\n") << r.out;
 }
 
 TEST(TargetTest, RunWithNoSuccessLeavesNoStaleResultsInTarget) {
   Scenario s("version = 1\n[phase.a]\nrun = \"echo a > a.txt\"\n");
   ASSERT_EQ(s.Run("run").status, 0);
   std::string base = s.Rev("HEAD");
-  EXPECT_EQ(TargetFiles(s), "a.txt\norchestrate.toml\n");
+  EXPECT_EQ(s.Files("orchestrate/integration"), "a.txt\norchestrate.toml\n");
   s.SetManifest("version = 1\n[phase.a]\nrun = \"exit 1\"\n", /*commit=*/false);
   ShellResult r = s.Run("run");
   EXPECT_EQ(r.status, 1) << r.out;
   // a failed: its old result must not stay in the target, which is the base
   // merged with no result at all.
-  EXPECT_EQ(TargetFiles(s), "orchestrate.toml\n") << r.out;
+  EXPECT_EQ(s.Files("orchestrate/integration"), "orchestrate.toml\n") << r.out;
   EXPECT_EQ(s.Rev("orchestrate/integration"), base);
 }
 

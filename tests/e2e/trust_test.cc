@@ -45,9 +45,7 @@ class PoisonTest : public ::testing::Test {
                           s_->repo()));
     key_ = ref_.substr(ref_.rfind('/') + 1);
     record_ = nlohmann::json::parse(s_->Show(ref_ + ":record.json"));
-    MustShell("git init -q --bare ../remote.git && git remote add origin ../remote.git && "
-              "git push -q origin main",
-              s_->repo());
+    s_->AddOrigin();
   }
   std::string Git(const std::string& args) { return Trim(MustShell("git " + args, s_->repo())); }
   /// A commit whose out.txt says "pwned", on `parent` (none: a root commit).
@@ -72,8 +70,7 @@ class PoisonTest : public ::testing::Test {
   /// The victim: clones, pulls the cache, runs. Expects `build` to run
   /// (never the attacker's result) and a warning naming the ref and `problem`.
   void ExpectVictimRejects(const std::string& problem, const std::string& env = "") {
-    MustShell("git clone -q -b main remote.git victim", s_->dir());
-    std::string victim = s_->dir() + "/victim";
+    std::string victim = s_->CloneOrigin("victim");
     ASSERT_EQ(Orchestrate("cache pull", victim, env).status, 0);
     ShellResult r = Orchestrate("run", victim, env);
     ASSERT_EQ(r.status, 0) << r.out;
@@ -91,8 +88,7 @@ class PoisonTest : public ::testing::Test {
 
 TEST_F(PoisonTest, TheHonestRecordIsReusedByTheVictim) {
   Git("push -q origin '" + ref_ + ":" + ref_ + "'");
-  MustShell("git clone -q -b main remote.git victim", s_->dir());
-  std::string victim = s_->dir() + "/victim";
+  std::string victim = s_->CloneOrigin("victim");
   ASSERT_EQ(Orchestrate("cache pull", victim).status, 0);
   ShellResult r = Orchestrate("run", victim);
   ASSERT_EQ(r.status, 0) << r.out;
@@ -158,8 +154,7 @@ TEST_F(PoisonTest, SignedRecordsAreReusedWithTheKeyAndNotWithout) {
   Start(Manifest("[settings]\ncache_trust = \"signed\"\n"),
         "ORCHESTRATE_CACHE_SIGNING_KEY=team-secret");
   Git("push -q origin '" + ref_ + ":" + ref_ + "'");
-  MustShell("git clone -q -b main remote.git victim", s_->dir());
-  std::string victim = s_->dir() + "/victim";
+  std::string victim = s_->CloneOrigin("victim");
   ASSERT_EQ(Orchestrate("cache pull", victim).status, 0);
   ShellResult plan = Orchestrate("plan", victim);  // no key: nothing verifies
   EXPECT_EQ(plan.status, 0) << plan.out;
@@ -178,8 +173,8 @@ TEST_F(PoisonTest, SignedRecordsAreReusedWithTheKeyAndNotWithout) {
 TEST(MissingObjectsTest, ARecordWhoseResultIsMissingIsIgnoredAndPruned) {
   Scenario s(Manifest());
   ASSERT_EQ(s.Run("run").status, 0);
-  std::string ref = Trim(MustShell(
-      "git for-each-ref --format='%(refname)' refs/orchestrate/cache/build", s.repo()));
+  std::string ref = Trim(
+      MustShell("git for-each-ref --format='%(refname)' refs/orchestrate/cache/build", s.repo()));
   nlohmann::json j = nlohmann::json::parse(s.Show(ref + ":record.json"));
   std::string missing = "0123456789abcdef0123456789abcdef01234567";
   j["result"] = missing;

@@ -39,6 +39,10 @@ std::string ShellQuote(const std::string& s) {
   return out + "'";
 }
 
+bool Installed(const std::string& program) {
+  return Shell("command -v " + ShellQuote(program) + " >/dev/null").status == 0;
+}
+
 ShellResult Shell(const std::string& command, const std::string& cwd) {
   std::string full = "cd " + ShellQuote(cwd) + " && ( " + command + " ) 2>&1 </dev/null";
   ShellResult result;
@@ -57,7 +61,8 @@ ShellResult Shell(const std::string& command, const std::string& cwd) {
 
 std::string MustShell(const std::string& command, const std::string& cwd) {
   ShellResult r = Shell(command, cwd);
-  if (r.status != 0) ADD_FAILURE() << "command failed (" << r.status << "): " << command << "\n" << r.out;
+  if (r.status != 0)
+    ADD_FAILURE() << "command failed (" << r.status << "): " << command << "\n" << r.out;
   return r.out;
 }
 
@@ -79,9 +84,11 @@ bool FileExists(const std::string& path) { return fs::exists(path); }
 std::string InitRepo(const std::string& dir,
                      const std::vector<std::pair<std::string, std::string>>& files) {
   fs::create_directories(dir);
-  MustShell("git init -q -b main . && git config user.name Tester && git config user.email tester@example.com"
-            " && git config commit.gpgsign false",
-            dir);
+  MustShell(
+      "git init -q -b main . && git config user.name Tester && git config user.email "
+      "tester@example.com"
+      " && git config commit.gpgsign false",
+      dir);
   for (const auto& [path, content] : files) WriteFile(dir, path, content);
   return CommitAll(dir, "initial");
 }

@@ -47,6 +47,9 @@ std::string InitRepo(const std::string& dir,
 /// `git add -A && git commit -m message` in `dir`; returns the new HEAD id.
 std::string CommitAll(const std::string& dir, const std::string& message);
 
+/// True when `program` is found on PATH (tests skip what needs a missing tool).
+bool Installed(const std::string& program);
+
 /// Single-quotes `s` for /bin/sh.
 std::string ShellQuote(const std::string& s);
 

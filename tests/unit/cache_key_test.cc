@@ -134,9 +134,9 @@ TEST(DescribeChangesTest, NamesDependencyChanges) {
 
 TEST(DescribeChangesTest, ReasonsComeInAStableOrder) {
   std::map<std::string, std::string> now = {
-      {"command", "a"},  {"dep schema", "1"}, {"env X", "1"}, {"key_env K", "1"},
-      {"handoff schema", "h"}, {"verify", "v"}, {"base", "1"}, {"setup", "s"},
-      {"model", "m"},    {"prompt p.md", "1"}};
+      {"command", "a"},        {"dep schema", "1"}, {"env X", "1"}, {"key_env K", "1"},
+      {"handoff schema", "h"}, {"verify", "v"},     {"base", "1"},  {"setup", "s"},
+      {"model", "m"},          {"prompt p.md", "1"}};
   std::map<std::string, std::string> then;
   for (const auto& [name, value] : now) then[name] = value + "'";
   EXPECT_EQ(Changes(now, then),
@@ -218,7 +218,7 @@ TEST_F(ComputeKeyTest, AgentPhaseHasEveryComponent) {
       {"verify", "make test\nmake lint"},
       {"setup", "npm ci"},
       {"env LOG_LEVEL", "debug"},
-      
+
       {"base", Rev("HEAD^{tree}")},
       {"key_env NODE_VERSION", "20"},
       {"dep base-lib", Rev("HEAD^{tree}")}};
@@ -237,16 +237,14 @@ TEST_F(ComputeKeyTest, RunPhaseKeysOnItsCommandAndGateHasNone) {
   Phase run;
   run.name = "api";
   run.run = "make api";
-  EXPECT_EQ(Key(run).items,
-            (std::map<std::string, std::string>{
-                {"command", "make api"}, {"base", Rev("HEAD^{tree}")}}));
+  EXPECT_EQ(Key(run).items, (std::map<std::string, std::string>{{"command", "make api"},
+                                                                {"base", Rev("HEAD^{tree}")}}));
   Phase gate;
   gate.name = "check";
   gate.verify = {"make check"};
   gate.merge = false;
-  EXPECT_EQ(Key(gate).items,
-            (std::map<std::string, std::string>{
-                {"verify", "make check"}, {"base", Rev("HEAD^{tree}")}}));
+  EXPECT_EQ(Key(gate).items, (std::map<std::string, std::string>{{"verify", "make check"},
+                                                                 {"base", Rev("HEAD^{tree}")}}));
 }
 
 TEST_F(ComputeKeyTest, InlinePromptEntersAsText) {

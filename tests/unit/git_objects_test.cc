@@ -159,5 +159,24 @@ TEST_F(GitObjectsTest, IsAncestorFollowsHistory) {
   EXPECT_FALSE(repo_->IsAncestor(side, second));
 }
 
+// HashBlob computes the id without a repository; it must agree with git.
+TEST(HashBlobTest, EqualsGitHashObject) {
+  TempDir tmp;
+  for (std::string content : {std::string(""), std::string("hello\n"), std::string("a\0b", 3),
+                              std::string(100000, 'x')}) {
+    WriteFile(tmp.path(), "blob", content);
+    std::string git = MustShell("git hash-object blob", tmp.path());
+    EXPECT_EQ(HashBlob(content) + "\n", git) << content.size() << " bytes";
+  }
+}
+
+TEST(HashBlobTest, EqualsTheIdGitStoresTheBlobUnder) {
+  TempDir tmp;
+  InitGit();
+  InitRepo(tmp.path(), {{"f", "x"}});
+  auto repo = Repo::Open(tmp.path());
+  EXPECT_EQ(HashBlob("some content\n"), repo->WriteBlob("some content\n"));
+}
+
 }  // namespace
 }  // namespace orchestrate::testing

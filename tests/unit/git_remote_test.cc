@@ -142,10 +142,10 @@ TEST_F(GitRemoteTest, RemoteNamingAMissingPathSaysWhichRemote) {
     repo_->Push("origin", {"refs/heads/main"});
     FAIL() << "expected UsageError";
   } catch (const UsageError& e) {
-    EXPECT_EQ(std::string(e.what()).rfind("remote repository " + nowhere +
-                                              " (the URL of remote 'origin') does not exist",
-                                          0),
-              0u)
+    EXPECT_EQ(
+        std::string(e.what()).rfind(
+            "remote repository " + nowhere + " (the URL of remote 'origin') does not exist", 0),
+        0u)
         << e.what();
   }
 }

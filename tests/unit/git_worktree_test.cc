@@ -146,13 +146,15 @@ TEST_F(GitWorktreeTest, RepairRemovesCrashDebrisAndKeepsHealthyWorktrees) {
   EXPECT_EQ(repairs[0], "removed broken worktree entry w3");
   // Directories holding files are moved aside, never deleted.
   std::string stray = root() + "/.orchestrate/stray/";
-  EXPECT_EQ(repairs[1].rfind("moved broken worktree directory " + dir() + "/w3 to " + stray + "w3-", 0),
-            0u)
+  EXPECT_EQ(
+      repairs[1].rfind("moved broken worktree directory " + dir() + "/w3 to " + stray + "w3-", 0),
+      0u)
       << repairs[1];
   EXPECT_EQ(repairs[2], "removed broken worktree entry wX");
   EXPECT_EQ(repairs[3], "removed stray worktree directory " + dir() + "/leftover");
-  EXPECT_EQ(repairs[4].rfind("moved stray worktree directory " + dir() + "/wX to " + stray + "wX-", 0),
-            0u)
+  EXPECT_EQ(
+      repairs[4].rfind("moved stray worktree directory " + dir() + "/wX to " + stray + "wX-", 0),
+      0u)
       << repairs[4];
   EXPECT_NE(repairs[4].find("(nothing in it was deleted; remove it when you no longer need it)"),
             std::string::npos);
@@ -193,7 +195,8 @@ TEST_F(GitWorktreeTest, RepairReconnectsWorktreesAfterTheRepositoryMoved) {
   WorktreeStore store(*repo, moved + "/.orchestrate/worktrees");
   EXPECT_EQ(store.Repair(), std::vector<std::string>{"reconnected worktree " + moved +
                                                      "/.orchestrate/worktrees/w0 (the repository "
-                                                     "was moved from " + root() + ")"});
+                                                     "was moved from " +
+                                                     root() + ")"});
   EXPECT_EQ(store.List(), std::vector<std::string>{"w0"});
   std::string here = moved + "/.orchestrate/worktrees/w0";
   EXPECT_EQ(ReadFile(here + "/unsaved.txt"), "work\n");

@@ -1,12 +1,10 @@
 #include <gtest/gtest.h>
 
 #include <map>
-
-#include "support/manifest_builder.h"
-
 #include <nlohmann/json.hpp>
 
 #include "orchestrate/graph.h"
+#include "support/manifest_builder.h"
 
 namespace orchestrate {
 namespace {
@@ -82,8 +80,7 @@ TEST_F(GraphFormatTest, StatesColourDotNodes) {
 TEST_F(GraphFormatTest, StatesBecomeMermaidClasses) {
   std::map<std::string, std::string> states = {{"web-ui", "awaiting-approval"},
                                                {"release", "awaiting-approval"}};
-  std::string mermaid =
-      FormatGraph(*graph_, graph_->topo_order(), GraphFormat::kMermaid, &states);
+  std::string mermaid = FormatGraph(*graph_, graph_->topo_order(), GraphFormat::kMermaid, &states);
   EXPECT_NE(mermaid.find("  classDef s_awaiting_approval fill:#f7e07b,stroke:#555\n"
                          "  class n2,n3 s_awaiting_approval\n"),
             std::string::npos)

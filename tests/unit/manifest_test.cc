@@ -161,7 +161,8 @@ TEST_F(ManifestTest, DefaultsWhenSettingsAreAbsent) {
 }
 
 TEST_F(ManifestTest, CacheRemoteIsANonEmptyString) {
-  ASSERT_TRUE(Parse("version = 1\n[settings]\ncache_remote = \"origin\"\n[phase.a]\nrun = \"true\"\n"));
+  ASSERT_TRUE(
+      Parse("version = 1\n[settings]\ncache_remote = \"origin\"\n[phase.a]\nrun = \"true\"\n"));
   EXPECT_EQ(manifest_.settings.cache_remote, "origin");
   EXPECT_EQ(Error("version = 1\n[settings]\ncache_remote = 3\n[phase.a]\nrun = \"true\"\n"),
             "3:1: 'cache_remote' must be a string, not an integer");
@@ -170,7 +171,8 @@ TEST_F(ManifestTest, CacheRemoteIsANonEmptyString) {
 }
 
 TEST_F(ManifestTest, CacheTrustSigned) {
-  ASSERT_TRUE(Parse("version = 1\n[settings]\ncache_trust = \"signed\"\n[phase.a]\nrun = \"true\"\n"));
+  ASSERT_TRUE(
+      Parse("version = 1\n[settings]\ncache_trust = \"signed\"\n[phase.a]\nrun = \"true\"\n"));
   EXPECT_EQ(manifest_.settings.cache_trust, CacheTrust::kSigned);
 }
 

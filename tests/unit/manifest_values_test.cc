@@ -69,9 +69,10 @@ TEST_F(ManifestValuesTest, WorktreePathsRejectAbsoluteAndEscapingPaths) {
 }
 
 TEST_F(ManifestValuesTest, WorktreePathsAcceptOrdinaryEntries) {
-  EXPECT_TRUE(Parses("version = 1\n[settings]\nworktree_copy = [\".env\", \"config/.gitkeep\", "
-                     "\".github/x\"]\nworktree_link = [\"node_modules\", \"a/./b\"]\n"
-                     "[phase.a]\n"));
+  EXPECT_TRUE(
+      Parses("version = 1\n[settings]\nworktree_copy = [\".env\", \"config/.gitkeep\", "
+             "\".github/x\"]\nworktree_link = [\"node_modules\", \"a/./b\"]\n"
+             "[phase.a]\n"));
 }
 
 TEST_F(ManifestValuesTest, AbsolutePromptIsRejectedBecausePromptsAreRelative) {
@@ -81,14 +82,16 @@ TEST_F(ManifestValuesTest, AbsolutePromptIsRejectedBecausePromptsAreRelative) {
             "6:1: prompt file '" + dir_.path() +
                 "/p.md' is an absolute path: 'prompt' is relative to the manifest's directory (a "
                 "file outside it can be reached with '../')");
-  EXPECT_TRUE(Parses("version = 1\n[agents.c]\ncommand = \"c\"\n[phase.x]\nagent = \"c\"\n"
-                     "prompt = \"p.md\"\n"));
+  EXPECT_TRUE(
+      Parses("version = 1\n[agents.c]\ncommand = \"c\"\n[phase.x]\nagent = \"c\"\n"
+             "prompt = \"p.md\"\n"));
 }
 
 TEST_F(ManifestValuesTest, EnvNamesAnEnvironmentCannotHold) {
   EXPECT_EQ(ErrorIn("[phase.a]\nenv = { \"A=B\" = \"1\" }\n"),
             "3:9: 'env' variable name 'A=B' contains '=': a name ends at the first '='");
-  EXPECT_EQ(ErrorIn("[phase.a]\nenv = { \"\" = \"1\" }\n"), "3:9: 'env' has an empty variable name");
+  EXPECT_EQ(ErrorIn("[phase.a]\nenv = { \"\" = \"1\" }\n"),
+            "3:9: 'env' has an empty variable name");
   EXPECT_EQ(ErrorIn("[phase.a]\nenv = { \"A\\u0000B\" = \"1\" }\n"),
             "3:9: 'env' variable names must not contain a NUL character");
   EXPECT_EQ(ErrorIn("[phase.a]\nenv = { A = \"x\\u0000y\" }\n"),
@@ -114,8 +117,9 @@ TEST_F(ManifestValuesTest, InputsThatCouldNeverMatch) {
             "'./'");
   EXPECT_EQ(ErrorIn("[phase.a]\ninputs = [\"!\"]\n"),
             "3:11: 'inputs' pattern '!' is empty: it would match nothing");
-  EXPECT_TRUE(Parses("version = 1\n[phase.a]\ninputs = [\"src/**\", \"!src/gen/**\", \"*.md\", "
-                     "\".github/**\"]\n"));
+  EXPECT_TRUE(
+      Parses("version = 1\n[phase.a]\ninputs = [\"src/**\", \"!src/gen/**\", \"*.md\", "
+             "\".github/**\"]\n"));
 }
 
 TEST_F(ManifestValuesTest, NamesEqualExceptForCase) {
@@ -151,8 +155,9 @@ TEST_F(ManifestValuesTest, CharacterTomlPlusPlusMishandlesIsRejectedBeforeParsin
 
 TEST_F(ManifestValuesTest, NeighboursOfTheMishandledRangeAreAccepted) {
   // U+FC35, U+FEFF (a byte order mark inside a string) and an escaped U+FEF7.
-  EXPECT_TRUE(Parses("version = 1\n[phase.a]\ndescription = \"\xEF\xB0\xB5 \xEF\xBB\xBF "
-                     "\\uFEF7\"\n"));
+  EXPECT_TRUE(
+      Parses("version = 1\n[phase.a]\ndescription = \"\xEF\xB0\xB5 \xEF\xBB\xBF "
+             "\\uFEF7\"\n"));
 }
 
 }  // namespace

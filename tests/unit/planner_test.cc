@@ -13,7 +13,6 @@ namespace {
 
 using testing::CommitAll;
 using testing::InitRepo;
-using testing::MustShell;
 using testing::TempDir;
 using testing::WriteFile;
 
@@ -358,26 +357,6 @@ TEST_F(PlannerTest, MissingPromptFileIsAnError) {
               std::string::npos)
         << e.what();
   }
-}
-
-// --- HashBlob -------------------------------------------------------------------
-
-TEST(HashBlobTest, EqualsGitHashObject) {
-  TempDir tmp;
-  for (std::string content : {std::string(""), std::string("hello\n"), std::string("a\0b", 3),
-                              std::string(100000, 'x')}) {
-    WriteFile(tmp.path(), "blob", content);
-    std::string git = MustShell("git hash-object blob", tmp.path());
-    EXPECT_EQ(HashBlob(content) + "\n", git) << content.size() << " bytes";
-  }
-}
-
-TEST(HashBlobTest, EqualsTheIdGitStoresTheBlobUnder) {
-  TempDir tmp;
-  InitGit();
-  InitRepo(tmp.path(), {{"f", "x"}});
-  auto repo = Repo::Open(tmp.path());
-  EXPECT_EQ(HashBlob("some content\n"), repo->WriteBlob("some content\n"));
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "orchestrate/error.h"
 #include "support/test_repo.h"
+#include "support/wait.h"
 
 namespace orchestrate {
 namespace {
@@ -21,26 +22,15 @@ using std::chrono::seconds;
 using testing::FileExists;
 using testing::ReadFile;
 using testing::TempDir;
+using testing::WaitUntil;
 using testing::WriteFile;
 
-// Polls `done` for up to `limit` (generous: a slow reaper may keep zombies a while).
-template <typename Predicate>
-bool Eventually(Predicate done, milliseconds limit = seconds(10)) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(milliseconds(20));
-  }
-  return true;
-}
-
 // Gone, or dead and waiting to be reaped by init.
-bool ProcessIsDead(int pid) {
-  if (kill(pid, 0) != 0 && errno == ESRCH) return true;
-  std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
-  size_t paren = stat.rfind(')');
-  return paren == std::string::npos || stat.substr(paren + 2, 1) == "Z";
-}
+bool ProcessIsDead(int pid) { return !testing::ProcessAlive(pid); }
+
+// Long enough for a busy machine to start a command's processes, which
+// write their readiness files before the test relies on them.
+constexpr milliseconds kTimeout = seconds(2);
 
 bool GroupIsGone(int pgid) { return kill(-pgid, 0) != 0 && errno == ESRCH; }
 
@@ -48,7 +38,7 @@ bool GroupIsGone(int pgid) { return kill(-pgid, 0) != 0 && errno == ESRCH; }
 bool GroupOfLeaderIsGone(int pgid) { return ProcessIsDead(pgid); }
 
 int ReadPid(const std::string& path) {
-  EXPECT_TRUE(Eventually([&] { return !ReadFile(path).empty(); })) << path;
+  EXPECT_TRUE(WaitUntil([&] { return !ReadFile(path).empty(); })) << path;
   return std::atoi(ReadFile(path).c_str());
 }
 
@@ -124,7 +114,8 @@ TEST_F(ProcessTest, WorksWhenOurOwnStdinIsClosed) {
 
 TEST_F(ProcessTest, PassesExactlyTheGivenEnvironment) {
   setenv("ORCHESTRATE_TEST_SHOULD_NOT_LEAK", "1", 1);
-  ProcessSpec spec = Spec("env | grep -v '^PWD=' | sort | sed 's/^ORCHESTRATE_COMMAND=.*/COMMAND/'");
+  ProcessSpec spec =
+      Spec("env | grep -v '^PWD=' | sort | sed 's/^ORCHESTRATE_COMMAND=.*/COMMAND/'");
   spec.env = {"PATH=/usr/bin:/bin", "BETA=two words", "ALPHA=1"};
   RunProcess(spec, nullptr);
   unsetenv("ORCHESTRATE_TEST_SHOULD_NOT_LEAK");
@@ -197,49 +188,49 @@ TEST_F(ProcessTest, FailingStartHookStopsTheChild) {
                      nullptr};
   EXPECT_THROW(RunProcess(Spec("sleep 100"), nullptr, hooks), InfraError);
   ASSERT_GT(pgid, 1);
-  EXPECT_TRUE(Eventually([&] { return GroupIsGone(pgid); }));
+  EXPECT_TRUE(WaitUntil([&] { return GroupIsGone(pgid); }));
 }
 
 TEST_F(ProcessTest, TimeoutKillsTheWholeGroup) {
   ProcessSpec spec = Spec("sleep 100 & echo $! > grandchild; sleep 100; wait");
-  spec.timeout = milliseconds(300);
+  spec.timeout = kTimeout;
   int pgid = 0;
   ProcessHooks hooks{[&](int started) { pgid = started; }, nullptr};
   ProcessResult result = RunProcess(spec, nullptr, hooks);
   EXPECT_TRUE(result.timed_out);
   EXPECT_FALSE(result.ok());
-  EXPECT_EQ(result.Describe(), "timed out after 300ms");
+  EXPECT_EQ(result.Describe(), "timed out after 2s");
   EXPECT_LT(result.elapsed, seconds(10));
   int grandchild = ReadPid(Path("grandchild"));
-  EXPECT_TRUE(Eventually([&] { return ProcessIsDead(grandchild); }));
-  EXPECT_TRUE(Eventually([&] { return GroupIsGone(pgid); }));
+  EXPECT_TRUE(WaitUntil([&] { return ProcessIsDead(grandchild); }));
+  EXPECT_TRUE(WaitUntil([&] { return GroupIsGone(pgid); }));
 }
 
 TEST_F(ProcessTest, ProcessIgnoringTermIsKilledAfterTheGrace) {
   ProcessSpec spec = Spec("trap '' TERM; sleep 100 & echo $! > child; sleep 100");
-  spec.timeout = milliseconds(200);
+  spec.timeout = kTimeout;
   spec.kill_grace = milliseconds(200);
   ProcessResult result = RunProcess(spec, nullptr);
   EXPECT_TRUE(result.timed_out);
   EXPECT_EQ(result.term_signal, SIGKILL);
-  EXPECT_GE(result.elapsed, milliseconds(400));
+  EXPECT_GE(result.elapsed, kTimeout + milliseconds(200));
   EXPECT_LT(result.elapsed, seconds(10));
   int child = ReadPid(Path("child"));
-  EXPECT_TRUE(Eventually([&] { return ProcessIsDead(child); }));
+  EXPECT_TRUE(WaitUntil([&] { return ProcessIsDead(child); }));
 }
 
 TEST_F(ProcessTest, MemberIgnoringTermOutlivingTheLeaderIsKilled) {
   // The leader dies of TERM at once; its child ignores TERM and must get KILL.
   ProcessSpec spec = Spec("(trap '' TERM; sleep 100) & echo $! > child; sleep 100");
-  spec.timeout = milliseconds(200);
+  spec.timeout = kTimeout;
   int pgid = 0;
   ProcessHooks hooks{[&](int started) { pgid = started; }, nullptr};
   ProcessResult result = RunProcess(spec, nullptr, hooks);
   EXPECT_TRUE(result.timed_out);
   EXPECT_EQ(result.term_signal, SIGTERM);
   int child = ReadPid(Path("child"));
-  EXPECT_TRUE(Eventually([&] { return ProcessIsDead(child); }));
-  EXPECT_TRUE(Eventually([&] { return GroupIsGone(pgid); }));
+  EXPECT_TRUE(WaitUntil([&] { return ProcessIsDead(child); }));
+  EXPECT_TRUE(WaitUntil([&] { return GroupIsGone(pgid); }));
 }
 
 TEST_F(ProcessTest, CancelStopsTheProcess) {
@@ -256,10 +247,10 @@ TEST_F(ProcessTest, CancelStopsTheProcess) {
 TEST_F(ProcessTest, CancelFromAnotherThread) {
   std::atomic<bool> cancel{false};
   std::thread canceller([&] {
-    std::this_thread::sleep_for(milliseconds(100));
+    testing::WaitForFile(Path("started"));
     cancel = true;
   });
-  ProcessResult result = RunProcess(Spec("sleep 100"), &cancel);
+  ProcessResult result = RunProcess(Spec("touch started; sleep 100"), &cancel);
   canceller.join();
   EXPECT_TRUE(result.cancelled);
   EXPECT_EQ(result.term_signal, SIGTERM);
@@ -287,41 +278,41 @@ TEST_F(ProcessTest, NormalExitStopsBackgroundMembers) {
   ProcessResult result = RunProcess(Spec("sleep 100 & echo $! > child"), nullptr, hooks);
   EXPECT_TRUE(result.ok());
   int child = ReadPid(Path("child"));
-  EXPECT_TRUE(Eventually([&] { return ProcessIsDead(child); }));
+  EXPECT_TRUE(WaitUntil([&] { return ProcessIsDead(child); }));
   EXPECT_LT(result.elapsed, seconds(10));
   EXPECT_GT(pgid, 1);
 }
 
 TEST_F(ProcessTest, BackgroundMemberIgnoringTermIsKilledAfterTheGrace) {
-  ProcessResult result =
-      RunProcess(Spec("(trap '' TERM; sleep 100) & echo $! > child"), nullptr);
+  ProcessResult result = RunProcess(Spec("(trap '' TERM; sleep 100) & echo $! > child"), nullptr);
   EXPECT_TRUE(result.ok());
   int child = ReadPid(Path("child"));
-  EXPECT_TRUE(Eventually([&] { return ProcessIsDead(child); }));
+  EXPECT_TRUE(WaitUntil([&] { return ProcessIsDead(child); }));
 }
 
 // `setsid` leaves the process group; the marker in its environment finds it.
 // (The daemon stays a shell, never caught in the middle of an exec, when
 // its environment reads empty for a moment.)
 TEST_F(ProcessTest, DaemonThatLeftTheGroupIsStopped) {
-  ProcessResult result = RunProcess(
-      Spec("setsid sh -c 'echo $$ > daemon.tmp && mv daemon.tmp daemon && while :; do sleep 1; done' "
-           "> /dev/null 2>&1 < /dev/null & while [ ! -s daemon ]; do sleep 0.01; done"),
-      nullptr);
+  ProcessResult result =
+      RunProcess(Spec("setsid sh -c 'echo $$ > daemon.tmp && mv daemon.tmp daemon && while :; do "
+                      "sleep 1; done' "
+                      "> /dev/null 2>&1 < /dev/null & while [ ! -s daemon ]; do sleep 0.01; done"),
+                 nullptr);
   EXPECT_TRUE(result.ok());
   int daemon = ReadPid(Path("daemon"));
-  EXPECT_TRUE(Eventually([&] { return ProcessIsDead(daemon); }));
+  EXPECT_TRUE(WaitUntil([&] { return ProcessIsDead(daemon); }));
 }
 
 TEST_F(ProcessTest, TimeoutAlsoStopsADaemonThatLeftTheGroup) {
-  ProcessSpec spec =
-      Spec("setsid sh -c 'echo $$ > daemon.tmp && mv daemon.tmp daemon && while :; do sleep 1; done' "
-           "> /dev/null 2>&1 < /dev/null & sleep 100");
-  spec.timeout = milliseconds(300);
+  ProcessSpec spec = Spec(
+      "setsid sh -c 'echo $$ > daemon.tmp && mv daemon.tmp daemon && while :; do sleep 1; done' "
+      "> /dev/null 2>&1 < /dev/null & while [ ! -s daemon ]; do sleep 0.01; done; sleep 100");
+  spec.timeout = kTimeout;
   ProcessResult result = RunProcess(spec, nullptr);
   EXPECT_TRUE(result.timed_out);
   int daemon = ReadPid(Path("daemon"));
-  EXPECT_TRUE(Eventually([&] { return ProcessIsDead(daemon); }));
+  EXPECT_TRUE(WaitUntil([&] { return ProcessIsDead(daemon); }));
 }
 
 // A process group of its own, as a killed run leaves one: `setsid` makes
@@ -338,7 +329,7 @@ TEST_F(ProcessTest, KillProcessGroupEscalatesToKill) {
   int child = ReadPid(Path("child"));
   ASSERT_FALSE(ProcessIsDead(child));
   KillProcessGroup(pgid, milliseconds(200));
-  EXPECT_TRUE(Eventually([&] { return ProcessIsDead(child); }));
+  EXPECT_TRUE(WaitUntil([&] { return ProcessIsDead(child); }));
 }
 
 TEST_F(ProcessTest, MarkerIsFoundInTheLeadersEnvironment) {
@@ -358,14 +349,14 @@ TEST_F(ProcessTest, MarkerIsFoundInTheLeadersEnvironment) {
 }
 
 TEST_F(ProcessTest, MarkerIsFoundInMembersAfterTheLeaderExited) {
-  int pgid = StartDetachedGroup(dir_.path(), "env ORCHESTRATE_RUN_ID=abc",
-                                "sleep 100 & echo $! > child");
+  int pgid =
+      StartDetachedGroup(dir_.path(), "env ORCHESTRATE_RUN_ID=abc", "sleep 100 & echo $! > child");
   int child = ReadPid(Path("child"));
-  EXPECT_TRUE(Eventually([&] { return GroupOfLeaderIsGone(pgid); }));
+  EXPECT_TRUE(WaitUntil([&] { return GroupOfLeaderIsGone(pgid); }));
   EXPECT_TRUE(ProcessGroupHasMarker(pgid, "ORCHESTRATE_RUN_ID=abc"));
   EXPECT_FALSE(ProcessGroupHasMarker(pgid, "ORCHESTRATE_RUN_ID=other"));
   KillProcessGroup(pgid, milliseconds(500));
-  EXPECT_TRUE(Eventually([&] { return ProcessIsDead(child); }));
+  EXPECT_TRUE(WaitUntil([&] { return ProcessIsDead(child); }));
   EXPECT_FALSE(ProcessGroupHasMarker(pgid, "ORCHESTRATE_RUN_ID=abc"));
 }
 

@@ -5,26 +5,24 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <filesystem>
-#include <thread>
 
 #include "support/test_repo.h"
+#include "support/wait.h"
 
 namespace orchestrate {
 namespace {
 
 using testing::TempDir;
 
-// Waits (up to 5 s) until `pid` has become `sleep` leading its own process
-// group: `setsid` and the exec are not done yet when the shell returns.
+// Waits until `pid` has become `sleep` leading its own process group:
+// `setsid` and the exec are not done yet when the shell returns.
 void WaitUntilSleepingGroupLeader(int pid) {
-  for (int i = 0; i < 500; ++i) {
+  ASSERT_TRUE(testing::WaitUntil([&] {
     std::string cmdline = testing::ReadFile("/proc/" + std::to_string(pid) + "/cmdline");
-    if (getpgid(pid) == pid && cmdline.rfind("sleep", 0) == 0) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  FAIL() << "process " << pid << " did not become a sleeping group leader";
+    return getpgid(pid) == pid && cmdline.rfind("sleep", 0) == 0;
+  })) << "process "
+      << pid << " did not become a sleeping group leader";
 }
 
 TEST(RecoveryTest, HooksRecordAGroupOnlyWhileItRuns) {
@@ -44,17 +42,21 @@ TEST(RecoveryTest, ReapStopsMarkedGroupsAndSparesOthers) {
   std::string marker = "ORCHESTRATE_RUN_ID=test-" + std::to_string(getpid());
   // Group leaders of their own (setsid), one carrying the marker, both
   // recorded as if a killed run had left them.
-  std::string out = testing::MustShell(marker + " setsid sleep 30 > /dev/null 2>&1 & echo $!", dir.path());
+  std::string out =
+      testing::MustShell(marker + " setsid sleep 30 > /dev/null 2>&1 & echo $!", dir.path());
   int marked_pid = std::stoi(out);
   std::string other = testing::MustShell("setsid sleep 30 > /dev/null 2>&1 & echo $!", dir.path());
   int other_pid = std::stoi(other);
   WaitUntilSleepingGroupLeader(marked_pid);
   WaitUntilSleepingGroupLeader(other_pid);
-  testing::WriteFile(dir.path() + "/pids", "slot-0", std::to_string(marked_pid) + " " + marker + "\n");
-  testing::WriteFile(dir.path() + "/pids", "slot-1", std::to_string(other_pid) + " " + marker + "\n");
+  testing::WriteFile(dir.path() + "/pids", "slot-0",
+                     std::to_string(marked_pid) + " " + marker + "\n");
+  testing::WriteFile(dir.path() + "/pids", "slot-1",
+                     std::to_string(other_pid) + " " + marker + "\n");
   std::vector<std::string> lines = ReapLeftoverProcessGroups(dir.path() + "/pids");
   ASSERT_EQ(lines.size(), 1u);
-  EXPECT_EQ(lines[0], "stopped process group " + std::to_string(marked_pid) + " left running by a killed run");
+  EXPECT_EQ(lines[0], "stopped process group " + std::to_string(marked_pid) +
+                          " left running by a killed run");
   EXPECT_TRUE(std::filesystem::is_empty(dir.path() + "/pids"));
   EXPECT_EQ(kill(other_pid, 0), 0) << "an unmarked process must survive";
   kill(other_pid, SIGKILL);
@@ -122,8 +124,9 @@ TEST_F(StaleLockTest, RefLocksOfAKilledRunAreRemovedWhenReaping) {
   EXPECT_TRUE(std::filesystem::exists(refs + "/orchestrate/cache/p4/k.lock")) << "not walked";
   EXPECT_TRUE(std::filesystem::exists(refs + "/heads/main.lock")) << "not ours";
   EXPECT_NE(std::find(lines.begin(), lines.end(),
-                      "removed " + refs + "/heads/orchestrate/phase/p4.lock, left by a run that "
-                      "was killed"),
+                      "removed " + refs +
+                          "/heads/orchestrate/phase/p4.lock, left by a run that "
+                          "was killed"),
             lines.end());
 }
 

@@ -489,9 +489,9 @@ class TrustedCacheTest : public IndexedCacheTest {
     StoreRawRecord(record.phase, record.key, RecordToJson(record));
     warnings_.clear();
     EXPECT_FALSE(FindAny(record.key));
-    EXPECT_EQ(warnings_, std::vector<std::string>{"ignoring cache record " +
-                                                  ResultCache::RefName("api", record.key) + ": " +
-                                                  problem});
+    EXPECT_EQ(warnings_,
+              std::vector<std::string>{"ignoring cache record " +
+                                       ResultCache::RefName("api", record.key) + ": " + problem});
     EXPECT_EQ(RecordIndex(index_path()).Find("api", record.key), nullptr) << "indexed anyway";
   }
   static TrustPolicy Signed(const std::string& key) { return {CacheTrust::kSigned, key, {}}; }
@@ -559,18 +559,19 @@ TEST_F(TrustedCacheTest, AResultTreeOtherThanTheCommitsIsIgnored) {
 TEST_F(TrustedCacheTest, ARecordWhoseResultIsMissingIsIgnoredNamingIt) {
   Record record = Valid(SampleRecord("api", "", MakeResult("1")));
   record.result = std::string(40, 'e');
-  ExpectIgnored(record, "its result commit eeeeeeeeeeee is missing from the object store (a "
-                        "partial fetch, or pruned); `orchestrate cache prune` removes the record");
+  ExpectIgnored(record,
+                "its result commit eeeeeeeeeeee is missing from the object store (a "
+                "partial fetch, or pruned); `orchestrate cache prune` removes the record");
 }
 
 TEST_F(TrustedCacheTest, AnUnknownFormatVersionIsIgnoredNamingTheRef) {
   StoreRawRecord("api", K1(), R"({"version": 9, "phase": "api"})");
   EXPECT_FALSE(FindAny(K1()));
   ASSERT_EQ(warnings_.size(), 1u);
-  EXPECT_EQ(warnings_[0].rfind("ignoring cache record refs/orchestrate/cache/api/" + K1() +
-                                   " has format version 9",
-                               0),
-            0u)
+  EXPECT_EQ(
+      warnings_[0].rfind(
+          "ignoring cache record refs/orchestrate/cache/api/" + K1() + " has format version 9", 0),
+      0u)
       << warnings_[0];
 }
 

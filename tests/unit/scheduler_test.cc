@@ -2,12 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include "support/manifest_builder.h"
-
 #include <algorithm>
 #include <deque>
 #include <memory>
 #include <stdexcept>
+
+#include "support/manifest_builder.h"
 
 namespace orchestrate {
 namespace {
