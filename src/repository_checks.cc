@@ -3,7 +3,6 @@
 // (or, for filters, refused) instead of being silently skipped.
 #include "orchestrate/repository_checks.h"
 
-#include <git2.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,30 +19,6 @@ namespace fs = std::filesystem;
 namespace orchestrate {
 namespace {
 
-// The repository's configuration, read once.
-class Config {
- public:
-  explicit Config(Repo& repo) {
-    if (git_repository_config_snapshot(&config_, repo.raw()) != 0) config_ = nullptr;
-  }
-  ~Config() { git_config_free(config_); }
-  Config(const Config&) = delete;
-  Config& operator=(const Config&) = delete;
-
-  bool Bool(const std::string& name) const {
-    int value = 0;
-    return config_ && git_config_get_bool(&value, config_, name.c_str()) == 0 && value;
-  }
-  std::string String(const std::string& name) const {
-    const char* value = nullptr;
-    if (!config_ || git_config_get_string(&value, config_, name.c_str()) != 0) return "";
-    return value;
-  }
-
- private:
-  git_config* config_ = nullptr;
-};
-
 // Names of the hooks present in `dir` (executable, not git's *.sample files).
 std::vector<std::string> HooksIn(const fs::path& dir) {
   std::vector<std::string> hooks;
@@ -57,8 +32,8 @@ std::vector<std::string> HooksIn(const fs::path& dir) {
   return hooks;
 }
 
-fs::path HooksDir(Repo& repo, const Config& config) {
-  std::string configured = config.String("core.hooksPath");
+fs::path HooksDir(Repo& repo) {
+  std::string configured = repo.ConfigString("core.hooksPath").value_or("");
   if (configured.empty()) return fs::path(repo.commondir()) / "hooks";
   if (configured.starts_with("~/")) {
     const char* home = std::getenv("HOME");
@@ -90,19 +65,18 @@ void CollectFilters(const fs::path& file, std::set<std::string>* filters) {
 }  // namespace
 
 std::vector<std::string> RepositoryCaveats(Repo& repo) {
-  Config config(repo);
   std::vector<std::string> caveats;
-  if (config.Bool("commit.gpgsign"))
+  if (repo.ConfigBool("commit.gpgsign"))
     caveats.push_back(
         "commit.gpgsign is set, but orchestrate's commits (phase results, merges, the target "
         "branch) are not signed; your own commits still are. Sign the target's commits before "
         "publishing them if your project requires signatures");
-  std::vector<std::string> hooks = HooksIn(HooksDir(repo, config));
+  std::vector<std::string> hooks = HooksIn(HooksDir(repo));
   if (!hooks.empty())
     caveats.push_back("this repository has git hooks (" + JoinNames(hooks) +
                       "), which orchestrate's own commits and checkouts do not run; run such "
                       "checks as a phase's `verify` commands");
-  if (git_repository_is_shallow(repo.raw()) == 1)
+  if (repo.IsShallow())
     caveats.push_back(
         "this repository is a shallow clone: if the run stops with \"object not found\", the "
         "history it needs is missing; run `git fetch --unshallow` (or fetch deeper) first");
@@ -114,10 +88,9 @@ void RefuseExternalFilters(Repo& repo) {
   CollectFilters(fs::path(repo.workdir()) / ".gitattributes", &filters);
   CollectFilters(fs::path(repo.commondir()) / "info" / "attributes", &filters);
   if (filters.empty()) return;
-  Config config(repo);
   for (const std::string& name : filters) {
     for (const char* kind : {"process", "clean", "smudge"}) {
-      std::string command = config.String("filter." + name + "." + kind);
+      std::string command = repo.ConfigString("filter." + name + "." + kind).value_or("");
       if (command.empty()) continue;
       throw UsageError(
           ".gitattributes assigns filter=" + name + ", whose " + kind + " command (`" + command +

@@ -1,0 +1,78 @@
+// The Repo queries the planner, maintenance and start-up checks use
+// (git_content.cc, git_reachability.cc, git_config.cc).
+#include <gtest/gtest.h>
+
+#include "git_fixture.h"
+#include "orchestrate/error.h"
+#include "orchestrate/git.h"
+
+namespace orchestrate::testing {
+namespace {
+
+using GitQueriesTest = GitRepoTest;
+
+TEST_F(GitQueriesTest, ContentIdWithoutExclusionsIsTheTreesId) {
+  ObjectId tree = repo_->TreeOf(initial_);
+  EXPECT_EQ(repo_->ContentIdExcluding(tree, {}), tree);
+  EXPECT_EQ(repo_->ContentIdExcluding(tree, {"absent.txt", "dir/absent.txt"}), tree);
+}
+
+TEST_F(GitQueriesTest, ContentIdIgnoresExactlyTheExcludedPaths) {
+  ObjectId before = repo_->TreeOf(initial_);
+  std::string own_changed =
+      CommitOnBranch("own", initial_, {{"dir/prompt.md", "new prompt\n"}, {"manifest", "m\n"}});
+  ObjectId after = repo_->TreeOf(own_changed);
+  ASSERT_NE(before, after);
+  std::set<std::string> own = {"dir/prompt.md", "manifest"};
+  EXPECT_EQ(repo_->ContentIdExcluding(before, own), repo_->ContentIdExcluding(after, own));
+  EXPECT_NE(repo_->ContentIdExcluding(after, own), after);
+
+  std::string other_changed = CommitOnBranch("other", own_changed, {{"dir/b.txt", "changed\n"}});
+  EXPECT_NE(repo_->ContentIdExcluding(repo_->TreeOf(other_changed), own),
+            repo_->ContentIdExcluding(after, own));
+  // A whole directory can be excluded.
+  EXPECT_EQ(repo_->ContentIdExcluding(repo_->TreeOf(other_changed), {"dir", "manifest"}),
+            repo_->ContentIdExcluding(before, {"dir", "manifest"}));
+}
+
+TEST_F(GitQueriesTest, ContentIdOfAMissingTreeIsAnInfraErrorNamingIt) {
+  std::string missing(40, '1');
+  try {
+    repo_->ContentIdExcluding(missing, {"a.txt"});
+    FAIL() << "expected InfraError";
+  } catch (const InfraError& e) {
+    EXPECT_NE(std::string(e.what()).find("looking up tree " + missing), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST_F(GitQueriesTest, ReachableFromAnyTip) {
+  std::string side = CommitOnBranch("side", initial_, {{"c.txt", "c\n"}});
+  std::string later = CommitOnBranch("later", side, {{"d.txt", "d\n"}});
+  EXPECT_TRUE(repo_->IsReachableFromAny(side, {later}));
+  EXPECT_TRUE(repo_->IsReachableFromAny(side, {initial_, side}));
+  EXPECT_FALSE(repo_->IsReachableFromAny(later, {initial_, side}));
+  EXPECT_FALSE(repo_->IsReachableFromAny(side, {}));
+}
+
+TEST_F(GitQueriesTest, ConfigValuesFromTheRepository) {
+  EXPECT_EQ(repo_->ConfigString("orchestrate.test-value"), std::nullopt);
+  EXPECT_FALSE(repo_->ConfigBool("orchestrate.test-flag"));
+  Git("config orchestrate.test-value 'some text'");
+  Git("config orchestrate.test-flag true");
+  EXPECT_EQ(repo_->ConfigString("orchestrate.test-value"), "some text");
+  EXPECT_TRUE(repo_->ConfigBool("orchestrate.test-flag"));
+  Git("config orchestrate.test-flag no");
+  EXPECT_FALSE(repo_->ConfigBool("orchestrate.test-flag"));
+}
+
+TEST_F(GitQueriesTest, ShallowCloneIsRecognized) {
+  EXPECT_FALSE(repo_->IsShallow());
+  CommitOnBranch("main", initial_, {{"c.txt", "c\n"}});
+  std::string clone = tmp_.path() + "/shallow";
+  Trimmed("git clone -q --depth 1 file://" + root() + " " + clone, tmp_.path());
+  EXPECT_TRUE(Repo::Open(clone)->IsShallow());
+}
+
+}  // namespace
+}  // namespace orchestrate::testing
