@@ -33,6 +33,20 @@ bool Repo::ConfigBool(const std::string& name) {
   return config && git_config_get_bool(&value, config.get(), name.c_str()) == 0 && value;
 }
 
+std::map<std::string, std::string> Repo::ConfigMatching(const std::string& regex) {
+  std::map<std::string, std::string> entries;
+  OwnedConfig config = ConfigSnapshot(repo_);
+  if (!config) return entries;
+  git_config_foreach_match(
+      config.get(), regex.c_str(),
+      [](const git_config_entry* entry, void* into) {
+        (*static_cast<std::map<std::string, std::string>*>(into))[entry->name] = entry->value;
+        return 0;
+      },
+      &entries);
+  return entries;
+}
+
 bool Repo::IsShallow() { return git_repository_is_shallow(repo_) == 1; }
 
 }  // namespace orchestrate

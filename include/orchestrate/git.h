@@ -212,6 +212,10 @@ class Repo {
   std::optional<std::string> ConfigString(const std::string& name);
   /// A boolean configuration value; false when unset or not a boolean.
   bool ConfigBool(const std::string& name);
+  /// Every configuration entry whose (lower-case) name matches the POSIX
+  /// extended regular expression `regex`: name -> value (the last level
+  /// that sets it wins).
+  std::map<std::string, std::string> ConfigMatching(const std::string& regex);
   /// True for a shallow clone (.git/shallow: history cut off).
   bool IsShallow();
 

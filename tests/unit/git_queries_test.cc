@@ -68,6 +68,18 @@ TEST_F(GitQueriesTest, ConfigValuesFromTheRepository) {
   EXPECT_FALSE(repo_->ConfigBool("orchestrate.test-flag"));
 }
 
+TEST_F(GitQueriesTest, ConfigEntriesMatchingAPattern) {
+  Git("config filter.lfs.clean 'git-lfs clean -- %f'");
+  Git("config filter.lfs.smudge 'git-lfs smudge -- %f'");
+  Git("config filter.crypt.process 'git-crypt'");
+  Git("config other.clean nothing");
+  std::map<std::string, std::string> expected = {{"filter.crypt.process", "git-crypt"},
+                                                 {"filter.lfs.clean", "git-lfs clean -- %f"},
+                                                 {"filter.lfs.smudge", "git-lfs smudge -- %f"}};
+  EXPECT_EQ(repo_->ConfigMatching("^filter\\..*\\.(clean|smudge|process)$"), expected);
+  EXPECT_TRUE(repo_->ConfigMatching("^nothing\\.here$").empty());
+}
+
 TEST_F(GitQueriesTest, ShallowCloneIsRecognized) {
   EXPECT_FALSE(repo_->IsShallow());
   CommitOnBranch("main", initial_, {{"c.txt", "c\n"}});
