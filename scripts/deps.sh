@@ -7,9 +7,9 @@
 # ORCHESTRATE_TEST_TOOLS=0 leaves the test tools out even with --test-tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(cmake g++ make pkg-config git libgit2-dev libboost-graph-dev libtomlplusplus-dev
-          libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev libgtest-dev
-          dpkg-dev)  # dpkg-dev: dpkg-shlibdeps, for the .deb's dependencies
+packages=(cmake g++ make pkg-config git libgit2-dev libssl-dev libboost-graph-dev
+          libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
+          libgtest-dev dpkg-dev)  # dpkg-dev: dpkg-shlibdeps, for the .deb's dependencies
 # gitlab-ci-local needs rsync; Node.js 18 or later for both npm tools.
 test_packages=(chromium python3-jsonschema man-db groff-base zsh fish rsync)
 # A Node.js from elsewhere (NodeSource's package bundles npm and conflicts
@@ -22,9 +22,15 @@ if [[ ${1:-} != --test-tools || ${ORCHESTRATE_TEST_TOOLS:-1} == 0 ]]; then
 fi
 tools_dir=build/test-tools
 
+# One dpkg-query for all of them: when everything is there, this script
+# costs a few milliseconds and touches neither apt nor the network. (It
+# fails when some package is unknown to dpkg: still listing the others.)
+wanted=("${packages[@]}" "${test_packages[@]}")
+status=$(dpkg-query -W -f='${Package}:${Status}\n' "${wanted[@]}" 2>/dev/null || true)
+installed=" $(sed -n 's/:install ok installed$//p' <<<"$status" | tr '\n' ' ') "
 missing=()
-for p in "${packages[@]}" "${test_packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+for p in "${wanted[@]}"; do
+  [[ $installed == *" $p "* ]] || missing+=("$p")
 done
 if [[ ${#missing[@]} -gt 0 ]]; then
   echo "Installing missing packages: ${missing[*]}"

@@ -1,5 +1,4 @@
 // clean and cache.
-#include <git2.h>
 
 #include <charconv>
 #include <ctime>
@@ -29,16 +28,9 @@ void TakeLock(const Project& project, RunLock* lock) {
 
 // Whether `commit` is reachable from some ref (a worktree's HEAD is not one).
 bool ReachableFromARef(Repo& repo, const ObjectId& commit) {
-  git_oid target;
-  if (git_oid_fromstr(&target, commit.c_str()) != 0) return false;
-  std::vector<git_oid> tips;
-  for (const auto& [ref, id] : repo.ListRefs("refs/")) {
-    git_oid& tip = tips.emplace_back();
-    if (git_oid_fromstr(&tip, id.c_str()) != 0) tips.pop_back();
-    else if (git_oid_equal(&tip, &target)) return true;
-  }
-  return !tips.empty() &&
-         git_graph_reachable_from_any(repo.raw(), &target, tips.data(), tips.size()) == 1;
+  std::vector<ObjectId> tips;
+  for (auto& [ref, id] : repo.ListRefs("refs/")) tips.push_back(std::move(id));
+  return repo.IsReachableFromAny(commit, tips);
 }
 
 // The phase a worktree belongs to, for naming its saved commits.

@@ -1,23 +1,32 @@
-// Start-up without parsing the system's CA bundle.
+// libgit2's start-up, and the system's CA bundle.
 //
 // Debian's libgit2 1.5.1 does HTTPS through mbedTLS, and git_libgit2_init()
 // parses the whole CA bundle (/etc/ssl/certs/ca-certificates.crt, ~140
-// certificates) at once: 53 M instructions, about 5 ms, more than Ninja's
-// whole no-op on 2,000 nodes. Only `cache push/pull` over HTTPS needs it.
+// certificates) at once: 53 M instructions, about 5 ms, which a command
+// that never connects to a remote (every one but `cache push/pull`) pays
+// for nothing (docs/performance.md).
 //
-// So libgit2's calls to mbedtls_x509_crt_parse_file come here instead (the
-// link wraps the symbol: -Wl,--wrap in CMakeLists.txt, libgit2 being linked
-// statically). While InitGit() runs, this notes which chain and file libgit2
-// asked for and returns success; LoadDeferredCertificates() parses that file
-// into that same chain through the real function before the first connection
-// to a remote. At any other time calls go straight through.
+// In the static build (ORCHESTRATE_DEFER_CA_BUNDLE, set by CMakeLists.txt
+// with ORCHESTRATE_STATIC_GIT), libgit2's calls to
+// mbedtls_x509_crt_parse_file come here instead: the link wraps the symbol
+// (-Wl,--wrap), which reaches libgit2's calls because libgit2 is linked
+// into the program. While InitGit() runs, this notes which chain and file
+// libgit2 asked for and returns success; LoadDeferredCertificates() parses
+// that file into that same chain through the real function before the
+// first connection to a remote. At any other time calls go straight through.
+//
+// A shared libgit2 calls mbedTLS inside its own library, out of the link's
+// reach: there the bundle is parsed in InitGit(), as libgit2 does it.
 #include <git2.h>
-#include <mbedtls/x509_crt.h>
 
 #include <mutex>
 #include <string>
 
 #include "orchestrate/git.h"
+
+#if ORCHESTRATE_DEFER_CA_BUNDLE
+
+#include <mbedtls/x509_crt.h>
 
 extern "C" int __real_mbedtls_x509_crt_parse_file(mbedtls_x509_crt* chain, const char* path);
 
@@ -74,3 +83,20 @@ extern "C" int __wrap_mbedtls_x509_crt_parse_file(mbedtls_x509_crt* chain, const
   }
   return __real_mbedtls_x509_crt_parse_file(chain, path);
 }
+
+#else  // a shared libgit2: nothing deferred
+
+namespace orchestrate {
+
+void InitGit() {
+  static std::once_flag once;
+  std::call_once(once, [] { git_libgit2_init(); });
+}
+
+std::string DeferredCertificateBundle() { return ""; }
+
+int LoadDeferredCertificates() { return 0; }
+
+}  // namespace orchestrate
+
+#endif

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "orchestrate/build_config.h"
 #include "orchestrate/cache_sync.h"
 #include "orchestrate/color.h"
 #include "orchestrate/commands.h"
@@ -234,8 +235,7 @@ ManifestSnapshotUse SnapshotUse(const CLI::App& app) {
   return IsRun(app) ? ManifestSnapshotUse::kReadAndWrite : ManifestSnapshotUse::kRead;
 }
 
-// The commands that look cache records up have the record index loading
-// while the manifest is read.
+// The commands that look cache records up (they get the record index).
 RecordsUse RecordsUseOf(const CLI::App& app) {
   if (IsRun(app)) return RecordsUse::kReadAndWrite;
   if (app.got_subcommand("plan") || app.got_subcommand("status")) return RecordsUse::kRead;
@@ -253,7 +253,6 @@ int Dispatch(CLI::App& app, Options& o) {
     ExitNow(CommandCacheRecords(*Repo::Discover(cwd), o.action, o.remote));
   Project project = OpenProject(cwd, o.file, SnapshotUse(app), RecordsUseOf(app));
   int status = DispatchOnProject(app, o, project);
-  if (project.index) project.index->StopBackground();  // the project's thread, run or not
   ExitNow(status);
 }
 

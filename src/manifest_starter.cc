@@ -1,6 +1,8 @@
 // The manifest `orchestrate init` writes.
 #include "orchestrate/manifest.h"
 
+#include "orchestrate/build_config.h"
+
 namespace orchestrate {
 
 std::string StarterManifest() {

@@ -1,7 +1,5 @@
 #include "orchestrate/planner.h"
 
-#include <git2.h>
-
 #include <cerrno>
 #include <filesystem>
 
@@ -45,43 +43,6 @@ std::string Relative(const std::string& root, const std::string& path) {
   return fs::weakly_canonical(path).lexically_relative(fs::weakly_canonical(root)).generic_string();
 }
 
-// A content id of `tree` without the paths in `excluded`: the tree's own id
-// when none of them is inside it, else a hash of its entries with excluded
-// ones left out and affected subtrees replaced by their own content ids.
-// Reads only the trees on the way to excluded paths; writes nothing.
-ObjectId ContentIdExcluding(git_repository* repo, const git_oid& tree_id,
-                            const std::set<std::string>& excluded) {
-  char hex[GIT_OID_HEXSZ + 1];
-  git_oid_tostr(hex, sizeof hex, &tree_id);
-  const std::string own_id = hex;
-  if (excluded.empty()) return own_id;
-  git_tree* tree = nullptr;
-  if (git_tree_lookup(&tree, repo, &tree_id) != 0)
-    throw InfraError("git: reading base tree failed");
-  std::string listing = "orchestrate content 1\n";
-  bool changed = false;
-  for (size_t i = 0; i < git_tree_entrycount(tree); ++i) {
-    const git_tree_entry* e = git_tree_entry_byindex(tree, i);
-    std::string name = git_tree_entry_name(e);
-    if (excluded.count(name)) {
-      changed = true;
-      continue;
-    }
-    std::set<std::string> below;
-    for (const auto& path : excluded)
-      if (path.rfind(name + "/", 0) == 0) below.insert(path.substr(name.size() + 1));
-    git_oid_tostr(hex, sizeof hex, git_tree_entry_id(e));
-    std::string id = hex;
-    if (!below.empty() && git_tree_entry_type(e) == GIT_OBJECT_TREE) {
-      id = ContentIdExcluding(repo, *git_tree_entry_id(e), below);
-      changed = true;
-    }
-    listing += std::to_string(git_tree_entry_filemode(e)) + " " + name + " " + id + "\n";
-  }
-  git_tree_free(tree);
-  return changed ? HashBlob(listing) : own_id;
-}
-
 }  // namespace
 
 Planner::Planner(const Graph& graph, Repo& repo, ResultCache& cache, const RunState& state,
@@ -112,9 +73,7 @@ void Planner::ExcludeOwnFiles() {
     std::string dir = std::filesystem::path(prompt).parent_path().generic_string();
     if (!dir.empty() && dir != manifest_dir && dir != ".") own_files_.insert(dir);
   }
-  git_oid oid;
-  git_oid_fromstr(&oid, base_tree_.c_str());
-  inputs_.base_content = ContentIdExcluding(repo_.raw(), oid, own_files_);
+  inputs_.base_content = repo_.ContentIdExcluding(base_tree_, own_files_);
   bool any_inputs = false;
   for (const Phase& phase : m.phases) any_inputs |= !phase.inputs.empty();
   if (!any_inputs) return;
@@ -135,9 +94,7 @@ bool Planner::IsOwnFile(const std::string& path) const {
 const ObjectId& Planner::ContentId(const ObjectId& tree) {
   auto known = content_ids_.find(tree);
   if (known != content_ids_.end()) return known->second;
-  git_oid oid;
-  git_oid_fromstr(&oid, tree.c_str());
-  return content_ids_[tree] = ContentIdExcluding(repo_.raw(), oid, own_files_);
+  return content_ids_[tree] = repo_.ContentIdExcluding(tree, own_files_);
 }
 
 std::string Planner::WhyStale(const Phase& phase, const KeyComponents& now,

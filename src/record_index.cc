@@ -5,9 +5,6 @@
 #include "orchestrate/record_index.h"
 
 #include <fcntl.h>
-#include <pthread.h>
-#include <sched.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,7 +20,7 @@
 namespace orchestrate {
 namespace {
 
-constexpr size_t kFields = 13;
+constexpr size_t kFields = 12;
 
 std::string Header() {
   return "# orchestrate record index " + std::to_string(RecordIndex::kFormatVersion) + "\n";
@@ -114,7 +111,7 @@ std::string FormatSummary(const RecordSummary& s) {
     AppendEscaped(*text, &line);
     line += '\t';
   }
-  line += s.record + '\t' + std::to_string(s.ref_mtime_ns) + '\t' + s.result + '\t' + s.input +
+  line += s.record + '\t' + s.result + '\t' + s.input +
           '\t' + s.result_tree + '\t' + std::to_string(s.started_at) + '\t' +
           std::string(duration, ec == std::errc() ? end : duration) + '\t' +
           std::to_string(s.attempts) + '\t' + (s.handoff_complete ? "1" : "0") + '\t' +
@@ -128,21 +125,20 @@ std::optional<RecordSummary> ParseSummary(std::string_view line) {
   if (!SplitTabs(line, f)) return std::nullopt;
   RecordSummary s;
   bool ok = Unescape(f[0], &s.phase) && Unescape(f[1], &s.key) &&
-            ParseNumber(f[3], &s.ref_mtime_ns) && ParseNumber(f[7], &s.started_at) &&
-            ParseNumber(f[8], &s.duration_s) && ParseNumber(f[9], &s.attempts) &&
-            (f[10] == "0" || f[10] == "1") && Unescape(f[12], &s.handoff);
+            ParseNumber(f[6], &s.started_at) && ParseNumber(f[7], &s.duration_s) &&
+            ParseNumber(f[8], &s.attempts) && (f[9] == "0" || f[9] == "1") &&
+            Unescape(f[11], &s.handoff);
   if (!ok || s.phase.empty() || s.key.empty() || f[2].empty()) return std::nullopt;
   s.record = f[2];
-  s.result = f[4];
-  s.input = f[5];
-  s.result_tree = f[6];
-  s.handoff_complete = f[10] == "1";
-  s.signed_by = f[11];
+  s.result = f[3];
+  s.input = f[4];
+  s.result_tree = f[5];
+  s.handoff_complete = f[9] == "1";
+  s.signed_by = f[10];
   return s;
 }
 
 RecordIndex::~RecordIndex() {
-  StopBackground();
   try {
     Flush();
   } catch (const std::exception&) {
@@ -177,21 +173,23 @@ int64_t RecordIndex::Position(std::string_view phase, std::string_view key) cons
   return -1;
 }
 
-std::pair<size_t, bool> RecordIndex::Put(RecordSummary summary) {
+size_t RecordIndex::Put(RecordSummary summary) {
   int64_t known = Position(summary.phase, summary.key);
   if (known >= 0) {
     entries_[static_cast<size_t>(known)] = std::move(summary);
-    return {static_cast<size_t>(known), false};
+    return static_cast<size_t>(known);
   }
   entries_.push_back(std::move(summary));
   if (2 * entries_.size() > table_.size())
     Rehash(std::bit_ceil(std::max<size_t>(64, 4 * entries_.size())));
   else
     Place(entries_.size() - 1);
-  return {entries_.size() - 1, true};
+  return entries_.size() - 1;
 }
 
-void RecordIndex::Load() {
+void RecordIndex::EnsureLoaded() {
+  if (loaded_) return;
+  loaded_ = true;
   std::optional<std::string> text = ReadWholeFile(path_);
   std::string header = Header();
   if (!text || text->compare(0, header.size(), header) != 0) return;  // foreign: rebuilt
@@ -209,89 +207,15 @@ void RecordIndex::Load() {
   }
 }
 
-namespace {
-
-// Linux often starts a new thread on its creator's CPU and moves it only
-// milliseconds later, when this thread's work is done and the main thread
-// has waited for it all along (measured on 2 CPUs: every other run). So the
-// thread asks for every CPU the process may use but the main thread's.
-void LeaveCpuFree(int cpu) {
-  cpu_set_t allowed;
-  if (cpu < 0 || sched_getaffinity(0, sizeof allowed, &allowed) != 0) return;
-  CPU_CLR(cpu, &allowed);
-  if (CPU_COUNT(&allowed) > 0) sched_setaffinity(0, sizeof allowed, &allowed);
-}
-
-}  // namespace
-
-void RecordIndex::LoadInBackground(Check check) {
-  if (loaded_ || background_.joinable()) return;
-  check_ = std::move(check);
-  background_ = std::thread([this, main_cpu = sched_getcpu()] {
-    pthread_setname_np(pthread_self(), "orch-index");  // for top, perf and gdb
-    LeaveCpuFree(main_cpu);
-    Load();
-    checked_entries_ = entries_.size();
-    checks_ = std::make_unique<CheckSlot[]>(checked_entries_);
-    load_done_.store(true, std::memory_order_release);
-    load_done_.notify_all();
-    CheckAll();
-  });
-}
-
-void RecordIndex::CheckAll() {
-  for (size_t i = 0; i < checked_entries_ && !stop_.load(std::memory_order_relaxed); ++i) {
-    CheckSlot& c = checks_[i];
-    int expected = 0;
-    if (!c.state.compare_exchange_strong(expected, 1, std::memory_order_acquire)) continue;
-    c.value = check_(entries_[i]);
-    c.state.store(2, std::memory_order_release);
-  }
-}
-
-void RecordIndex::EnsureLoaded() {
-  if (loaded_) return;
-  if (background_.joinable())
-    load_done_.wait(false, std::memory_order_acquire);
-  else
-    Load();
-  loaded_ = true;
-}
-
-void RecordIndex::StopBackground() {
-  if (!background_.joinable()) return;
-  stop_ = true;
-  background_.join();
-  loaded_ = true;
-}
-
 const RecordSummary* RecordIndex::Find(const std::string& phase, const std::string& key) {
   EnsureLoaded();
   int64_t position = Position(phase, key);
   return position < 0 ? nullptr : &entries_[static_cast<size_t>(position)];
 }
 
-int64_t RecordIndex::CheckOf(const RecordSummary* entry, const Check& check) {
-  size_t i = static_cast<size_t>(entry - entries_.data());
-  if (!checks_ || i >= checked_entries_) return check(*entry);
-  CheckSlot& c = checks_[i];
-  int expected = 0;
-  if (c.state.compare_exchange_strong(expected, 1, std::memory_order_acquire)) {
-    c.value = check(*entry);
-    c.state.store(2, std::memory_order_release);
-    return c.value;
-  }
-  // Being checked right now by the other thread: checking again is cheaper than waiting.
-  if (c.state.load(std::memory_order_acquire) != 2) return check(*entry);
-  return c.value;
-}
-
 void RecordIndex::Add(RecordSummary summary) {
-  StopBackground();
   EnsureLoaded();
-  auto [position, added] = Put(std::move(summary));
-  if (!added && position < checked_entries_) checks_[position].state = 0;  // checked the old one
-  pending_.push_back(position);
+  pending_.push_back(Put(std::move(summary)));
 }
 
 void RecordIndex::Flush() {

@@ -1,6 +1,7 @@
 // RenderRoff and RenderMarkdown: one reference document, two notations.
 #include <sstream>
 
+#include "orchestrate/build_config.h"
 #include "orchestrate/reference.h"
 
 namespace orchestrate {

@@ -3,7 +3,6 @@
 // (or, for filters, refused) instead of being silently skipped.
 #include "orchestrate/repository_checks.h"
 
-#include <git2.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,43 +21,6 @@ namespace fs = std::filesystem;
 namespace orchestrate {
 namespace {
 
-// The repository's configuration, read once.
-class Config {
- public:
-  explicit Config(Repo& repo) {
-    if (git_repository_config_snapshot(&config_, repo.raw()) != 0) config_ = nullptr;
-  }
-  ~Config() { git_config_free(config_); }
-  Config(const Config&) = delete;
-  Config& operator=(const Config&) = delete;
-
-  bool Bool(const std::string& name) const {
-    int value = 0;
-    return config_ && git_config_get_bool(&value, config_, name.c_str()) == 0 && value;
-  }
-  std::string String(const std::string& name) const {
-    const char* value = nullptr;
-    if (!config_ || git_config_get_string(&value, config_, name.c_str()) != 0) return "";
-    return value;
-  }
-  /// Every entry whose name matches `regex`: name -> value.
-  std::map<std::string, std::string> Matching(const std::string& regex) const {
-    std::map<std::string, std::string> entries;
-    if (!config_) return entries;
-    git_config_foreach_match(
-        config_, regex.c_str(),
-        [](const git_config_entry* entry, void* into) {
-          (*static_cast<std::map<std::string, std::string>*>(into))[entry->name] = entry->value;
-          return 0;
-        },
-        &entries);
-    return entries;
-  }
-
- private:
-  git_config* config_ = nullptr;
-};
-
 // Names of the hooks present in `dir` (executable, not git's *.sample files).
 std::vector<std::string> HooksIn(const fs::path& dir) {
   std::vector<std::string> hooks;
@@ -72,8 +34,8 @@ std::vector<std::string> HooksIn(const fs::path& dir) {
   return hooks;
 }
 
-fs::path HooksDir(Repo& repo, const Config& config) {
-  std::string configured = config.String("core.hooksPath");
+fs::path HooksDir(Repo& repo) {
+  std::string configured = repo.ConfigString("core.hooksPath").value_or("");
   if (configured.empty()) return fs::path(repo.commondir()) / "hooks";
   if (configured.starts_with("~/")) {
     const char* home = std::getenv("HOME");
@@ -113,9 +75,9 @@ void CollectFiltersIn(const fs::path& file, const std::string& shown,
 // The attributes file that applies to every repository of this user:
 // core.attributesFile, else $XDG_CONFIG_HOME/git/attributes or
 // ~/.config/git/attributes.
-fs::path GlobalAttributes(const Config& config) {
+fs::path GlobalAttributes(Repo& repo) {
   const char* home = std::getenv("HOME");
-  std::string configured = config.String("core.attributesFile");
+  std::string configured = repo.ConfigString("core.attributesFile").value_or("");
   if (configured.starts_with("~/")) return fs::path(home ? home : "") / configured.substr(2);
   if (!configured.empty()) return configured;
   const char* xdg = std::getenv("XDG_CONFIG_HOME");
@@ -126,14 +88,13 @@ fs::path GlobalAttributes(const Config& config) {
 }  // namespace
 
 std::vector<std::string> RepositoryCaveats(Repo& repo) {
-  Config config(repo);
   std::vector<std::string> caveats;
-  if (config.Bool("commit.gpgsign"))
+  if (repo.ConfigBool("commit.gpgsign"))
     caveats.push_back(
         "commit.gpgsign is set, but orchestrate's commits (phase results, merges, the target "
         "branch) are not signed; your own commits still are. Sign the target's commits before "
         "publishing them if your project requires signatures");
-  std::vector<std::string> hooks = HooksIn(HooksDir(repo, config));
+  std::vector<std::string> hooks = HooksIn(HooksDir(repo));
   if (!hooks.empty())
     caveats.push_back("this repository has git hooks (" + JoinNames(hooks) +
                       "), which orchestrate's own commits and checkouts do not run; run such "
@@ -142,11 +103,10 @@ std::vector<std::string> RepositoryCaveats(Repo& repo) {
 }
 
 void RefuseExternalFilters(Repo& repo) {
-  Config config(repo);
   // name -> (kind, command) of every driver with an external command; none
   // configured (the usual case) costs no look at any attributes file.
   std::map<std::string, std::pair<std::string, std::string>> drivers;
-  for (const auto& [key, command] : config.Matching("^filter\\..+\\.(clean|smudge|process)$")) {
+  for (const auto& [key, command] : repo.ConfigMatching("^filter\\..+\\.(clean|smudge|process)$")) {
     size_t last_dot = key.rfind('.');
     drivers.emplace(key.substr(7, last_dot - 7), std::make_pair(key.substr(last_dot + 1), command));
   }
@@ -164,7 +124,7 @@ void RefuseExternalFilters(Repo& repo) {
   CollectFiltersIn(fs::path(repo.workdir()) / ".gitattributes", ".gitattributes", &named);
   CollectFiltersIn(fs::path(repo.commondir()) / "info" / "attributes", ".git/info/attributes",
                    &named);
-  fs::path global = GlobalAttributes(config);
+  fs::path global = GlobalAttributes(repo);
   CollectFiltersIn(global, global.string(), &named);
   for (const auto& [name, file] : named) {
     auto driver = drivers.find(name);

@@ -1,11 +1,6 @@
 // ResultCache: records as commits under refs/orchestrate/cache/<phase>/<key>
 // (SPEC section 4). The commit's tree holds record.json, log and handoff.md;
 // its only parent is the result commit, which keeps the result reachable.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cstring>
 #include <map>
 #include <string>
 
@@ -120,48 +115,11 @@ std::optional<Record> ResultCache::Lookup(const std::string& phase, const std::s
   return ReadNamedRecord(repo_, phase, key, ref, *commit, with_log);
 }
 
-ResultCache::~ResultCache() {
-  if (index_) index_->StopBackground();  // it may be checking refs through the descriptor
-  if (cache_dir_fd_ >= 0) close(cache_dir_fd_);
-}
-
-int ResultCache::CacheDirFd() {
-  if (cache_dir_fd_ == -1) {
-    std::string dir = repo_.commondir() + "/" + kRefPrefix;
-    cache_dir_fd_ = open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (cache_dir_fd_ < 0) cache_dir_fd_ = -2;
-  }
-  return cache_dir_fd_;
-}
-
-int64_t ResultCache::LooseRefTime(int dir_fd, const std::string& phase, const std::string& key) {
-  // "<phase>/<key>" built without allocating: this runs once per record.
-  char path[512];
-  if (dir_fd < 0 || phase.size() + key.size() + 2 > sizeof path) return 0;
-  std::memcpy(path, phase.data(), phase.size());
-  path[phase.size()] = '/';
-  std::memcpy(path + phase.size() + 1, key.data(), key.size());
-  path[phase.size() + 1 + key.size()] = '\0';
-  struct stat st;
-  if (fstatat(dir_fd, path, &st, 0) != 0 || !S_ISREG(st.st_mode)) return 0;
-  return int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
-}
-
-RecordIndex::Check ResultCache::RefCheck() {
-  int fd = CacheDirFd();
-  return [fd](const RecordSummary& s) { return LooseRefTime(fd, s.phase, s.key); };
-}
-
-void ResultCache::Prefetch() {
-  if (index_) index_->LoadInBackground(RefCheck());
-}
-
-void ResultCache::Index(const Record& record, const ObjectId& commit, int64_t ref_time) {
+void ResultCache::Index(const Record& record, const ObjectId& commit) {
   RecordSummary s;
   s.phase = record.phase;
   s.key = record.key;
   s.record = commit;
-  s.ref_mtime_ns = ref_time;
   s.result = record.result;
   s.input = record.input;
   s.result_tree = record.result_tree;
@@ -206,27 +164,16 @@ std::optional<Record> ResultCache::ReadChecked(const std::string& phase, const s
 }
 
 std::optional<Record> ResultCache::Find(const std::string& phase, const std::string& key) {
-  const RecordSummary* known = index_ ? index_->Find(phase, key) : nullptr;
-  if (known && !Trusted(*known)) known = nullptr;
-  int64_t ref_time = !index_ ? 0
-                     : known ? index_->CheckOf(known, RefCheck())
-                             : LooseRefTime(CacheDirFd(), phase, key);
-  if (known && known->handoff_complete && ref_time != 0 && known->ref_mtime_ns == ref_time)
-    return FromSummary(*known);
+  // The ref, read through git (loose or packed), says which record is
+  // current; the index only spares reading that record's objects.
   std::string ref = RefName(phase, key);
   std::optional<ObjectId> commit = repo_.ReadRef(ref);
   if (!commit) return std::nullopt;
-  if (known && known->handoff_complete && known->record == *commit) {
-    Record record = FromSummary(*known);
-    if (known->ref_mtime_ns != ref_time) {
-      RecordSummary moved = *known;
-      moved.ref_mtime_ns = ref_time;
-      index_->Add(std::move(moved));
-    }
-    return record;
-  }
+  const RecordSummary* known = index_ ? index_->Find(phase, key) : nullptr;
+  if (known && Trusted(*known) && known->handoff_complete && known->record == *commit)
+    return FromSummary(*known);
   std::optional<Record> record = ReadChecked(phase, key, ref, *commit, policy_);
-  if (record && index_) Index(*record, *commit, ref_time);
+  if (record && index_) Index(*record, *commit);
   return record;
 }
 
@@ -288,8 +235,7 @@ bool ResultCache::Store(const Record& unsigned_record, bool replace) {
   if (existing) parents.push_back(*existing);
   ObjectId commit = repo_.CreateCommit(repo_.WriteTree(files), parents, message, FixedSignature());
   if (!repo_.WriteRefIf(ref, commit, existing, "orchestrate: cache record")) return false;
-  if (cache_dir_fd_ == -2) cache_dir_fd_ = -1;  // the first record made the directory
-  if (index_) Index(record, commit, LooseRefTime(CacheDirFd(), record.phase, record.key));
+  if (index_) Index(record, commit);
   return true;
 }
 

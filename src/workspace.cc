@@ -129,7 +129,6 @@ ResultCache& Project::StartRecords(bool writable) {
     cache->SetPolicy(TrustPolicy::FromEnvironment(manifest.settings.cache_trust,
                                                   manifest.settings.cache_public_keys));
   }
-  cache->Prefetch();
   return *cache;
 }
 
@@ -144,8 +143,6 @@ Project OpenProject(const std::string& dir, const std::string& file_flag,
                      "checkout and keeps its state there; clone it (`git clone " +
                      project.repo->commondir() + "`) and run orchestrate in the clone");
   project.workspace.state_dir = project.workspace.root + "/.orchestrate";
-  // Started first: the index thread then has the manifest's reading time
-  // to load the index and check its entries before the plan asks for them.
   if (records != RecordsUse::kNone) project.StartRecords(records == RecordsUse::kReadAndWrite);
   std::string path = LocateManifest(dir, file_flag);
   project.manifest = OpenManifest(path, project.workspace, snapshot);

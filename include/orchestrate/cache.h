@@ -126,7 +126,6 @@ class ResultCache {
   /// `index`, when given, answers Find() for records it has seen, checked
   /// against their refs (record_index.h); Store() adds to it.
   explicit ResultCache(Repo& repo, RecordIndex* index = nullptr) : repo_(repo), index_(index) {}
-  ~ResultCache();
   ResultCache(const ResultCache&) = delete;
   ResultCache& operator=(const ResultCache&) = delete;
 
@@ -139,7 +138,7 @@ class ResultCache {
   /// What a run needs of the record of `phase` for `key` to reuse it:
   /// phase, key, result, input, result_tree, started_at, duration_s,
   /// attempts and handoff (components, commands and log stay empty). Served
-  /// by the index when the record's ref is unchanged since it was indexed
+  /// by the index when the record's ref still points at the record it indexed
   /// (and, under CacheTrust::kSigned, was verified with the current key),
   /// else read from git, checked (RecordProblem, record_trust.h) and
   /// indexed. A record that cannot be read or fails a check is ignored
@@ -154,10 +153,6 @@ class ResultCache {
   /// Where warnings go (one line each, no prefix); by default to the log
   /// (spdlog::warn).
   void SetWarningSink(std::function<void(const std::string&)> sink) { warn_ = std::move(sink); }
-  /// Starts loading the index and checking its entries' refs on another
-  /// thread (RecordIndex::LoadInBackground), for a run or plan about to
-  /// Find() many records. Does nothing without an index.
-  void Prefetch();
   /// The most recent record of `phase` (by started_at), for explaining misses.
   /// Reads every record of the phase (not their logs); unreadable records
   /// are skipped.
@@ -177,15 +172,7 @@ class ResultCache {
   static constexpr const char* kRefPrefix = "refs/orchestrate/cache/";
 
  private:
-  /// refs/orchestrate/cache/ opened once (O_PATH); negative when absent.
-  int CacheDirFd();
-  /// How the index checks an entry against its ref: LooseRefTime.
-  RecordIndex::Check RefCheck();
-  /// Nanoseconds of the modification time of the loose ref file of `phase`
-  /// and `key` under `dir_fd` (CacheDirFd); 0 when the ref is not a loose
-  /// file (packed, or absent). Safe on any thread.
-  static int64_t LooseRefTime(int dir_fd, const std::string& phase, const std::string& key);
-  void Index(const Record& record, const ObjectId& commit, int64_t ref_time);
+  void Index(const Record& record, const ObjectId& commit);
   /// Reads and checks the record `ref` points at under `policy`; nullopt,
   /// after a warning, when it must not be used.
   std::optional<Record> ReadChecked(const std::string& phase, const std::string& key,
@@ -201,9 +188,6 @@ class ResultCache {
   std::function<void(const std::string&)> warn_;
   std::set<std::string> warned_;  ///< refs warned about (Warn), and "" once the missing key was
   RecordIndex* index_ = nullptr;
-  /// refs/orchestrate/cache/ opened once, so that a lookup's stat walks two
-  /// path components instead of ten. -1: not opened yet; -2: absent.
-  int cache_dir_fd_ = -1;
 };
 
 }  // namespace orchestrate

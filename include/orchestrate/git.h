@@ -35,12 +35,14 @@ ObjectId HashBlob(std::string_view content);
 Sha1 StartBlobHash(size_t size);
 
 /// Calls git_libgit2_init once per process (call from main before threads);
-/// also safe to call from tests. The system's CA bundle, which libgit2 would
-/// parse here, is only noted (git_certificates.cc): see below.
+/// also safe to call from tests. In the static build (ORCHESTRATE_STATIC_GIT)
+/// the system's CA bundle, which libgit2 would parse here, is only noted
+/// (git_certificates.cc): see below.
 void InitGit();
 
 /// The CA bundle libgit2 asked for during InitGit() and that is not loaded
-/// yet; empty when none is pending.
+/// yet; empty when none is pending (always, in the shared build, where
+/// libgit2 parses it in InitGit()).
 std::string DeferredCertificateBundle();
 /// Parses the pending CA bundle into libgit2's certificate chain; called
 /// before connecting to a remote. Returns mbedTLS's result (0 when nothing
@@ -193,6 +195,29 @@ class Repo {
   std::vector<std::string> Push(const std::string& remote,
                                 const std::vector<std::string>& refspecs);
   void Fetch(const std::string& remote, const std::vector<std::string>& refspecs);
+
+  // --- queries for the planner, maintenance and start-up checks --------------
+  // (so that libgit2 is used only by the git_*.cc files)
+  /// A content id of `tree` without the paths in `excluded` (relative,
+  /// '/'-separated; a directory excludes all below it): the tree's own id
+  /// when none of them is inside it, else a hash of its entries with the
+  /// excluded ones left out and the affected subtrees replaced by their own
+  /// content ids. Reads only the trees on the way to excluded paths; writes
+  /// nothing.
+  ObjectId ContentIdExcluding(const ObjectId& tree, const std::set<std::string>& excluded);
+  /// True when `commit` is one of `tips` or reachable from one of them.
+  bool IsReachableFromAny(const ObjectId& commit, const std::vector<ObjectId>& tips);
+  /// The repository's configuration value `name` ("core.hooksPath"), from
+  /// every level git reads; nullopt when unset.
+  std::optional<std::string> ConfigString(const std::string& name);
+  /// A boolean configuration value; false when unset or not a boolean.
+  bool ConfigBool(const std::string& name);
+  /// Every configuration entry whose (lower-case) name matches the POSIX
+  /// extended regular expression `regex`: name -> value (the last level
+  /// that sets it wins).
+  std::map<std::string, std::string> ConfigMatching(const std::string& regex);
+  /// True for a shallow clone (.git/shallow: history cut off).
+  bool IsShallow();
 
  private:
   explicit Repo(git_repository* repo) : repo_(repo) {}

@@ -1,13 +1,13 @@
-// SHA-1 (FIPS 180-4) for hashing our own small texts — keys, target memo
-// digests — with the same result as git's object ids, at several times the
-// speed of libgit2's collision-detecting SHA-1, which checks every block for
-// the SHAttered attack pattern. That check protects object stores against
-// crafted collisions; a key is a hash of text orchestrate builds itself from
-// the manifest, git's own ids and the environment.
+// SHA-1 for hashing our own texts (keys, target memo digests) with the same
+// result as git's object ids: a small incremental wrapper around OpenSSL's
+// libcrypto, which uses the CPU's SHA instructions where it has them.
+// (libgit2's SHA-1 checks every block for the SHAttered collision pattern,
+// which protects object stores against crafted collisions; a key is a hash
+// of text orchestrate builds itself, so it does not need that and is
+// several times faster without.)
 #pragma once
 
-#include <array>
-#include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -15,10 +15,10 @@ namespace orchestrate {
 
 class Sha1 {
  public:
-  /// kFastest uses the CPU's SHA instructions when it has them (x86-64 SHA
-  /// extensions), else the portable code; tests force kPortable too.
-  enum class Implementation { kFastest, kPortable };
-  explicit Sha1(Implementation implementation = Implementation::kFastest);
+  Sha1();
+  ~Sha1();
+  Sha1(Sha1&&) noexcept;
+  Sha1& operator=(Sha1&&) noexcept;
   /// Hashes more input.
   void Update(std::string_view data);
   /// The digest of everything passed to Update, as 40 lowercase hex digits.
@@ -26,13 +26,8 @@ class Sha1 {
   std::string HexDigest();
 
  private:
-  void Block(const unsigned char* block);
-
-  bool use_cpu_instructions_ = false;
-  std::array<uint32_t, 5> h_;
-  std::array<unsigned char, 64> buffer_;
-  size_t buffered_ = 0;
-  uint64_t length_ = 0;  ///< bytes hashed so far
+  struct Context;
+  std::unique_ptr<Context> context_;
 };
 
 }  // namespace orchestrate

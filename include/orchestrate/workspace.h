@@ -59,11 +59,10 @@ struct Project {
   /// The local record index and the cache reading through it, for the
   /// commands that look records up (run, plan, status): see StartRecords.
   std::unique_ptr<RecordIndex> index;
-  std::unique_ptr<ResultCache> cache;  ///< declared after index: stops its thread first
+  std::unique_ptr<ResultCache> cache;  ///< declared after index: destroyed first
 
-  /// Makes index and cache, unless made already, and starts loading the
-  /// index and checking its entries on the index's thread
-  /// (ResultCache::Prefetch). Only a `writable` index saves what is added.
+  /// Makes index and cache, unless made already (the index file is read at
+  /// the first lookup). Only a `writable` index saves what is added.
   ResultCache& StartRecords(bool writable);
 };
 

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "orchestrate/build_config.h"
 #include "support/e2e.h"
 
 namespace orchestrate::testing {

@@ -361,20 +361,19 @@ void ExpectSameSummary(const Record& found, const Record& stored) {
 }
 
 // The first run of a repository looks records up before refs/orchestrate/
-// cache/ exists; what it stores afterwards must still be indexed with its
-// ref file's time, or the next run reads every record from git again.
-TEST_F(IndexedCacheTest, RecordsStoredAfterAMissBeforeAnyRecordExistedAreIndexedWithTheirRefTime) {
+// cache/ exists; what it stores afterwards is indexed and served by the
+// index in the next run.
+TEST_F(IndexedCacheTest, RecordsStoredAfterAMissBeforeAnyRecordExistedAreIndexed) {
   {
     RecordIndex index(index_path());
     ResultCache cache(*repo_, &index);
-    cache.Prefetch();
     EXPECT_FALSE(cache.Find("api", K1()));  // no cache directory yet
     ASSERT_TRUE(cache.Store(Valid(SampleRecord("api", K1(), MakeResult("1")))));
   }
   RecordIndex index(index_path());
   const RecordSummary* entry = index.Find("api", K1());
   ASSERT_NE(entry, nullptr);
-  EXPECT_NE(entry->ref_mtime_ns, 0);
+  EXPECT_EQ(entry->record, Git("rev-parse refs/orchestrate/cache/api/" + K1()));
 }
 
 TEST_F(IndexedCacheTest, StoreIndexesTheRecordAndFindUsesItWithoutReadingGitObjects) {
@@ -442,6 +441,10 @@ TEST_F(IndexedCacheTest, ARefPointedElsewhereIsReadFromGit) {
   EXPECT_DOUBLE_EQ(found->duration_s, 77);
 }
 
+// After `git gc` (or `git pack-refs`) the records' refs live in
+// .git/packed-refs, with no loose file to look at: the index still serves
+// them (without reading their objects), and a packed ref that moved or was
+// deleted is still noticed.
 TEST_F(IndexedCacheTest, PackedRefsAreCheckedThroughGit) {
   Record record = Valid(SampleRecord("api", K1(), MakeResult("1")));
   {
@@ -450,9 +453,23 @@ TEST_F(IndexedCacheTest, PackedRefsAreCheckedThroughGit) {
   }
   Git("pack-refs --all");
   ASSERT_FALSE(testing::FileExists(root() + "/.git/refs/orchestrate/cache/api/" + K1()));
+  std::string blob = Git("rev-parse refs/orchestrate/cache/api/" + K1() + ":record.json");
+  std::string object = root() + "/.git/objects/" + blob.substr(0, 2) + "/" + blob.substr(2);
+  ASSERT_EQ(std::remove(object.c_str()), 0) << object;  // so only the index can answer
   std::optional<Record> found = FindInNewRun("api", K1());
   ASSERT_TRUE(found);
   ExpectSameSummary(*found, record);
+
+  Record theirs = record;
+  theirs.result = MakeResult("theirs");
+  theirs.duration_s = 77;
+  theirs = Valid(theirs);
+  StoreRawRecord("api", K1(), RecordToJson(theirs));
+  Git("pack-refs --all");
+  found = FindInNewRun("api", K1());
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->result, theirs.result);
+
   Git("update-ref -d refs/orchestrate/cache/api/" + K1());
   EXPECT_FALSE(FindInNewRun("api", K1()));
 }
