@@ -2,14 +2,12 @@
 // refs/orchestrate/approvals/ (approval.h).
 #include "orchestrate/approval.h"
 
-#include <git2.h>
-
 #include <cstdlib>
 #include <map>
 #include <sstream>
 
-#include "git_internal.h"
 #include "orchestrate/error.h"
+#include "orchestrate/refs.h"
 
 namespace orchestrate {
 namespace {
@@ -18,10 +16,7 @@ const char* kDecisionFile = "decision";
 const char* kFeedbackFile = "feedback.md";
 
 // The person deciding: git's configured identity, now.
-Signature Person(Repo& repo) {
-  git_detail::OwnedSignature sig = git_detail::DefaultSignature(repo.raw());
-  return {sig->name, sig->email, static_cast<int64_t>(sig->when.time)};
-}
+Signature Person(Repo& repo) { return repo.UserSignature(); }
 
 std::string DecisionText(const Decision& d) {
   return std::string(d.approved ? "approved" : "rejected") + "\nphase " + d.phase + "\nresult " +
@@ -56,7 +51,7 @@ InfraError NotADecision(const std::string& ref) {
 }  // namespace
 
 std::string Approvals::RefOf(const std::string& phase, const ObjectId& result) {
-  return std::string(kRefPrefix) + phase + "/" + result;
+  return refs::ApprovalRef(phase, result);
 }
 
 void Approvals::Approve(const std::string& phase, const ObjectId& result, const std::string& key) {

@@ -19,7 +19,7 @@ namespace {
 // remote's, hence the forced refspecs.
 size_t PushDecisions(Repo& repo, const std::string& remote) {
   std::vector<std::string> specs;
-  for (const auto& [ref, id] : repo.ListRefs(Approvals::kRefPrefix))
+  for (const auto& [ref, id] : repo.ListRefs(std::string(refs::kApprovalRoot)))
     specs.push_back("+" + ref + ":" + ref);
   if (specs.empty()) return 0;
   return specs.size() - repo.Push(remote, specs).size();
@@ -41,7 +41,7 @@ RecordTransfer PushRecords(Repo& repo, const std::string& remote) {
 }
 
 RecordTransfer PullRecords(Repo& repo, const std::string& remote) {
-  std::string prefix(refs::kCacheRoot), decisions = Approvals::kRefPrefix;
+  std::string prefix(refs::kCacheRoot), decisions(refs::kApprovalRoot);
   size_t before = repo.ListRefs(prefix).size();
   repo.Fetch(remote, {prefix + "*:" + prefix + "*", "+" + decisions + "*:" + decisions + "*"});
   size_t after = repo.ListRefs(prefix).size();

@@ -8,6 +8,7 @@
 #include "orchestrate/cache_sync.h"
 #include "orchestrate/commands.h"
 #include "orchestrate/error.h"
+#include "orchestrate/refs.h"
 #include "orchestrate/phase_execution.h"
 #include "orchestrate/planner.h"
 #include "orchestrate/process.h"
@@ -15,8 +16,6 @@
 namespace orchestrate {
 namespace {
 
-const char* kPhaseBranches = "refs/heads/orchestrate/phase/";
-const char* kAttemptRefs = "refs/orchestrate/attempts/";
 
 void TakeLock(const Project& project, RunLock* lock) {
   project.workspace.Prepare(project.repo->commondir(), {});
@@ -87,7 +86,7 @@ std::set<std::string> CleanWorktrees(Project& project, RunState& state) {
 // contains `commit`, or "".
 std::string BranchContaining(Repo& repo, const ObjectId& commit) {
   for (const auto& [ref, tip] : repo.ListRefs("refs/heads/")) {
-    if (ref.rfind(kPhaseBranches, 0) == 0) continue;
+    if (ref.rfind(refs::kPhaseBranchRoot, 0) == 0) continue;
     if (repo.IsAncestor(commit, tip)) return ref.substr(std::string("refs/heads/").size());
   }
   return "";
@@ -100,23 +99,22 @@ std::string KeepReason(Repo& repo, const std::string& phase, const ObjectId& hea
                        const std::set<std::string>& held) {
   if (held.count(phase)) return "its worktree is kept with uncommitted changes (see above)";
   if (IsRecordedResult(repo, phase, head)) return "";
-  for (const auto& [attempt, id] : repo.ListRefs("refs/orchestrate/attempts/" + phase + "/"))
+  for (const auto& [attempt, id] : repo.ListRefs(refs::AttemptRefs(phase)))
     if (id == head) return "";
   if (!BranchContaining(repo, head).empty()) return "";
   return "its commit " + head.substr(0, 12) +
          " is in no cache record, saved attempt or other branch (merge it, or delete it with "
-         "`git branch -D orchestrate/phase/" +
-         phase + "`)";
+         "`git branch -D " + refs::PhaseBranch(phase) + "`)";
 }
 
 void CleanBranches(Project& project, const std::set<std::string>& held) {
   Repo& repo = *project.repo;
   int removed = 0;
-  for (const auto& [ref, head] : repo.ListRefs(kPhaseBranches)) {
-    std::string phase = ref.substr(std::string(kPhaseBranches).size());
+  for (const auto& [ref, head] : repo.ListRefs(std::string(refs::kPhaseBranchRoot))) {
+    std::string phase = refs::PhaseOfBranchRef(ref).value_or("");
     std::string reason = KeepReason(repo, phase, head, held);
     if (!reason.empty()) {
-      std::cout << "kept branch orchestrate/phase/" << phase << ": " << reason << "\n";
+      std::cout << "kept branch " << refs::PhaseBranch(phase) << ": " << reason << "\n";
       continue;
     }
     repo.DeleteRef(ref);
@@ -139,7 +137,7 @@ int64_t SavedAt(const std::string& ref) {
 int RemoveAttempts(Project& project, RunState& state, std::optional<Duration> max_age) {
   int64_t now = std::time(nullptr);
   std::set<std::string> removed;
-  for (const auto& [ref, id] : project.repo->ListRefs(kAttemptRefs)) {
+  for (const auto& [ref, id] : project.repo->ListRefs(std::string(refs::kAttemptRoot))) {
     int64_t at = SavedAt(ref);
     if (max_age && (at == 0 || (now - at) * 1000 <= max_age->count())) continue;
     project.repo->DeleteRef(ref);

@@ -1,5 +1,6 @@
 // CostEstimate: the last recorded cost of the phases a plan would run.
 #include "orchestrate/cost_estimate.h"
+#include "orchestrate/refs.h"
 
 #include <set>
 #include <string_view>
@@ -14,9 +15,8 @@ namespace {
 // a plan of thousands of phases never run asks git once, not once each.
 std::set<std::string> RecordedPhases(Repo& repo) {
   std::set<std::string> phases;
-  size_t prefix = std::string_view(ResultCache::kRefPrefix).size();
-  for (const auto& [ref, id] : repo.ListRefs(ResultCache::kRefPrefix))
-    phases.insert(ref.substr(prefix, ref.find('/', prefix) - prefix));
+  for (const auto& [ref, id] : repo.ListRefs(std::string(refs::kCacheRoot)))
+    if (std::optional<refs::CacheRefName> name = refs::ParseCacheRef(ref)) phases.insert(name->phase);
   return phases;
 }
 

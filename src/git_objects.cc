@@ -149,6 +149,11 @@ ObjectId Repo::CreateCommit(const ObjectId& tree, const std::vector<ObjectId>& p
   return FormatOid(oid);
 }
 
+Signature Repo::UserSignature() {
+  OwnedSignature sig = DefaultSignature(repo_);
+  return {sig->name, sig->email, static_cast<int64_t>(sig->when.time)};
+}
+
 Sha1 StartBlobHash(size_t size) {
   Sha1 sha;
   sha.Update("blob " + std::to_string(size));

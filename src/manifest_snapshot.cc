@@ -314,17 +314,6 @@ int FindExecutableBuildId(dl_phdr_info* info, size_t, void* found) {
 
 // --- Files -------------------------------------------------------------------
 
-// Writes `data` to a temporary file beside `path` and renames it to `path`;
-// on any failure removes the temporary file and leaves `path` as it was.
-void WriteFileAtomically(const std::string& path, std::string_view data) {
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  if (fd < 0) return;
-  bool written = WriteAll(fd, data);
-  if (::close(fd) != 0) written = false;
-  if (!written || std::rename(tmp.c_str(), path.c_str()) != 0) ::unlink(tmp.c_str());
-}
-
 std::string AbsoluteManifestPath(const std::string& manifest_path) {
   return fs::absolute(manifest_path).lexically_normal().string();
 }
@@ -394,7 +383,7 @@ void SaveManifestSnapshot(const std::string& snapshot_path, std::string_view tex
   size_t body = data.size();
   ManifestFields(out, manifest);
   AppendFixed64(&data, Checksum(std::string_view(data).substr(body)));
-  WriteFileAtomically(snapshot_path, data);
+  ReplaceFile(snapshot_path, data, Durability::kFast);  // best effort: a cache
 }
 
 }  // namespace orchestrate

@@ -15,6 +15,7 @@
 #include <span>
 
 #include "file_io.h"
+#include "line_codec.h"
 #include "orchestrate/error.h"
 
 namespace orchestrate {
@@ -26,78 +27,10 @@ std::string Header() {
   return "# orchestrate record index " + std::to_string(RecordIndex::kFormatVersion) + "\n";
 }
 
-void AppendEscaped(const std::string& value, std::string* out) {
-  for (char c : value) {
-    switch (c) {
-      case '\\':
-        *out += "\\\\";
-        break;
-      case '\t':
-        *out += "\\t";
-        break;
-      case '\n':
-        *out += "\\n";
-        break;
-      case '\r':
-        *out += "\\r";
-        break;
-      default:
-        *out += c;
-    }
-  }
-}
-
-bool Unescape(std::string_view field, std::string* out) {
-  if (field.find('\\') == std::string_view::npos) {  // the usual case: nothing escaped
-    out->assign(field);
-    return true;
-  }
-  out->clear();
-  out->reserve(field.size());
-  for (size_t i = 0; i < field.size(); ++i) {
-    if (field[i] != '\\') {
-      *out += field[i];
-      continue;
-    }
-    if (++i == field.size()) return false;
-    switch (field[i]) {
-      case '\\':
-        *out += '\\';
-        break;
-      case 't':
-        *out += '\t';
-        break;
-      case 'n':
-        *out += '\n';
-        break;
-      case 'r':
-        *out += '\r';
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
-}
-
 template <typename Number>
 bool ParseNumber(std::string_view field, Number* out) {
   auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), *out);
   return ec == std::errc() && end == field.data() + field.size();
-}
-
-// Splits `line` at tabs into exactly `fields.size()` fields; false when it
-// has another number of them.
-bool SplitTabs(std::string_view line, std::span<std::string_view> fields) {
-  size_t start = 0;
-  for (size_t i = 0; i + 1 < fields.size(); ++i) {
-    size_t tab = line.find('\t', start);
-    if (tab == std::string_view::npos) return false;
-    fields[i] = line.substr(start, tab - start);
-    start = tab + 1;
-  }
-  fields.back() = line.substr(start);
-  return fields.back().find('\t') == std::string_view::npos;
 }
 
 }  // namespace
@@ -122,12 +55,12 @@ std::string FormatSummary(const RecordSummary& s) {
 
 std::optional<RecordSummary> ParseSummary(std::string_view line) {
   std::array<std::string_view, kFields> f;
-  if (!SplitTabs(line, f)) return std::nullopt;
+  if (!SplitFields(line, f)) return std::nullopt;
   RecordSummary s;
-  bool ok = Unescape(f[0], &s.phase) && Unescape(f[1], &s.key) &&
+  bool ok = AppendUnescaped(f[0], &s.phase) && AppendUnescaped(f[1], &s.key) &&
             ParseNumber(f[6], &s.started_at) && ParseNumber(f[7], &s.duration_s) &&
             ParseNumber(f[8], &s.attempts) && (f[9] == "0" || f[9] == "1") &&
-            Unescape(f[11], &s.handoff);
+            AppendUnescaped(f[11], &s.handoff);
   if (!ok || s.phase.empty() || s.key.empty() || f[2].empty()) return std::nullopt;
   s.record = f[2];
   s.result = f[3];
@@ -228,16 +161,15 @@ void RecordIndex::Flush() {
   } else {
     for (size_t position : pending_) text += FormatSummary(entries_[position]) + '\n';
   }
-  std::string target = rewrite ? path_ + ".tmp." + std::to_string(getpid()) : path_;
-  int fd =
-      open(target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (rewrite ? O_TRUNC : O_APPEND), 0644);
-  bool ok = fd >= 0 && WriteAll(fd, text);
-  if (fd >= 0) ok = close(fd) == 0 && ok;
-  if (ok && rewrite) ok = std::rename(target.c_str(), path_.c_str()) == 0;
-  if (!ok) {
-    if (rewrite) std::remove(target.c_str());
-    throw InfraError("cannot write " + path_ + " (disk full or no permission?)");
+  bool ok;
+  if (rewrite) {
+    ok = ReplaceFile(path_, text, Durability::kFast);
+  } else {
+    int fd = open(path_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_APPEND, 0644);
+    ok = fd >= 0 && WriteAll(fd, text);
+    if (fd >= 0) ok = close(fd) == 0 && ok;
   }
+  if (!ok) throw InfraError(WriteFailure(path_, errno));
   lines_in_file_ = rewrite ? entries_.size() : lines_in_file_ + pending_.size();
   pending_.clear();
 }

@@ -58,4 +58,8 @@ std::string TargetMark(std::string_view target) { return Join(kTargetMarkRoot, t
 
 std::string TargetPendingMark(std::string_view target) { return Join(kTargetPendingRoot, target); }
 
+std::string ApprovalRef(std::string_view phase, std::string_view result) {
+  return Join(kApprovalRoot, phase) + "/" + std::string(result);
+}
+
 }  // namespace orchestrate::refs

@@ -10,6 +10,7 @@
 
 #include "orchestrate/cache.h"
 #include "orchestrate/error.h"
+#include "orchestrate/refs.h"
 
 namespace orchestrate {
 namespace {
@@ -55,10 +56,10 @@ Record ReadRecord(Repo& repo, const std::string& ref, const ObjectId& commit, bo
 RecordInfo InfoFromRef(const std::string& ref) {
   RecordInfo info;
   info.ref = ref;
-  std::string rest = ref.substr(std::string(ResultCache::kRefPrefix).size());
-  size_t slash = rest.rfind('/');
-  info.phase = slash == std::string::npos ? rest : rest.substr(0, slash);
-  info.key = slash == std::string::npos ? "" : rest.substr(slash + 1);
+  if (std::optional<refs::CacheRefName> name = refs::ParseCacheRef(ref)) {
+    info.phase = name->phase;
+    info.key = name->key;
+  }
   return info;
 }
 
@@ -104,7 +105,7 @@ Record FromSummary(const RecordSummary& s) {
 }  // namespace
 
 std::string ResultCache::RefName(const std::string& phase, const std::string& key) {
-  return kRefPrefix + phase + "/" + key;
+  return refs::CacheRef(phase, key);
 }
 
 std::optional<Record> ResultCache::Lookup(const std::string& phase, const std::string& key,
@@ -241,7 +242,7 @@ bool ResultCache::Store(const Record& unsigned_record, bool replace) {
 
 std::vector<RecordInfo> ResultCache::List() {
   std::vector<RecordInfo> infos;
-  for (const auto& [ref, commit] : repo_.ListRefs(kRefPrefix)) {
+  for (const auto& [ref, commit] : repo_.ListRefs(std::string(refs::kCacheRoot))) {
     infos.push_back(InfoFromRef(ref));
     ReadInfo(repo_, commit, &infos.back());
   }

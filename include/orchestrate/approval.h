@@ -35,8 +35,6 @@ struct Decision {
 /// rejection, `feedback.md` (the text, a blob of its own).
 class Approvals {
  public:
-  static constexpr const char* kRefPrefix = "refs/orchestrate/approvals/";
-
   explicit Approvals(Repo& repo) : repo_(repo) {}
 
   /// refs/orchestrate/approvals/<phase>/<result>.

@@ -119,6 +119,9 @@ class Repo {
   /// signature (falls back to "orchestrate <orchestrate@localhost>"), now.
   ObjectId CreateCommit(const ObjectId& tree, const std::vector<ObjectId>& parents,
                         const std::string& message, const std::optional<Signature>& sig);
+  /// The user's configured identity (user.name, user.email; falls back to
+  /// "orchestrate <orchestrate@localhost>"), now.
+  Signature UserSignature();
   /// True when `ancestor` is reachable from (or equal to) `descendant`.
   bool IsAncestor(const ObjectId& ancestor, const ObjectId& descendant);
 

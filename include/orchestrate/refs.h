@@ -22,6 +22,8 @@ inline constexpr std::string_view kOwnRoot = "refs/orchestrate/";
 inline constexpr std::string_view kCacheRoot = "refs/orchestrate/cache/";
 /// Every saved attempt.
 inline constexpr std::string_view kAttemptRoot = "refs/orchestrate/attempts/";
+/// A person's decisions on results (approval.h).
+inline constexpr std::string_view kApprovalRoot = "refs/orchestrate/approvals/";
 /// Every target mark.
 inline constexpr std::string_view kTargetMarkRoot = "refs/orchestrate/targets/";
 /// Every pending target mark.
@@ -60,6 +62,9 @@ std::optional<CacheRefName> ParseCacheRef(std::string_view ref);
 std::string AttemptRefs(std::string_view phase);
 /// "refs/orchestrate/attempts/<phase>/<unix time>-<first 12 digits of commit>".
 std::string AttemptRef(std::string_view phase, long long unix_time, std::string_view commit);
+
+/// "refs/orchestrate/approvals/<phase>/<result>": the decision on one result.
+std::string ApprovalRef(std::string_view phase, std::string_view result);
 
 /// "refs/orchestrate/targets/<target>": the target commit orchestrate wrote last.
 std::string TargetMark(std::string_view target);
