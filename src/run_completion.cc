@@ -19,7 +19,7 @@ void Run::Completed(int p, PhaseOutcome o) {
   r.attempts = o.attempts;
   // A phase that never started (input-conflict) took no time.
   r.duration_s =
-      s.started_before ? std::chrono::duration<double>(Clock::now() - s.started).count() : 0;
+      s.started_before ? std::chrono::duration<double>(clock_.Now() - s.started).count() : 0;
   r.started_at = s.started_at;
   if (o.state != PhaseState::kSucceeded) r.reason = o.failure;
   r.handoff_first_line = o.handoff.substr(0, o.handoff.find('\n'));
@@ -49,7 +49,7 @@ void Run::RememberSaved(const std::string& phase, const std::string& ref) {
 void Run::RecordSuccess(int p, PhaseOutcome& o) {
   PhaseSlot& s = slots_[p];
   s.result = o.result;
-  s.result_tree = repo_.TreeOf(o.result);
+  s.result_tree = store_.TreeOf(o.result);
   s.handoff = o.handoff;
   Record rec;
   rec.phase = Name(p);
@@ -60,14 +60,14 @@ void Run::RecordSuccess(int p, PhaseOutcome& o) {
   rec.input = s.input;
   rec.base = base_;
   rec.started_at = s.started_at;
-  rec.duration_s = std::chrono::duration<double>(Clock::now() - s.started).count();
+  rec.duration_s = std::chrono::duration<double>(clock_.Now() - s.started).count();
   rec.attempts = o.attempts;
   rec.commands = o.commands;
-  rec.log = ReadTail(ws_.LogPath(Name(p)), 100000);
+  rec.log = store_.LogTail(Name(p), 100000);
   rec.handoff = o.handoff;
-  cache_.Store(rec, /*replace=*/options_.always || options_.force.count(Name(p)));
+  store_.StoreRecord(rec, /*replace=*/options_.always || options_.force.count(Name(p)));
   state_.succeeded_keys[Name(p)].insert(s.key);
-  RecordOf(p).recorded_at = std::time(nullptr);
+  RecordOf(p).recorded_at = clock_.WallNow();
 }
 
 void Run::EmitFinished(int p, const PhaseOutcome& o, const PhaseRecord& r) {
@@ -112,7 +112,7 @@ void Run::Requeue(int p, const PhaseOutcome& o) {
   state_.kept_worktrees[s.worktree] = Name(p);  // come back to the same worktree
   scheduler_->Requeue(p);
   ++s.requeues;
-  double first = EnvSeconds("ORCHESTRATE_REQUEUE_BACKOFF", 10);
+  double first = std::chrono::duration<double>(options_.requeue_backoff).count();
   // The time the output named, plus a little; else exponential backoff.
   double wait = o.requeue_wait_s ? *o.requeue_wait_s + std::min(first, 30.0)
                                  : Backoff(s.requeues, first, 600);
@@ -125,16 +125,17 @@ void Run::Requeue(int p, const PhaseOutcome& o) {
                      FormatDuration(s.waited_s) + " in " + std::to_string(s.requeues - 1) +
                      " requeues; waiting " + FormatDuration(wait) +
                      " more would pass settings.requeue_max (" + FormatDuration(limit) + ")";
-    failed.log_tail = ReadTail(ws_.LogPath(Name(p)), 20);
+    failed.log_tail = store_.LogTail(Name(p), 20);
     return Completed(p, failed);
   }
   s.waited_s += wait;
-  Clock::time_point until = Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(wait * 1000));
+  Clock::time_point until =
+      clock_.Now() + std::chrono::milliseconds(static_cast<int64_t>(wait * 1000));
   requeued_[p] = until;
   PauseItsPool(p, until);
   PhaseRecord& r = RecordOf(p);
   r.state = PhaseState::kRequeued;
-  r.reason = "waiting until " + ClockTimeIn(wait) + " (output matched \"" + o.requeue_pattern +
+  r.reason = "waiting until " + ClockTimeIn(clock_.WallNow(), wait) + " (output matched \"" + o.requeue_pattern +
              "\")";
   StateChanged();
   Event e;
@@ -155,12 +156,13 @@ void Run::PauseItsPool(int p, Clock::time_point until) {
   if (paused < until) paused = until;
   scheduler_->PausePool(pool, true);
   Notice("pool " + pool + " waits until " +
-         ClockTimeIn(std::chrono::duration<double>(paused - Clock::now()).count()) +
+         ClockTimeIn(clock_.WallNow(),
+                     std::chrono::duration<double>(paused - clock_.Now()).count()) +
          ": phase " + Name(p) + " hit a rate limit");
 }
 
 void Run::WakeRequeued() {
-  auto now = Clock::now();
+  auto now = clock_.Now();
   for (auto it = paused_pools_.begin(); it != paused_pools_.end();) {
     if (it->second > now) {
       ++it;
@@ -189,7 +191,7 @@ void Run::AddFreshUnselected() {
     bool deps_known = true;
     for (int dep : graph_.node(p).deps) deps_known &= IsSuccess(slots_[dep].state);
     if (!deps_known) continue;
-    PhaseDecision d = planner_->Decide(p, DepResults(p));
+    PhaseDecision d = store_.Decide(p, DepResults(p));
     if (d.action == Action::kFresh) UseRecord(p, std::move(*d.record));
   }
 }
@@ -201,13 +203,12 @@ void Run::IntegrateTarget() {
   for (int p : graph_.topo_order())
     if (IsSuccess(slots_[p].state) && graph_.node(p).phase->merge)
       results.push_back({Name(p), slots_[p].result, slots_[p].input, DepNames(p)});
-  TargetMemo memo(ws_.target_memo_file());
-  MergeOutcome m = MergeTarget(repo_, base_, results, &memo);
+  MergeOutcome m = store_.MergeTarget(base_, results);
   try {
     // Checked again: the user may have committed to it or checked it out
     // while the phases ran.
-    CheckTarget(repo_, manifest_.settings.target);
-    UpdateTarget(repo_, manifest_.settings.target, m.commit);
+    store_.CheckTarget(manifest_.settings.target);
+    store_.UpdateTarget(manifest_.settings.target, m.commit);
   } catch (const UsageError& e) {
     Notice(std::string(e.what()) + "; the results are kept on their phase branches", true);
     target_refused_ = true;
@@ -275,8 +276,18 @@ int Run::Finish() {
   FlushNotices();
   try {
     if (state_changed_) SaveState();
-    index_.Flush();
-  } catch (const InfraError&) {
+  } catch (const InfraError& e) {
+    Notice(std::string("could not save the run's state: ") + e.what() +
+               "; `orchestrate status` may show an earlier run (free disk space or fix the "
+               "permissions of .orchestrate/)",
+           true);
+  }
+  try {
+    store_.Flush();
+  } catch (const InfraError& e) {
+    Notice(std::string("could not save the record index: ") + e.what() +
+               "; the next run looks records up more slowly",
+           true);
   }
   Event e;
   e.type = Event::Type::kRunFinished;

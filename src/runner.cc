@@ -1,5 +1,7 @@
 #include "run_internal.h"
 
+#include <cstdlib>
+
 namespace orchestrate {
 
 int EffectiveJobs(int flag, const Settings& settings) {
@@ -9,14 +11,33 @@ int EffectiveJobs(int flag, const Settings& settings) {
   return cpus ? static_cast<int>(cpus) : 2;
 }
 
-int RunPhases(Project& project, const RunOptions& options, EventSink& sink) {
-  auto run = std::make_unique<run_internal::Run>(project, options, sink);
-  int status = run->Execute();
+namespace {
+
+// The Builder with the production store, runner and clock.
+struct RealBuild {
+  RealBuild(Project& project, const RunOptions& options, EventSink& sink)
+      : store(MakeGitBuildStore(project)),
+        runner(MakeThreadPhaseRunner()),
+        run(project.manifest, project.workspace, options, sink, *store, *runner,
+            BuildClock::System(), InstallSignalHandlers()) {}
+  std::unique_ptr<BuildStore> store;
+  std::unique_ptr<PhaseRunner> runner;
+  run_internal::Run run;
+};
+
+}  // namespace
+
+int RunPhases(Project& project, const RunOptions& given, EventSink& sink) {
+  // Until the command line sets them, the environment does.
+  RunOptions options = given;
+  ApplyEnvironmentKnobs(&options, [](const char* name) { return std::getenv(name); });
+  auto build = std::make_unique<RealBuild>(project, options, sink);
+  int status = build->run.Execute();
   if (options.process_exits_after) {
     // Kept reachable (leak checkers stay quiet), never destroyed.
-    static run_internal::Run* left_for_exit = nullptr;
-    left_for_exit = run.release();
-    left_for_exit->LeaveForExit();
+    static RealBuild* left_for_exit = nullptr;
+    left_for_exit = build.release();
+    left_for_exit->run.LeaveForExit();
   }
   return status;
 }
@@ -38,57 +59,45 @@ int Run::Execute() {
 
 void Run::LeaveForExit() {
   StopEverything();
-  lock_.Release();
+  store_.Unlock();
 }
 
 // --- before anything runs --------------------------------------------------
 
 void Run::Setup() {
-  started_ = Clock::now();
-  std::vector<std::string> excludes = manifest_.settings.worktree_copy;
-  excludes.insert(excludes.end(), manifest_.settings.worktree_link.begin(),
-                  manifest_.settings.worktree_link.end());
-  ws_.Prepare(repo_.commondir(), excludes);
-  int holder = 0;
-  if (!lock_.Acquire(ws_.lock_file(), &holder))
-    throw UsageError("another orchestrate run (pid " + std::to_string(holder) +
-                     ") is using this repository; wait for it to finish or stop it");
-  state_ = ws_.LoadState();
+  started_ = clock_.Now();
+  store_.Lock();
+  state_ = store_.LoadState();
   Recover();
   ResolveBase();
   Select();
-  CheckTarget(repo_, manifest_.settings.target);
+  store_.CheckTarget(manifest_.settings.target);
   jobs_ = EffectiveJobs(options_.jobs, manifest_.settings);
-  run_id_ = std::to_string(getpid()) + "-" + std::to_string(std::time(nullptr));
-  signal_flag_ = &InstallSignalHandlers();
+  run_id_ = std::to_string(getpid()) + "-" + std::to_string(clock_.WallNow());
 }
 
 void Run::Recover() {
-  for (const auto& line : ReapLeftoverProcessGroups(ws_.pids_dir())) Notice(line);
-  WorktreeStore store(repo_, ws_.worktrees_dir());
-  for (const auto& line : store.Repair()) Notice(line);
+  for (const auto& line : store_.Recover()) Notice(line);
   for (auto& [name, record] : state_.phases)
     if (record.state == PhaseState::kRunning || record.state == PhaseState::kRequeued) {
       record.state = PhaseState::kInterrupted;
       state_changed_ = true;
     }
   size_t bookkeeping = state_.kept_worktrees.size() + state_.worktree_last_phase.size();
-  pool_ = std::make_unique<WorktreePool>(state_, manifest_.settings.keep_worktrees, store.List());
+  pool_ = std::make_unique<WorktreePool>(state_, manifest_.settings.keep_worktrees, store_.Worktrees());
   if (state_.kept_worktrees.size() + state_.worktree_last_phase.size() != bookkeeping)
     state_changed_ = true;  // the pool forgot worktrees that are gone
 }
 
 void Run::ResolveBase() {
   std::string rev = options_.base.empty() ? manifest_.settings.base : options_.base;
-  std::optional<ObjectId> base = repo_.ResolveCommit(rev);
+  std::optional<ObjectId> base = store_.ResolveCommit(rev);
   if (!base)
     throw UsageError(
         "cannot resolve base '" + rev +
         "' to a commit (check settings.base or --base; a new repository needs a first commit)");
   base_ = *base;
-  // The manifest and prompts are read from disk: their edits are used as
-  // they are, not "uncommitted changes left out".
-  if (repo_.HasUncommittedChanges(ManifestFiles(manifest_, repo_.workdir())))
+  if (store_.HasUncommittedChanges())
     Notice("your uncommitted changes are not part of the base (" + base_.substr(0, 12) +
            "); commit them to include them");
 }
@@ -100,8 +109,7 @@ void Run::Select() {
   records_.assign(graph_.size(), nullptr);
   for (auto& [name, record] : state_.phases)  // one pass, not a map search per phase
     if (std::optional<int> p = graph_.Find(name)) records_[*p] = &record;
-  planner_ = std::make_unique<Planner>(graph_, repo_, cache_, state_, base_,
-                                       PlannerOptions{options_.force, options_.always});
+  store_.StartPlanning(graph_, state_, base_, PlannerOptions{options_.force, options_.always});
   if (options_.only) SelectOnly();
   std::vector<double> weight(graph_.size(), 1.0);
   for (int p : selected_)
@@ -112,7 +120,7 @@ void Run::Select() {
 void Run::SelectOnly() {
   if (options_.targets.empty())
     throw UsageError("--only needs the phases to run, e.g. `orchestrate run api --only`");
-  std::vector<PhaseDecision> plan = planner_->PlanAll(selected_);
+  std::vector<PhaseDecision> plan = store_.PlanAll(selected_);
   std::set<int> named;
   for (const auto& t : options_.targets) named.insert(*graph_.Find(t));
   std::vector<int> only;
@@ -171,19 +179,19 @@ void Run::EmitRunStarted() {
   Emit(e);
   started_emitted_ = true;
   FlushNotices();
-  state_.run_started_at = std::time(nullptr);
+  state_.run_started_at = clock_.WallNow();
   state_.run_pid = getpid();
   if (state_.base != base_) state_changed_ = true;
   state_.base = base_;
   // Written with the first change, or at the end if anything changed: a
   // no-op run leaves the file (and the last run line in it) as it was.
-  last_save_ = Clock::now();
+  last_save_ = clock_.Now();
 }
 
 void Run::SaveState() {
-  auto begin = Clock::now();
-  ws_.SaveState(state_);
-  last_save_ = Clock::now();
+  auto begin = clock_.Now();
+  store_.SaveState(state_);
+  last_save_ = clock_.Now();
   save_interval_ =
       std::max<Clock::duration>(std::chrono::milliseconds(100), 10 * (last_save_ - begin));
   state_dirty_ = false;
@@ -196,14 +204,14 @@ void Run::StateChanged() {
 }
 
 void Run::SaveStateIfDue() {
-  if (state_dirty_ && Clock::now() - last_save_ >= save_interval_) SaveState();
+  if (state_dirty_ && clock_.Now() - last_save_ >= save_interval_) SaveState();
 }
 
 std::chrono::milliseconds Run::WaitLimit() const {
   auto limit = std::chrono::milliseconds(100);
   if (!state_dirty_) return limit;
   auto due = std::chrono::duration_cast<std::chrono::milliseconds>(last_save_ + save_interval_ -
-                                                                   Clock::now());
+                                                                   clock_.Now());
   return std::clamp(due, std::chrono::milliseconds(0), limit);
 }
 
@@ -213,7 +221,7 @@ void Run::Loop() {
   scheduler_ = std::make_unique<Scheduler>(graph_, jobs_);
   for (const auto& pool : manifest_.pools) scheduler_->SetPoolDepth(pool.name, pool.depth);
   scheduler_->Add(selected_);
-  auto last_tick = Clock::now();
+  auto last_tick = clock_.Now();
   while (true) {
     CheckSignal();
     EvaluateReady();
@@ -222,8 +230,8 @@ void Run::Loop() {
     WaitForCompletions(WaitLimit());
     SaveStateIfDue();
     WakeRequeued();
-    if (Clock::now() - last_tick >= std::chrono::seconds(1)) {
-      last_tick = Clock::now();
+    if (clock_.Now() - last_tick >= std::chrono::seconds(1)) {
+      last_tick = clock_.Now();
       std::lock_guard<std::mutex> lock(sink_mutex_);
       sink_.OnTick(Now());
     }
@@ -231,10 +239,10 @@ void Run::Loop() {
 }
 
 void Run::CheckSignal() {
-  int sig = signal_flag_->load();
+  int sig = interrupt_.load();
   if (sig == 0 || signal_) return;
   signal_ = sig;
-  cancel_ = true;
+  runner_.Cancel();
   scheduler_->StopStarting();
   requeued_.clear();
   Notice(std::string("interrupted by ") +
@@ -244,10 +252,9 @@ void Run::CheckSignal() {
 }
 
 void Run::StopEverything() {
-  cancel_ = true;
   if (scheduler_) scheduler_->StopStarting();
-  for (auto& s : slots_)
-    if (s.thread.joinable()) s.thread.join();
+  runner_.Abort();
+  for (auto& s : slots_) s.in_runner = false;
   running_ = 0;
 }
 
@@ -270,7 +277,7 @@ void Run::EvaluateReady() {
 }
 
 void Run::Evaluate(int p) {
-  PhaseDecision d = planner_->Decide(p, DepResults(p));
+  PhaseDecision d = store_.Decide(p, DepResults(p));
   slots_[p].key = d.key;
   if (d.action != Action::kFresh) slots_[p].components = std::move(d.components);
   if (d.action != Action::kFresh) {
@@ -330,7 +337,7 @@ void Run::EmitFresh(int p) {
 int Run::FreeJobSlot() const {
   std::set<int> used;
   for (const auto& s : slots_)
-    if (s.thread.joinable()) used.insert(s.job_slot);
+    if (s.in_runner) used.insert(s.job_slot);
   for (int i = 0;; ++i)
     if (!used.count(i)) return i;
 }
@@ -339,7 +346,7 @@ void Run::StartRunnable() {
   while (std::optional<int> p = scheduler_->PopRunnable()) {
     std::vector<PhaseResult> deps;
     for (int dep : graph_.node(*p).deps) deps.push_back({Name(dep), slots_[dep].result, {}, {}});
-    MergeOutcome input = MergeInput(repo_, base_, deps);
+    MergeOutcome input = store_.MergeInput(base_, deps);
     if (!input.failures.empty()) {
       InputConflict(*p, deps, input.failures.front());
       continue;
@@ -384,8 +391,7 @@ PhaseJob Run::MakeJob(int p, const ObjectId& input) {
   job.env = MergeEnvironment(CurrentEnvironment(), {"ORCHESTRATE_RUN_ID=" + run_id_});
   job.attempts_done = s.attempts_done;
   job.fresh_log = !s.started_before;
-  job.kill_grace = std::chrono::milliseconds(
-      static_cast<int64_t>(EnvSeconds("ORCHESTRATE_KILL_GRACE", 5) * 1000));
+  job.kill_grace = options_.kill_grace;
   job.repos = &repos_[s.worktree];
   job.hooks = RecordProcessGroups(ws_.pids_dir(), s.job_slot, "ORCHESTRATE_RUN_ID=" + run_id_);
   return job;
@@ -404,8 +410,8 @@ void Run::Launch(int p, const ObjectId& input) {
   s.worktree = pool_->Acquire(Name(p), &previous_phase);
   s.job_slot = FreeJobSlot();
   if (!s.started_before) {
-    s.started = Clock::now();
-    s.started_at = std::time(nullptr);
+    s.started = clock_.Now();
+    s.started_at = clock_.WallNow();
   }
   s.input = input;
   PhaseJob job = MakeJob(p, input);
@@ -422,13 +428,8 @@ void Run::Launch(int p, const ObjectId& input) {
   StateChanged();
   EmitStarted(p, job);
   ++running_;
-  s.thread = std::thread([this, p, job = std::move(job)] {
-    EmitFn emit = [this](Event e) { Emit(std::move(e)); };
-    PhaseOutcome outcome = ExecutePhase(job, cancel_, emit);
-    std::lock_guard<std::mutex> lock(done_mutex_);
-    done_.push_back(Completion{p, std::move(outcome)});
-    done_cv_.notify_one();
-  });
+  s.in_runner = true;
+  runner_.Start(p, std::move(job), [this](Event e) { Emit(std::move(e)); });
 }
 
 void Run::EmitStarted(int p, const PhaseJob& job) {
@@ -446,16 +447,10 @@ void Run::EmitStarted(int p, const PhaseJob& job) {
 }
 
 void Run::WaitForCompletions(std::chrono::milliseconds timeout) {
-  std::deque<Completion> done;
-  {
-    std::unique_lock<std::mutex> lock(done_mutex_);
-    done_cv_.wait_for(lock, timeout, [this] { return !done_.empty(); });
-    done.swap(done_);
-  }
-  for (auto& c : done) {
-    slots_[c.phase].thread.join();
+  for (PhaseEnd& end : runner_.Wait(timeout)) {
+    slots_[end.phase].in_runner = false;
     --running_;
-    Completed(c.phase, std::move(c.outcome));
+    Completed(end.phase, std::move(end.outcome));
   }
 }
 
