@@ -40,6 +40,9 @@ class GitBuildStore : public BuildStore {
     return lines;
   }
   std::vector<std::string> Worktrees() override { return worktrees_.List(); }
+  ProcessHooks RecordProcessGroups(int slot, const std::string& marker) override {
+    return orchestrate::RecordProcessGroups(ws_.pids_dir(), slot, marker);
+  }
   std::string LogTail(const std::string& phase, int lines) override {
     return ReadTail(ws_.LogPath(phase), lines);
   }

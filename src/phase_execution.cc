@@ -1,7 +1,5 @@
 #include "orchestrate/phase_execution.h"
 
-#include <git2.h>
-
 #include <algorithm>
 #include <cctype>
 #include <ctime>

@@ -393,7 +393,7 @@ PhaseJob Run::MakeJob(int p, const ObjectId& input) {
   job.fresh_log = !s.started_before;
   job.kill_grace = options_.kill_grace;
   job.repos = &repos_[s.worktree];
-  job.hooks = RecordProcessGroups(ws_.pids_dir(), s.job_slot, "ORCHESTRATE_RUN_ID=" + run_id_);
+  job.hooks = store_.RecordProcessGroups(s.job_slot, "ORCHESTRATE_RUN_ID=" + run_id_);
   return job;
 }
 

@@ -79,6 +79,9 @@ class BuildStore {
   virtual std::vector<std::string> Recover() = 0;
   /// Names of the worktrees on disk.
   virtual std::vector<std::string> Worktrees() = 0;
+  /// Hooks that record the process groups of the phase in job slot `slot`
+  /// for crash recovery (recovery.h); `marker` is the run's environment entry.
+  virtual ProcessHooks RecordProcessGroups(int slot, const std::string& marker) = 0;
   /// The last `lines` lines of a phase's log.
   virtual std::string LogTail(const std::string& phase, int lines) = 0;
 
