@@ -2,6 +2,7 @@
 // the project's result cache and its workspace files.
 #include <memory>
 
+#include "file_io.h"
 #include "orchestrate/build_interfaces.h"
 #include "orchestrate/error.h"
 #include "orchestrate/process.h"
@@ -42,6 +43,11 @@ class GitBuildStore : public BuildStore {
   std::vector<std::string> Worktrees() override { return worktrees_.List(); }
   ProcessHooks RecordProcessGroups(int slot, const std::string& marker) override {
     return orchestrate::RecordProcessGroups(ws_.pids_dir(), slot, marker);
+  }
+  std::string ReadPromptFile(const std::string& path) override {
+    std::optional<std::string> text = ReadWholeFile(path);
+    if (!text) throw InfraError("cannot read prompt file " + path);
+    return std::move(*text);
   }
   std::string LogTail(const std::string& phase, int lines) override {
     return ReadTail(ws_.LogPath(phase), lines);

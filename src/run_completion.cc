@@ -7,7 +7,7 @@ namespace orchestrate::run_internal {
 // --- a phase ended ---------------------------------------------------------------
 
 void Run::Completed(int p, PhaseOutcome o) {
-  PhaseSlot& s = slots_[p];
+  PhaseProgress& s = progress_[p];
   if (o.requeue) return Requeue(p, o);
   if (!s.worktree.empty()) pool_->Release(s.worktree, Name(p), o.state == PhaseState::kSucceeded);
   s.state = o.state;
@@ -47,7 +47,7 @@ void Run::RememberSaved(const std::string& phase, const std::string& ref) {
 }
 
 void Run::RecordSuccess(int p, PhaseOutcome& o) {
-  PhaseSlot& s = slots_[p];
+  PhaseProgress& s = progress_[p];
   s.result = o.result;
   s.result_tree = store_.TreeOf(o.result);
   s.handoff = o.handoff;
@@ -74,26 +74,26 @@ void Run::EmitFinished(int p, const PhaseOutcome& o, const PhaseRecord& r) {
   Event e;
   e.type = Event::Type::kPhaseFinished;
   e.phase = Name(p);
-  e.slot = slots_[p].job_slot;
+  e.slot = progress_[p].job_slot;
   e.state = o.state;
   e.duration_s = r.duration_s;
   e.attempts = o.attempts;
   e.result = o.result;
-  e.reason = o.state == PhaseState::kSucceeded ? slots_[p].reason : o.failure;
+  e.reason = o.state == PhaseState::kSucceeded ? progress_[p].reason : o.failure;
   e.failed_command = o.failed_command;
   e.log_tail = o.log_tail;
   e.log_path = o.state == PhaseState::kInputConflict ? "" : ws_.LogPath(Name(p));
   e.worktree = o.worktree_path;
   e.branch = r.branch;
   e.commands = o.commands;
-  e.started_at = slots_[p].started_at;
+  e.started_at = progress_[p].started_at;
   for (const auto& [owner, ref] : o.saved_attempts)
     Notice("saved earlier unrecorded work of " + owner + " as " + ref);
   Emit(e);
 }
 
 void Run::Blocked(int b, int by) {
-  slots_[b].state = PhaseState::kBlocked;
+  progress_[b].state = PhaseState::kBlocked;
   PhaseRecord& r = RecordOf(b);
   r.state = PhaseState::kBlocked;
   r.reason = "blocked by " + Name(by);
@@ -106,7 +106,7 @@ void Run::Blocked(int b, int by) {
 }
 
 void Run::Requeue(int p, const PhaseOutcome& o) {
-  PhaseSlot& s = slots_[p];
+  PhaseProgress& s = progress_[p];
   s.attempts_done = o.attempts;
   pool_->Release(s.worktree, Name(p), true);
   state_.kept_worktrees[s.worktree] = Name(p);  // come back to the same worktree
@@ -187,9 +187,9 @@ void Run::WakeRequeued() {
 void Run::AddFreshUnselected() {
   std::set<int> selected(selected_.begin(), selected_.end());
   for (int p : graph_.topo_order()) {
-    if (selected.count(p) || slots_[p].state != PhaseState::kStale) continue;
+    if (selected.count(p) || progress_[p].state != PhaseState::kStale) continue;
     bool deps_known = true;
-    for (int dep : graph_.node(p).deps) deps_known &= IsSuccess(slots_[dep].state);
+    for (int dep : graph_.node(p).deps) deps_known &= IsSuccess(progress_[dep].state);
     if (!deps_known) continue;
     PhaseDecision d = store_.Decide(p, DepResults(p));
     if (d.action == Action::kFresh) UseRecord(p, std::move(*d.record));
@@ -201,8 +201,8 @@ void Run::IntegrateTarget() {
   std::vector<PhaseResult> results;
   results.reserve(graph_.size());
   for (int p : graph_.topo_order())
-    if (IsSuccess(slots_[p].state) && graph_.node(p).phase->merge)
-      results.push_back({Name(p), slots_[p].result, slots_[p].input, DepNames(p)});
+    if (IsSuccess(progress_[p].state) && graph_.node(p).phase->merge)
+      results.push_back({Name(p), progress_[p].result, progress_[p].input, DepNames(p)});
   MergeOutcome m = store_.MergeTarget(base_, results);
   try {
     // Checked again: the user may have committed to it or checked it out
@@ -231,7 +231,7 @@ void Run::TargetConflicts(const std::vector<MergeFailure>& failures) {
     e.type = Event::Type::kPhaseFinished;
     e.phase = f.phase;
     e.state = PhaseState::kMergeConflict;
-    e.result = slots_[p].result;
+    e.result = progress_[p].result;
     e.paths = f.paths;
     e.conflicts_with = f.conflicts_with;
     e.reason = f.left_out_with.empty()
@@ -241,7 +241,7 @@ void Run::TargetConflicts(const std::vector<MergeFailure>& failures) {
                          "lines); it is not in " + manifest_.settings.target
                    : "it depends on " + f.left_out_with + ", which is not in " +
                          manifest_.settings.target;
-    slots_[p].state = PhaseState::kMergeConflict;
+    progress_[p].state = PhaseState::kMergeConflict;
     PhaseRecord& r = RecordOf(p);
     e.duration_s = r.duration_s;
     e.attempts = r.attempts;
@@ -259,14 +259,14 @@ int Run::ExitStatus() const {
   if (target_refused_) return kExitUsage;
   if (target_conflict_) return kExitPhaseFailed;
   for (int p : selected_)
-    if (!IsSuccess(slots_[p].state)) return kExitPhaseFailed;
+    if (!IsSuccess(progress_[p].state)) return kExitPhaseFailed;
   return kExitOk;
 }
 
 int Run::Finish() {
   for (int p : selected_)
-    if (slots_[p].state == PhaseState::kRunning) {
-      slots_[p].state = PhaseState::kInterrupted;
+    if (progress_[p].state == PhaseState::kRunning) {
+      progress_[p].state = PhaseState::kInterrupted;
       RecordOf(p).state = PhaseState::kInterrupted;
       state_changed_ = true;
     }

@@ -53,7 +53,7 @@ inline std::string JoinNames(const std::vector<std::string>& names, const std::s
 }
 
 // What the main thread knows about one phase during the run.
-struct PhaseSlot {
+struct PhaseProgress {
   PhaseState state = PhaseState::kStale;
   ObjectId result;
   ObjectId result_tree;
@@ -153,7 +153,7 @@ class Run {
   void Launch(int p, const ObjectId& input);
   void EmitStarted(int p, const PhaseJob& job);
   void WaitForCompletions(std::chrono::milliseconds timeout);
-  bool Started(int p) const { return slots_[p].in_runner; }
+  bool Started(int p) const { return progress_[p].in_runner; }
 
   // --- a phase ended ---------------------------------------------------------------
   void Completed(int p, PhaseOutcome o);
@@ -187,7 +187,7 @@ class Run {
   std::unique_ptr<WorktreePool> pool_;
   std::unique_ptr<Scheduler> scheduler_;
   std::vector<int> selected_;
-  std::vector<PhaseSlot> slots_;
+  std::vector<PhaseProgress> progress_;
   /// state_.phases entries by phase index, found in one pass (map nodes
   /// stay put); null until a phase has one.
   std::vector<PhaseRecord*> records_;

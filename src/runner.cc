@@ -105,7 +105,7 @@ void Run::ResolveBase() {
 void Run::Select() {
   std::string err;
   if (!graph_.Select(options_.targets, &selected_, &err)) throw UsageError(err);
-  slots_ = std::vector<PhaseSlot>(graph_.size());
+  progress_ = std::vector<PhaseProgress>(graph_.size());
   records_.assign(graph_.size(), nullptr);
   for (auto& [name, record] : state_.phases)  // one pass, not a map search per phase
     if (std::optional<int> p = graph_.Find(name)) records_[*p] = &record;
@@ -254,7 +254,7 @@ void Run::CheckSignal() {
 void Run::StopEverything() {
   if (scheduler_) scheduler_->StopStarting();
   runner_.Abort();
-  for (auto& s : slots_) s.in_runner = false;
+  for (auto& s : progress_) s.in_runner = false;
   running_ = 0;
 }
 
@@ -267,7 +267,7 @@ std::vector<std::string> Run::DepNames(int p) const {
 std::map<std::string, DepResult> Run::DepResults(int p) {
   std::map<std::string, DepResult> results;
   for (int dep : graph_.node(p).deps)
-    results[Name(dep)] = DepResult(slots_[dep].result_tree, slots_[dep].handoff);
+    results[Name(dep)] = DepResult(progress_[dep].result_tree, progress_[dep].handoff);
   return results;
 }
 
@@ -278,10 +278,10 @@ void Run::EvaluateReady() {
 
 void Run::Evaluate(int p) {
   PhaseDecision d = store_.Decide(p, DepResults(p));
-  slots_[p].key = d.key;
-  if (d.action != Action::kFresh) slots_[p].components = std::move(d.components);
+  progress_[p].key = d.key;
+  if (d.action != Action::kFresh) progress_[p].components = std::move(d.components);
   if (d.action != Action::kFresh) {
-    slots_[p].reason = d.reason;
+    progress_[p].reason = d.reason;
     return scheduler_->Enqueue(p);
   }
   AcceptFresh(p, std::move(*d.record));
@@ -290,7 +290,7 @@ void Run::Evaluate(int p) {
 }
 
 void Run::UseRecord(int p, Record&& record) {
-  PhaseSlot& s = slots_[p];
+  PhaseProgress& s = progress_[p];
   s.state = PhaseState::kFresh;
   s.result = std::move(record.result);
   s.result_tree = std::move(record.result_tree);
@@ -303,7 +303,7 @@ void Run::UseRecord(int p, Record&& record) {
 
 void Run::AcceptFresh(int p, Record&& record) {
   UseRecord(p, std::move(record));
-  const PhaseSlot& s = slots_[p];
+  const PhaseProgress& s = progress_[p];
   PhaseRecord& r = RecordOf(p);
   std::string_view first_line = std::string_view(s.handoff).substr(0, s.handoff.find('\n'));
   if (r.state == PhaseState::kFresh && r.key == s.key && r.result == s.result &&
@@ -322,7 +322,7 @@ void Run::AcceptFresh(int p, Record&& record) {
 }
 
 void Run::EmitFresh(int p) {
-  const PhaseSlot& s = slots_[p];
+  const PhaseProgress& s = progress_[p];
   Event e;
   e.type = Event::Type::kPhaseFresh;
   e.phase = Name(p);
@@ -336,7 +336,7 @@ void Run::EmitFresh(int p) {
 
 int Run::FreeJobSlot() const {
   std::set<int> used;
-  for (const auto& s : slots_)
+  for (const auto& s : progress_)
     if (s.in_runner) used.insert(s.job_slot);
   for (int i = 0;; ++i)
     if (!used.count(i)) return i;
@@ -345,7 +345,7 @@ int Run::FreeJobSlot() const {
 void Run::StartRunnable() {
   while (std::optional<int> p = scheduler_->PopRunnable()) {
     std::vector<PhaseResult> deps;
-    for (int dep : graph_.node(*p).deps) deps.push_back({Name(dep), slots_[dep].result, {}, {}});
+    for (int dep : graph_.node(*p).deps) deps.push_back({Name(dep), progress_[dep].result, {}, {}});
     MergeOutcome input = store_.MergeInput(base_, deps);
     if (!input.failures.empty()) {
       InputConflict(*p, deps, input.failures.front());
@@ -372,7 +372,7 @@ void Run::InputConflict(int p, const std::vector<PhaseResult>& deps, const Merge
 
 PhaseJob Run::MakeJob(int p, const ObjectId& input) {
   const Phase& phase = *graph_.node(p).phase;
-  PhaseSlot& s = slots_[p];
+  PhaseProgress& s = progress_[p];
   PhaseJob job;
   job.phase = &phase;
   job.agent = manifest_.FindAgent(phase.agent);
@@ -387,7 +387,7 @@ PhaseJob Run::MakeJob(int p, const ObjectId& input) {
   job.phase_dir = ws_.ScratchDir(s.worktree);
   if (job.agent) job.prompt_content = PromptOf(phase);
   for (int dep : graph_.node(p).deps)
-    if (!slots_[dep].handoff.empty()) job.dep_handoffs[Name(dep)] = slots_[dep].handoff;
+    if (!progress_[dep].handoff.empty()) job.dep_handoffs[Name(dep)] = progress_[dep].handoff;
   job.env = MergeEnvironment(CurrentEnvironment(), {"ORCHESTRATE_RUN_ID=" + run_id_});
   job.attempts_done = s.attempts_done;
   job.fresh_log = !s.started_before;
@@ -399,13 +399,11 @@ PhaseJob Run::MakeJob(int p, const ObjectId& input) {
 
 std::string Run::PromptOf(const Phase& phase) {
   if (!phase.prompt_text.empty()) return phase.prompt_text;
-  std::ifstream in(manifest_.dir + "/" + phase.prompt, std::ios::binary);
-  if (!in) throw InfraError("cannot read prompt file " + manifest_.dir + "/" + phase.prompt);
-  return std::string(std::istreambuf_iterator<char>(in), {});
+  return store_.ReadPromptFile(manifest_.dir + "/" + phase.prompt);
 }
 
 void Run::Launch(int p, const ObjectId& input) {
-  PhaseSlot& s = slots_[p];
+  PhaseProgress& s = progress_[p];
   std::string previous_phase;
   s.worktree = pool_->Acquire(Name(p), &previous_phase);
   s.job_slot = FreeJobSlot();
@@ -436,19 +434,19 @@ void Run::EmitStarted(int p, const PhaseJob& job) {
   Event e;
   e.type = Event::Type::kPhaseStarted;
   e.phase = Name(p);
-  e.slot = slots_[p].job_slot;
-  e.reason = slots_[p].reason;
+  e.slot = progress_[p].job_slot;
+  e.reason = progress_[p].reason;
   e.worktree = job.worktree_dir + "/" + job.worktree_name;
   e.branch = "orchestrate/phase/" + Name(p);
   e.log_path = job.log_path;
-  e.started_at = slots_[p].started_at;
-  e.attempts = slots_[p].attempts_done;
+  e.started_at = progress_[p].started_at;
+  e.attempts = progress_[p].attempts_done;
   Emit(e);
 }
 
 void Run::WaitForCompletions(std::chrono::milliseconds timeout) {
   for (PhaseEnd& end : runner_.Wait(timeout)) {
-    slots_[end.phase].in_runner = false;
+    progress_[end.phase].in_runner = false;
     --running_;
     Completed(end.phase, std::move(end.outcome));
   }

@@ -82,6 +82,8 @@ class BuildStore {
   /// Hooks that record the process groups of the phase in job slot `slot`
   /// for crash recovery (recovery.h); `marker` is the run's environment entry.
   virtual ProcessHooks RecordProcessGroups(int slot, const std::string& marker) = 0;
+  /// A prompt file's text. Throws InfraError when it cannot be read.
+  virtual std::string ReadPromptFile(const std::string& path) = 0;
   /// The last `lines` lines of a phase's log.
   virtual std::string LogTail(const std::string& phase, int lines) = 0;
 

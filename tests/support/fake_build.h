@@ -208,6 +208,7 @@ class FakeBuildStore : public BuildStore {
   std::vector<std::string> Recover() override { return {}; }
   std::vector<std::string> Worktrees() override { return {}; }
   ProcessHooks RecordProcessGroups(int, const std::string&) override { return {}; }
+  std::string ReadPromptFile(const std::string& path) override { return "prompt at " + path; }
   std::string LogTail(const std::string& phase, int) override { return "log of " + phase; }
 
   std::optional<ObjectId> ResolveCommit(const std::string&) override { return ObjectId("base"); }

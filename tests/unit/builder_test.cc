@@ -312,6 +312,27 @@ TEST_F(BuilderTest, KillGraceComesFromTheOptions) {
   EXPECT_EQ(runner_.starts().at(0).job.kill_grace, std::chrono::milliseconds(1500));
 }
 
+TEST_F(BuilderTest, AnAgentPhaseGetsItsPromptAndItsDepsHandoffs) {
+  Use({{"a", {}}, {"b", {"a"}}});
+  Agent agent;
+  agent.name = "coder";
+  agent.command = "coder {prompt_file}";
+  manifest_.agents.push_back(agent);
+  manifest_.dir = "/project";
+  PhaseNamed("b").run.clear();
+  PhaseNamed("b").agent = "coder";
+  PhaseNamed("b").prompt = "prompts/b.md";
+  FakeOutcome a = Succeeds();
+  a.handoff = "# a\nadded the API";
+  runner_.Script("a", {a});
+  EXPECT_EQ(Build(), kExitOk);
+  const PhaseJob& job = runner_.starts().at(1).job;
+  EXPECT_EQ(job.agent->name, "coder");
+  EXPECT_EQ(job.prompt_content, "prompt at /project/prompts/b.md");
+  EXPECT_EQ(job.dep_handoffs.at("a"), "# a\nadded the API");
+  EXPECT_EQ(store_.saved.back().phases.at("a").handoff_first_line, "# a");
+}
+
 TEST_F(BuilderTest, OnlyRunsTheNamedPhasesOnTheirDepsRecordedResults) {
   Use({{"a", {}}, {"b", {"a"}}});
   store_.cached["a"] = FakeBuildStore::RecordOf("a");
