@@ -11,7 +11,6 @@
 #include <cmath>
 #include <csignal>
 #include <ctime>
-#include <fstream>
 #include <map>
 #include <mutex>
 
@@ -153,7 +152,6 @@ class Run {
   void Launch(int p, const ObjectId& input);
   void EmitStarted(int p, const PhaseJob& job);
   void WaitForCompletions(std::chrono::milliseconds timeout);
-  bool Started(int p) const { return progress_[p].in_runner; }
 
   // --- a phase ended ---------------------------------------------------------------
   void Completed(int p, PhaseOutcome o);
