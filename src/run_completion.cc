@@ -7,12 +7,12 @@ namespace orchestrate::run_internal {
 // --- a phase ended ---------------------------------------------------------------
 
 void Run::Completed(int p, PhaseOutcome o) {
-  PhaseProgress& s = progress_[p];
+  PhaseRun& s = build_[p];
   if (o.requeue) return Requeue(p, o);
-  if (!s.worktree.empty()) pool_->Release(s.worktree, Name(p), o.state == PhaseState::kSucceeded);
+  if (!s.worktree_name.empty()) pool_->Release(s.worktree_name, Name(p), o.state == PhaseState::kSucceeded);
   s.state = o.state;
   if (o.state == PhaseState::kSucceeded) RecordSuccess(p, o);
-  PhaseRecord& r = RecordOf(p);
+  PhaseRecord& r = build_.Recorded(p);
   r.state = o.state;
   r.key = s.key;
   r.result = o.result;
@@ -24,10 +24,10 @@ void Run::Completed(int p, PhaseOutcome o) {
   if (o.state != PhaseState::kSucceeded) r.reason = o.failure;
   r.handoff_first_line = o.handoff.substr(0, o.handoff.find('\n'));
   for (const auto& [owner, ref] : o.saved_attempts) RememberSaved(owner, ref);
-  if (s.worktree.empty()) r.worktree.clear();
+  if (s.worktree_name.empty()) r.worktree.clear();
   bool counts_as_failure = o.state != PhaseState::kSucceeded &&
                            o.state != PhaseState::kInterrupted && o.state != PhaseState::kError;
-  if (counts_as_failure && !s.key.empty()) state_.failed_keys[Name(p)].insert(s.key);
+  if (counts_as_failure && !s.key.empty()) build_.bookkeeping().failed_keys[Name(p)].insert(s.key);
   if (o.state == PhaseState::kError) {
     infra_error_ = "phase " + Name(p) + ": " + o.infra_error;
     stopped_by_infra_ = true;
@@ -41,13 +41,13 @@ void Run::Completed(int p, PhaseOutcome o) {
 }
 
 void Run::RememberSaved(const std::string& phase, const std::string& ref) {
-  std::vector<std::string>& saved = state_.phases[phase].saved_attempts;
+  std::vector<std::string>& saved = build_.Recorded(phase).saved_attempts;
   saved.push_back(ref);
   if (saved.size() > 20) saved.erase(saved.begin());
 }
 
 void Run::RecordSuccess(int p, PhaseOutcome& o) {
-  PhaseProgress& s = progress_[p];
+  PhaseRun& s = build_[p];
   s.result = o.result;
   s.result_tree = store_.TreeOf(o.result);
   s.handoff = o.handoff;
@@ -66,35 +66,35 @@ void Run::RecordSuccess(int p, PhaseOutcome& o) {
   rec.log = store_.LogTail(Name(p), 100000);
   rec.handoff = o.handoff;
   store_.StoreRecord(rec, /*replace=*/options_.always || options_.force.count(Name(p)));
-  state_.succeeded_keys[Name(p)].insert(s.key);
-  RecordOf(p).recorded_at = clock_.WallNow();
+  build_.bookkeeping().succeeded_keys[Name(p)].insert(s.key);
+  build_.Recorded(p).recorded_at = clock_.WallNow();
 }
 
 void Run::EmitFinished(int p, const PhaseOutcome& o, const PhaseRecord& r) {
   Event e;
   e.type = Event::Type::kPhaseFinished;
   e.phase = Name(p);
-  e.slot = progress_[p].job_slot;
+  e.slot = build_[p].job_slot;
   e.state = o.state;
   e.duration_s = r.duration_s;
   e.attempts = o.attempts;
   e.result = o.result;
-  e.reason = o.state == PhaseState::kSucceeded ? progress_[p].reason : o.failure;
+  e.reason = o.state == PhaseState::kSucceeded ? build_[p].reason : o.failure;
   e.failed_command = o.failed_command;
   e.log_tail = o.log_tail;
   e.log_path = o.state == PhaseState::kInputConflict ? "" : ws_.LogPath(Name(p));
   e.worktree = o.worktree_path;
   e.branch = r.branch;
   e.commands = o.commands;
-  e.started_at = progress_[p].started_at;
+  e.started_at = build_[p].started_at;
   for (const auto& [owner, ref] : o.saved_attempts)
     Notice("saved earlier unrecorded work of " + owner + " as " + ref);
   Emit(e);
 }
 
 void Run::Blocked(int b, int by) {
-  progress_[b].state = PhaseState::kBlocked;
-  PhaseRecord& r = RecordOf(b);
+  build_[b].state = PhaseState::kBlocked;
+  PhaseRecord& r = build_.Recorded(b);
   r.state = PhaseState::kBlocked;
   r.reason = "blocked by " + Name(by);
   Event e;
@@ -106,10 +106,10 @@ void Run::Blocked(int b, int by) {
 }
 
 void Run::Requeue(int p, const PhaseOutcome& o) {
-  PhaseProgress& s = progress_[p];
+  PhaseRun& s = build_[p];
   s.attempts_done = o.attempts;
-  pool_->Release(s.worktree, Name(p), true);
-  state_.kept_worktrees[s.worktree] = Name(p);  // come back to the same worktree
+  pool_->Release(s.worktree_name, Name(p), true);
+  build_.bookkeeping().kept_worktrees[s.worktree_name] = Name(p);  // come back to the same worktree
   scheduler_->Requeue(p);
   ++s.requeues;
   double first = std::chrono::duration<double>(options_.requeue_backoff).count();
@@ -133,7 +133,7 @@ void Run::Requeue(int p, const PhaseOutcome& o) {
       clock_.Now() + std::chrono::milliseconds(static_cast<int64_t>(wait * 1000));
   requeued_[p] = until;
   PauseItsPool(p, until);
-  PhaseRecord& r = RecordOf(p);
+  PhaseRecord& r = build_.Recorded(p);
   r.state = PhaseState::kRequeued;
   r.reason = "waiting until " + ClockTimeIn(clock_.WallNow(), wait) + " (output matched \"" + o.requeue_pattern +
              "\")";
@@ -187,9 +187,9 @@ void Run::WakeRequeued() {
 void Run::AddFreshUnselected() {
   std::set<int> selected(selected_.begin(), selected_.end());
   for (int p : graph_.topo_order()) {
-    if (selected.count(p) || progress_[p].state != PhaseState::kStale) continue;
+    if (selected.count(p) || build_[p].state != PhaseState::kStale) continue;
     bool deps_known = true;
-    for (int dep : graph_.node(p).deps) deps_known &= IsSuccess(progress_[dep].state);
+    for (int dep : graph_.node(p).deps) deps_known &= IsSuccess(build_[dep].state);
     if (!deps_known) continue;
     PhaseDecision d = store_.Decide(p, DepResults(p));
     if (d.action == Action::kFresh) UseRecord(p, std::move(*d.record));
@@ -201,8 +201,8 @@ void Run::IntegrateTarget() {
   std::vector<PhaseResult> results;
   results.reserve(graph_.size());
   for (int p : graph_.topo_order())
-    if (IsSuccess(progress_[p].state) && graph_.node(p).phase->merge)
-      results.push_back({Name(p), progress_[p].result, progress_[p].input, DepNames(p)});
+    if (IsSuccess(build_[p].state) && graph_.node(p).phase->merge)
+      results.push_back({Name(p), build_[p].result, build_[p].input, DepNames(p)});
   MergeOutcome m = store_.MergeTarget(base_, results);
   try {
     // Checked again: the user may have committed to it or checked it out
@@ -231,7 +231,7 @@ void Run::TargetConflicts(const std::vector<MergeFailure>& failures) {
     e.type = Event::Type::kPhaseFinished;
     e.phase = f.phase;
     e.state = PhaseState::kMergeConflict;
-    e.result = progress_[p].result;
+    e.result = build_[p].result;
     e.paths = f.paths;
     e.conflicts_with = f.conflicts_with;
     e.reason = f.left_out_with.empty()
@@ -241,8 +241,8 @@ void Run::TargetConflicts(const std::vector<MergeFailure>& failures) {
                          "lines); it is not in " + manifest_.settings.target
                    : "it depends on " + f.left_out_with + ", which is not in " +
                          manifest_.settings.target;
-    progress_[p].state = PhaseState::kMergeConflict;
-    PhaseRecord& r = RecordOf(p);
+    build_[p].state = PhaseState::kMergeConflict;
+    PhaseRecord& r = build_.Recorded(p);
     e.duration_s = r.duration_s;
     e.attempts = r.attempts;
     r.state = PhaseState::kMergeConflict;
@@ -259,15 +259,15 @@ int Run::ExitStatus() const {
   if (target_refused_) return kExitUsage;
   if (target_conflict_) return kExitPhaseFailed;
   for (int p : selected_)
-    if (!IsSuccess(progress_[p].state)) return kExitPhaseFailed;
+    if (!IsSuccess(build_[p].state)) return kExitPhaseFailed;
   return kExitOk;
 }
 
 int Run::Finish() {
   for (int p : selected_)
-    if (progress_[p].state == PhaseState::kRunning) {
-      progress_[p].state = PhaseState::kInterrupted;
-      RecordOf(p).state = PhaseState::kInterrupted;
+    if (build_[p].state == PhaseState::kRunning) {
+      build_[p].state = PhaseState::kInterrupted;
+      build_.Recorded(p).state = PhaseState::kInterrupted;
       state_changed_ = true;
     }
   if (!infra_error_.empty())

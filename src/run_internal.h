@@ -14,6 +14,7 @@
 #include <map>
 #include <mutex>
 
+#include "orchestrate/build.h"
 #include "orchestrate/build_interfaces.h"
 #include "orchestrate/cache.h"
 #include "orchestrate/error.h"
@@ -51,29 +52,6 @@ inline std::string JoinNames(const std::vector<std::string>& names, const std::s
   return out;
 }
 
-// What the main thread knows about one phase during the run.
-struct PhaseProgress {
-  PhaseState state = PhaseState::kStale;
-  ObjectId result;
-  ObjectId result_tree;
-  ObjectId input;  ///< what it started from (recorded for fresh phases)
-  std::string handoff;
-  std::string key;
-  KeyComponents components;
-  std::string reason;
-  std::string worktree;
-  int job_slot = -1;
-  int attempts_done = 0;
-  double record_duration_s = 0;  ///< of the reused record, when fresh
-  int record_attempts = 0;       ///< of the reused record, when fresh
-  int requeues = 0;
-  double waited_s = 0;  ///< total time spent waiting out rate limits
-  bool started_before = false;
-  bool in_runner = false;  ///< started and not ended yet
-  Clock::time_point started;
-  int64_t started_at = 0;
-};
-
 class Run {
  public:
   /// `interrupt` is 0 until a signal asks the run to stop, then its number.
@@ -88,7 +66,8 @@ class Run {
         runner_(runner),
         clock_(clock),
         interrupt_(interrupt),
-        graph_(manifest_) {
+        build_(manifest_),
+        graph_(build_.graph()) {
     // Records the cache ignores (inconsistent, badly signed) are named in
     // the run's output.
     store_.SetWarningSink([this](const std::string& warning) { Notice(warning, true); });
@@ -120,8 +99,6 @@ class Run {
   void FlushNotices();
   void EmitRunStarted();
   const std::string& Name(int p) const { return graph_.node(p).phase->name; }
-  /// The state's record of phase `p`, made when it has none (records_).
-  PhaseRecord& RecordOf(int p);
   void SaveState();
   // The state file holds every phase, so rewriting it at each start and end made
   // a run O(n^2). A change is written at once when the last write is older
@@ -180,15 +157,11 @@ class Run {
   PhaseRunner& runner_;
   const BuildClock& clock_;
   const std::atomic<int>& interrupt_;
-  Graph graph_;
-  RunState state_;
+  Build build_;  ///< the run-time model: the Builder updates only this
+  Graph& graph_;  ///< build_'s graph
   std::unique_ptr<WorktreePool> pool_;
   std::unique_ptr<Scheduler> scheduler_;
   std::vector<int> selected_;
-  std::vector<PhaseProgress> progress_;
-  /// state_.phases entries by phase index, found in one pass (map nodes
-  /// stay put); null until a phase has one.
-  std::vector<PhaseRecord*> records_;
   ObjectId base_;
   int jobs_ = 1;
   int running_ = 0;
@@ -208,7 +181,7 @@ class Run {
   Clock::time_point last_save_;
   Clock::duration save_interval_ = std::chrono::milliseconds(100);
   bool state_dirty_ = false;
-  /// Something besides the run line changed in state_ (never reset): Finish
+  /// Something besides the run line changed in the state file (never reset): Finish
   /// writes the file only then, so a no-op run leaves it as it was.
   bool state_changed_ = false;
   std::mutex sink_mutex_;

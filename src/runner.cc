@@ -67,7 +67,7 @@ void Run::LeaveForExit() {
 void Run::Setup() {
   started_ = clock_.Now();
   store_.Lock();
-  state_ = store_.LoadState();
+  build_.Load(store_.LoadState());
   Recover();
   ResolveBase();
   Select();
@@ -78,14 +78,11 @@ void Run::Setup() {
 
 void Run::Recover() {
   for (const auto& line : store_.Recover()) Notice(line);
-  for (auto& [name, record] : state_.phases)
-    if (record.state == PhaseState::kRunning || record.state == PhaseState::kRequeued) {
-      record.state = PhaseState::kInterrupted;
-      state_changed_ = true;
-    }
-  size_t bookkeeping = state_.kept_worktrees.size() + state_.worktree_last_phase.size();
-  pool_ = std::make_unique<WorktreePool>(state_, manifest_.settings.keep_worktrees, store_.Worktrees());
-  if (state_.kept_worktrees.size() + state_.worktree_last_phase.size() != bookkeeping)
+  if (build_.InterruptLeftRunning()) state_changed_ = true;
+  RunState& kept = build_.bookkeeping();
+  size_t bookkeeping = kept.kept_worktrees.size() + kept.worktree_last_phase.size();
+  pool_ = std::make_unique<WorktreePool>(kept, manifest_.settings.keep_worktrees, store_.Worktrees());
+  if (kept.kept_worktrees.size() + kept.worktree_last_phase.size() != bookkeeping)
     state_changed_ = true;  // the pool forgot worktrees that are gone
 }
 
@@ -105,15 +102,11 @@ void Run::ResolveBase() {
 void Run::Select() {
   std::string err;
   if (!graph_.Select(options_.targets, &selected_, &err)) throw UsageError(err);
-  progress_ = std::vector<PhaseProgress>(graph_.size());
-  records_.assign(graph_.size(), nullptr);
-  for (auto& [name, record] : state_.phases)  // one pass, not a map search per phase
-    if (std::optional<int> p = graph_.Find(name)) records_[*p] = &record;
-  store_.StartPlanning(graph_, state_, base_, PlannerOptions{options_.force, options_.always});
+  store_.StartPlanning(graph_, build_.bookkeeping(), base_, PlannerOptions{options_.force, options_.always});
   if (options_.only) SelectOnly();
   std::vector<double> weight(graph_.size(), 1.0);
   for (int p : selected_)
-    if (const PhaseRecord* r = records_[p]; r && r->duration_s > 0) weight[p] = r->duration_s;
+    if (const auto& r = build_[p].recorded; r && r->duration_s > 0) weight[p] = r->duration_s;
   graph_.ComputeCriticalPath(weight);
 }
 
@@ -141,11 +134,6 @@ void Run::SelectOnly() {
     AcceptFresh(d.phase, std::move(*d.record));
   }
   selected_ = only;
-}
-
-PhaseRecord& Run::RecordOf(int p) {
-  if (!records_[p]) records_[p] = &state_.phases[Name(p)];
-  return *records_[p];
 }
 
 // --- events ------------------------------------------------------------------
@@ -179,10 +167,10 @@ void Run::EmitRunStarted() {
   Emit(e);
   started_emitted_ = true;
   FlushNotices();
-  state_.run_started_at = clock_.WallNow();
-  state_.run_pid = getpid();
-  if (state_.base != base_) state_changed_ = true;
-  state_.base = base_;
+  build_.bookkeeping().run_started_at = clock_.WallNow();
+  build_.bookkeeping().run_pid = getpid();
+  if (build_.bookkeeping().base != base_) state_changed_ = true;
+  build_.bookkeeping().base = base_;
   // Written with the first change, or at the end if anything changed: a
   // no-op run leaves the file (and the last run line in it) as it was.
   last_save_ = clock_.Now();
@@ -190,7 +178,7 @@ void Run::EmitRunStarted() {
 
 void Run::SaveState() {
   auto begin = clock_.Now();
-  store_.SaveState(state_);
+  store_.SaveState(build_.State());
   last_save_ = clock_.Now();
   save_interval_ =
       std::max<Clock::duration>(std::chrono::milliseconds(100), 10 * (last_save_ - begin));
@@ -254,7 +242,7 @@ void Run::CheckSignal() {
 void Run::StopEverything() {
   if (scheduler_) scheduler_->StopStarting();
   runner_.Abort();
-  for (auto& s : progress_) s.in_runner = false;
+  for (int p = 0; p < build_.size(); ++p) build_[p].in_runner = false;
   running_ = 0;
 }
 
@@ -267,7 +255,7 @@ std::vector<std::string> Run::DepNames(int p) const {
 std::map<std::string, DepResult> Run::DepResults(int p) {
   std::map<std::string, DepResult> results;
   for (int dep : graph_.node(p).deps)
-    results[Name(dep)] = DepResult(progress_[dep].result_tree, progress_[dep].handoff);
+    results[Name(dep)] = DepResult(build_[dep].result_tree, build_[dep].handoff);
   return results;
 }
 
@@ -278,10 +266,10 @@ void Run::EvaluateReady() {
 
 void Run::Evaluate(int p) {
   PhaseDecision d = store_.Decide(p, DepResults(p));
-  progress_[p].key = d.key;
-  if (d.action != Action::kFresh) progress_[p].components = std::move(d.components);
+  build_[p].key = d.key;
+  if (d.action != Action::kFresh) build_[p].components = std::move(d.components);
   if (d.action != Action::kFresh) {
-    progress_[p].reason = d.reason;
+    build_[p].reason = d.reason;
     return scheduler_->Enqueue(p);
   }
   AcceptFresh(p, std::move(*d.record));
@@ -290,7 +278,7 @@ void Run::Evaluate(int p) {
 }
 
 void Run::UseRecord(int p, Record&& record) {
-  PhaseProgress& s = progress_[p];
+  PhaseRun& s = build_[p];
   s.state = PhaseState::kFresh;
   s.result = std::move(record.result);
   s.result_tree = std::move(record.result_tree);
@@ -303,8 +291,8 @@ void Run::UseRecord(int p, Record&& record) {
 
 void Run::AcceptFresh(int p, Record&& record) {
   UseRecord(p, std::move(record));
-  const PhaseProgress& s = progress_[p];
-  PhaseRecord& r = RecordOf(p);
+  const PhaseRun& s = build_[p];
+  PhaseRecord& r = build_.Recorded(p);
   std::string_view first_line = std::string_view(s.handoff).substr(0, s.handoff.find('\n'));
   if (r.state == PhaseState::kFresh && r.key == s.key && r.result == s.result &&
       r.duration_s == s.record_duration_s && r.attempts == s.record_attempts &&
@@ -322,7 +310,7 @@ void Run::AcceptFresh(int p, Record&& record) {
 }
 
 void Run::EmitFresh(int p) {
-  const PhaseProgress& s = progress_[p];
+  const PhaseRun& s = build_[p];
   Event e;
   e.type = Event::Type::kPhaseFresh;
   e.phase = Name(p);
@@ -336,8 +324,8 @@ void Run::EmitFresh(int p) {
 
 int Run::FreeJobSlot() const {
   std::set<int> used;
-  for (const auto& s : progress_)
-    if (s.in_runner) used.insert(s.job_slot);
+  for (int p = 0; p < build_.size(); ++p)
+    if (build_[p].in_runner) used.insert(build_[p].job_slot);
   for (int i = 0;; ++i)
     if (!used.count(i)) return i;
 }
@@ -345,7 +333,7 @@ int Run::FreeJobSlot() const {
 void Run::StartRunnable() {
   while (std::optional<int> p = scheduler_->PopRunnable()) {
     std::vector<PhaseResult> deps;
-    for (int dep : graph_.node(*p).deps) deps.push_back({Name(dep), progress_[dep].result, {}, {}});
+    for (int dep : graph_.node(*p).deps) deps.push_back({Name(dep), build_[dep].result, {}, {}});
     MergeOutcome input = store_.MergeInput(base_, deps);
     if (!input.failures.empty()) {
       InputConflict(*p, deps, input.failures.front());
@@ -372,27 +360,27 @@ void Run::InputConflict(int p, const std::vector<PhaseResult>& deps, const Merge
 
 PhaseJob Run::MakeJob(int p, const ObjectId& input) {
   const Phase& phase = *graph_.node(p).phase;
-  PhaseProgress& s = progress_[p];
+  PhaseRun& s = build_[p];
   PhaseJob job;
   job.phase = &phase;
   job.agent = manifest_.FindAgent(phase.agent);
   job.settings = &manifest_.settings;
   job.repo_root = ws_.root;
-  job.worktree_name = s.worktree;
+  job.worktree_name = s.worktree_name;
   job.worktree_dir = ws_.worktrees_dir();
   job.branch = "refs/heads/orchestrate/phase/" + phase.name;
   job.input = input;
   job.base = base_;
   job.log_path = ws_.LogPath(phase.name);
-  job.phase_dir = ws_.ScratchDir(s.worktree);
+  job.phase_dir = ws_.ScratchDir(s.worktree_name);
   if (job.agent) job.prompt_content = PromptOf(phase);
   for (int dep : graph_.node(p).deps)
-    if (!progress_[dep].handoff.empty()) job.dep_handoffs[Name(dep)] = progress_[dep].handoff;
+    if (!build_[dep].handoff.empty()) job.dep_handoffs[Name(dep)] = build_[dep].handoff;
   job.env = MergeEnvironment(CurrentEnvironment(), {"ORCHESTRATE_RUN_ID=" + run_id_});
   job.attempts_done = s.attempts_done;
   job.fresh_log = !s.started_before;
   job.kill_grace = options_.kill_grace;
-  job.repos = &repos_[s.worktree];
+  job.repos = &repos_[s.worktree_name];
   job.hooks = store_.RecordProcessGroups(s.job_slot, "ORCHESTRATE_RUN_ID=" + run_id_);
   return job;
 }
@@ -403,9 +391,9 @@ std::string Run::PromptOf(const Phase& phase) {
 }
 
 void Run::Launch(int p, const ObjectId& input) {
-  PhaseProgress& s = progress_[p];
+  PhaseRun& s = build_[p];
   std::string previous_phase;
-  s.worktree = pool_->Acquire(Name(p), &previous_phase);
+  s.worktree_name = pool_->Acquire(Name(p), &previous_phase);
   s.job_slot = FreeJobSlot();
   if (!s.started_before) {
     s.started = clock_.Now();
@@ -416,11 +404,11 @@ void Run::Launch(int p, const ObjectId& input) {
   job.previous_phase = previous_phase;
   s.started_before = true;
   s.state = PhaseState::kRunning;
-  PhaseRecord& r = RecordOf(p);
+  PhaseRecord& r = build_.Recorded(p);
   r.state = PhaseState::kRunning;
   r.branch = "orchestrate/phase/" + Name(p);
   r.log_path = job.log_path;
-  r.worktree = job.worktree_dir + "/" + s.worktree;
+  r.worktree = job.worktree_dir + "/" + s.worktree_name;
   r.started_at = s.started_at;
   r.reason = s.reason;
   StateChanged();
@@ -434,19 +422,19 @@ void Run::EmitStarted(int p, const PhaseJob& job) {
   Event e;
   e.type = Event::Type::kPhaseStarted;
   e.phase = Name(p);
-  e.slot = progress_[p].job_slot;
-  e.reason = progress_[p].reason;
+  e.slot = build_[p].job_slot;
+  e.reason = build_[p].reason;
   e.worktree = job.worktree_dir + "/" + job.worktree_name;
   e.branch = "orchestrate/phase/" + Name(p);
   e.log_path = job.log_path;
-  e.started_at = progress_[p].started_at;
-  e.attempts = progress_[p].attempts_done;
+  e.started_at = build_[p].started_at;
+  e.attempts = build_[p].attempts_done;
   Emit(e);
 }
 
 void Run::WaitForCompletions(std::chrono::milliseconds timeout) {
   for (PhaseEnd& end : runner_.Wait(timeout)) {
-    progress_[end.phase].in_runner = false;
+    build_[end.phase].in_runner = false;
     --running_;
     Completed(end.phase, std::move(end.outcome));
   }

@@ -117,6 +117,18 @@ TEST_F(BuilderTest, AFreshGraphRunsNothingAndLeavesTheStateFileAlone) {
   EXPECT_EQ(store_.target, "base+result-of-a");
 }
 
+TEST_F(BuilderTest, TheStateFileKeepsPhasesNoLongerInTheManifestAndEndsTheirLeftRuns) {
+  Use({{"a", {}}});
+  store_.state.phases["gone"].state = PhaseState::kRunning;  // a killed run left it
+  store_.state.phases["gone"].key = "key-gone";
+  EXPECT_EQ(Build(), kExitOk);
+  ASSERT_FALSE(store_.saved.empty());
+  const RunState& saved = store_.saved.back();
+  EXPECT_EQ(saved.phases.at("gone").state, PhaseState::kInterrupted);
+  EXPECT_EQ(saved.phases.at("gone").key, "key-gone");
+  EXPECT_EQ(saved.phases.at("a").state, PhaseState::kSucceeded);
+}
+
 TEST_F(BuilderTest, ForceRunsAFreshPhaseAndReplacesItsRecord) {
   Use({{"a", {}}});
   store_.cached["a"] = FakeBuildStore::RecordOf("a");
