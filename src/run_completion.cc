@@ -6,12 +6,15 @@ namespace orchestrate::run_internal {
 
 // --- a phase ended ---------------------------------------------------------------
 
-void Run::Completed(int p, PhaseOutcome o) {
+void Run::Completed(int p, PhaseOutcome outcome) {
+  if (outcome.requeue) return Requeue(p, outcome);
   PhaseRun& s = build_[p];
-  if (o.requeue) return Requeue(p, o);
-  if (!s.worktree_name.empty()) pool_->Release(s.worktree_name, Name(p), o.state == PhaseState::kSucceeded);
+  s.ended = std::move(outcome);
+  const PhaseOutcome& o = s.ended;
+  bool succeeded = o.state == PhaseState::kSucceeded;
+  if (!s.worktree_name.empty()) pool_->Release(s.worktree_name, Name(p), succeeded);
   s.state = o.state;
-  if (o.state == PhaseState::kSucceeded) RecordSuccess(p, o);
+  if (succeeded) RecordSuccess(p, o);
   PhaseRecord& r = build_.Recorded(p);
   r.state = o.state;
   r.key = s.key;
@@ -21,22 +24,24 @@ void Run::Completed(int p, PhaseOutcome o) {
   r.duration_s =
       s.started_before ? std::chrono::duration<double>(clock_.Now() - s.started).count() : 0;
   r.started_at = s.started_at;
-  if (o.state != PhaseState::kSucceeded) r.reason = o.failure;
+  if (!succeeded) r.reason = o.failure;
   r.handoff_first_line = o.handoff.substr(0, o.handoff.find('\n'));
   for (const auto& [owner, ref] : o.saved_attempts) RememberSaved(owner, ref);
   if (s.worktree_name.empty()) r.worktree.clear();
-  bool counts_as_failure = o.state != PhaseState::kSucceeded &&
-                           o.state != PhaseState::kInterrupted && o.state != PhaseState::kError;
+  bool counts_as_failure =
+      !succeeded && o.state != PhaseState::kInterrupted && o.state != PhaseState::kError;
   if (counts_as_failure && !s.key.empty()) build_.bookkeeping().failed_keys[Name(p)].insert(s.key);
   if (o.state == PhaseState::kError) {
     infra_error_ = "phase " + Name(p) + ": " + o.infra_error;
     stopped_by_infra_ = true;
     scheduler_->StopStarting();
   }
-  EmitFinished(p, o, r);
-  std::vector<int> blocked = scheduler_->Finish(p, o.state == PhaseState::kSucceeded);
+  for (const auto& [owner, ref] : o.saved_attempts)
+    Notice("saved earlier unrecorded work of " + owner + " as " + ref);
+  Emit(FinishedEvent(build_, p));
+  std::vector<int> blocked = scheduler_->Finish(p, succeeded);
   for (int b : blocked) Blocked(b, p);
-  if (o.state != PhaseState::kSucceeded && options_.fail_fast) scheduler_->StopStarting();
+  if (!succeeded && options_.fail_fast) scheduler_->StopStarting();
   StateChanged();
 }
 
@@ -46,7 +51,7 @@ void Run::RememberSaved(const std::string& phase, const std::string& ref) {
   if (saved.size() > 20) saved.erase(saved.begin());
 }
 
-void Run::RecordSuccess(int p, PhaseOutcome& o) {
+void Run::RecordSuccess(int p, const PhaseOutcome& o) {
   PhaseRun& s = build_[p];
   s.result = o.result;
   s.result_tree = store_.TreeOf(o.result);
@@ -70,39 +75,12 @@ void Run::RecordSuccess(int p, PhaseOutcome& o) {
   build_.Recorded(p).recorded_at = clock_.WallNow();
 }
 
-void Run::EmitFinished(int p, const PhaseOutcome& o, const PhaseRecord& r) {
-  Event e;
-  e.type = Event::Type::kPhaseFinished;
-  e.phase = Name(p);
-  e.slot = build_[p].job_slot;
-  e.state = o.state;
-  e.duration_s = r.duration_s;
-  e.attempts = o.attempts;
-  e.result = o.result;
-  e.reason = o.state == PhaseState::kSucceeded ? build_[p].reason : o.failure;
-  e.failed_command = o.failed_command;
-  e.log_tail = o.log_tail;
-  e.log_path = o.state == PhaseState::kInputConflict ? "" : ws_.LogPath(Name(p));
-  e.worktree = o.worktree_path;
-  e.branch = r.branch;
-  e.commands = o.commands;
-  e.started_at = build_[p].started_at;
-  for (const auto& [owner, ref] : o.saved_attempts)
-    Notice("saved earlier unrecorded work of " + owner + " as " + ref);
-  Emit(e);
-}
-
 void Run::Blocked(int b, int by) {
   build_[b].state = PhaseState::kBlocked;
   PhaseRecord& r = build_.Recorded(b);
   r.state = PhaseState::kBlocked;
   r.reason = "blocked by " + Name(by);
-  Event e;
-  e.type = Event::Type::kPhaseFinished;
-  e.phase = Name(b);
-  e.state = PhaseState::kBlocked;
-  e.reason = r.reason;
-  Emit(e);
+  Emit(BlockedEvent(build_, b));
 }
 
 void Run::Requeue(int p, const PhaseOutcome& o) {
@@ -135,8 +113,8 @@ void Run::Requeue(int p, const PhaseOutcome& o) {
   PauseItsPool(p, until);
   PhaseRecord& r = build_.Recorded(p);
   r.state = PhaseState::kRequeued;
-  r.reason = "waiting until " + ClockTimeIn(clock_.WallNow(), wait) + " (output matched \"" + o.requeue_pattern +
-             "\")";
+  r.reason = "waiting until " + ClockTimeIn(clock_.WallNow(), wait) + " (output matched \"" +
+             o.requeue_pattern + "\")";
   StateChanged();
   Event e;
   e.type = Event::Type::kPhaseRequeued;
@@ -155,10 +133,10 @@ void Run::PauseItsPool(int p, Clock::time_point until) {
   Clock::time_point& paused = paused_pools_[pool];
   if (paused < until) paused = until;
   scheduler_->PausePool(pool, true);
-  Notice("pool " + pool + " waits until " +
-         ClockTimeIn(clock_.WallNow(),
-                     std::chrono::duration<double>(paused - clock_.Now()).count()) +
-         ": phase " + Name(p) + " hit a rate limit");
+  Notice(
+      "pool " + pool + " waits until " +
+      ClockTimeIn(clock_.WallNow(), std::chrono::duration<double>(paused - clock_.Now()).count()) +
+      ": phase " + Name(p) + " hit a rate limit");
 }
 
 void Run::WakeRequeued() {
@@ -234,13 +212,14 @@ void Run::TargetConflicts(const std::vector<MergeFailure>& failures) {
     e.result = build_[p].result;
     e.paths = f.paths;
     e.conflicts_with = f.conflicts_with;
-    e.reason = f.left_out_with.empty()
-                   ? "its result conflicts with " + JoinNames(f.conflicts_with, "earlier results") +
-                         " in " + JoinNames(f.paths, "") +
-                         " (make one depend on the other, or change them to touch different "
-                         "lines); it is not in " + manifest_.settings.target
-                   : "it depends on " + f.left_out_with + ", which is not in " +
-                         manifest_.settings.target;
+    e.reason =
+        f.left_out_with.empty()
+            ? "its result conflicts with " + JoinNames(f.conflicts_with, "earlier results") +
+                  " in " + JoinNames(f.paths, "") +
+                  " (make one depend on the other, or change them to touch different "
+                  "lines); it is not in " +
+                  manifest_.settings.target
+            : "it depends on " + f.left_out_with + ", which is not in " + manifest_.settings.target;
     build_[p].state = PhaseState::kMergeConflict;
     PhaseRecord& r = build_.Recorded(p);
     e.duration_s = r.duration_s;

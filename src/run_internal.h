@@ -120,22 +120,19 @@ class Run {
   // The phase's recorded result stands in for running it.
   void UseRecord(int p, Record&& record);
   void AcceptFresh(int p, Record&& record);
-  void EmitFresh(int p);
   int FreeJobSlot() const;
   void StartRunnable();
   void InputConflict(int p, const std::vector<PhaseResult>& deps, const MergeFailure& f);
   PhaseJob MakeJob(int p, const ObjectId& input);
   std::string PromptOf(const Phase& phase);
   void Launch(int p, const ObjectId& input);
-  void EmitStarted(int p, const PhaseJob& job);
   void WaitForCompletions(std::chrono::milliseconds timeout);
 
   // --- a phase ended ---------------------------------------------------------------
   void Completed(int p, PhaseOutcome o);
   // The most recent saves of a phase's work, for `status` and `log`.
   void RememberSaved(const std::string& phase, const std::string& ref);
-  void RecordSuccess(int p, PhaseOutcome& o);
-  void EmitFinished(int p, const PhaseOutcome& o, const PhaseRecord& r);
+  void RecordSuccess(int p, const PhaseOutcome& o);
   void Blocked(int b, int by);
   void Requeue(int p, const PhaseOutcome& o);
   void PauseItsPool(int p, Clock::time_point until);
@@ -157,7 +154,7 @@ class Run {
   PhaseRunner& runner_;
   const BuildClock& clock_;
   const std::atomic<int>& interrupt_;
-  Build build_;  ///< the run-time model: the Builder updates only this
+  Build build_;   ///< the run-time model: the Builder updates only this
   Graph& graph_;  ///< build_'s graph
   std::unique_ptr<WorktreePool> pool_;
   std::unique_ptr<Scheduler> scheduler_;

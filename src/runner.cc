@@ -1,6 +1,6 @@
-#include "run_internal.h"
-
 #include <cstdlib>
+
+#include "run_internal.h"
 
 namespace orchestrate {
 
@@ -81,7 +81,8 @@ void Run::Recover() {
   if (build_.InterruptLeftRunning()) state_changed_ = true;
   RunState& kept = build_.bookkeeping();
   size_t bookkeeping = kept.kept_worktrees.size() + kept.worktree_last_phase.size();
-  pool_ = std::make_unique<WorktreePool>(kept, manifest_.settings.keep_worktrees, store_.Worktrees());
+  pool_ =
+      std::make_unique<WorktreePool>(kept, manifest_.settings.keep_worktrees, store_.Worktrees());
   if (kept.kept_worktrees.size() + kept.worktree_last_phase.size() != bookkeeping)
     state_changed_ = true;  // the pool forgot worktrees that are gone
 }
@@ -102,7 +103,8 @@ void Run::ResolveBase() {
 void Run::Select() {
   std::string err;
   if (!graph_.Select(options_.targets, &selected_, &err)) throw UsageError(err);
-  store_.StartPlanning(graph_, build_.bookkeeping(), base_, PlannerOptions{options_.force, options_.always});
+  store_.StartPlanning(graph_, build_.bookkeeping(), base_,
+                       PlannerOptions{options_.force, options_.always});
   if (options_.only) SelectOnly();
   std::vector<double> weight(graph_.size(), 1.0);
   for (int p : selected_)
@@ -234,7 +236,9 @@ void Run::CheckSignal() {
   scheduler_->StopStarting();
   requeued_.clear();
   Notice(std::string("interrupted by ") +
-         (sig == SIGINT ? "SIGINT" : sig == SIGHUP ? "SIGHUP" : "SIGTERM") +
+             (sig == SIGINT   ? "SIGINT"
+              : sig == SIGHUP ? "SIGHUP"
+                              : "SIGTERM") +
              ": stopping running phases; their worktrees and branches are kept",
          true);
 }
@@ -274,7 +278,7 @@ void Run::Evaluate(int p) {
   }
   AcceptFresh(p, std::move(*d.record));
   scheduler_->Finish(p, true);
-  EmitFresh(p);
+  Emit(FreshEvent(build_, p));
 }
 
 void Run::UseRecord(int p, Record&& record) {
@@ -307,19 +311,6 @@ void Run::AcceptFresh(int p, Record&& record) {
   r.started_at = record.started_at;
   r.handoff_first_line = first_line;
   r.reason.clear();
-}
-
-void Run::EmitFresh(int p) {
-  const PhaseRun& s = build_[p];
-  Event e;
-  e.type = Event::Type::kPhaseFresh;
-  e.phase = Name(p);
-  e.state = PhaseState::kFresh;
-  e.result = s.result;
-  e.duration_s = s.record_duration_s;
-  e.attempts = s.record_attempts;
-  e.reason = "fresh";
-  Emit(std::move(e));
 }
 
 int Run::FreeJobSlot() const {
@@ -412,24 +403,10 @@ void Run::Launch(int p, const ObjectId& input) {
   r.started_at = s.started_at;
   r.reason = s.reason;
   StateChanged();
-  EmitStarted(p, job);
+  Emit(StartedEvent(build_, p));
   ++running_;
   s.in_runner = true;
   runner_.Start(p, std::move(job), [this](Event e) { Emit(std::move(e)); });
-}
-
-void Run::EmitStarted(int p, const PhaseJob& job) {
-  Event e;
-  e.type = Event::Type::kPhaseStarted;
-  e.phase = Name(p);
-  e.slot = build_[p].job_slot;
-  e.reason = build_[p].reason;
-  e.worktree = job.worktree_dir + "/" + job.worktree_name;
-  e.branch = "orchestrate/phase/" + Name(p);
-  e.log_path = job.log_path;
-  e.started_at = build_[p].started_at;
-  e.attempts = build_[p].attempts_done;
-  Emit(e);
 }
 
 void Run::WaitForCompletions(std::chrono::milliseconds timeout) {

@@ -14,6 +14,7 @@
 #include "orchestrate/cache.h"
 #include "orchestrate/events.h"
 #include "orchestrate/graph.h"
+#include "orchestrate/phase_execution.h"
 #include "orchestrate/run_state.h"
 
 namespace orchestrate {
@@ -40,6 +41,8 @@ struct PhaseRun {
   bool in_runner = false;  ///< started and not ended yet
   std::chrono::steady_clock::time_point started;
   int64_t started_at = 0;
+  /// How it ended (commands, failure, log tail), once it has.
+  PhaseOutcome ended;
 
   // --- as the state file shows it ------------------------------------------------
   /// The outcome of the last run that touched the phase, updated as this
@@ -85,5 +88,16 @@ class Build {
   std::vector<PhaseRun> phases_;
   RunState bookkeeping_;  ///< its `phases` holds only phases outside the graph
 };
+
+// --- the events of a phase, built from its PhaseRun (build_events.cc) ------------
+
+/// kPhaseFresh: its cache record is reused.
+Event FreshEvent(const Build& build, int p);
+/// kPhaseStarted, once its record shows where it runs.
+Event StartedEvent(const Build& build, int p);
+/// kPhaseFinished of a phase that ran or could not start (input-conflict).
+Event FinishedEvent(const Build& build, int p);
+/// kPhaseFinished of a phase blocked by a dependency.
+Event BlockedEvent(const Build& build, int p);
 
 }  // namespace orchestrate
