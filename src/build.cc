@@ -10,6 +10,7 @@ void Build::Load(RunState state) {
       ++it;
       continue;
     }
+    phases_[*p].state = it->second.state;
     phases_[*p].recorded = std::move(it->second);
     it = state.phases.erase(it);
   }
@@ -18,8 +19,11 @@ void Build::Load(RunState state) {
 
 RunState Build::State() const {
   RunState state = bookkeeping_;
-  for (int p = 0; p < size(); ++p)
-    if (phases_[p].recorded) state.phases.emplace(graph_.node(p).phase->name, *phases_[p].recorded);
+  for (int p = 0; p < size(); ++p) {
+    if (!phases_[p].recorded) continue;
+    PhaseRecord& written = state.phases[graph_.node(p).phase->name] = *phases_[p].recorded;
+    written.state = phases_[p].state;
+  }
   return state;
 }
 
@@ -36,14 +40,13 @@ PhaseRecord& Build::Recorded(const std::string& name) {
 
 bool Build::InterruptLeftRunning() {
   bool changed = false;
-  auto interrupt = [&changed](PhaseRecord& r) {
-    if (r.state != PhaseState::kRunning && r.state != PhaseState::kRequeued) return;
-    r.state = PhaseState::kInterrupted;
+  auto interrupt = [&changed](PhaseState& state) {
+    if (state != PhaseState::kRunning && state != PhaseState::kRequeued) return;
+    state = PhaseState::kInterrupted;
     changed = true;
   };
-  for (PhaseRun& phase : phases_)
-    if (phase.recorded) interrupt(*phase.recorded);
-  for (auto& [name, record] : bookkeeping_.phases) interrupt(record);
+  for (PhaseRun& phase : phases_) interrupt(phase.state);
+  for (auto& [name, record] : bookkeeping_.phases) interrupt(record.state);
   return changed;
 }
 

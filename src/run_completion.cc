@@ -13,10 +13,10 @@ void Run::Completed(int p, PhaseOutcome outcome) {
   const PhaseOutcome& o = s.ended;
   bool succeeded = o.state == PhaseState::kSucceeded;
   if (!s.worktree_name.empty()) pool_->Release(s.worktree_name, Name(p), succeeded);
+  s.reached = true;  // an input conflict ends a phase that never started
   s.state = o.state;
   if (succeeded) RecordSuccess(p, o);
   PhaseRecord& r = build_.Recorded(p);
-  r.state = o.state;
   r.key = s.key;
   r.result = o.result;
   r.attempts = o.attempts;
@@ -76,9 +76,9 @@ void Run::RecordSuccess(int p, const PhaseOutcome& o) {
 }
 
 void Run::Blocked(int b, int by) {
+  build_[b].reached = true;
   build_[b].state = PhaseState::kBlocked;
   PhaseRecord& r = build_.Recorded(b);
-  r.state = PhaseState::kBlocked;
   r.reason = "blocked by " + Name(by);
   Emit(BlockedEvent(build_, b));
 }
@@ -111,8 +111,8 @@ void Run::Requeue(int p, const PhaseOutcome& o) {
       clock_.Now() + std::chrono::milliseconds(static_cast<int64_t>(wait * 1000));
   requeued_[p] = until;
   PauseItsPool(p, until);
+  s.state = PhaseState::kRequeued;
   PhaseRecord& r = build_.Recorded(p);
-  r.state = PhaseState::kRequeued;
   r.reason = "waiting until " + ClockTimeIn(clock_.WallNow(), wait) + " (output matched \"" +
              o.requeue_pattern + "\")";
   StateChanged();
@@ -165,9 +165,9 @@ void Run::WakeRequeued() {
 void Run::AddFreshUnselected() {
   std::set<int> selected(selected_.begin(), selected_.end());
   for (int p : graph_.topo_order()) {
-    if (selected.count(p) || build_[p].state != PhaseState::kStale) continue;
+    if (selected.count(p) || build_[p].reached || build_[p].reused) continue;
     bool deps_known = true;
-    for (int dep : graph_.node(p).deps) deps_known &= IsSuccess(build_[dep].state);
+    for (int dep : graph_.node(p).deps) deps_known &= build_[dep].Succeeded();
     if (!deps_known) continue;
     PhaseDecision d = store_.Decide(p, DepResults(p));
     if (d.action == Action::kFresh) UseRecord(p, std::move(*d.record));
@@ -179,7 +179,7 @@ void Run::IntegrateTarget() {
   std::vector<PhaseResult> results;
   results.reserve(graph_.size());
   for (int p : graph_.topo_order())
-    if (IsSuccess(build_[p].state) && graph_.node(p).phase->merge)
+    if (build_[p].Succeeded() && graph_.node(p).phase->merge)
       results.push_back({Name(p), build_[p].result, build_[p].input, DepNames(p)});
   MergeOutcome m = store_.MergeTarget(base_, results);
   try {
@@ -220,11 +220,11 @@ void Run::TargetConflicts(const std::vector<MergeFailure>& failures) {
                   "lines); it is not in " +
                   manifest_.settings.target
             : "it depends on " + f.left_out_with + ", which is not in " + manifest_.settings.target;
+    build_[p].reached = true;
     build_[p].state = PhaseState::kMergeConflict;
     PhaseRecord& r = build_.Recorded(p);
     e.duration_s = r.duration_s;
     e.attempts = r.attempts;
-    r.state = PhaseState::kMergeConflict;
     r.reason = e.reason;
     state_changed_ = true;
     Emit(std::move(e));
@@ -238,17 +238,18 @@ int Run::ExitStatus() const {
   if (target_refused_) return kExitUsage;
   if (target_conflict_) return kExitPhaseFailed;
   for (int p : selected_)
-    if (!IsSuccess(build_[p].state)) return kExitPhaseFailed;
+    if (!build_[p].Succeeded()) return kExitPhaseFailed;
   return kExitOk;
 }
 
 int Run::Finish() {
-  for (int p : selected_)
-    if (build_[p].state == PhaseState::kRunning) {
-      build_[p].state = PhaseState::kInterrupted;
-      build_.Recorded(p).state = PhaseState::kInterrupted;
-      state_changed_ = true;
-    }
+  for (int p : selected_) {
+    PhaseRun& s = build_[p];
+    if (!s.reached || (s.state != PhaseState::kRunning && s.state != PhaseState::kRequeued))
+      continue;
+    s.state = PhaseState::kInterrupted;
+    state_changed_ = true;
+  }
   if (!infra_error_.empty())
     Notice("stopped: " + infra_error_ + " — nothing half-done was recorded; retrying may help",
            true);

@@ -283,7 +283,7 @@ void Run::Evaluate(int p) {
 
 void Run::UseRecord(int p, Record&& record) {
   PhaseRun& s = build_[p];
-  s.state = PhaseState::kFresh;
+  s.reused = true;
   s.result = std::move(record.result);
   s.result_tree = std::move(record.result_tree);
   s.input = std::move(record.input);
@@ -295,15 +295,17 @@ void Run::UseRecord(int p, Record&& record) {
 
 void Run::AcceptFresh(int p, Record&& record) {
   UseRecord(p, std::move(record));
-  const PhaseRun& s = build_[p];
+  PhaseRun& s = build_[p];
   PhaseRecord& r = build_.Recorded(p);
   std::string_view first_line = std::string_view(s.handoff).substr(0, s.handoff.find('\n'));
-  if (r.state == PhaseState::kFresh && r.key == s.key && r.result == s.result &&
-      r.duration_s == s.record_duration_s && r.attempts == s.record_attempts &&
-      r.started_at == record.started_at && r.handoff_first_line == first_line && r.reason.empty())
-    return;  // as the last run left it
+  bool as_left = s.state == PhaseState::kFresh && r.key == s.key && r.result == s.result &&
+                 r.duration_s == s.record_duration_s && r.attempts == s.record_attempts &&
+                 r.started_at == record.started_at && r.handoff_first_line == first_line &&
+                 r.reason.empty();
+  s.reached = true;
+  s.state = PhaseState::kFresh;
+  if (as_left) return;  // the state file stays as the last run left it
   state_changed_ = true;
-  r.state = PhaseState::kFresh;
   r.key = s.key;
   r.result = s.result;
   r.duration_s = s.record_duration_s;
@@ -394,9 +396,9 @@ void Run::Launch(int p, const ObjectId& input) {
   PhaseJob job = MakeJob(p, input);
   job.previous_phase = previous_phase;
   s.started_before = true;
+  s.reached = true;
   s.state = PhaseState::kRunning;
   PhaseRecord& r = build_.Recorded(p);
-  r.state = PhaseState::kRunning;
   r.branch = "orchestrate/phase/" + Name(p);
   r.log_path = job.log_path;
   r.worktree = job.worktree_dir + "/" + s.worktree_name;

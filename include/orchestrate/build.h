@@ -21,8 +21,20 @@ namespace orchestrate {
 
 /// Everything a run knows about one phase.
 struct PhaseRun {
-  // --- this run: kStale until the run decides the phase -----------------------
+  /// Its state (SPEC section 3), the one the state file shows: the last
+  /// run's (kStale if none) until this run reaches the phase.
   PhaseState state = PhaseState::kStale;
+  /// This run reached it (fresh, started, blocked, ...): `state` is this run's.
+  bool reached = false;
+  /// Its cache record's result stands in for running it. A phase outside
+  /// the selection is reused, unreached, to keep its place in the target.
+  bool reused = false;
+
+  /// Its result counts for this run: reached and succeeded or fresh, or
+  /// reused without being reached.
+  bool Succeeded() const { return reached ? IsSuccess(state) : reused; }
+
+  // --- what this run knows -------------------------------------------------------
   std::string key;
   KeyComponents components;  ///< of a phase that runs (stored in its cache record)
   std::string reason;        ///< why it runs (the planner's reason)
@@ -44,9 +56,10 @@ struct PhaseRun {
   /// How it ended (commands, failure, log tail), once it has.
   PhaseOutcome ended;
 
-  // --- as the state file shows it ------------------------------------------------
+  // --- its line of the state file ---------------------------------------------
   /// The outcome of the last run that touched the phase, updated as this
-  /// one goes; empty while no run has touched it.
+  /// one goes; empty while no run has touched it. Its `state` is not used:
+  /// State() writes the PhaseRun's.
   std::optional<PhaseRecord> recorded;
 };
 
@@ -79,8 +92,8 @@ class Build {
   /// The record of the phase named `name`, in the graph or not, made when
   /// it has none.
   PhaseRecord& Recorded(const std::string& name);
-  /// Every record (the graph's phases and the others) in a running or
-  /// requeued state becomes interrupted; true if any did.
+  /// Every phase (in the graph or not) the state file shows running or
+  /// requeued becomes interrupted; true if any did.
   bool InterruptLeftRunning();
 
  private:

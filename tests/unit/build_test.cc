@@ -34,7 +34,9 @@ TEST_F(BuildModelTest, LoadGivesEachGraphPhaseItsRecord) {
   EXPECT_FALSE(build_[Index("a")].recorded);
   ASSERT_TRUE(build_[Index("b")].recorded);
   EXPECT_EQ(build_[Index("b")].recorded->key, "kb");
-  EXPECT_EQ(build_[Index("b")].state, PhaseState::kStale);  // this run has not decided it
+  EXPECT_EQ(build_[Index("b")].state, PhaseState::kFailed);  // as the last run left it
+  EXPECT_FALSE(build_[Index("b")].reached);
+  EXPECT_EQ(build_[Index("a")].state, PhaseState::kStale);  // no run touched it
   EXPECT_TRUE(build_.bookkeeping().phases.empty());
 }
 
@@ -46,7 +48,8 @@ TEST_F(BuildModelTest, StateKeepsPhasesOutsideTheGraphAndTheBookkeeping) {
   state.failed_keys["a"] = {"k0"};
   state.kept_worktrees["w0"] = "gone";
   build_.Load(state);
-  build_.Recorded(Index("b")).state = PhaseState::kBlocked;
+  build_.Recorded(Index("b"));
+  build_[Index("b")].state = PhaseState::kBlocked;
   RunState written = build_.State();
   EXPECT_EQ(written.base, "base1");
   ASSERT_EQ(written.phases.size(), 3u);
@@ -55,6 +58,27 @@ TEST_F(BuildModelTest, StateKeepsPhasesOutsideTheGraphAndTheBookkeeping) {
   EXPECT_EQ(written.phases.at("b").state, PhaseState::kBlocked);
   EXPECT_EQ(written.failed_keys.at("a"), std::set<std::string>{"k0"});
   EXPECT_EQ(written.kept_worktrees.at("w0"), "gone");
+}
+
+TEST_F(BuildModelTest, TheStateFileShowsThePhaseRunsStateNotItsRecordsCopy) {
+  RunState state;
+  state.phases["a"] = Shown(PhaseState::kSucceeded, "ka");
+  build_.Load(state);
+  build_[Index("a")].state = PhaseState::kRunning;
+  EXPECT_EQ(build_.State().phases.at("a").state, PhaseState::kRunning);
+}
+
+TEST_F(BuildModelTest, SucceededCountsThisRunsStateOnceReached) {
+  PhaseRun phase;
+  phase.state = PhaseState::kSucceeded;  // the last run's
+  EXPECT_FALSE(phase.Succeeded());
+  phase.reused = true;  // fresh, outside the selection
+  EXPECT_TRUE(phase.Succeeded());
+  phase.reached = true;
+  phase.state = PhaseState::kMergeConflict;
+  EXPECT_FALSE(phase.Succeeded());
+  phase.state = PhaseState::kFresh;
+  EXPECT_TRUE(phase.Succeeded());
 }
 
 TEST_F(BuildModelTest, APhaseNoRunTouchedIsNotWritten) {

@@ -250,6 +250,29 @@ TEST_F(BuilderTest, FailFastStartsNothingAfterAFailure) {
   EXPECT_EQ(runner_.StartsOf("d"), 0);
 }
 
+TEST_F(BuilderTest, APhaseTheRunNeverReachedFailsTheRunWhateverItsLastRunDid) {
+  Use({{"a", {}}, {"d", {}}});
+  options_.jobs = 1;
+  options_.fail_fast = true;
+  store_.state.phases["d"].state = PhaseState::kSucceeded;
+  runner_.Script("a", {Ends(PhaseState::kFailed, "run `true` exit status 1")});
+  EXPECT_EQ(Build(), kExitPhaseFailed);
+  EXPECT_EQ(runner_.StartsOf("d"), 0);
+  EXPECT_EQ(SavedState("d"), PhaseState::kSucceeded);  // as the last run left it
+}
+
+TEST_F(BuilderTest, AFreshPhaseOutsideTheSelectionIsIntegratedAndKeepsItsState) {
+  Use({{"a", {}}, {"b", {}}});
+  options_.targets = {"a"};
+  store_.cached["b"] = FakeBuildStore::RecordOf("b");
+  store_.state.phases["b"].state = PhaseState::kSucceeded;
+  EXPECT_EQ(Build(), kExitOk);
+  EXPECT_EQ(runner_.StartsOf("b"), 0);
+  EXPECT_EQ(store_.target, "base+result-of-a+result-of-b");
+  EXPECT_EQ(SavedState("b"), PhaseState::kSucceeded);
+  EXPECT_TRUE(events_.Of(Event::Type::kPhaseFresh, "b").empty());
+}
+
 TEST_F(BuilderTest, InputConflictEndsThePhaseUnstartedAndBlocksItsDependents) {
   Use({{"a", {}}, {"b", {}}, {"c", {"a", "b"}}, {"d", {"c"}}});
   store_.conflicting = {"b"};
@@ -312,8 +335,9 @@ TEST_F(BuilderTest, AFailedFinalStateSaveIsAWarning) {
   EXPECT_EQ(Build(), kExitOk);
   bool warned = false;
   for (const auto& e : events_.Of(Event::Type::kMessage))
-    warned |= e.warning && e.text.find("could not save the run's state: cannot write "
-                                       ".orchestrate/state: No space left on device") == 0;
+    warned |= e.warning && e.text.find(
+                               "could not save the run's state: cannot write "
+                               ".orchestrate/state: No space left on device") == 0;
   EXPECT_TRUE(warned) << AllMessages();
 }
 
