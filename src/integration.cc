@@ -1,6 +1,5 @@
 #include "orchestrate/integration.h"
 
-#include <git2.h>
 #include <unistd.h>
 
 #include <cstdio>

@@ -140,7 +140,7 @@ int Run(Options& o, Project& project) {
                 o.base};
   if (o.dry_run) return CommandPlan(project, ro, o.json);
   RefuseExternalFilters(*project.repo);
-  ro.process_exits_after = true;  // Dispatch exits when the command returns
+  ApplyEnvironmentKnobs(&ro, ProcessEnv());  // test knobs: ORCHESTRATE_KILL_GRACE, ...
   EventBus bus;
   bool live = isatty(STDOUT_FILENO) && !std::getenv("CI");
   Verbosity v = o.quiet ? Verbosity::kQuiet : o.verbose ? Verbosity::kVerbose : Verbosity::kNormal;

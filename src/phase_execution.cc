@@ -1,7 +1,5 @@
 #include "orchestrate/phase_execution.h"
 
-#include <git2.h>
-
 #include <algorithm>
 #include <cctype>
 #include <ctime>
@@ -207,7 +205,8 @@ class PhaseRun {
     emit_(e);
     ProcessSpec spec{command,       out_.worktree_path, Environment(attempt, feedback),
                      job_.log_path, phase_.timeout,     job_.kill_grace};
-    ProcessResult r = RunProcess(spec, &cancel_, job_.hooks);
+    ProcessResult r = job_.run_command ? job_.run_command(spec, &cancel_, job_.hooks)
+                                       : RunProcess(spec, &cancel_, job_.hooks);
     if (!fs::exists(out_.worktree_path + "/.git"))
       throw PhaseFailure(step + " `" + command + "` deleted the phase's own worktree " +
                          out_.worktree_path + " (" + r.Describe() +

@@ -6,50 +6,55 @@ namespace orchestrate::run_internal {
 
 // --- a phase ended ---------------------------------------------------------------
 
-void Run::Completed(int p, PhaseOutcome o) {
-  PhaseSlot& s = slots_[p];
-  if (o.requeue) return Requeue(p, o);
-  if (!s.worktree.empty()) pool_->Release(s.worktree, Name(p), o.state == PhaseState::kSucceeded);
+void Run::Completed(int p, PhaseOutcome outcome) {
+  if (outcome.requeue) return Requeue(p, outcome);
+  PhaseRun& s = build_[p];
+  s.ended = std::move(outcome);
+  const PhaseOutcome& o = s.ended;
+  bool succeeded = o.state == PhaseState::kSucceeded;
+  if (!s.worktree_name.empty()) pool_->Release(s.worktree_name, Name(p), succeeded);
+  s.reached = true;  // an input conflict ends a phase that never started
   s.state = o.state;
-  if (o.state == PhaseState::kSucceeded) RecordSuccess(p, o);
-  PhaseRecord& r = RecordOf(p);
-  r.state = o.state;
+  if (succeeded) RecordSuccess(p, o);
+  PhaseRecord& r = build_.Recorded(p);
   r.key = s.key;
   r.result = o.result;
   r.attempts = o.attempts;
   // A phase that never started (input-conflict) took no time.
   r.duration_s =
-      s.started_before ? std::chrono::duration<double>(Clock::now() - s.started).count() : 0;
+      s.started_before ? std::chrono::duration<double>(clock_.Now() - s.started).count() : 0;
   r.started_at = s.started_at;
-  if (o.state != PhaseState::kSucceeded) r.reason = o.failure;
+  if (!succeeded) r.reason = o.failure;
   r.handoff_first_line = o.handoff.substr(0, o.handoff.find('\n'));
   for (const auto& [owner, ref] : o.saved_attempts) RememberSaved(owner, ref);
-  if (s.worktree.empty()) r.worktree.clear();
-  bool counts_as_failure = o.state != PhaseState::kSucceeded &&
-                           o.state != PhaseState::kInterrupted && o.state != PhaseState::kError;
-  if (counts_as_failure && !s.key.empty()) state_.failed_keys[Name(p)].insert(s.key);
+  if (s.worktree_name.empty()) r.worktree.clear();
+  bool counts_as_failure =
+      !succeeded && o.state != PhaseState::kInterrupted && o.state != PhaseState::kError;
+  if (counts_as_failure && !s.key.empty()) build_.bookkeeping().failed_keys[Name(p)].insert(s.key);
   if (o.state == PhaseState::kError) {
     infra_error_ = "phase " + Name(p) + ": " + o.infra_error;
     stopped_by_infra_ = true;
     scheduler_->StopStarting();
   }
-  EmitFinished(p, o, r);
-  std::vector<int> blocked = scheduler_->Finish(p, o.state == PhaseState::kSucceeded);
+  for (const auto& [owner, ref] : o.saved_attempts)
+    Notice("saved earlier unrecorded work of " + owner + " as " + ref);
+  Emit(FinishedEvent(build_, p));
+  std::vector<int> blocked = scheduler_->Finish(p, succeeded);
   for (int b : blocked) Blocked(b, p);
-  if (o.state != PhaseState::kSucceeded && options_.fail_fast) scheduler_->StopStarting();
+  if (!succeeded && options_.fail_fast) scheduler_->StopStarting();
   StateChanged();
 }
 
 void Run::RememberSaved(const std::string& phase, const std::string& ref) {
-  std::vector<std::string>& saved = state_.phases[phase].saved_attempts;
+  std::vector<std::string>& saved = build_.Recorded(phase).saved_attempts;
   saved.push_back(ref);
   if (saved.size() > 20) saved.erase(saved.begin());
 }
 
-void Run::RecordSuccess(int p, PhaseOutcome& o) {
-  PhaseSlot& s = slots_[p];
+void Run::RecordSuccess(int p, const PhaseOutcome& o) {
+  PhaseRun& s = build_[p];
   s.result = o.result;
-  s.result_tree = repo_.TreeOf(o.result);
+  s.result_tree = store_.TreeOf(o.result);
   s.handoff = o.handoff;
   Record rec;
   rec.phase = Name(p);
@@ -60,59 +65,32 @@ void Run::RecordSuccess(int p, PhaseOutcome& o) {
   rec.input = s.input;
   rec.base = base_;
   rec.started_at = s.started_at;
-  rec.duration_s = std::chrono::duration<double>(Clock::now() - s.started).count();
+  rec.duration_s = std::chrono::duration<double>(clock_.Now() - s.started).count();
   rec.attempts = o.attempts;
   rec.commands = o.commands;
-  rec.log = ReadTail(ws_.LogPath(Name(p)), 100000);
+  rec.log = store_.LogTail(Name(p), 100000);
   rec.handoff = o.handoff;
-  cache_.Store(rec, /*replace=*/options_.always || options_.force.count(Name(p)));
-  state_.succeeded_keys[Name(p)].insert(s.key);
-  RecordOf(p).recorded_at = std::time(nullptr);
-}
-
-void Run::EmitFinished(int p, const PhaseOutcome& o, const PhaseRecord& r) {
-  Event e;
-  e.type = Event::Type::kPhaseFinished;
-  e.phase = Name(p);
-  e.slot = slots_[p].job_slot;
-  e.state = o.state;
-  e.duration_s = r.duration_s;
-  e.attempts = o.attempts;
-  e.result = o.result;
-  e.reason = o.state == PhaseState::kSucceeded ? slots_[p].reason : o.failure;
-  e.failed_command = o.failed_command;
-  e.log_tail = o.log_tail;
-  e.log_path = o.state == PhaseState::kInputConflict ? "" : ws_.LogPath(Name(p));
-  e.worktree = o.worktree_path;
-  e.branch = r.branch;
-  e.commands = o.commands;
-  e.started_at = slots_[p].started_at;
-  for (const auto& [owner, ref] : o.saved_attempts)
-    Notice("saved earlier unrecorded work of " + owner + " as " + ref);
-  Emit(e);
+  store_.StoreRecord(rec, /*replace=*/options_.always || options_.force.count(Name(p)));
+  build_.bookkeeping().succeeded_keys[Name(p)].insert(s.key);
+  build_.Recorded(p).recorded_at = clock_.WallNow();
 }
 
 void Run::Blocked(int b, int by) {
-  slots_[b].state = PhaseState::kBlocked;
-  PhaseRecord& r = RecordOf(b);
-  r.state = PhaseState::kBlocked;
+  build_[b].reached = true;
+  build_[b].state = PhaseState::kBlocked;
+  PhaseRecord& r = build_.Recorded(b);
   r.reason = "blocked by " + Name(by);
-  Event e;
-  e.type = Event::Type::kPhaseFinished;
-  e.phase = Name(b);
-  e.state = PhaseState::kBlocked;
-  e.reason = r.reason;
-  Emit(e);
+  Emit(BlockedEvent(build_, b));
 }
 
 void Run::Requeue(int p, const PhaseOutcome& o) {
-  PhaseSlot& s = slots_[p];
+  PhaseRun& s = build_[p];
   s.attempts_done = o.attempts;
-  pool_->Release(s.worktree, Name(p), true);
-  state_.kept_worktrees[s.worktree] = Name(p);  // come back to the same worktree
+  pool_->Release(s.worktree_name, Name(p), true);
+  build_.bookkeeping().kept_worktrees[s.worktree_name] = Name(p);  // come back to the same worktree
   scheduler_->Requeue(p);
   ++s.requeues;
-  double first = EnvSeconds("ORCHESTRATE_REQUEUE_BACKOFF", 10);
+  double first = std::chrono::duration<double>(options_.requeue_backoff).count();
   // The time the output named, plus a little; else exponential backoff.
   double wait = o.requeue_wait_s ? *o.requeue_wait_s + std::min(first, 30.0)
                                  : Backoff(s.requeues, first, 600);
@@ -125,17 +103,18 @@ void Run::Requeue(int p, const PhaseOutcome& o) {
                      FormatDuration(s.waited_s) + " in " + std::to_string(s.requeues - 1) +
                      " requeues; waiting " + FormatDuration(wait) +
                      " more would pass settings.requeue_max (" + FormatDuration(limit) + ")";
-    failed.log_tail = ReadTail(ws_.LogPath(Name(p)), 20);
+    failed.log_tail = store_.LogTail(Name(p), 20);
     return Completed(p, failed);
   }
   s.waited_s += wait;
-  Clock::time_point until = Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(wait * 1000));
+  Clock::time_point until =
+      clock_.Now() + std::chrono::milliseconds(static_cast<int64_t>(wait * 1000));
   requeued_[p] = until;
   PauseItsPool(p, until);
-  PhaseRecord& r = RecordOf(p);
-  r.state = PhaseState::kRequeued;
-  r.reason = "waiting until " + ClockTimeIn(wait) + " (output matched \"" + o.requeue_pattern +
-             "\")";
+  s.state = PhaseState::kRequeued;
+  PhaseRecord& r = build_.Recorded(p);
+  r.reason = "waiting until " + ClockTimeIn(clock_.WallNow(), wait) + " (output matched \"" +
+             o.requeue_pattern + "\")";
   StateChanged();
   Event e;
   e.type = Event::Type::kPhaseRequeued;
@@ -154,13 +133,14 @@ void Run::PauseItsPool(int p, Clock::time_point until) {
   Clock::time_point& paused = paused_pools_[pool];
   if (paused < until) paused = until;
   scheduler_->PausePool(pool, true);
-  Notice("pool " + pool + " waits until " +
-         ClockTimeIn(std::chrono::duration<double>(paused - Clock::now()).count()) +
-         ": phase " + Name(p) + " hit a rate limit");
+  Notice(
+      "pool " + pool + " waits until " +
+      ClockTimeIn(clock_.WallNow(), std::chrono::duration<double>(paused - clock_.Now()).count()) +
+      ": phase " + Name(p) + " hit a rate limit");
 }
 
 void Run::WakeRequeued() {
-  auto now = Clock::now();
+  auto now = clock_.Now();
   for (auto it = paused_pools_.begin(); it != paused_pools_.end();) {
     if (it->second > now) {
       ++it;
@@ -185,11 +165,11 @@ void Run::WakeRequeued() {
 void Run::AddFreshUnselected() {
   std::set<int> selected(selected_.begin(), selected_.end());
   for (int p : graph_.topo_order()) {
-    if (selected.count(p) || slots_[p].state != PhaseState::kStale) continue;
+    if (selected.count(p) || build_[p].reached || build_[p].reused) continue;
     bool deps_known = true;
-    for (int dep : graph_.node(p).deps) deps_known &= IsSuccess(slots_[dep].state);
+    for (int dep : graph_.node(p).deps) deps_known &= build_[dep].Succeeded();
     if (!deps_known) continue;
-    PhaseDecision d = planner_->Decide(p, DepResults(p));
+    PhaseDecision d = store_.Decide(p, DepResults(p));
     if (d.action == Action::kFresh) UseRecord(p, std::move(*d.record));
   }
 }
@@ -199,15 +179,14 @@ void Run::IntegrateTarget() {
   std::vector<PhaseResult> results;
   results.reserve(graph_.size());
   for (int p : graph_.topo_order())
-    if (IsSuccess(slots_[p].state) && graph_.node(p).phase->merge)
-      results.push_back({Name(p), slots_[p].result, slots_[p].input, DepNames(p)});
-  TargetMemo memo(ws_.target_memo_file());
-  MergeOutcome m = MergeTarget(repo_, base_, results, &memo);
+    if (build_[p].Succeeded() && graph_.node(p).phase->merge)
+      results.push_back({Name(p), build_[p].result, build_[p].input, DepNames(p)});
+  MergeOutcome m = store_.MergeTarget(base_, results);
   try {
     // Checked again: the user may have committed to it or checked it out
     // while the phases ran.
-    CheckTarget(repo_, manifest_.settings.target);
-    UpdateTarget(repo_, manifest_.settings.target, m.commit);
+    store_.CheckTarget(manifest_.settings.target);
+    store_.UpdateTarget(manifest_.settings.target, m.commit);
   } catch (const UsageError& e) {
     Notice(std::string(e.what()) + "; the results are kept on their phase branches", true);
     target_refused_ = true;
@@ -230,21 +209,22 @@ void Run::TargetConflicts(const std::vector<MergeFailure>& failures) {
     e.type = Event::Type::kPhaseFinished;
     e.phase = f.phase;
     e.state = PhaseState::kMergeConflict;
-    e.result = slots_[p].result;
+    e.result = build_[p].result;
     e.paths = f.paths;
     e.conflicts_with = f.conflicts_with;
-    e.reason = f.left_out_with.empty()
-                   ? "its result conflicts with " + JoinNames(f.conflicts_with, "earlier results") +
-                         " in " + JoinNames(f.paths, "") +
-                         " (make one depend on the other, or change them to touch different "
-                         "lines); it is not in " + manifest_.settings.target
-                   : "it depends on " + f.left_out_with + ", which is not in " +
-                         manifest_.settings.target;
-    slots_[p].state = PhaseState::kMergeConflict;
-    PhaseRecord& r = RecordOf(p);
+    e.reason =
+        f.left_out_with.empty()
+            ? "its result conflicts with " + JoinNames(f.conflicts_with, "earlier results") +
+                  " in " + JoinNames(f.paths, "") +
+                  " (make one depend on the other, or change them to touch different "
+                  "lines); it is not in " +
+                  manifest_.settings.target
+            : "it depends on " + f.left_out_with + ", which is not in " + manifest_.settings.target;
+    build_[p].reached = true;
+    build_[p].state = PhaseState::kMergeConflict;
+    PhaseRecord& r = build_.Recorded(p);
     e.duration_s = r.duration_s;
     e.attempts = r.attempts;
-    r.state = PhaseState::kMergeConflict;
     r.reason = e.reason;
     state_changed_ = true;
     Emit(std::move(e));
@@ -258,25 +238,36 @@ int Run::ExitStatus() const {
   if (target_refused_) return kExitUsage;
   if (target_conflict_) return kExitPhaseFailed;
   for (int p : selected_)
-    if (!IsSuccess(slots_[p].state)) return kExitPhaseFailed;
+    if (!build_[p].Succeeded()) return kExitPhaseFailed;
   return kExitOk;
 }
 
 int Run::Finish() {
-  for (int p : selected_)
-    if (slots_[p].state == PhaseState::kRunning) {
-      slots_[p].state = PhaseState::kInterrupted;
-      RecordOf(p).state = PhaseState::kInterrupted;
-      state_changed_ = true;
-    }
+  for (int p : selected_) {
+    PhaseRun& s = build_[p];
+    if (!s.reached || (s.state != PhaseState::kRunning && s.state != PhaseState::kRequeued))
+      continue;
+    s.state = PhaseState::kInterrupted;
+    state_changed_ = true;
+  }
   if (!infra_error_.empty())
     Notice("stopped: " + infra_error_ + " — nothing half-done was recorded; retrying may help",
            true);
   FlushNotices();
   try {
     if (state_changed_) SaveState();
-    index_.Flush();
-  } catch (const InfraError&) {
+  } catch (const InfraError& e) {
+    Notice(std::string("could not save the run's state: ") + e.what() +
+               "; `orchestrate status` may show an earlier run (free disk space or fix the "
+               "permissions of .orchestrate/)",
+           true);
+  }
+  try {
+    store_.Flush();
+  } catch (const InfraError& e) {
+    Notice(std::string("could not save the record index: ") + e.what() +
+               "; the next run looks records up more slowly",
+           true);
   }
   Event e;
   e.type = Event::Type::kRunFinished;

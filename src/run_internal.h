@@ -6,19 +6,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <csignal>
-#include <cstdlib>
 #include <ctime>
-#include <deque>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <mutex>
-#include <thread>
 
+#include "orchestrate/build.h"
+#include "orchestrate/build_interfaces.h"
 #include "orchestrate/cache.h"
 #include "orchestrate/error.h"
 #include "orchestrate/integration.h"
@@ -34,12 +31,11 @@
 
 namespace orchestrate::run_internal {
 
-namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-/// Local wall-clock time `seconds` from now, "14:05:09".
-inline std::string ClockTimeIn(double seconds) {
-  std::time_t when = std::time(nullptr) + static_cast<std::time_t>(std::ceil(seconds));
+/// Local wall-clock time `seconds` after `now`, "14:05:09".
+inline std::string ClockTimeIn(std::time_t now, double seconds) {
+  std::time_t when = now + static_cast<std::time_t>(std::ceil(seconds));
   std::tm local{};
   localtime_r(&when, &local);
   char text[16];
@@ -56,69 +52,32 @@ inline std::string JoinNames(const std::vector<std::string>& names, const std::s
   return out;
 }
 
-inline double EnvSeconds(const char* name, double fallback) {
-  const char* v = std::getenv(name);
-  if (!v || !*v) return fallback;
-  char* end = nullptr;
-  double d = std::strtod(v, &end);
-  return (end && *end == '\0' && d >= 0) ? d : fallback;
-}
-
-// What the main thread knows about one phase during the run.
-struct PhaseSlot {
-  PhaseState state = PhaseState::kStale;
-  ObjectId result;
-  ObjectId result_tree;
-  ObjectId input;  ///< what it started from (recorded for fresh phases)
-  std::string handoff;
-  std::string key;
-  KeyComponents components;
-  std::string reason;
-  std::string worktree;
-  int job_slot = -1;
-  int attempts_done = 0;
-  double record_duration_s = 0;  ///< of the reused record, when fresh
-  int record_attempts = 0;       ///< of the reused record, when fresh
-  int requeues = 0;
-  double waited_s = 0;  ///< total time spent waiting out rate limits
-  bool started_before = false;
-  Clock::time_point started;
-  int64_t started_at = 0;
-  std::thread thread;
-};
-
-struct Completion {
-  int phase;
-  PhaseOutcome outcome;
-};
-
 class Run {
  public:
-  Run(Project& project, const RunOptions& options, EventSink& sink)
-      : project_(project),
-        manifest_(project.manifest),
-        ws_(project.workspace),
-        repo_(*project.repo),
+  /// `interrupt` is 0 until a signal asks the run to stop, then its number.
+  Run(const Manifest& manifest, const Workspace& workspace, const RunOptions& options,
+      EventSink& sink, BuildStore& store, PhaseRunner& runner, const BuildClock& clock,
+      const std::atomic<int>& interrupt)
+      : manifest_(manifest),
+        ws_(workspace),
         options_(options),
         sink_(sink),
-        graph_(manifest_),
-        cache_(project.StartRecords(/*writable=*/true)),
-        index_(*project.index) {
+        store_(store),
+        runner_(runner),
+        clock_(clock),
+        interrupt_(interrupt),
+        build_(manifest_),
+        graph_(build_.graph()) {
     // Records the cache ignores (inconsistent, badly signed) are named in
     // the run's output.
-    cache_.SetWarningSink([this](const std::string& warning) { Notice(warning, true); });
+    store_.SetWarningSink([this](const std::string& warning) { Notice(warning, true); });
   }
 
   ~Run() {
-    cache_.SetWarningSink(nullptr);
-    cancel_ = true;
-    for (auto& s : slots_)
-      if (s.thread.joinable()) s.thread.join();
+    store_.SetWarningSink(nullptr);
+    runner_.Abort();
   }
   int Execute();
-  /// Joins the run's threads and releases its lock, for a process that
-  /// exits without destroying the run (RunOptions::process_exits_after).
-  void LeaveForExit();
 
  private:
   // --- before anything runs --------------------------------------------------
@@ -131,14 +90,12 @@ class Run {
   void SelectOnly();
 
   // --- events ------------------------------------------------------------------
-  double Now() const { return std::chrono::duration<double>(Clock::now() - started_).count(); }
+  double Now() const { return std::chrono::duration<double>(clock_.Now() - started_).count(); }
   void Emit(Event e);
   void Notice(const std::string& text, bool warning = false);
   void FlushNotices();
   void EmitRunStarted();
   const std::string& Name(int p) const { return graph_.node(p).phase->name; }
-  /// The state's record of phase `p`, made when it has none (records_).
-  PhaseRecord& RecordOf(int p);
   void SaveState();
   // The state file holds every phase, so rewriting it at each start and end made
   // a run O(n^2). A change is written at once when the last write is older
@@ -160,22 +117,19 @@ class Run {
   // The phase's recorded result stands in for running it.
   void UseRecord(int p, Record&& record);
   void AcceptFresh(int p, Record&& record);
-  void EmitFresh(int p);
   int FreeJobSlot() const;
   void StartRunnable();
   void InputConflict(int p, const std::vector<PhaseResult>& deps, const MergeFailure& f);
   PhaseJob MakeJob(int p, const ObjectId& input);
   std::string PromptOf(const Phase& phase);
   void Launch(int p, const ObjectId& input);
-  void EmitStarted(int p, const PhaseJob& job);
   void WaitForCompletions(std::chrono::milliseconds timeout);
 
   // --- a phase ended ---------------------------------------------------------------
   void Completed(int p, PhaseOutcome o);
   // The most recent saves of a phase's work, for `status` and `log`.
   void RememberSaved(const std::string& phase, const std::string& ref);
-  void RecordSuccess(int p, PhaseOutcome& o);
-  void EmitFinished(int p, const PhaseOutcome& o, const PhaseRecord& r);
+  void RecordSuccess(int p, const PhaseOutcome& o);
   void Blocked(int b, int by);
   void Requeue(int p, const PhaseOutcome& o);
   void PauseItsPool(int p, Clock::time_point until);
@@ -189,32 +143,24 @@ class Run {
   void TargetConflicts(const std::vector<MergeFailure>& failures);
   int ExitStatus() const;
   int Finish();
-  Project& project_;
   const Manifest& manifest_;
-  const Workspace& ws_;
-  Repo& repo_;
+  const Workspace& ws_;  ///< paths only: the store reads and writes
   RunOptions options_;
   EventSink& sink_;
-  Graph graph_;
-  ResultCache& cache_;  ///< the project's, loading since OpenProject
-  RecordIndex& index_;
-  RunState state_;
-  RunLock lock_;
+  BuildStore& store_;
+  PhaseRunner& runner_;
+  const BuildClock& clock_;
+  const std::atomic<int>& interrupt_;
+  Build build_;   ///< the run-time model: the Builder updates only this
+  Graph& graph_;  ///< build_'s graph
   std::unique_ptr<WorktreePool> pool_;
-  std::unique_ptr<Planner> planner_;
   std::unique_ptr<Scheduler> scheduler_;
   std::vector<int> selected_;
-  std::vector<PhaseSlot> slots_;
-  /// state_.phases entries by phase index, found in one pass (map nodes
-  /// stay put); null until a phase has one.
-  std::vector<PhaseRecord*> records_;
   ObjectId base_;
   int jobs_ = 1;
   int running_ = 0;
   std::string run_id_;
-  std::atomic<int>* signal_flag_ = nullptr;
   int signal_ = 0;
-  std::atomic<bool> cancel_{false};
   std::string infra_error_;
   bool stopped_by_infra_ = false;
   bool target_conflict_ = false;
@@ -229,13 +175,10 @@ class Run {
   Clock::time_point last_save_;
   Clock::duration save_interval_ = std::chrono::milliseconds(100);
   bool state_dirty_ = false;
-  /// Something besides the run line changed in state_ (never reset): Finish
+  /// Something besides the run line changed in the state file (never reset): Finish
   /// writes the file only then, so a no-op run leaves it as it was.
   bool state_changed_ = false;
   std::mutex sink_mutex_;
-  std::mutex done_mutex_;
-  std::condition_variable done_cv_;
-  std::deque<Completion> done_;
 };
 
 }  // namespace orchestrate::run_internal

@@ -1,3 +1,5 @@
+#include <cstdlib>
+
 #include "run_internal.h"
 
 namespace orchestrate {
@@ -9,16 +11,25 @@ int EffectiveJobs(int flag, const Settings& settings) {
   return cpus ? static_cast<int>(cpus) : 2;
 }
 
+namespace {
+
+// The Builder with the production store, runner and clock.
+struct RealBuild {
+  RealBuild(Project& project, const RunOptions& options, EventSink& sink)
+      : store(MakeGitBuildStore(project)),
+        runner(MakeThreadPhaseRunner()),
+        run(project.manifest, project.workspace, options, sink, *store, *runner,
+            BuildClock::System(), InstallSignalHandlers()) {}
+  std::unique_ptr<BuildStore> store;
+  std::unique_ptr<PhaseRunner> runner;
+  run_internal::Run run;
+};
+
+}  // namespace
+
 int RunPhases(Project& project, const RunOptions& options, EventSink& sink) {
-  auto run = std::make_unique<run_internal::Run>(project, options, sink);
-  int status = run->Execute();
-  if (options.process_exits_after) {
-    // Kept reachable (leak checkers stay quiet), never destroyed.
-    static run_internal::Run* left_for_exit = nullptr;
-    left_for_exit = run.release();
-    left_for_exit->LeaveForExit();
-  }
-  return status;
+  RealBuild build(project, options, sink);
+  return build.run.Execute();
 }
 
 namespace run_internal {
@@ -36,59 +47,40 @@ int Run::Execute() {
   return Finish();
 }
 
-void Run::LeaveForExit() {
-  StopEverything();
-  lock_.Release();
-}
-
 // --- before anything runs --------------------------------------------------
 
 void Run::Setup() {
-  started_ = Clock::now();
-  std::vector<std::string> excludes = manifest_.settings.worktree_copy;
-  excludes.insert(excludes.end(), manifest_.settings.worktree_link.begin(),
-                  manifest_.settings.worktree_link.end());
-  ws_.Prepare(repo_.commondir(), excludes);
-  int holder = 0;
-  if (!lock_.Acquire(ws_.lock_file(), &holder))
-    throw UsageError("another orchestrate run (pid " + std::to_string(holder) +
-                     ") is using this repository; wait for it to finish or stop it");
-  state_ = ws_.LoadState();
+  started_ = clock_.Now();
+  store_.Lock();
+  build_.Load(store_.LoadState());
   Recover();
   ResolveBase();
   Select();
-  CheckTarget(repo_, manifest_.settings.target);
+  store_.CheckTarget(manifest_.settings.target);
   jobs_ = EffectiveJobs(options_.jobs, manifest_.settings);
-  run_id_ = std::to_string(getpid()) + "-" + std::to_string(std::time(nullptr));
-  signal_flag_ = &InstallSignalHandlers();
+  run_id_ = std::to_string(getpid()) + "-" + std::to_string(clock_.WallNow());
 }
 
 void Run::Recover() {
-  for (const auto& line : ReapLeftoverProcessGroups(ws_.pids_dir())) Notice(line);
-  WorktreeStore store(repo_, ws_.worktrees_dir());
-  for (const auto& line : store.Repair()) Notice(line);
-  for (auto& [name, record] : state_.phases)
-    if (record.state == PhaseState::kRunning || record.state == PhaseState::kRequeued) {
-      record.state = PhaseState::kInterrupted;
-      state_changed_ = true;
-    }
-  size_t bookkeeping = state_.kept_worktrees.size() + state_.worktree_last_phase.size();
-  pool_ = std::make_unique<WorktreePool>(state_, manifest_.settings.keep_worktrees, store.List());
-  if (state_.kept_worktrees.size() + state_.worktree_last_phase.size() != bookkeeping)
+  for (const auto& line : store_.Recover()) Notice(line);
+  if (build_.InterruptLeftRunning()) state_changed_ = true;
+  RunState& kept = build_.bookkeeping();
+  size_t bookkeeping = kept.kept_worktrees.size() + kept.worktree_last_phase.size();
+  pool_ =
+      std::make_unique<WorktreePool>(kept, manifest_.settings.keep_worktrees, store_.Worktrees());
+  if (kept.kept_worktrees.size() + kept.worktree_last_phase.size() != bookkeeping)
     state_changed_ = true;  // the pool forgot worktrees that are gone
 }
 
 void Run::ResolveBase() {
   std::string rev = options_.base.empty() ? manifest_.settings.base : options_.base;
-  std::optional<ObjectId> base = repo_.ResolveCommit(rev);
+  std::optional<ObjectId> base = store_.ResolveCommit(rev);
   if (!base)
     throw UsageError(
         "cannot resolve base '" + rev +
         "' to a commit (check settings.base or --base; a new repository needs a first commit)");
   base_ = *base;
-  // The manifest and prompts are read from disk: their edits are used as
-  // they are, not "uncommitted changes left out".
-  if (repo_.HasUncommittedChanges(ManifestFiles(manifest_, repo_.workdir())))
+  if (store_.HasUncommittedChanges())
     Notice("your uncommitted changes are not part of the base (" + base_.substr(0, 12) +
            "); commit them to include them");
 }
@@ -96,23 +88,19 @@ void Run::ResolveBase() {
 void Run::Select() {
   std::string err;
   if (!graph_.Select(options_.targets, &selected_, &err)) throw UsageError(err);
-  slots_ = std::vector<PhaseSlot>(graph_.size());
-  records_.assign(graph_.size(), nullptr);
-  for (auto& [name, record] : state_.phases)  // one pass, not a map search per phase
-    if (std::optional<int> p = graph_.Find(name)) records_[*p] = &record;
-  planner_ = std::make_unique<Planner>(graph_, repo_, cache_, state_, base_,
-                                       PlannerOptions{options_.force, options_.always});
+  store_.StartPlanning(graph_, build_.bookkeeping(), base_,
+                       PlannerOptions{options_.force, options_.always});
   if (options_.only) SelectOnly();
   std::vector<double> weight(graph_.size(), 1.0);
   for (int p : selected_)
-    if (const PhaseRecord* r = records_[p]; r && r->duration_s > 0) weight[p] = r->duration_s;
+    if (const auto& r = build_[p].recorded; r && r->duration_s > 0) weight[p] = r->duration_s;
   graph_.ComputeCriticalPath(weight);
 }
 
 void Run::SelectOnly() {
   if (options_.targets.empty())
     throw UsageError("--only needs the phases to run, e.g. `orchestrate run api --only`");
-  std::vector<PhaseDecision> plan = planner_->PlanAll(selected_);
+  std::vector<PhaseDecision> plan = store_.PlanAll(selected_);
   std::set<int> named;
   for (const auto& t : options_.targets) named.insert(*graph_.Find(t));
   std::vector<int> only;
@@ -133,11 +121,6 @@ void Run::SelectOnly() {
     AcceptFresh(d.phase, std::move(*d.record));
   }
   selected_ = only;
-}
-
-PhaseRecord& Run::RecordOf(int p) {
-  if (!records_[p]) records_[p] = &state_.phases[Name(p)];
-  return *records_[p];
 }
 
 // --- events ------------------------------------------------------------------
@@ -171,19 +154,19 @@ void Run::EmitRunStarted() {
   Emit(e);
   started_emitted_ = true;
   FlushNotices();
-  state_.run_started_at = std::time(nullptr);
-  state_.run_pid = getpid();
-  if (state_.base != base_) state_changed_ = true;
-  state_.base = base_;
+  build_.bookkeeping().run_started_at = clock_.WallNow();
+  build_.bookkeeping().run_pid = getpid();
+  if (build_.bookkeeping().base != base_) state_changed_ = true;
+  build_.bookkeeping().base = base_;
   // Written with the first change, or at the end if anything changed: a
   // no-op run leaves the file (and the last run line in it) as it was.
-  last_save_ = Clock::now();
+  last_save_ = clock_.Now();
 }
 
 void Run::SaveState() {
-  auto begin = Clock::now();
-  ws_.SaveState(state_);
-  last_save_ = Clock::now();
+  auto begin = clock_.Now();
+  store_.SaveState(build_.State());
+  last_save_ = clock_.Now();
   save_interval_ =
       std::max<Clock::duration>(std::chrono::milliseconds(100), 10 * (last_save_ - begin));
   state_dirty_ = false;
@@ -196,14 +179,14 @@ void Run::StateChanged() {
 }
 
 void Run::SaveStateIfDue() {
-  if (state_dirty_ && Clock::now() - last_save_ >= save_interval_) SaveState();
+  if (state_dirty_ && clock_.Now() - last_save_ >= save_interval_) SaveState();
 }
 
 std::chrono::milliseconds Run::WaitLimit() const {
   auto limit = std::chrono::milliseconds(100);
   if (!state_dirty_) return limit;
   auto due = std::chrono::duration_cast<std::chrono::milliseconds>(last_save_ + save_interval_ -
-                                                                   Clock::now());
+                                                                   clock_.Now());
   return std::clamp(due, std::chrono::milliseconds(0), limit);
 }
 
@@ -213,7 +196,7 @@ void Run::Loop() {
   scheduler_ = std::make_unique<Scheduler>(graph_, jobs_);
   for (const auto& pool : manifest_.pools) scheduler_->SetPoolDepth(pool.name, pool.depth);
   scheduler_->Add(selected_);
-  auto last_tick = Clock::now();
+  auto last_tick = clock_.Now();
   while (true) {
     CheckSignal();
     EvaluateReady();
@@ -222,8 +205,8 @@ void Run::Loop() {
     WaitForCompletions(WaitLimit());
     SaveStateIfDue();
     WakeRequeued();
-    if (Clock::now() - last_tick >= std::chrono::seconds(1)) {
-      last_tick = Clock::now();
+    if (clock_.Now() - last_tick >= std::chrono::seconds(1)) {
+      last_tick = clock_.Now();
       std::lock_guard<std::mutex> lock(sink_mutex_);
       sink_.OnTick(Now());
     }
@@ -231,23 +214,24 @@ void Run::Loop() {
 }
 
 void Run::CheckSignal() {
-  int sig = signal_flag_->load();
+  int sig = interrupt_.load();
   if (sig == 0 || signal_) return;
   signal_ = sig;
-  cancel_ = true;
+  runner_.Cancel();
   scheduler_->StopStarting();
   requeued_.clear();
   Notice(std::string("interrupted by ") +
-         (sig == SIGINT ? "SIGINT" : sig == SIGHUP ? "SIGHUP" : "SIGTERM") +
+             (sig == SIGINT   ? "SIGINT"
+              : sig == SIGHUP ? "SIGHUP"
+                              : "SIGTERM") +
              ": stopping running phases; their worktrees and branches are kept",
          true);
 }
 
 void Run::StopEverything() {
-  cancel_ = true;
   if (scheduler_) scheduler_->StopStarting();
-  for (auto& s : slots_)
-    if (s.thread.joinable()) s.thread.join();
+  runner_.Abort();
+  for (int p = 0; p < build_.size(); ++p) build_[p].in_runner = false;
   running_ = 0;
 }
 
@@ -260,7 +244,7 @@ std::vector<std::string> Run::DepNames(int p) const {
 std::map<std::string, DepResult> Run::DepResults(int p) {
   std::map<std::string, DepResult> results;
   for (int dep : graph_.node(p).deps)
-    results[Name(dep)] = DepResult(slots_[dep].result_tree, slots_[dep].handoff);
+    results[Name(dep)] = DepResult(build_[dep].result_tree, build_[dep].handoff);
   return results;
 }
 
@@ -270,21 +254,21 @@ void Run::EvaluateReady() {
 }
 
 void Run::Evaluate(int p) {
-  PhaseDecision d = planner_->Decide(p, DepResults(p));
-  slots_[p].key = d.key;
-  if (d.action != Action::kFresh) slots_[p].components = std::move(d.components);
+  PhaseDecision d = store_.Decide(p, DepResults(p));
+  build_[p].key = d.key;
+  if (d.action != Action::kFresh) build_[p].components = std::move(d.components);
   if (d.action != Action::kFresh) {
-    slots_[p].reason = d.reason;
+    build_[p].reason = d.reason;
     return scheduler_->Enqueue(p);
   }
   AcceptFresh(p, std::move(*d.record));
   scheduler_->Finish(p, true);
-  EmitFresh(p);
+  Emit(FreshEvent(build_, p));
 }
 
 void Run::UseRecord(int p, Record&& record) {
-  PhaseSlot& s = slots_[p];
-  s.state = PhaseState::kFresh;
+  PhaseRun& s = build_[p];
+  s.reused = true;
   s.result = std::move(record.result);
   s.result_tree = std::move(record.result_tree);
   s.input = std::move(record.input);
@@ -296,15 +280,17 @@ void Run::UseRecord(int p, Record&& record) {
 
 void Run::AcceptFresh(int p, Record&& record) {
   UseRecord(p, std::move(record));
-  const PhaseSlot& s = slots_[p];
-  PhaseRecord& r = RecordOf(p);
+  PhaseRun& s = build_[p];
+  PhaseRecord& r = build_.Recorded(p);
   std::string_view first_line = std::string_view(s.handoff).substr(0, s.handoff.find('\n'));
-  if (r.state == PhaseState::kFresh && r.key == s.key && r.result == s.result &&
-      r.duration_s == s.record_duration_s && r.attempts == s.record_attempts &&
-      r.started_at == record.started_at && r.handoff_first_line == first_line && r.reason.empty())
-    return;  // as the last run left it
+  bool as_left = s.state == PhaseState::kFresh && r.key == s.key && r.result == s.result &&
+                 r.duration_s == s.record_duration_s && r.attempts == s.record_attempts &&
+                 r.started_at == record.started_at && r.handoff_first_line == first_line &&
+                 r.reason.empty();
+  s.reached = true;
+  s.state = PhaseState::kFresh;
+  if (as_left) return;  // the state file stays as the last run left it
   state_changed_ = true;
-  r.state = PhaseState::kFresh;
   r.key = s.key;
   r.result = s.result;
   r.duration_s = s.record_duration_s;
@@ -314,23 +300,10 @@ void Run::AcceptFresh(int p, Record&& record) {
   r.reason.clear();
 }
 
-void Run::EmitFresh(int p) {
-  const PhaseSlot& s = slots_[p];
-  Event e;
-  e.type = Event::Type::kPhaseFresh;
-  e.phase = Name(p);
-  e.state = PhaseState::kFresh;
-  e.result = s.result;
-  e.duration_s = s.record_duration_s;
-  e.attempts = s.record_attempts;
-  e.reason = "fresh";
-  Emit(std::move(e));
-}
-
 int Run::FreeJobSlot() const {
   std::set<int> used;
-  for (const auto& s : slots_)
-    if (s.thread.joinable()) used.insert(s.job_slot);
+  for (int p = 0; p < build_.size(); ++p)
+    if (build_[p].in_runner) used.insert(build_[p].job_slot);
   for (int i = 0;; ++i)
     if (!used.count(i)) return i;
 }
@@ -338,8 +311,8 @@ int Run::FreeJobSlot() const {
 void Run::StartRunnable() {
   while (std::optional<int> p = scheduler_->PopRunnable()) {
     std::vector<PhaseResult> deps;
-    for (int dep : graph_.node(*p).deps) deps.push_back({Name(dep), slots_[dep].result, {}, {}});
-    MergeOutcome input = MergeInput(repo_, base_, deps);
+    for (int dep : graph_.node(*p).deps) deps.push_back({Name(dep), build_[dep].result, {}, {}});
+    MergeOutcome input = store_.MergeInput(base_, deps);
     if (!input.failures.empty()) {
       InputConflict(*p, deps, input.failures.front());
       continue;
@@ -365,97 +338,69 @@ void Run::InputConflict(int p, const std::vector<PhaseResult>& deps, const Merge
 
 PhaseJob Run::MakeJob(int p, const ObjectId& input) {
   const Phase& phase = *graph_.node(p).phase;
-  PhaseSlot& s = slots_[p];
+  PhaseRun& s = build_[p];
   PhaseJob job;
   job.phase = &phase;
   job.agent = manifest_.FindAgent(phase.agent);
   job.settings = &manifest_.settings;
   job.repo_root = ws_.root;
-  job.worktree_name = s.worktree;
+  job.worktree_name = s.worktree_name;
   job.worktree_dir = ws_.worktrees_dir();
   job.branch = "refs/heads/orchestrate/phase/" + phase.name;
   job.input = input;
   job.base = base_;
   job.log_path = ws_.LogPath(phase.name);
-  job.phase_dir = ws_.ScratchDir(s.worktree);
+  job.phase_dir = ws_.ScratchDir(s.worktree_name);
   if (job.agent) job.prompt_content = PromptOf(phase);
   for (int dep : graph_.node(p).deps)
-    if (!slots_[dep].handoff.empty()) job.dep_handoffs[Name(dep)] = slots_[dep].handoff;
+    if (!build_[dep].handoff.empty()) job.dep_handoffs[Name(dep)] = build_[dep].handoff;
   job.env = MergeEnvironment(CurrentEnvironment(), {"ORCHESTRATE_RUN_ID=" + run_id_});
   job.attempts_done = s.attempts_done;
   job.fresh_log = !s.started_before;
-  job.kill_grace = std::chrono::milliseconds(
-      static_cast<int64_t>(EnvSeconds("ORCHESTRATE_KILL_GRACE", 5) * 1000));
-  job.repos = &repos_[s.worktree];
-  job.hooks = RecordProcessGroups(ws_.pids_dir(), s.job_slot, "ORCHESTRATE_RUN_ID=" + run_id_);
+  job.kill_grace = options_.kill_grace;
+  job.repos = &repos_[s.worktree_name];
+  job.hooks = store_.RecordProcessGroups(s.job_slot, "ORCHESTRATE_RUN_ID=" + run_id_);
   return job;
 }
 
 std::string Run::PromptOf(const Phase& phase) {
   if (!phase.prompt_text.empty()) return phase.prompt_text;
-  std::ifstream in(manifest_.dir + "/" + phase.prompt, std::ios::binary);
-  if (!in) throw InfraError("cannot read prompt file " + manifest_.dir + "/" + phase.prompt);
-  return std::string(std::istreambuf_iterator<char>(in), {});
+  return store_.ReadPromptFile(manifest_.dir + "/" + phase.prompt);
 }
 
 void Run::Launch(int p, const ObjectId& input) {
-  PhaseSlot& s = slots_[p];
+  PhaseRun& s = build_[p];
   std::string previous_phase;
-  s.worktree = pool_->Acquire(Name(p), &previous_phase);
+  s.worktree_name = pool_->Acquire(Name(p), &previous_phase);
   s.job_slot = FreeJobSlot();
   if (!s.started_before) {
-    s.started = Clock::now();
-    s.started_at = std::time(nullptr);
+    s.started = clock_.Now();
+    s.started_at = clock_.WallNow();
   }
   s.input = input;
   PhaseJob job = MakeJob(p, input);
   job.previous_phase = previous_phase;
   s.started_before = true;
+  s.reached = true;
   s.state = PhaseState::kRunning;
-  PhaseRecord& r = RecordOf(p);
-  r.state = PhaseState::kRunning;
+  PhaseRecord& r = build_.Recorded(p);
   r.branch = "orchestrate/phase/" + Name(p);
   r.log_path = job.log_path;
-  r.worktree = job.worktree_dir + "/" + s.worktree;
+  r.worktree = job.worktree_dir + "/" + s.worktree_name;
   r.started_at = s.started_at;
   r.reason = s.reason;
   StateChanged();
-  EmitStarted(p, job);
+  Emit(StartedEvent(build_, p));
   ++running_;
-  s.thread = std::thread([this, p, job = std::move(job)] {
-    EmitFn emit = [this](Event e) { Emit(std::move(e)); };
-    PhaseOutcome outcome = ExecutePhase(job, cancel_, emit);
-    std::lock_guard<std::mutex> lock(done_mutex_);
-    done_.push_back(Completion{p, std::move(outcome)});
-    done_cv_.notify_one();
-  });
-}
-
-void Run::EmitStarted(int p, const PhaseJob& job) {
-  Event e;
-  e.type = Event::Type::kPhaseStarted;
-  e.phase = Name(p);
-  e.slot = slots_[p].job_slot;
-  e.reason = slots_[p].reason;
-  e.worktree = job.worktree_dir + "/" + job.worktree_name;
-  e.branch = "orchestrate/phase/" + Name(p);
-  e.log_path = job.log_path;
-  e.started_at = slots_[p].started_at;
-  e.attempts = slots_[p].attempts_done;
-  Emit(e);
+  s.in_runner = true;
+  runner_.Start(p, std::move(job), [this](Event e) { Emit(std::move(e)); });
 }
 
 void Run::WaitForCompletions(std::chrono::milliseconds timeout) {
-  std::deque<Completion> done;
-  {
-    std::unique_lock<std::mutex> lock(done_mutex_);
-    done_cv_.wait_for(lock, timeout, [this] { return !done_.empty(); });
-    done.swap(done_);
-  }
-  for (auto& c : done) {
-    slots_[c.phase].thread.join();
+  for (PhaseEnd& end : runner_.Wait(timeout)) {
+    build_[end.phase].in_runner = false;
     --running_;
-    Completed(c.phase, std::move(c.outcome));
+    Completed(end.phase, std::move(end.outcome));
   }
 }
 

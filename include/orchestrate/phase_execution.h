@@ -29,6 +29,11 @@ struct WorktreeRepos {
   bool left_clean = false;
 };
 
+/// Runs one command of a phase: RunProcess, or a fake in tests.
+using CommandRunner = std::function<ProcessResult(const ProcessSpec& spec,
+                                                  const std::atomic<bool>* cancel,
+                                                  const ProcessHooks& hooks)>;
+
 /// Everything a worker needs; built by the runner on the main thread.
 struct PhaseJob {
   const Phase* phase = nullptr;
@@ -51,6 +56,7 @@ struct PhaseJob {
   Duration kill_grace = std::chrono::seconds(5);
   ProcessHooks hooks;              ///< records process groups for crash recovery
   WorktreeRepos* repos = nullptr;  ///< kept open across phases; null: opened for this phase
+  CommandRunner run_command;       ///< empty: RunProcess
 };
 
 /// What the worker reports back.

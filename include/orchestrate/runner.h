@@ -3,6 +3,7 @@
 // worker threads (ExecutePhase), records results, and emits events.
 #pragma once
 
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -20,11 +21,20 @@ struct RunOptions {
   bool always = false;          ///< -B
   std::set<std::string> force;  ///< --force PHASE
   std::string base;             ///< --base REV; empty: settings.base
-  /// The process exits right after the run (the command line): the run's
-  /// threads are joined and its lock released, but its memory is not freed,
-  /// which on 10,000 phases costs milliseconds and achieves nothing.
-  bool process_exits_after = false;
+  /// The first wait after a rate limit, doubled at each requeue (capped at
+  /// 10 minutes); the extra wait after a time the output named (at most
+  /// 30 s). ORCHESTRATE_REQUEUE_BACKOFF (seconds) sets it from the command line.
+  Duration requeue_backoff = std::chrono::seconds(10);
+  /// Between TERM and KILL when a command is stopped.
+  /// ORCHESTRATE_KILL_GRACE (seconds) sets it from the command line.
+  Duration kill_grace = std::chrono::seconds(5);
 };
+
+/// Sets requeue_backoff and kill_grace from ORCHESTRATE_REQUEUE_BACKOFF and
+/// ORCHESTRATE_KILL_GRACE (seconds, >= 0) when `getenv` has them; other
+/// values leave the option as it was.
+void ApplyEnvironmentKnobs(RunOptions* options,
+                           const std::function<const char*(const char*)>& getenv);
 
 /// Runs the manifest's phases. Returns the exit status (SPEC section 5).
 /// Throws UsageError before anything ran (exit 2), InfraError when the

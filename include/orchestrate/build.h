@@ -1,0 +1,116 @@
+// The run-time model of one run, in the spirit of Ninja's build.h: the graph
+// and one PhaseRun per phase, indexed like the graph's nodes. The Builder
+// (src/run_internal.h) updates only this; the state file (RunState, read by
+// `status`, `log`, `clean` and the next run) is a projection of it, written
+// at checkpoints.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "orchestrate/cache.h"
+#include "orchestrate/events.h"
+#include "orchestrate/graph.h"
+#include "orchestrate/phase_execution.h"
+#include "orchestrate/run_state.h"
+
+namespace orchestrate {
+
+/// Everything a run knows about one phase.
+struct PhaseRun {
+  /// Its state (SPEC section 3), the one the state file shows: the last
+  /// run's (kStale if none) until this run reaches the phase.
+  PhaseState state = PhaseState::kStale;
+  /// This run reached it (fresh, started, blocked, ...): `state` is this run's.
+  bool reached = false;
+  /// Its cache record's result stands in for running it. A phase outside
+  /// the selection is reused, unreached, to keep its place in the target.
+  bool reused = false;
+
+  /// Its result counts for this run: reached and succeeded or fresh, or
+  /// reused without being reached.
+  bool Succeeded() const { return reached ? IsSuccess(state) : reused; }
+
+  // --- what this run knows -------------------------------------------------------
+  std::string key;
+  KeyComponents components;  ///< of a phase that runs (stored in its cache record)
+  std::string reason;        ///< why it runs (the planner's reason)
+  ObjectId input;            ///< what it started from (recorded for fresh phases)
+  ObjectId result;
+  ObjectId result_tree;
+  std::string handoff;
+  double record_duration_s = 0;  ///< of the reused cache record, when fresh
+  int record_attempts = 0;       ///< of the reused cache record, when fresh
+  std::string worktree_name;     ///< the pool's worktree it runs in
+  int job_slot = -1;
+  int attempts_done = 0;
+  int requeues = 0;
+  double waited_s = 0;  ///< total time spent waiting out rate limits
+  bool started_before = false;
+  bool in_runner = false;  ///< started and not ended yet
+  std::chrono::steady_clock::time_point started;
+  int64_t started_at = 0;
+  /// How it ended (commands, failure, log tail), once it has.
+  PhaseOutcome ended;
+
+  // --- its line of the state file ---------------------------------------------
+  /// The outcome of the last run that touched the phase, updated as this
+  /// one goes; empty while no run has touched it. Its `state` is not used:
+  /// State() writes the PhaseRun's.
+  std::optional<PhaseRecord> recorded;
+};
+
+class Build {
+ public:
+  explicit Build(const Manifest& manifest) : graph_(manifest) {}
+  Build(const Build&) = delete;
+  Build& operator=(const Build&) = delete;
+
+  Graph& graph() { return graph_; }
+  const Graph& graph() const { return graph_; }
+  int size() const { return graph_.size(); }
+  PhaseRun& operator[](int p) { return phases_[p]; }
+  const PhaseRun& operator[](int p) const { return phases_[p]; }
+
+  /// Starts from the state file as the last run left it: the records of the
+  /// graph's phases go to their PhaseRun, the rest is kept as it is.
+  void Load(RunState state);
+  /// The state file's content: the bookkeeping, the records of phases
+  /// outside the graph, and each PhaseRun's record.
+  RunState State() const;
+  /// What the state file keeps besides the graph's phases (failed and
+  /// succeeded keys, worktrees, the run line), shared with the planner and
+  /// the worktree pool.
+  RunState& bookkeeping() { return bookkeeping_; }
+  const RunState& bookkeeping() const { return bookkeeping_; }
+
+  /// Phase `p`'s record, made when it has none.
+  PhaseRecord& Recorded(int p);
+  /// The record of the phase named `name`, in the graph or not, made when
+  /// it has none.
+  PhaseRecord& Recorded(const std::string& name);
+  /// Every phase (in the graph or not) the state file shows running or
+  /// requeued becomes interrupted; true if any did.
+  bool InterruptLeftRunning();
+
+ private:
+  Graph graph_;
+  std::vector<PhaseRun> phases_;
+  RunState bookkeeping_;  ///< its `phases` holds only phases outside the graph
+};
+
+// --- the events of a phase, built from its PhaseRun (build_events.cc) ------------
+
+/// kPhaseFresh: its cache record is reused.
+Event FreshEvent(const Build& build, int p);
+/// kPhaseStarted, once its record shows where it runs.
+Event StartedEvent(const Build& build, int p);
+/// kPhaseFinished of a phase that ran or could not start (input-conflict).
+Event FinishedEvent(const Build& build, int p);
+/// kPhaseFinished of a phase blocked by a dependency.
+Event BlockedEvent(const Build& build, int p);
+
+}  // namespace orchestrate

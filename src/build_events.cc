@@ -1,0 +1,75 @@
+// The phase events are projections of the run-time model: each is built
+// from the phase's PhaseRun and its record, never assembled where it happens.
+#include "orchestrate/build.h"
+
+namespace orchestrate {
+namespace {
+
+Event PhaseEvent(const Build& build, int p, Event::Type type) {
+  Event e;
+  e.type = type;
+  e.phase = build.graph().node(p).phase->name;
+  return e;
+}
+
+const PhaseRecord& RecordedOf(const Build& build, int p) {
+  static const PhaseRecord kNone;
+  return build[p].recorded ? *build[p].recorded : kNone;
+}
+
+}  // namespace
+
+Event FreshEvent(const Build& build, int p) {
+  const PhaseRun& s = build[p];
+  Event e = PhaseEvent(build, p, Event::Type::kPhaseFresh);
+  e.state = PhaseState::kFresh;
+  e.result = s.result;
+  e.duration_s = s.record_duration_s;
+  e.attempts = s.record_attempts;
+  e.reason = "fresh";
+  return e;
+}
+
+Event StartedEvent(const Build& build, int p) {
+  const PhaseRun& s = build[p];
+  const PhaseRecord& r = RecordedOf(build, p);
+  Event e = PhaseEvent(build, p, Event::Type::kPhaseStarted);
+  e.slot = s.job_slot;
+  e.reason = s.reason;
+  e.worktree = r.worktree;
+  e.branch = r.branch;
+  e.log_path = r.log_path;
+  e.started_at = s.started_at;
+  e.attempts = s.attempts_done;
+  return e;
+}
+
+Event FinishedEvent(const Build& build, int p) {
+  const PhaseRun& s = build[p];
+  const PhaseRecord& r = RecordedOf(build, p);
+  Event e = PhaseEvent(build, p, Event::Type::kPhaseFinished);
+  e.slot = s.job_slot;
+  e.state = s.state;
+  e.duration_s = r.duration_s;
+  e.attempts = r.attempts;
+  e.result = r.result;
+  e.reason = r.reason;  // why it ran when it succeeded, else its failure
+  e.failed_command = s.ended.failed_command;
+  e.log_tail = s.ended.log_tail;
+  // A phase that could not start has no log of this run.
+  e.log_path = s.state == PhaseState::kInputConflict ? "" : r.log_path;
+  e.worktree = s.ended.worktree_path;
+  e.branch = r.branch;
+  e.commands = s.ended.commands;
+  e.started_at = s.started_at;
+  return e;
+}
+
+Event BlockedEvent(const Build& build, int p) {
+  Event e = PhaseEvent(build, p, Event::Type::kPhaseFinished);
+  e.state = PhaseState::kBlocked;
+  e.reason = RecordedOf(build, p).reason;
+  return e;
+}
+
+}  // namespace orchestrate
