@@ -44,6 +44,15 @@ Event StartedEvent(const Build& build, int p) {
   return e;
 }
 
+Event RequeuedEvent(const Build& build, int p) {
+  const PhaseRun& s = build[p];
+  Event e = PhaseEvent(build, p, Event::Type::kPhaseRequeued);
+  e.text = s.ended.requeue_pattern;
+  e.backoff_s = s.wait_s;
+  e.attempts = s.attempts_done;
+  return e;
+}
+
 Event FinishedEvent(const Build& build, int p) {
   const PhaseRun& s = build[p];
   const PhaseRecord& r = RecordedOf(build, p);

@@ -115,14 +115,10 @@ void Run::Requeue(int p, const PhaseOutcome& o) {
   PhaseRecord& r = build_.Recorded(p);
   r.reason = "waiting until " + ClockTimeIn(clock_.WallNow(), wait) + " (output matched \"" +
              o.requeue_pattern + "\")";
+  s.ended = o;
+  s.wait_s = wait;
   StateChanged();
-  Event e;
-  e.type = Event::Type::kPhaseRequeued;
-  e.phase = Name(p);
-  e.text = o.requeue_pattern;
-  e.backoff_s = wait;
-  e.attempts = o.attempts;
-  Emit(e);
+  Emit(RequeuedEvent(build_, p));
 }
 
 // Other members of a rate-limited phase's pool would hit the same limit:

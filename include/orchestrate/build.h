@@ -48,12 +48,13 @@ struct PhaseRun {
   int job_slot = -1;
   int attempts_done = 0;
   int requeues = 0;
+  double wait_s = 0;    ///< the wait of its last requeue
   double waited_s = 0;  ///< total time spent waiting out rate limits
   bool started_before = false;
   bool in_runner = false;  ///< started and not ended yet
   std::chrono::steady_clock::time_point started;
   int64_t started_at = 0;
-  /// How it ended (commands, failure, log tail), once it has.
+  /// How its last attempt ended (commands, failure, log tail, requeue).
   PhaseOutcome ended;
 
   // --- its line of the state file ---------------------------------------------
@@ -108,6 +109,8 @@ class Build {
 Event FreshEvent(const Build& build, int p);
 /// kPhaseStarted, once its record shows where it runs.
 Event StartedEvent(const Build& build, int p);
+/// kPhaseRequeued: it waits out a rate limit.
+Event RequeuedEvent(const Build& build, int p);
 /// kPhaseFinished of a phase that ran or could not start (input-conflict).
 Event FinishedEvent(const Build& build, int p);
 /// kPhaseFinished of a phase blocked by a dependency.

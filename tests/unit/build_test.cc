@@ -159,6 +159,21 @@ TEST_F(BuildModelTest, TheFinishedEventJoinsTheRecordAndHowThePhaseEnded) {
   EXPECT_EQ(e.commands[0].command, "make test");
 }
 
+TEST_F(BuildModelTest, TheRequeuedEventNamesThePatternAndTheWait) {
+  build_.Load({});
+  PhaseRun& a = build_[Index("a")];
+  a.state = PhaseState::kRequeued;
+  a.ended.requeue_pattern = "rate limit";
+  a.wait_s = 30;
+  a.attempts_done = 1;
+  Event e = RequeuedEvent(build_, Index("a"));
+  EXPECT_EQ(e.type, Event::Type::kPhaseRequeued);
+  EXPECT_EQ(e.phase, "a");
+  EXPECT_EQ(e.text, "rate limit");
+  EXPECT_EQ(e.backoff_s, 30);
+  EXPECT_EQ(e.attempts, 1);
+}
+
 TEST_F(BuildModelTest, APhaseThatCouldNotStartHasNoLogInItsFinishedEvent) {
   build_.Load({});
   build_[Index("b")].state = PhaseState::kInputConflict;
