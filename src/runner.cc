@@ -1,4 +1,5 @@
 #include <cstdlib>
+#include <thread>
 
 #include "run_internal.h"
 
