@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "orchestrate/cache.h"
+#include "orchestrate/refs.h"
 #include "orchestrate/commands.h"
 #include "orchestrate/error.h"
 #include "orchestrate/planner.h"
@@ -79,8 +80,8 @@ std::vector<StatusRow> CollectStatus(Project& project) {
         row.record.state = PhaseState::kSucceeded;
     }
     if (row.record.branch.empty() &&
-        project.repo->ReadRef("refs/heads/orchestrate/phase/" + phase.name))
-      row.record.branch = "orchestrate/phase/" + phase.name;
+        project.repo->ReadRef(refs::PhaseBranchRef(phase.name)))
+      row.record.branch = refs::PhaseBranch(phase.name);
     row.flaky = !d.key.empty() && state.IsFlaky(phase.name, d.key);
     rows.push_back(row);
   }

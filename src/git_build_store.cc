@@ -46,7 +46,7 @@ class GitBuildStore : public BuildStore {
   }
   std::string ReadPromptFile(const std::string& path) override {
     std::optional<std::string> text = ReadWholeFile(path);
-    if (!text) throw InfraError("cannot read prompt file " + path);
+    if (!text) throw InfraError("cannot read prompt file " + path + ": " + ErrnoText(errno));
     return std::move(*text);
   }
   std::string LogTail(const std::string& phase, int lines) override {

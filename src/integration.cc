@@ -3,16 +3,17 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
 #include <set>
+#include <sstream>
 
+#include "file_io.h"
 #include "orchestrate/error.h"
+#include "orchestrate/refs.h"
 #include "orchestrate/sha1.h"
 
 namespace orchestrate {
 namespace {
 
-const char* kTargetMarks = "refs/orchestrate/targets/";
 
 std::string MergeMessage(const std::string& phase) { return "orchestrate: merge " + phase; }
 
@@ -131,7 +132,7 @@ std::string TargetMemo::Digest(const ObjectId& base, const std::vector<PhaseResu
 
 std::vector<std::pair<std::string, ObjectId>> TargetMemo::Load() const {
   std::vector<std::pair<std::string, ObjectId>> entries;
-  std::ifstream in(path_);
+  std::istringstream in(ReadWholeFile(path_).value_or(""));
   std::string line;
   while (std::getline(in, line)) {
     size_t tab = line.find('\t');
@@ -154,35 +155,15 @@ void TargetMemo::Remember(const std::string& digest, const ObjectId& commit) {
   if (entries.size() > kMaxEntries) entries.resize(kMaxEntries);
   std::string text;
   for (const auto& [d, c] : entries) text += d + '\t' + c + '\n';
-  std::string tmp = path_ + ".tmp." + std::to_string(getpid());
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      throw InfraError("cannot write " + path_ + " (disk full or no permission?)");
-    }
-  }
-  if (std::rename(tmp.c_str(), path_.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw InfraError("cannot write " + path_ + " (disk full or no permission?)");
-  }
+  if (!ReplaceFile(path_, text, Durability::kFast)) throw InfraError(WriteFailure(path_, errno));
 }
-
-namespace {
 
 // The target's new commit, written before the branch moves and removed
-// after its mark is: a run killed in between left a target that is still
-// orchestrate's own, and the next run finishes the job.
-std::string PendingMark(const std::string& target) {
-  return "refs/orchestrate/target-pending/" + target;
-}
-
-}  // namespace
+// after its mark is (refs::TargetPendingMark): a run killed in between left
+// a target that is still orchestrate's own, and the next run finishes the job.
 
 void CheckTarget(Repo& repo, const std::string& target) {
-  std::string ref = "refs/heads/" + target;
+  std::string ref = refs::BranchRef(target);
   for (const std::string& path : repo.CheckoutsOf(ref)) {
     if (path == repo.workdir())
       throw UsageError("the target branch '" + target +
@@ -196,13 +177,13 @@ void CheckTarget(Repo& repo, const std::string& target) {
   }
   std::optional<ObjectId> head = repo.ReadRef(ref);
   if (!head) return;
-  std::optional<ObjectId> ours = repo.ReadRef(kTargetMarks + target);
-  std::optional<ObjectId> pending = repo.ReadRef(PendingMark(target));
+  std::optional<ObjectId> ours = repo.ReadRef(refs::TargetMark(target));
+  std::optional<ObjectId> pending = repo.ReadRef(refs::TargetPendingMark(target));
   if (pending && *pending == *head) {  // killed between moving the branch and its mark
-    repo.WriteRef(kTargetMarks + target, *head, "orchestrate: target written");
+    repo.WriteRef(refs::TargetMark(target), *head, "orchestrate: target written");
     ours = head;
   }
-  if (pending) repo.DeleteRef(PendingMark(target));
+  if (pending) repo.DeleteRef(refs::TargetPendingMark(target));
   if (ours && *ours == *head) return;
   std::string why = ours ? "orchestrate last wrote " + ours->substr(0, 12) +
                                ", but it now points at " + head->substr(0, 12)
@@ -215,15 +196,15 @@ void CheckTarget(Repo& repo, const std::string& target) {
 
 void UpdateTarget(Repo& repo, const std::string& target, const ObjectId& commit) {
   // A run that changed nothing leaves both refs (and their reflogs) alone.
-  std::string branch = "refs/heads/" + target;
+  std::string branch = refs::BranchRef(target);
   std::optional<ObjectId> head = repo.ReadRef(branch);
-  if (head == commit && repo.ReadRef(kTargetMarks + target) == commit) return;
-  repo.WriteRef(PendingMark(target), commit, "orchestrate: target about to be written");
+  if (head == commit && repo.ReadRef(refs::TargetMark(target)) == commit) return;
+  repo.WriteRef(refs::TargetPendingMark(target), commit, "orchestrate: target about to be written");
   if (!repo.WriteRefIf(branch, commit, head, "orchestrate: integrate results"))
     throw UsageError("refusing to move target branch '" + target +
                      "': it changed while orchestrate was writing it; run again");
-  repo.WriteRef(kTargetMarks + target, commit, "orchestrate: target written");
-  repo.DeleteRef(PendingMark(target));
+  repo.WriteRef(refs::TargetMark(target), commit, "orchestrate: target written");
+  repo.DeleteRef(refs::TargetPendingMark(target));
 }
 
 }  // namespace orchestrate

@@ -8,10 +8,12 @@
 #include <mutex>
 #include <utility>
 
+#include "file_io.h"
 #include "orchestrate/cache.h"
 #include "orchestrate/error.h"
-#include "orchestrate/process.h"
 #include "orchestrate/phase_failure.h"
+#include "orchestrate/process.h"
+#include "orchestrate/refs.h"
 #include "orchestrate/repository_environment.h"
 #include "orchestrate/requeue_wait.h"
 #include "orchestrate/worktree_files.h"
@@ -22,7 +24,7 @@ namespace orchestrate {
 
 bool IsRecordedResult(Repo& repo, const std::string& phase, const ObjectId& commit) {
   for (const auto& [ref, record] :
-       repo.ListRefs(std::string(ResultCache::kRefPrefix) + phase + "/")) {
+       repo.ListRefs(refs::CacheRefs(phase))) {
     std::vector<ObjectId> parents = repo.ParentsOf(record);
     if (!parents.empty() && parents[0] == commit) return true;
   }
@@ -30,11 +32,10 @@ bool IsRecordedResult(Repo& repo, const std::string& phase, const ObjectId& comm
 }
 
 std::string SaveAttempt(Repo& repo, const std::string& phase, const ObjectId& commit) {
-  std::string prefix = "refs/orchestrate/attempts/" + phase + "/";
-  for (const auto& [ref, id] : repo.ListRefs(prefix))
+  for (const auto& [ref, id] : repo.ListRefs(refs::AttemptRefs(phase)))
     if (id == commit) return "";
   if (IsRecordedResult(repo, phase, commit)) return "";
-  std::string ref = prefix + std::to_string(std::time(nullptr)) + "-" + commit.substr(0, 12);
+  std::string ref = refs::AttemptRef(phase, std::time(nullptr), commit);
   repo.WriteRef(ref, commit, "orchestrate: save unrecorded work of " + phase);
   return ref;
 }
@@ -47,10 +48,7 @@ void WriteText(const std::string& path, const std::string& text) {
   if (!out) throw InfraError("cannot write " + path + " (disk full or no permission?)");
 }
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+std::string ReadText(const std::string& path) { return ReadWholeFile(path).value_or(""); }
 
 bool ContainsIgnoringCase(const std::string& haystack, const std::string& needle) {
   auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
@@ -58,16 +56,12 @@ bool ContainsIgnoringCase(const std::string& haystack, const std::string& needle
   return !needle.empty() && it != haystack.end();
 }
 
-// The phase branch's name without refs/heads/ when HEAD of `wt` is one.
-std::string PhaseOwningHead(Repo& wt) {
-  const std::string prefix = "refs/heads/orchestrate/phase/";
-  std::string name = wt.HeadBranch();
-  return name.rfind(prefix, 0) == 0 ? name.substr(prefix.size()) : "";
-}
+// The phase whose branch HEAD of `wt` is on; "" when it is on none.
+std::string PhaseOwningHead(Repo& wt) { return refs::PhaseOfBranchRef(wt.HeadBranch()).value_or(""); }
 
-class PhaseRun {
+class PhaseExecution {
  public:
-  PhaseRun(const PhaseJob& job, const std::atomic<bool>& cancel, const EmitFn& emit)
+  PhaseExecution(const PhaseJob& job, const std::atomic<bool>& cancel, const EmitFn& emit)
       : job_(job), phase_(*job.phase), cancel_(cancel), emit_(emit) {}
 
   PhaseOutcome Execute() {
@@ -406,7 +400,7 @@ class PhaseRun {
 
 PhaseOutcome ExecutePhase(const PhaseJob& job, const std::atomic<bool>& cancel,
                           const EmitFn& emit) {
-  return PhaseRun(job, cancel, emit).Execute();
+  return PhaseExecution(job, cancel, emit).Execute();
 }
 
 }  // namespace orchestrate

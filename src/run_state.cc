@@ -22,6 +22,8 @@
 #include <string_view>
 #include <vector>
 
+#include "file_io.h"
+#include "line_codec.h"
 #include "orchestrate/error.h"
 
 namespace orchestrate {
@@ -160,7 +162,7 @@ class LineReader {
     for (;;) {
       ssize_t n = ::read(fd_, bytes_.get() + end_, capacity_ - end_);
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) throw InfraError("cannot read " + path_ + ": " + std::strerror(errno));
+      if (n < 0) throw InfraError("cannot read " + path_ + ": " + ErrnoText(errno));
       end_ += static_cast<size_t>(n);
       eof_ = n == 0;
       return !eof_;
@@ -355,21 +357,14 @@ class StateParser {
     AppendUnescaped(rest, out);
   }
 
-  // Undoes StateWriter's escaping.
+  // Undoes StateWriter's escaping (line_codec.h).
   void AppendUnescaped(std::string_view field, std::string& out) const {
-    if (!line_has_backslash_ || field.find('\\') == std::string_view::npos) {
+    if (!line_has_backslash_) {
       out.append(field);
       return;
     }
-    for (size_t j = 0; j < field.size(); ++j) {
-      if (field[j] != '\\') {
-        out += field[j];
-        continue;
-      }
-      char e = ++j < field.size() ? field[j] : '\0';
-      if (e != 't' && e != 'n' && e != '\\') Fail("a backslash not followed by t, n or \\");
-      out += e == 't' ? '\t' : e == 'n' ? '\n' : '\\';
-    }
+    if (!orchestrate::AppendUnescaped(field, &out))
+      Fail("a backslash not followed by t, n, r or \\");
   }
 
   template <typename T>
@@ -459,7 +454,7 @@ bool LooksLikeJson(std::string_view text) {
 RunState RunState::Load(const std::string& path) {
   FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0 && errno == ENOENT) return RunState{};
-  if (fd.get() < 0) throw InfraError("cannot read " + path + ": " + std::strerror(errno));
+  if (fd.get() < 0) throw InfraError("cannot read " + path + ": " + ErrnoText(errno));
   LineReader lines(fd.get(), path);
   if (LooksLikeJson(lines.Start())) return FromJson(path, lines.ReadAll());
   return StateParser(path, lines).Parse();

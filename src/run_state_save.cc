@@ -21,31 +21,17 @@
 #include <string_view>
 
 #include "file_io.h"
+#include "line_codec.h"
 #include "orchestrate/error.h"
 #include "orchestrate/run_state.h"
 
 namespace orchestrate {
 namespace {
 
-bool IsSpecial(char c) { return c == '\t' || c == '\n' || c == '\\'; }
-
 uint64_t Word(const char* p) {
   uint64_t word;
   std::memcpy(&word, p, sizeof word);
   return word;
-}
-
-// True if any of the eight bytes in `word` equals `byte` (a SWAR test).
-bool HasByte(uint64_t word, unsigned char byte) {
-  constexpr uint64_t kOnes = 0x0101010101010101;
-  constexpr uint64_t kHighBits = 0x8080808080808080;
-  uint64_t x = word ^ (kOnes * byte);
-  return ((x - kOnes) & ~x & kHighBits) != 0;
-}
-
-// True if any of the eight bytes in `word` is a tab, newline or backslash.
-bool HasSpecial(uint64_t word) {
-  return HasByte(word, '\t') || HasByte(word, '\n') || HasByte(word, '\\');
 }
 
 // How many bytes `a` and `b` share at their beginning.
@@ -73,14 +59,14 @@ class StateWriter {
     bytes_[size_++] = '\n';
   }
   void String(std::string_view s) {
-    Reserve(1 + 2 * s.size());
+    Reserve(1 + MaxEscapedSize(s.size()));
     bytes_[size_++] = '\t';
     PutEscaped(s);
   }
   // `s` as `<n>:<rest>`, where n is how many bytes it shares with `previous`.
   void FrontCoded(std::string_view previous, std::string_view s) {
     size_t shared = CommonPrefix(previous, s);
-    Reserve(1 + 20 + 1 + 2 * (s.size() - shared));
+    Reserve(1 + 20 + 1 + MaxEscapedSize(s.size() - shared));
     bytes_[size_++] = '\t';
     size_ = End(std::to_chars(Data(), Data() + 20, shared));
     bytes_[size_++] = ':';
@@ -126,23 +112,9 @@ class StateWriter {
     std::memcpy(Data(), s.data(), s.size());
     size_ += s.size();
   }
-  // Copies `s`, escaping tabs, newlines and backslashes. Eight bytes at a
-  // time while they need no escaping, which is nearly always.
+  // Copies `s` escaped (line_codec.h).
   void PutEscaped(std::string_view s) {
-    char* out = Data();
-    size_t i = 0;
-    for (; i + 8 <= s.size(); i += 8) {
-      uint64_t word = Word(s.data() + i);
-      if (HasSpecial(word)) break;
-      std::memcpy(out, &word, sizeof word);
-      out += sizeof word;
-    }
-    for (; i < s.size(); ++i) {
-      char c = s[i];
-      if (IsSpecial(c)) *out++ = '\\';
-      *out++ = c == '\t' ? 't' : c == '\n' ? 'n' : c;
-    }
-    size_ = static_cast<size_t>(out - bytes_.get());
+    size_ = static_cast<size_t>(EscapeField(s, Data()) - bytes_.get());
   }
 
   int fd_;
@@ -226,30 +198,18 @@ void WriteState(StateWriter& out, const RunState& s) {
   WritePairs(out, "last", s.worktree_last_phase);
 }
 
-// Creates or truncates `path` and writes `s` to it; on failure removes it.
-void WriteStateFile(const std::string& path, const RunState& s) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  bool written = false;
-  if (fd >= 0) {
-    StateWriter out(fd);
-    WriteState(out, s);
-    written = out.Finish();
-    if (::close(fd) != 0) written = false;
-  }
-  if (written) return;
-  if (fd >= 0) ::unlink(path.c_str());
-  throw InfraError("cannot write " + path + " (disk full or no permission?)");
-}
-
 }  // namespace
 
 void RunState::Save(const std::string& path) const {
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
-  WriteStateFile(tmp, *this);
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw InfraError("cannot replace " + path);
-  }
+  bool written = ReplaceFile(
+      path,
+      [&](int fd) {
+        StateWriter out(fd);
+        WriteState(out, *this);
+        return out.Finish();
+      },
+      Durability::kFast);
+  if (!written) throw InfraError(WriteFailure(path, errno));
 }
 
 }  // namespace orchestrate

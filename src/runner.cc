@@ -1,6 +1,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "orchestrate/refs.h"
 #include "run_internal.h"
 
 namespace orchestrate {
@@ -347,7 +348,7 @@ PhaseJob Run::MakeJob(int p, const ObjectId& input) {
   job.repo_root = ws_.root;
   job.worktree_name = s.worktree_name;
   job.worktree_dir = ws_.worktrees_dir();
-  job.branch = "refs/heads/orchestrate/phase/" + phase.name;
+  job.branch = refs::PhaseBranchRef(phase.name);
   job.input = input;
   job.base = base_;
   job.log_path = ws_.LogPath(phase.name);
@@ -385,7 +386,7 @@ void Run::Launch(int p, const ObjectId& input) {
   s.reached = true;
   s.state = PhaseState::kRunning;
   PhaseRecord& r = build_.Recorded(p);
-  r.branch = "orchestrate/phase/" + Name(p);
+  r.branch = refs::PhaseBranch(Name(p));
   r.log_path = job.log_path;
   r.worktree = job.worktree_dir + "/" + s.worktree_name;
   r.started_at = s.started_at;
