@@ -170,7 +170,8 @@ TEST_F(RecordIndexTest, AFailedWriteSaysWhatToCheck) {
   index.Add(Sample("api", "k1"));
   EXPECT_EQ(
       testing::MessageOf<InfraError>([&] { index.Flush(); }),
-      "cannot write " + tmp_.path() + "/no-such-dir/record_index (disk full or no permission?)");
+      "cannot write " + tmp_.path() +
+          "/no-such-dir/record_index: No such file or directory (check the disk and the directory)");
 }
 
 }  // namespace
