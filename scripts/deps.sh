@@ -11,7 +11,7 @@ packages=(cmake g++ make pkg-config git libgit2-dev libssl-dev libboost-graph-de
           libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
           libgtest-dev dpkg-dev)  # dpkg-dev: dpkg-shlibdeps, for the .deb's dependencies
 # gitlab-ci-local needs rsync; Node.js 18 or later for both npm tools.
-test_packages=(chromium python3-jsonschema man-db groff-base zsh fish rsync)
+test_packages=(chromium python3-jsonschema man-db groff-base zsh fish rsync clang-format)
 # A Node.js from elsewhere (NodeSource's package bundles npm and conflicts
 # with Debian's npm) is used as it is.
 command -v npm >/dev/null || test_packages+=(nodejs npm)

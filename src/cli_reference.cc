@@ -84,7 +84,8 @@ const std::map<std::string, std::string> kDetails = {
      "key component, marked `~` (changed), `+` (new) or `-` (gone) against the last record."},
     {"status",
      "Each phase's state from the last run that touched it; a recorded result that no longer "
-     "matches its inputs shows as `stale`. States: `fresh`, `stale`, `running`, `requeued`, `succeeded`, "
+     "matches its inputs shows as `stale`. States: `fresh`, `stale`, `running`, `requeued`, "
+     "`succeeded`, "
      "`failed`, `timed-out`, `input-conflict`, `merge-conflict`, `blocked`, `interrupted`, "
      "`error`. JSON: `{\"phases\": [{\"name\", \"state\", \"result\", \"branch\", "
      "\"duration_s\", \"attempts\", \"reason\", \"log\", \"worktree\", \"recorded_at\", "
@@ -103,7 +104,8 @@ const std::map<std::string, std::string> kDetails = {
     {"cache",
      "`push` sends every record to REMOTE (existing ones are left as they are) and every "
      "approval or rejection (replacing the remote's decision on the same result); `pull` "
-     "fetches `refs/orchestrate/cache/*` and `refs/orchestrate/approvals/*`; `list` shows phase, key, age and size of every record; "
+     "fetches `refs/orchestrate/cache/*` and `refs/orchestrate/approvals/*`; `list` shows phase, "
+     "key, age and size of every record; "
      "`prune` removes records no current phase can use, and with `--older-than` every record "
      "older than that. A missing or unreachable remote exits 2 naming it."},
     {"approve",

@@ -1,11 +1,11 @@
 // `ci emit github|gitlab [PHASE...] [-o FILE]`: the pipeline that runs the
 // selected phases on a CI engine, one job per phase (SPEC section 7).
+#include <spdlog/spdlog.h>
+
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-
-#include <spdlog/spdlog.h>
 
 #include "file_io.h"
 #include "orchestrate/cache.h"
@@ -61,8 +61,7 @@ int CommandCiEmit(Project& project, const CiEmitOptions& options) {
       BuildCiPipeline(graph, selected, options.phases, engine, ManifestInRepository(project));
   std::string text = engine == CiEngine::kGitHub ? FormatGitHubWorkflow(pipeline)
                                                  : FormatGitLabPipeline(pipeline, options.mode);
-  for (const std::string& note : pipeline.unenforced_pools)
-    spdlog::warn("{}", note);
+  for (const std::string& note : pipeline.unenforced_pools) spdlog::warn("{}", note);
   if (options.output.empty() || options.output == "-") {
     std::cout << text;
     return kExitOk;

@@ -8,14 +8,13 @@
 #include "orchestrate/cache_sync.h"
 #include "orchestrate/commands.h"
 #include "orchestrate/error.h"
-#include "orchestrate/refs.h"
 #include "orchestrate/phase_execution.h"
 #include "orchestrate/planner.h"
 #include "orchestrate/process.h"
+#include "orchestrate/refs.h"
 
 namespace orchestrate {
 namespace {
-
 
 void TakeLock(const Project& project, RunLock* lock) {
   project.workspace.Prepare(project.repo->commondir(), {});
@@ -43,8 +42,8 @@ std::string OwnerOf(const RunState& state, const std::string& worktree) {
 
 // A commit only the worktree's HEAD holds (an agent committed on a detached
 // HEAD) is saved under refs/orchestrate/attempts/ before the worktree goes.
-void SaveUnreachableHead(Project& project, const RunState& state, Repo& wt,
-                         const std::string& name, const std::string& path) {
+void SaveUnreachableHead(Project& project, const RunState& state, Repo& wt, const std::string& name,
+                         const std::string& path) {
   std::optional<ObjectId> head = wt.HeadCommit();
   if (!head || ReachableFromARef(*project.repo, *head)) return;
   std::string ref = SaveAttempt(*project.repo, OwnerOf(state, name), *head);
@@ -63,7 +62,8 @@ std::set<std::string> CleanWorktrees(Project& project, RunState& state) {
   for (const auto& name : store.List()) {
     std::unique_ptr<Repo> wt = Repo::Open(store.dir() + "/" + name);
     if (wt->HasUncommittedChanges()) {
-      std::string owner = state.kept_worktrees.count(name) ? " (phase " + state.kept_worktrees[name] + ")" : "";
+      std::string owner =
+          state.kept_worktrees.count(name) ? " (phase " + state.kept_worktrees[name] + ")" : "";
       std::cout << "kept worktree " << store.dir() << "/" << name << owner
                 << ": it has uncommitted changes; commit or discard them, or run its phase again\n";
       if (owner.size()) held.insert(state.kept_worktrees[name]);
@@ -104,7 +104,8 @@ std::string KeepReason(Repo& repo, const std::string& phase, const ObjectId& hea
   if (!BranchContaining(repo, head).empty()) return "";
   return "its commit " + head.substr(0, 12) +
          " is in no cache record, saved attempt or other branch (merge it, or delete it with "
-         "`git branch -D " + refs::PhaseBranch(phase) + "`)";
+         "`git branch -D " +
+         refs::PhaseBranch(phase) + "`)";
 }
 
 void CleanBranches(Project& project, const std::set<std::string>& held) {
@@ -195,7 +196,8 @@ std::set<std::string> UsableRefs(Project& project, const std::vector<RecordInfo>
     auto it = current.find(r.phase);
     if (it == current.end()) continue;
     if (r.key == it->second) usable.insert(r.ref);
-    if (it->second.empty() && (!newest[r.phase] || newest[r.phase]->started_at < r.started_at)) newest[r.phase] = &r;
+    if (it->second.empty() && (!newest[r.phase] || newest[r.phase]->started_at < r.started_at))
+      newest[r.phase] = &r;
   }
   for (const auto& [phase, r] : newest) usable.insert(r->ref);
   return usable;

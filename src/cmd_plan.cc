@@ -66,8 +66,7 @@ void PrintPlanText(const Graph& graph, const std::vector<int>& selected,
     to_run += d.action == Action::kRun;
   }
   std::cout << "plan: " << to_run << " to run" << FormatEstimate(estimate) << ", "
-            << plan.size() - to_run << " fresh (base "
-            << base.substr(0, 12) << ")\n";
+            << plan.size() - to_run << " fresh (base " << base.substr(0, 12) << ")\n";
   size_t width = 4;
   for (int p : selected) width = std::max(width, graph.node(p).phase->name.size());
   int wave_number = 0;
@@ -107,7 +106,8 @@ int CommandPlan(Project& project, const RunOptions& options, bool as_json) {
                       {"reason", d.reason},
                       {"deps", DepsJson(graph, d.phase)},
                       {"key", d.key.empty() ? json(nullptr) : json(d.key)}});
-  std::cout << json{{"base", base}, {"phases", phases}, {"estimate", EstimateJson(estimate)}}.dump(2)
+  std::cout << json{{"base", base}, {"phases", phases}, {"estimate", EstimateJson(estimate)}}.dump(
+                   2)
             << "\n";
   return kExitOk;
 }

@@ -10,11 +10,11 @@
 #include <thread>
 
 #include "orchestrate/cache.h"
-#include "orchestrate/refs.h"
 #include "orchestrate/commands.h"
 #include "orchestrate/error.h"
 #include "orchestrate/planner.h"
 #include "orchestrate/process.h"
+#include "orchestrate/refs.h"
 
 using nlohmann::json;
 
@@ -79,8 +79,7 @@ std::vector<StatusRow> CollectStatus(Project& project) {
       if (had_record && last == PhaseState::kSucceeded && d.action == Action::kFresh)
         row.record.state = PhaseState::kSucceeded;
     }
-    if (row.record.branch.empty() &&
-        project.repo->ReadRef(refs::PhaseBranchRef(phase.name)))
+    if (row.record.branch.empty() && project.repo->ReadRef(refs::PhaseBranchRef(phase.name)))
       row.record.branch = refs::PhaseBranch(phase.name);
     row.flaky = !d.key.empty() && state.IsFlaky(phase.name, d.key);
     rows.push_back(row);

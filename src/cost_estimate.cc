@@ -1,10 +1,10 @@
 // CostEstimate: the last recorded cost of the phases a plan would run.
 #include "orchestrate/cost_estimate.h"
-#include "orchestrate/refs.h"
 
 #include <set>
 #include <string_view>
 
+#include "orchestrate/refs.h"
 #include "orchestrate/usage.h"
 
 namespace orchestrate {
@@ -16,7 +16,8 @@ namespace {
 std::set<std::string> RecordedPhases(Repo& repo) {
   std::set<std::string> phases;
   for (const auto& [ref, id] : repo.ListRefs(std::string(refs::kCacheRoot)))
-    if (std::optional<refs::CacheRefName> name = refs::ParseCacheRef(ref)) phases.insert(name->phase);
+    if (std::optional<refs::CacheRefName> name = refs::ParseCacheRef(ref))
+      phases.insert(name->phase);
   return phases;
 }
 

@@ -1,12 +1,12 @@
 // Durations as users write them in the manifest ("1h30m"), and the one
 // formatter for every duration orchestrate prints ("1m12s"): see duration.h.
+#include "orchestrate/duration.h"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
 #include <string>
-
-#include "orchestrate/duration.h"
 
 namespace orchestrate {
 namespace {

@@ -65,8 +65,7 @@ class GitBuildStore : public BuildStore {
   MergeOutcome MergeInput(const ObjectId& base, const std::vector<PhaseResult>& deps) override {
     return orchestrate::MergeInput(repo_, base, deps);
   }
-  MergeOutcome MergeTarget(const ObjectId& base,
-                           const std::vector<PhaseResult>& results) override {
+  MergeOutcome MergeTarget(const ObjectId& base, const std::vector<PhaseResult>& results) override {
     TargetMemo memo(ws_.target_memo_file());
     return orchestrate::MergeTarget(repo_, base, results, &memo);
   }

@@ -135,7 +135,8 @@ std::vector<std::string> Repo::CheckoutsOf(const std::string& branch) {
     if (git_worktree_lookup(&raw, repo_, names.strings[i]) != 0) continue;
     OwnedWorktree wt(raw);
     git_repository* opened = nullptr;
-    if (git_repository_open_from_worktree(&opened, wt.get()) != 0) continue;  // missing: no HEAD to move under
+    if (git_repository_open_from_worktree(&opened, wt.get()) != 0)
+      continue;  // missing: no HEAD to move under
     Repo linked(opened);
     if (linked.HeadBranch() == branch) paths.push_back(git_worktree_path(wt.get()));
   }

@@ -46,7 +46,8 @@ void WalkPresent(git_repository* repo, const git_oid& from, Visit visit) {
     if (!visit(id)) return;
     git_commit* commit = nullptr;
     if (git_commit_lookup(&commit, repo, &id) != 0) continue;
-    for (unsigned i = 0; i < git_commit_parentcount(commit); ++i) push(*git_commit_parent_id(commit, i));
+    for (unsigned i = 0; i < git_commit_parentcount(commit); ++i)
+      push(*git_commit_parent_id(commit, i));
     git_commit_free(commit);
   }
 }

@@ -66,7 +66,8 @@ Repo::MergeResult Repo::MergeOnto(const ObjectId& ancestor, const ObjectId& ours
   OwnedTree our_tree = LookupTree(repo_, TreeOf(ours));
   OwnedTree their_tree = LookupTree(repo_, TreeOf(theirs));
   git_index* raw_index = nullptr;
-  Check(git_merge_trees(&raw_index, repo_, base_tree.get(), our_tree.get(), their_tree.get(), nullptr),
+  Check(git_merge_trees(&raw_index, repo_, base_tree.get(), our_tree.get(), their_tree.get(),
+                        nullptr),
         "merging " + theirs + " into " + ours);
   return CommitMerge(raw_index, our_commit.get(), their_commit.get(), message);
 }

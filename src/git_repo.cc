@@ -1,7 +1,6 @@
 // Repo: opening repositories, and the shared libgit2 plumbing of git_internal.h.
 #include <git2.h>
 
-
 #include "git_internal.h"
 #include "orchestrate/error.h"
 #include "orchestrate/git.h"

@@ -68,14 +68,16 @@ fs::path GitdirOfWorkTree(const fs::path& work_tree) {
   std::string line = FirstLineOf(work_tree / ".git");
   const std::string prefix = "gitdir: ";
   if (line.rfind(prefix, 0) != 0) return {};
-  while (line.size() > prefix.size() + 1 && line.back() == '/') line.pop_back();  // libgit2 writes ".../w0/"
+  while (line.size() > prefix.size() + 1 && line.back() == '/')
+    line.pop_back();  // libgit2 writes ".../w0/"
   return fs::path(line.substr(prefix.size()));
 }
 
 void WriteLine(const fs::path& file, const std::string& line) {
   std::ofstream out(file, std::ios::trunc);
   out << line << "\n";
-  if (!out) throw InfraError("git: cannot write " + file.string() + " (disk full or no permission?)");
+  if (!out)
+    throw InfraError("git: cannot write " + file.string() + " (disk full or no permission?)");
 }
 
 std::vector<std::string> SubdirectoryNames(const fs::path& dir) {
@@ -205,7 +207,8 @@ void RestoreHidden(Repo& main) noexcept {
   fs::path admin_root = fs::path(main.commondir()) / "worktrees";
   for (const std::string& name : SubdirectoryNames(HiddenDir(main))) {
     std::error_code ec;
-    if (!fs::exists(admin_root / name, ec)) fs::rename(HiddenDir(main) / name, admin_root / name, ec);
+    if (!fs::exists(admin_root / name, ec))
+      fs::rename(HiddenDir(main) / name, admin_root / name, ec);
   }
   std::error_code ec;
   fs::remove(HiddenDir(main), ec);  // only when empty

@@ -14,7 +14,6 @@
 namespace orchestrate {
 namespace {
 
-
 std::string MergeMessage(const std::string& phase) { return "orchestrate: merge " + phase; }
 
 // Everything `r` started from is in the target already: only its own
@@ -72,9 +71,9 @@ MergeOutcome MergeAll(Repo& repo, const ObjectId& base, const std::vector<PhaseR
       merged_results.push_back(&r);
       continue;
     }
-    std::vector<std::string> with =
-        stop_at_conflict ? std::vector<std::string>{}
-                         : ChangedBy(repo, base, merged_results, m.conflicts);
+    std::vector<std::string> with = stop_at_conflict
+                                        ? std::vector<std::string>{}
+                                        : ChangedBy(repo, base, merged_results, m.conflicts);
     out.failures.push_back(MergeFailure{r.phase, m.conflicts, with, ""});
     left_out.insert(r.phase);
     if (stop_at_conflict) break;

@@ -144,11 +144,11 @@ std::string Document(const std::vector<Event>& outcomes, double duration_s) {
       counts, cases);
 }
 
-
 }  // namespace
 
 std::unique_ptr<EventSink> MakeJunitWriter(const std::string& path) {
-  return std::make_unique<RunReportSink>(path, "w", [](const RunRecord& r) { return Document(r.Outcomes(), r.duration_s()); });
+  return std::make_unique<RunReportSink>(
+      path, "w", [](const RunRecord& r) { return Document(r.Outcomes(), r.duration_s()); });
 }
 
 }  // namespace orchestrate

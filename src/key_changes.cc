@@ -58,8 +58,7 @@ Reason Describe(const std::string& name, const Value& now, const Value& then) {
   if (HasPrefix(name, "dep ")) return {12, "dependency " + dep + " " + Verb(now, then)};
   if (HasPrefix(name, "handoff ") && now && then)
     return {12, "dependency " + dep + " has a new handoff"};
-  if (HasPrefix(name, "handoff ") && now)
-    return {12, "dependency " + dep + " wrote a handoff"};
+  if (HasPrefix(name, "handoff ") && now) return {12, "dependency " + dep + " wrote a handoff"};
   if (HasPrefix(name, "handoff ")) return {12, "dependency " + dep + " no longer writes a handoff"};
   return {13, name + " changed"};
 }

@@ -136,7 +136,7 @@ GetEnv ProcessEnv() {
 
 int Run(Options& o, Project& project) {
   RunOptions ro{Targets(o), o.jobs,   o.fail_fast,
-                o.only,   o.always, std::set<std::string>(o.force.begin(), o.force.end()),
+                o.only,     o.always, std::set<std::string>(o.force.begin(), o.force.end()),
                 o.base};
   if (o.dry_run) return CommandPlan(project, ro, o.json);
   RefuseExternalFilters(*project.repo);
@@ -385,8 +385,8 @@ int Main(int argc, char** argv) {
       ->type_name("AGE");
   cache->footer(Footer("  orchestrate cache pull origin && orchestrate plan", kExitsRead));
 
-  CLI::App* approve = app.add_subcommand(
-      "approve", "Approve the result a phase with approval = true waits with");
+  CLI::App* approve =
+      app.add_subcommand("approve", "Approve the result a phase with approval = true waits with");
   AddLocation(approve, o);
   approve->add_option("phase", o.phase, "The phase")->required()->type_name("PHASE");
   approve->footer(Footer("  orchestrate approve schema && orchestrate cache push", kExitsRead));
@@ -397,7 +397,8 @@ int Main(int argc, char** argv) {
   reject->add_option("-m,--message", o.message, "What to change: the next attempt reads it")
       ->required()
       ->type_name("TEXT");
-  reject->footer(Footer("  orchestrate reject schema -m \"keep the old column names\"", kExitsRead));
+  reject->footer(
+      Footer("  orchestrate reject schema -m \"keep the old column names\"", kExitsRead));
 
   CLI::App* ci =
       app.add_subcommand("ci", "Write CI pipelines that run the phases")->require_subcommand(1);
@@ -417,8 +418,8 @@ int Main(int argc, char** argv) {
   emit->add_flag("--child", o.child,
                  "gitlab: the stale phases' pipeline, as --dynamic's first job writes it")
       ->excludes(dynamic);
-  emit->footer(Footer("  orchestrate ci emit github -o .github/workflows/orchestrate.yml",
-                      kExitsRead));
+  emit->footer(
+      Footer("  orchestrate ci emit github -o .github/workflows/orchestrate.yml", kExitsRead));
   ci->footer(Footer("  orchestrate ci emit gitlab -o .gitlab-ci.yml", kExitsRead));
 
   CLI::App* report =

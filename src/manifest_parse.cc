@@ -17,18 +17,16 @@ namespace orchestrate::manifest_internal {
 namespace {
 
 const std::vector<std::string> kTopKeys = {"version", "settings", "pools", "agents", "phase"};
-const std::vector<std::string> kSettingsKeys = {"base",           "target",        "jobs",
-                                                "keep_worktrees", "worktree_copy", "worktree_link",
-                                                "requeue_max",    "cache_remote",
-                                                "cache_trust",    "cache_public_keys",
-                                                "budget_usd"};
+const std::vector<std::string> kSettingsKeys = {
+    "base",          "target",      "jobs",         "keep_worktrees", "worktree_copy",
+    "worktree_link", "requeue_max", "cache_remote", "cache_trust",    "cache_public_keys",
+    "budget_usd"};
 const std::vector<std::string> kPoolKeys = {"depth"};
 const std::vector<std::string> kAnyKeys = {};  // agents: every key is a placeholder
 const std::vector<std::string> kPhaseKeys = {
-    "description", "agent",   "prompt",  "prompt_text", "model",   "deps",
-    "verify",      "setup",   "inputs",  "env",         "key_env", "pool",
-    "priority",    "timeout", "retries", "merge",       "run",     "requeue_on",
-    "allow_empty", "approval"};
+    "description", "agent",  "prompt", "prompt_text", "model",       "deps",     "verify",
+    "setup",       "inputs", "env",    "key_env",     "pool",        "priority", "timeout",
+    "retries",     "merge",  "run",    "requeue_on",  "allow_empty", "approval"};
 
 SourcePos PosOf(const toml::source_region& region) {
   return {static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
@@ -364,8 +362,7 @@ void ReadKeepWorktrees(const TableReader& reader, KeepWorktrees* out) {
 }
 
 // A duration string at `key` ("90s", "30m", "1h30m"), longer than 0s.
-bool ReadDuration(const TableReader& reader, const std::string& key,
-                  std::optional<Duration>* out) {
+bool ReadDuration(const TableReader& reader, const std::string& key, std::optional<Duration>* out) {
   const toml::node* node = reader.Find(key);
   if (!node) return false;
   if (!node->is_string())
@@ -373,8 +370,8 @@ bool ReadDuration(const TableReader& reader, const std::string& key,
   std::string text = node->as_string()->get();
   std::optional<Duration> duration = ParseDuration(text);
   if (!duration)
-    return reader.Error(key, "invalid duration '" + text + "' for '" + key +
-                                 "' (use forms like 90s, 30m, 1h30m)");
+    return reader.Error(
+        key, "invalid duration '" + text + "' for '" + key + "' (use forms like 90s, 30m, 1h30m)");
   if (duration->count() == 0) return reader.Error(key, "'" + key + "' must be longer than 0s");
   *out = duration;
   return true;
@@ -387,8 +384,8 @@ void ReadCacheTrust(const TableReader& reader, CacheTrust* out) {
     *out = value == "any" ? CacheTrust::kAny : CacheTrust::kSigned;
     return;
   }
-  reader.Error("cache_trust", "'cache_trust' must be \"any\" or \"signed\", not \"" + value +
-                                  "\"" + DidYouMean(value, {"any", "signed"}));
+  reader.Error("cache_trust", "'cache_trust' must be \"any\" or \"signed\", not \"" + value + "\"" +
+                                  DidYouMean(value, {"any", "signed"}));
 }
 
 std::string FormatNumber(double value) {
@@ -492,8 +489,8 @@ void ReadUsageFormat(const TableReader& reader, Agent* agent) {
     agent->usage = value == "claude-json" ? UsageFormat::kClaudeJson : UsageFormat::kCodexJson;
     return;
   }
-  reader.Error("usage", "'usage' must be \"claude-json\" or \"codex-json\", not \"" + value +
-                            "\"" + DidYouMean(value, {"claude-json", "codex-json"}) +
+  reader.Error("usage", "'usage' must be \"claude-json\" or \"codex-json\", not \"" + value + "\"" +
+                            DidYouMean(value, {"claude-json", "codex-json"}) +
                             " (leave it out to read only ORCHESTRATE_USAGE_FILE)");
 }
 

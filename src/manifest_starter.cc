@@ -1,7 +1,6 @@
 // The manifest `orchestrate init` writes.
-#include "orchestrate/manifest.h"
-
 #include "orchestrate/build_config.h"
+#include "orchestrate/manifest.h"
 
 namespace orchestrate {
 

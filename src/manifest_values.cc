@@ -103,8 +103,8 @@ std::string PromptPathProblem(std::string_view path) {
 std::string CaseCollisions::Add(std::string_view kind, std::string_view name) {
   auto [it, added] = first_.try_emplace(ToLower(name), name);
   if (added || it->second == name) return "";
-  return std::string(kind) + " name '" + std::string(name) + "' differs from " +
-         std::string(kind) + " '" + std::string(it->second) +
+  return std::string(kind) + " name '" + std::string(name) + "' differs from " + std::string(kind) +
+         " '" + std::string(it->second) +
          "' only in case: names become branch and directory names, which collide on "
          "case-insensitive file systems (macOS, Windows); rename one";
 }
@@ -127,11 +127,13 @@ std::optional<Diagnostic> UnsupportedCharacter(std::string_view text) {
       if ((before[i] & 0xC0) != 0x80) ++column;  // count code points, not bytes
     char hex[8];
     std::snprintf(hex, sizeof hex, "%04X", code);
-    return Diagnostic{"",
-                      {static_cast<int>(std::count(before.begin(), before.end(), '\n')) + 1, column},
-                      std::string("character U+") + hex +
-                          " is not accepted in a manifest (the TOML parser mishandles "
-                          "U+FC36-U+FEFE); inside a \"string\" write it as \\u" + hex};
+    return Diagnostic{
+        "",
+        {static_cast<int>(std::count(before.begin(), before.end(), '\n')) + 1, column},
+        std::string("character U+") + hex +
+            " is not accepted in a manifest (the TOML parser mishandles "
+            "U+FC36-U+FEFE); inside a \"string\" write it as \\u" +
+            hex};
   }
   return std::nullopt;
 }

@@ -23,8 +23,7 @@ namespace fs = std::filesystem;
 namespace orchestrate {
 
 bool IsRecordedResult(Repo& repo, const std::string& phase, const ObjectId& commit) {
-  for (const auto& [ref, record] :
-       repo.ListRefs(refs::CacheRefs(phase))) {
+  for (const auto& [ref, record] : repo.ListRefs(refs::CacheRefs(phase))) {
     std::vector<ObjectId> parents = repo.ParentsOf(record);
     if (!parents.empty() && parents[0] == commit) return true;
   }
@@ -57,7 +56,9 @@ bool ContainsIgnoringCase(const std::string& haystack, const std::string& needle
 }
 
 // The phase whose branch HEAD of `wt` is on; "" when it is on none.
-std::string PhaseOwningHead(Repo& wt) { return refs::PhaseOfBranchRef(wt.HeadBranch()).value_or(""); }
+std::string PhaseOwningHead(Repo& wt) {
+  return refs::PhaseOfBranchRef(wt.HeadBranch()).value_or("");
+}
 
 class PhaseExecution {
  public:
@@ -246,7 +247,8 @@ class PhaseExecution {
                      const ProcessResult& r, const std::string& why) {
     std::string text = "# Attempt " + std::to_string(attempt) + " of phase " + phase_.name +
                        " failed\n\n" + "Failed " + step + " command: `" + command + "`\n" +
-                       "Result: " + (why.empty() ? r.Describe() : why) + "\n\n## Last lines of its output\n\n```\n" +
+                       "Result: " + (why.empty() ? r.Describe() : why) +
+                       "\n\n## Last lines of its output\n\n```\n" +
                        ReadTail(job_.log_path, 60, r.log_begin, r.log_end) + "\n```\n";
     WriteText(FeedbackPath(), text);
   }
@@ -260,8 +262,8 @@ class PhaseExecution {
   struct StepFailure {
     std::string step, command;
     ProcessResult result;
-    std::string why;     ///< set when the command exited 0 but did wrong
-    bool final = false;  ///< no retry can mend it
+    std::string why;              ///< set when the command exited 0 but did wrong
+    bool final = false;           ///< no retry can mend it
     std::string requeue_pattern;  ///< the output says "try later": this attempt does not count
   };
   std::optional<StepFailure> Attempt(int attempt, bool feedback) {
@@ -280,8 +282,8 @@ class PhaseExecution {
       if (!r.ok()) {
         // A retry builds on this attempt's work, so it is committed now.
         if (attempt < phase_.retries + 1 && !r.cancelled)
-          wt_->CommitChangesSince(before, CommitMessage() + " (attempt " +
-                                              std::to_string(attempt) + ", failed)");
+          wt_->CommitChangesSince(
+              before, CommitMessage() + " (attempt " + std::to_string(attempt) + ", failed)");
         return StepFailure{"run", command, r, "", false, ""};
       }
       wt_->CommitChangesSince(before, CommitMessage());

@@ -44,8 +44,8 @@ std::string FormatSummary(const RecordSummary& s) {
     AppendEscaped(*text, &line);
     line += '\t';
   }
-  line += s.record + '\t' + s.result + '\t' + s.input +
-          '\t' + s.result_tree + '\t' + std::to_string(s.started_at) + '\t' +
+  line += s.record + '\t' + s.result + '\t' + s.input + '\t' + s.result_tree + '\t' +
+          std::to_string(s.started_at) + '\t' +
           std::string(duration, ec == std::errc() ? end : duration) + '\t' +
           std::to_string(s.attempts) + '\t' + (s.handoff_complete ? "1" : "0") + '\t' +
           s.signed_by + '\t';

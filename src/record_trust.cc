@@ -88,7 +88,8 @@ Key ReadPublicKey(const std::string& text) {
                              reinterpret_cast<const unsigned char*>(body.data()),
                              static_cast<int>(body.size()));
   if (size < 0) return nullptr;
-  size -= static_cast<int>(std::count(body.end() - 2, body.end(), '='));  // DecodeBlock keeps padding
+  size -=
+      static_cast<int>(std::count(body.end() - 2, body.end(), '='));  // DecodeBlock keeps padding
   const unsigned char* in = reinterpret_cast<const unsigned char*>(der.data());
   return Ed25519Only(d2i_PUBKEY(nullptr, &in, size));
 }
@@ -98,11 +99,12 @@ std::string Ed25519Sign(EVP_PKEY* key, const std::string& text) {
   size_t size = sizeof signature;
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   bool ok = ctx && EVP_DigestSignInit(ctx, nullptr, nullptr, nullptr, key) == 1 &&
-            EVP_DigestSign(ctx, signature, &size, reinterpret_cast<const unsigned char*>(text.data()),
-                           text.size()) == 1;
+            EVP_DigestSign(ctx, signature, &size,
+                           reinterpret_cast<const unsigned char*>(text.data()), text.size()) == 1;
   EVP_MD_CTX_free(ctx);
-  if (!ok) throw InfraError("cannot sign a cache record with the Ed25519 key in " +
-                            std::string(kSigningKeyVariable));
+  if (!ok)
+    throw InfraError("cannot sign a cache record with the Ed25519 key in " +
+                     std::string(kSigningKeyVariable));
   return kEd25519Prefix + Hex(signature, size);
 }
 

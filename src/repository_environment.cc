@@ -5,11 +5,11 @@
 // phase's worktree. The list is git's own `local_repo_env` (environment.c),
 // plus GIT_CEILING_DIRECTORIES and GIT_DISCOVERY_ACROSS_FILESYSTEM, which
 // change how a worktree is found.
+#include "orchestrate/repository_environment.h"
+
 #include <algorithm>
 #include <array>
 #include <string_view>
-
-#include "orchestrate/repository_environment.h"
 
 namespace orchestrate {
 namespace {

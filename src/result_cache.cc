@@ -1,12 +1,11 @@
 // ResultCache: records as commits under refs/orchestrate/cache/<phase>/<key>
 // (SPEC section 4). The commit's tree holds record.json, log and handoff.md;
 // its only parent is the result commit, which keeps the result reachable.
-#include <map>
-#include <string>
-
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <map>
+#include <string>
 
 #include "orchestrate/cache.h"
 #include "orchestrate/error.h"
@@ -222,7 +221,8 @@ bool ResultCache::Store(const Record& unsigned_record, bool replace) {
   // key from being recorded: it is replaced. Without a key to sign with, a
   // consistent record is kept, signed or not.
   bool signs = policy_.trust == CacheTrust::kSigned && !policy_.signing_key.empty();
-  if (existing && !replace && ReadChecked(record.phase, record.key, ref, *existing, signs ? policy_ : TrustPolicy{}))
+  if (existing && !replace &&
+      ReadChecked(record.phase, record.key, ref, *existing, signs ? policy_ : TrustPolicy{}))
     return false;
   // WriteBlob, WriteTree and CreateCommit each check their object was
   // written, so a full disk stops here, before the ref exists.

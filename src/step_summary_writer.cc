@@ -91,7 +91,6 @@ std::string Markdown(const RunRecord& record) {
   return text;
 }
 
-
 }  // namespace
 
 std::unique_ptr<EventSink> MakeStepSummaryWriter(const std::string& path) {

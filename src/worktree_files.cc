@@ -37,7 +37,8 @@ void RefuseLinkedDestination(const fs::path& worktree, const fs::path& rel,
                        "' is a symbolic link there (to " + target.string() +
                        "), committed by the phase's input; writing through it could change "
                        "files outside the repository. Remove the link in the phase that "
-                       "committed it, or drop the entry from '" + key + "'");
+                       "committed it, or drop the entry from '" +
+                       key + "'");
   }
 }
 

@@ -43,7 +43,7 @@ bool IsFailure(PhaseState state);
 
 /// What one command of a phase did.
 struct CommandOutcome {
-  std::string step;      ///< "setup", "run", "verify"
+  std::string step;  ///< "setup", "run", "verify"
   std::string command;
   int exit_code = -1;
   std::string describe;  ///< ProcessResult::Describe()
@@ -64,27 +64,27 @@ struct Event {
     kRunFinished,     ///< exit_status, duration_s
   };
   Type type = Type::kMessage;
-  double time_s = 0;         ///< seconds since the run started
+  double time_s = 0;  ///< seconds since the run started
   std::string phase;
-  int slot = -1;             ///< job slot, 0..jobs-1, for started/finished
+  int slot = -1;  ///< job slot, 0..jobs-1, for started/finished
   PhaseState state = PhaseState::kStale;
-  std::string reason;        ///< why it ran / why it failed / blocked by
+  std::string reason;  ///< why it ran / why it failed / blocked by
   std::string text;
   std::string step;
   bool warning = false;
   double duration_s = 0;
   double backoff_s = 0;
   int attempts = 0;
-  std::string result;        ///< result commit id
+  std::string result;  ///< result commit id
   std::string branch;
   std::string worktree;
   std::string log_path;
   std::string failed_command;
-  std::string log_tail;      ///< last lines of the log for failures
+  std::string log_tail;  ///< last lines of the log for failures
   std::vector<CommandOutcome> commands;
   std::vector<std::string> paths;           ///< merge-conflict: the conflicting paths
   std::vector<std::string> conflicts_with;  ///< merge-conflict: the phases it conflicts with
-  int64_t started_at = 0;    ///< unix seconds
+  int64_t started_at = 0;                   ///< unix seconds
   // run-level
   std::string base;
   int total = 0;

@@ -63,10 +63,10 @@ class TargetMemo {
 };
 
 /// The target: like MergeInput but a conflicting result is left out, with
-/// every result that depends on it, and the rest is still merged (SPEC 3.5). A result whose input is known and whose deps are
-/// all merged already is merged with its input as the merge base, without
-/// walking history, so merging n results costs O(n), not O(n^2). With a
-/// `memo`, the same merge done before costs one lookup.
+/// every result that depends on it, and the rest is still merged (SPEC 3.5). A result whose input
+/// is known and whose deps are all merged already is merged with its input as the merge base,
+/// without walking history, so merging n results costs O(n), not O(n^2). With a `memo`, the same
+/// merge done before costs one lookup.
 MergeOutcome MergeTarget(Repo& repo, const ObjectId& base, const std::vector<PhaseResult>& results,
                          TargetMemo* memo = nullptr);
 

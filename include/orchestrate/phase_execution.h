@@ -30,9 +30,8 @@ struct WorktreeRepos {
 };
 
 /// Runs one command of a phase: RunProcess, or a fake in tests.
-using CommandRunner = std::function<ProcessResult(const ProcessSpec& spec,
-                                                  const std::atomic<bool>* cancel,
-                                                  const ProcessHooks& hooks)>;
+using CommandRunner = std::function<ProcessResult(
+    const ProcessSpec& spec, const std::atomic<bool>* cancel, const ProcessHooks& hooks)>;
 
 /// Everything a worker needs; built by the runner on the main thread.
 struct PhaseJob {

@@ -115,4 +115,3 @@ bool RunLockHeld(const std::string& path);
 std::atomic<int>& InstallSignalHandlers();
 
 }  // namespace orchestrate
-

@@ -21,8 +21,8 @@ ProcessHooks RecordProcessGroups(const std::string& pids_dir, int slot, const st
 /// marker (never an unrelated process that reused the number), and every
 /// group with a process carrying a recorded marker; forgets every record;
 /// then RemoveStaleIndexLocks of the worktrees beside `pids_dir`
-/// (`.orchestrate/worktrees`) and RemoveStaleRefLocks of the repository. Returns one line per thing done. Call it
-/// holding the run lock: the run that wrote the records is dead.
+/// (`.orchestrate/worktrees`) and RemoveStaleRefLocks of the repository. Returns one line per thing
+/// done. Call it holding the run lock: the run that wrote the records is dead.
 std::vector<std::string> ReapLeftoverProcessGroups(const std::string& pids_dir);
 
 /// Removes index.lock and HEAD.lock from the git admin directory of each

@@ -15,7 +15,7 @@ namespace orchestrate {
 /// Tokens and cost of one phase (or a total). Every figure is optional: a
 /// command may report any subset, and an unknown figure is not zero.
 struct Usage {
-  std::optional<int64_t> input_tokens;   ///< every input token, cached ones included
+  std::optional<int64_t> input_tokens;  ///< every input token, cached ones included
   std::optional<int64_t> output_tokens;
   std::optional<double> cost_usd;
   std::optional<std::string> model;

@@ -8,8 +8,8 @@
 #include <signal.h>
 
 #include <cstdlib>
-#include <iterator>
 #include <filesystem>
+#include <iterator>
 #include <random>
 
 #include "orchestrate/process.h"

@@ -41,8 +41,8 @@ KeyPair NewKeyPair() {
 }
 
 std::string Manifest(const std::string& public_key) {
-  return "version = 1\n[settings]\ncache_trust = \"signed\"\ncache_public_keys = [\"" +
-         public_key + "\"]\n[phase.build]\nrun = \"echo built > out.txt\"\n";
+  return "version = 1\n[settings]\ncache_trust = \"signed\"\ncache_public_keys = [\"" + public_key +
+         "\"]\n[phase.build]\nrun = \"echo built > out.txt\"\n";
 }
 
 std::string Trim(std::string s) {
@@ -57,9 +57,11 @@ class PublicKeyTest : public ::testing::Test {
     WriteFile(s_.dir(), "signing.pem", signer.private_pem);
     ShellResult r = s_.Run("run", SigningEnv());
     ASSERT_EQ(r.status, 0) << r.out;
-    MustShell("git init -q --bare ../remote.git && git remote add origin ../remote.git && "
-              "git push -q origin main && git push -q origin 'refs/orchestrate/cache/*:refs/orchestrate/cache/*'",
-              s_.repo());
+    MustShell(
+        "git init -q --bare ../remote.git && git remote add origin ../remote.git && "
+        "git push -q origin main && git push -q origin "
+        "'refs/orchestrate/cache/*:refs/orchestrate/cache/*'",
+        s_.repo());
   }
   std::string SigningEnv() const {
     return "ORCHESTRATE_CACHE_SIGNING_KEY=\"$(cat " + s_.dir() + "/signing.pem)\" ";
@@ -78,7 +80,8 @@ class PublicKeyTest : public ::testing::Test {
 
 TEST_F(PublicKeyTest, AJobWithoutASecretReusesRecordsSignedByTheTeamKey) {
   SignAndPublish(team_);
-  std::string ref = Trim(MustShell("git for-each-ref --format='%(refname)' refs/orchestrate/cache/", s_.repo()));
+  std::string ref =
+      Trim(MustShell("git for-each-ref --format='%(refname)' refs/orchestrate/cache/", s_.repo()));
   nlohmann::json record = nlohmann::json::parse(s_.Show(ref + ":record.json"));
   EXPECT_EQ(std::string(record["signature"]).rfind("ed25519:", 0), 0u) << record.dump();
   std::string fork = Fork();

@@ -26,8 +26,8 @@ deps = ["b", "c"]
 
 std::string ShallowClone(const Scenario& s) {
   for (int i = 0; i < 3; ++i)
-    MustShell("echo " + std::to_string(i) + " > history.txt && git add history.txt && git commit -qm h" +
-                  std::to_string(i),
+    MustShell("echo " + std::to_string(i) +
+                  " > history.txt && git add history.txt && git commit -qm h" + std::to_string(i),
               s.repo());
   MustShell("git clone -q --depth 1 file://" + s.repo() + " clone", s.dir());
   std::string clone = s.dir() + "/clone";

@@ -23,7 +23,8 @@ class FakeClock : public BuildClock {
  public:
   TimePoint Now() const override { return now_; }
   std::time_t WallNow() const override {
-    return wall_start_ + std::chrono::duration_cast<std::chrono::seconds>(now_ - TimePoint{}).count();
+    return wall_start_ +
+           std::chrono::duration_cast<std::chrono::seconds>(now_ - TimePoint{}).count();
   }
   void Advance(std::chrono::milliseconds d) { now_ += d; }
   /// Seconds since the fake epoch.
@@ -41,7 +42,7 @@ struct FakeOutcome {
   int attempts = 1;
   std::string failure;
   std::string handoff;
-  bool runs_until_cancelled = false;  ///< ends interrupted once the run cancels
+  bool runs_until_cancelled = false;   ///< ends interrupted once the run cancels
   std::chrono::milliseconds takes{1};  ///< clock time from start to end
 };
 
@@ -122,8 +123,8 @@ class FakePhaseRunner : public PhaseRunner {
       return {};
     }
     if (EndOf(*first) > clock_.Now())
-      clock_.Advance(std::chrono::duration_cast<std::chrono::milliseconds>(EndOf(*first) -
-                                                                            clock_.Now()));
+      clock_.Advance(
+          std::chrono::duration_cast<std::chrono::milliseconds>(EndOf(*first) - clock_.Now()));
     PhaseEnd end{first->phase, OutcomeOf(*first)};
     running_.erase(first);
     return {std::move(end)};
@@ -226,8 +227,7 @@ class FakeBuildStore : public BuildStore {
     }
     return out;
   }
-  MergeOutcome MergeTarget(const ObjectId& base,
-                           const std::vector<PhaseResult>& results) override {
+  MergeOutcome MergeTarget(const ObjectId& base, const std::vector<PhaseResult>& results) override {
     target_merges.push_back(results);
     MergeOutcome out;
     out.commit = base;

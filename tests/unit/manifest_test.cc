@@ -193,9 +193,10 @@ TEST_F(ManifestTest, BudgetIsAPositiveNumberOfDollars) {
 }
 
 TEST_F(ManifestTest, AgentUsageFormat) {
-  ASSERT_TRUE(Parse("version = 1\n[agents.c]\ncommand = \"c\"\nusage = \"claude-json\"\n"
-                    "[agents.x]\ncommand = \"x\"\nusage = \"codex-json\"\n"
-                    "[agents.p]\ncommand = \"p\"\n[phase.a]\nrun = \"true\"\n"));
+  ASSERT_TRUE(
+      Parse("version = 1\n[agents.c]\ncommand = \"c\"\nusage = \"claude-json\"\n"
+            "[agents.x]\ncommand = \"x\"\nusage = \"codex-json\"\n"
+            "[agents.p]\ncommand = \"p\"\n[phase.a]\nrun = \"true\"\n"));
   EXPECT_EQ(manifest_.agents[0].usage, UsageFormat::kClaudeJson);
   EXPECT_EQ(manifest_.agents[1].usage, UsageFormat::kCodexJson);
   EXPECT_EQ(manifest_.agents[2].usage, UsageFormat::kFile);
@@ -203,9 +204,10 @@ TEST_F(ManifestTest, AgentUsageFormat) {
                   "[phase.a]\nrun = \"true\"\n"),
             "4:1: 'usage' must be \"claude-json\" or \"codex-json\", not \"claude-jsn\" (did you "
             "mean 'claude-json'?) (leave it out to read only ORCHESTRATE_USAGE_FILE)");
-  EXPECT_EQ(Error("version = 1\n[agents.c]\ncommand = \"c\"\nusage = 1\n[phase.a]\nrun = \"true\"\n"),
-            "4:1: 'usage' in [agents.c] must be a string, not an integer (agent keys are "
-            "placeholders of its command)");
+  EXPECT_EQ(
+      Error("version = 1\n[agents.c]\ncommand = \"c\"\nusage = 1\n[phase.a]\nrun = \"true\"\n"),
+      "4:1: 'usage' in [agents.c] must be a string, not an integer (agent keys are "
+      "placeholders of its command)");
 }
 
 TEST_F(ManifestTest, ApprovalIsABoolean) {

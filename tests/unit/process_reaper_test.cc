@@ -36,7 +36,9 @@ class ProcessReaperTest : public ::testing::Test {
     spec.kill_grace = milliseconds(200);
     return spec;
   }
-  int PidIn(const std::string& name) { return std::atoi(ReadFile(dir_.path() + "/" + name).c_str()); }
+  int PidIn(const std::string& name) {
+    return std::atoi(ReadFile(dir_.path() + "/" + name).c_str());
+  }
 
   TempDir dir_;
 };
@@ -81,9 +83,10 @@ TEST_F(ProcessReaperTest, TimeoutStopsAHiddenDaemonToo) {
 
 TEST_F(ProcessReaperTest, DaemonIgnoringTermIsKilledAfterTheGrace) {
   ProcessResult result = RunProcess(
-      Spec("env -i setsid /bin/sh -c 'trap \"\" TERM; echo $$ > daemon.tmp && mv daemon.tmp daemon; "
-           "while :; do sleep 0.05; done' > /dev/null 2>&1 < /dev/null & "
-           "while [ ! -s daemon ]; do sleep 0.01; done"),
+      Spec(
+          "env -i setsid /bin/sh -c 'trap \"\" TERM; echo $$ > daemon.tmp && mv daemon.tmp daemon; "
+          "while :; do sleep 0.05; done' > /dev/null 2>&1 < /dev/null & "
+          "while [ ! -s daemon ]; do sleep 0.01; done"),
       nullptr);
   EXPECT_TRUE(result.ok()) << result.Describe();
   EXPECT_TRUE(Gone(PidIn("daemon")));

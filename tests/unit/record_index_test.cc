@@ -149,9 +149,9 @@ TEST_F(RecordIndexTest, AForeignOrTornFileIsIgnoredLineByLine) {
 // another field (the ref file's time): discarded too, not misread.
 TEST_F(RecordIndexTest, OlderIndexVersionsAreDiscarded) {
   for (std::string version : {"1", "2"}) {
-    testing::WriteFile(tmp_.path(), "record_index",
-                       "# orchestrate record index " + version + "\n" +
-                           FormatSummary(Sample("api", "k1")) + "\n");
+    testing::WriteFile(
+        tmp_.path(), "record_index",
+        "# orchestrate record index " + version + "\n" + FormatSummary(Sample("api", "k1")) + "\n");
     EXPECT_EQ(RecordIndex(path()).Find("api", "k1"), nullptr) << "version " << version;
   }
 }
@@ -168,10 +168,10 @@ TEST_F(RecordIndexTest, AReadOnlyIndexWritesNothing) {
 TEST_F(RecordIndexTest, AFailedWriteSaysWhatToCheck) {
   RecordIndex index(tmp_.path() + "/no-such-dir/record_index");  // fails even as root
   index.Add(Sample("api", "k1"));
-  EXPECT_EQ(
-      testing::MessageOf<InfraError>([&] { index.Flush(); }),
-      "cannot write " + tmp_.path() +
-          "/no-such-dir/record_index: No such file or directory (check the disk and the directory)");
+  EXPECT_EQ(testing::MessageOf<InfraError>([&] { index.Flush(); }),
+            "cannot write " + tmp_.path() +
+                "/no-such-dir/record_index: No such file or directory (check the disk and the "
+                "directory)");
 }
 
 }  // namespace

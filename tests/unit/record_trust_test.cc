@@ -111,7 +111,8 @@ TEST(RecordTrustTest, Ed25519SignatureVerifiesWithThePublicKeyAlone) {
   // The signer verifies its own records with its private key alone.
   EXPECT_TRUE(SignatureVerifies(r, Secret(pair.private_pem)));
   // Another key pair, an HMAC secret, a tampered record: no.
-  EXPECT_FALSE(SignatureVerifies(r, TrustPolicy{CacheTrust::kSigned, "", {NewKeyPair().public_line}}));
+  EXPECT_FALSE(
+      SignatureVerifies(r, TrustPolicy{CacheTrust::kSigned, "", {NewKeyPair().public_line}}));
   EXPECT_FALSE(SignatureVerifies(r, Secret("k")));
   Record tampered = r;
   tampered.result_tree = std::string(40, 'f');
