@@ -6,12 +6,6 @@
 namespace orchestrate {
 namespace {
 
-uint64_t Word(const char* p) {
-  uint64_t word;
-  std::memcpy(&word, p, sizeof word);
-  return word;
-}
-
 // True if any of the eight bytes in `word` equals `byte` (a SWAR test).
 bool HasByte(uint64_t word, unsigned char byte) {
   constexpr uint64_t kOnes = 0x0101010101010101;
@@ -58,7 +52,7 @@ char EscapedByte(char letter) {
 char* EscapeField(std::string_view text, char* out) {
   size_t i = 0;
   for (; i + 8 <= text.size(); i += 8) {
-    uint64_t word = Word(text.data() + i);
+    uint64_t word = LoadWord(text.data() + i);
     if (HasEscape(word)) break;
     std::memcpy(out, &word, sizeof word);
     out += sizeof word;

@@ -10,11 +10,21 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
 
 namespace orchestrate {
+
+/// The eight bytes at `p` as one word, for comparing or scanning a field
+/// eight bytes at a time.
+inline uint64_t LoadWord(const char* p) {
+  uint64_t word;
+  std::memcpy(&word, p, sizeof word);
+  return word;
+}
 
 /// The most bytes EscapeField writes for `size` bytes of input.
 constexpr size_t MaxEscapedSize(size_t size) { return 2 * size; }

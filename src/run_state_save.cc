@@ -28,17 +28,11 @@
 namespace orchestrate {
 namespace {
 
-uint64_t Word(const char* p) {
-  uint64_t word;
-  std::memcpy(&word, p, sizeof word);
-  return word;
-}
-
 // How many bytes `a` and `b` share at their beginning.
 size_t CommonPrefix(std::string_view a, std::string_view b) {
   size_t n = std::min(a.size(), b.size());
   size_t i = 0;
-  while (i + 8 <= n && Word(a.data() + i) == Word(b.data() + i)) i += 8;
+  while (i + 8 <= n && LoadWord(a.data() + i) == LoadWord(b.data() + i)) i += 8;
   while (i < n && a[i] == b[i]) ++i;
   return i;
 }

@@ -442,5 +442,69 @@ TEST_F(ReadTailTest, MissingFileIsEmpty) {
   EXPECT_FALSE(FileExists(dir_.path() + "/missing.log"));
 }
 
+// The reaper under every command (process_posix.cc): whatever a command
+// abandons is stopped before RunProcess returns, even a daemon that left the
+// process group and emptied its environment, so that neither the group nor
+// the ORCHESTRATE_COMMAND marker finds it.
+
+// Gone entirely: exited and reaped, not a zombie waiting for a parent.
+bool Reaped(int pid) { return kill(pid, 0) != 0 && errno == ESRCH; }
+
+// A daemon started by `env -i setsid`: a new session, an empty environment.
+// The command waits until the daemon wrote its pid (it is running), then ends.
+constexpr const char* kHiddenDaemon =
+    "env -i setsid /bin/sh -c 'echo $$ > daemon.tmp && mv daemon.tmp daemon; "
+    "while :; do date > beat; sleep 0.05; done' > /dev/null 2>&1 < /dev/null & "
+    "while [ ! -s daemon ]; do sleep 0.01; done";
+
+TEST_F(ProcessTest, DaemonWithAnEmptyEnvironmentIsStoppedBeforeTheResult) {
+  ProcessResult result = RunProcess(Spec(kHiddenDaemon), nullptr);
+  EXPECT_TRUE(result.ok()) << result.Describe();
+  int daemon = ReadPid(Path("daemon"));
+  ASSERT_GT(daemon, 1);
+  EXPECT_TRUE(Reaped(daemon)) << "the daemon " << daemon << " outlived its command";
+}
+
+TEST_F(ProcessTest, DoubleForkedDaemonIsStopped) {
+  // The classic daemon: fork, setsid, fork again, the middle process exits.
+  ProcessResult result = RunProcess(
+      Spec("( env -i setsid /bin/sh -c '( echo $$ > /dev/null; sh -c \"echo \\$\\$ > daemon.tmp && "
+           "mv daemon.tmp daemon; exec sleep 300\" ) & exit 0' ) > /dev/null 2>&1 < /dev/null; "
+           "while [ ! -s daemon ]; do sleep 0.01; done"),
+      nullptr);
+  EXPECT_TRUE(result.ok()) << result.Describe();
+  int daemon = ReadPid(Path("daemon"));
+  ASSERT_GT(daemon, 1);
+  EXPECT_TRUE(Reaped(daemon));
+}
+
+TEST_F(ProcessTest, TimeoutStopsAHiddenDaemonToo) {
+  ProcessSpec spec = Spec(std::string(kHiddenDaemon) + "; sleep 300");
+  spec.timeout = seconds(2);  // after the daemon started, on a busy machine too
+  ProcessResult result = RunProcess(spec, nullptr);
+  EXPECT_TRUE(result.timed_out);
+  int daemon = ReadPid(Path("daemon"));
+  ASSERT_GT(daemon, 1);
+  EXPECT_TRUE(Reaped(daemon));
+}
+
+TEST_F(ProcessTest, DaemonIgnoringTermIsKilledAfterTheGrace) {
+  ProcessResult result = RunProcess(
+      Spec(
+          "env -i setsid /bin/sh -c 'trap \"\" TERM; echo $$ > daemon.tmp && mv daemon.tmp daemon; "
+          "while :; do sleep 0.05; done' > /dev/null 2>&1 < /dev/null & "
+          "while [ ! -s daemon ]; do sleep 0.01; done"),
+      nullptr);
+  EXPECT_TRUE(result.ok()) << result.Describe();
+  EXPECT_TRUE(Reaped(ReadPid(Path("daemon"))));
+}
+
+TEST_F(ProcessTest, ExitStatusAndSignalAreTheShells) {
+  EXPECT_EQ(RunProcess(Spec("exit 42"), nullptr).exit_code, 42);
+  ProcessResult killed = RunProcess(Spec("kill -TERM $$"), nullptr);
+  EXPECT_EQ(killed.exit_code, -1);
+  EXPECT_EQ(killed.term_signal, SIGTERM);
+}
+
 }  // namespace
 }  // namespace orchestrate
