@@ -29,13 +29,10 @@ std::vector<int> SelectPhases(const Graph& graph, const std::vector<std::string>
 // The phases of `selected` that are not fresh now: the child pipeline's.
 std::vector<int> StalePhases(Project& project, const Graph& graph,
                              const std::vector<int>& selected) {
-  const std::string& rev = project.manifest.settings.base;
-  std::optional<ObjectId> base = project.repo->ResolveCommit(rev);
-  if (!base)
-    throw UsageError("cannot resolve base '" + rev + "' to a commit (check settings.base)");
+  ObjectId base = ResolveBaseOrThrow(*project.repo, project.manifest, "");
   ResultCache cache(*project.repo);
   RunState state = project.workspace.LoadState();
-  Planner planner(graph, *project.repo, cache, state, *base, PlannerOptions{});
+  Planner planner(graph, *project.repo, cache, state, base, PlannerOptions{});
   std::vector<int> stale;
   for (const PhaseDecision& d : planner.PlanAll(selected))
     if (d.action != Action::kFresh) stale.push_back(d.phase);

@@ -9,6 +9,7 @@
 #include "orchestrate/cost_estimate.h"
 #include "orchestrate/error.h"
 #include "orchestrate/planner.h"
+#include "orchestrate/repository_checks.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -18,10 +19,7 @@ namespace orchestrate {
 ObjectId ResolveBaseOrThrow(Repo& repo, const Manifest& manifest, const std::string& flag) {
   std::string rev = flag.empty() ? manifest.settings.base : flag;
   std::optional<ObjectId> base = repo.ResolveCommit(rev);
-  if (!base)
-    throw UsageError(
-        "cannot resolve base '" + rev +
-        "' to a commit (check settings.base or --base; a new repository needs a first commit)");
+  if (!base) throw UsageError(UnresolvedBaseMessage(rev, repo.IsShallow()));
   return *base;
 }
 

@@ -56,6 +56,7 @@ class GitBuildStore : public BuildStore {
   std::optional<ObjectId> ResolveCommit(const std::string& rev) override {
     return repo_.ResolveCommit(rev);
   }
+  bool IsShallow() override { return repo_.IsShallow(); }
   bool HasUncommittedChanges() override {
     // The manifest and prompts are read from disk: their edits are used as
     // they are, not "uncommitted changes left out".

@@ -2,6 +2,7 @@
 #include <thread>
 
 #include "orchestrate/refs.h"
+#include "orchestrate/repository_checks.h"
 #include "run_internal.h"
 
 namespace orchestrate {
@@ -77,10 +78,7 @@ void Run::Recover() {
 void Run::ResolveBase() {
   std::string rev = options_.base.empty() ? manifest_.settings.base : options_.base;
   std::optional<ObjectId> base = store_.ResolveCommit(rev);
-  if (!base)
-    throw UsageError(
-        "cannot resolve base '" + rev +
-        "' to a commit (check settings.base or --base; a new repository needs a first commit)");
+  if (!base) throw UsageError(UnresolvedBaseMessage(rev, store_.IsShallow()));
   base_ = *base;
   if (store_.HasUncommittedChanges())
     Notice("your uncommitted changes are not part of the base (" + base_.substr(0, 12) +

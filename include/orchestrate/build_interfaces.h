@@ -89,6 +89,8 @@ class BuildStore {
 
   // --- the repository --------------------------------------------------------
   virtual std::optional<ObjectId> ResolveCommit(const std::string& rev) = 0;
+  /// The repository is a shallow clone (explains a base that cannot be found).
+  virtual bool IsShallow() = 0;
   /// The user's checkout has uncommitted changes besides the manifest files.
   virtual bool HasUncommittedChanges() = 0;
   virtual ObjectId TreeOf(const ObjectId& commit) = 0;

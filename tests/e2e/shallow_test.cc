@@ -66,5 +66,19 @@ deps = ["left", "right"]
   EXPECT_EQ(r.out.find("object not found"), std::string::npos) << r.out;
 }
 
+TEST(ShallowTest, ABaseOlderThanTheCloneSaysToFetchDeeper) {
+  Scenario s(kDiamond);
+  std::string clone = ShallowClone(s);
+  for (const char* command : {"run --base HEAD~2", "plan --base HEAD~2"}) {
+    ShellResult r = Orchestrate(command, clone);
+    EXPECT_EQ(r.status, 2) << r.out;
+    EXPECT_NE(r.out.find("cannot resolve base 'HEAD~2' to a commit (check settings.base or --base; "
+                         "this is a shallow clone, whose history may not reach it: fetch deeper "
+                         "with `git fetch --deepen N` or `git fetch --unshallow`)"),
+              std::string::npos)
+        << command << "\n" << r.out;
+  }
+}
+
 }  // namespace
 }  // namespace orchestrate::testing

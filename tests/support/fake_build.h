@@ -213,6 +213,7 @@ class FakeBuildStore : public BuildStore {
   std::string LogTail(const std::string& phase, int) override { return "log of " + phase; }
 
   std::optional<ObjectId> ResolveCommit(const std::string&) override { return ObjectId("base"); }
+  bool IsShallow() override { return false; }
   bool HasUncommittedChanges() override { return false; }
   ObjectId TreeOf(const ObjectId& commit) override { return "tree-of-" + commit; }
   MergeOutcome MergeInput(const ObjectId& base, const std::vector<PhaseResult>& deps) override {
