@@ -142,8 +142,9 @@ void RefuseExternalFilters(Repo& repo) {
 std::string UnresolvedBaseMessage(const std::string& rev, bool shallow_clone) {
   std::string text = "cannot resolve base '" + rev + "' to a commit (check settings.base or --base";
   if (shallow_clone)
-    return text + "; this is a shallow clone, whose history may not reach it: fetch deeper with "
-                  "`git fetch --deepen N` or `git fetch --unshallow`)";
+    return text +
+           "; this is a shallow clone, whose history may not reach it: fetch deeper with "
+           "`git fetch --deepen N` or `git fetch --unshallow`)";
   return text + "; a new repository needs a first commit)";
 }
 

@@ -76,7 +76,8 @@ TEST(ShallowTest, ABaseOlderThanTheCloneSaysToFetchDeeper) {
                          "this is a shallow clone, whose history may not reach it: fetch deeper "
                          "with `git fetch --deepen N` or `git fetch --unshallow`)"),
               std::string::npos)
-        << command << "\n" << r.out;
+        << command << "\n"
+        << r.out;
   }
 }
 
