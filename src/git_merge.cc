@@ -44,16 +44,16 @@ Repo::MergeResult Repo::Merge(const ObjectId& ours, const ObjectId& theirs,
   if (IsAncestor(ours, theirs)) return {theirs, {}};
   OwnedCommit our_commit = LookupCommit(repo_, ours);
   OwnedCommit their_commit = LookupCommit(repo_, theirs);
-  git_index* raw_index = nullptr;
-  int rc = git_merge_commits(&raw_index, repo_, our_commit.get(), their_commit.get(), nullptr);
-  if (rc < 0 && git_repository_is_shallow(repo_) == 1) {
-    // libgit2 walked past a shallow clone's boundary: find the base in the
-    // history the clone has.
+  if (git_repository_is_shallow(repo_) == 1) {
+    // libgit2 1.5's merge-base walk fails past a shallow clone's boundary:
+    // find the base in the history the clone has.
     std::optional<git_oid> base = MergeBaseInPresentHistory(repo_, *git_commit_id(our_commit.get()),
                                                             *git_commit_id(their_commit.get()));
     if (base) return MergeOnto(FormatOid(*base), ours, theirs, message);
   }
-  Check(rc, "merging " + theirs + " into " + ours);
+  git_index* raw_index = nullptr;
+  Check(git_merge_commits(&raw_index, repo_, our_commit.get(), their_commit.get(), nullptr),
+        "merging " + theirs + " into " + ours);
   return CommitMerge(raw_index, our_commit.get(), their_commit.get(), message);
 }
 

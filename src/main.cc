@@ -242,12 +242,23 @@ RecordsUse RecordsUseOf(const CLI::App& app) {
   return RecordsUse::kNone;
 }
 
+// The working directory. One removed under the shell is a failure the user
+// can fix, said without an exception through the standard library.
+std::string CurrentDirectory() {
+  std::error_code ec;
+  fs::path cwd = fs::current_path(ec);
+  if (ec)
+    throw InfraError("cannot get current path: " + ec.message() +
+                     "; cd into a directory that exists, or pass -C DIR");
+  return cwd.string();
+}
+
 int Dispatch(CLI::App& app, Options& o) {
   if (!o.dir.empty() && chdir(o.dir.c_str()) != 0)
     throw UsageError("-C " + o.dir + ": no such directory");
   if (app.got_subcommand("help")) return CommandHelp(app, o.help_command, o.help_format);
   if (app.got_subcommand("completion")) return CommandCompletion(app, o.shell);
-  std::string cwd = fs::current_path().string();
+  std::string cwd = CurrentDirectory();
   if (app.got_subcommand("init")) return CommandInit(cwd);
   if (app.got_subcommand("cache") && o.action != "prune")  // records only: no manifest needed
     ExitNow(CommandCacheRecords(*Repo::Discover(cwd), o.action, o.remote));
