@@ -1,7 +1,10 @@
 // Repo: reading and updating references.
 #include <git2.h>
+#include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <string_view>
 #include <vector>
 
 #include "git_internal.h"
@@ -17,6 +20,39 @@ std::optional<ObjectId> Repo::ReadRef(const std::string& name) {
   if (rc == GIT_ENOTFOUND) return std::nullopt;
   Check(rc, "reading ref " + name);
   return FormatOid(oid);
+}
+
+namespace {
+
+RefStamp StampOf(const struct stat& st, bool packed) {
+  return {static_cast<uint64_t>(st.st_ino), static_cast<uint64_t>(st.st_size),
+          int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec, packed, true};
+}
+
+// Refs that live in each worktree's own git dir rather than the common one
+// (git's worktree.c): their files are elsewhere.
+bool PerWorktree(std::string_view name) {
+  for (std::string_view prefix : {"refs/worktree/", "refs/bisect/", "refs/rewritten/"})
+    if (name.starts_with(prefix)) return true;
+  return false;
+}
+
+}  // namespace
+
+RefStamp Repo::StampOfRef(const std::string& name) {
+  if (!name.starts_with("refs/") || PerWorktree(name) || name.find("..") != std::string::npos)
+    return {};
+  // git_repository_commondir ends with a slash.
+  std::string path = std::string(git_repository_commondir(repo_)) + name;
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0) return S_ISREG(st.st_mode) ? StampOf(st, false) : RefStamp{};
+  if (errno != ENOENT && errno != ENOTDIR) return {};
+  // Not loose: packed, or missing (then the stamp of packed-refs stands for
+  // "not in packed-refs" until that file is replaced).
+  path.resize(path.size() - name.size());
+  path += "packed-refs";
+  if (stat(path.c_str(), &st) == 0) return StampOf(st, true);
+  return {};
 }
 
 void Repo::WriteRef(const std::string& name, const ObjectId& id, const std::string& log_message) {

@@ -21,7 +21,7 @@
 namespace orchestrate {
 namespace {
 
-constexpr size_t kFields = 12;
+constexpr size_t kFields = 13;
 
 std::string Header() {
   return "# orchestrate record index " + std::to_string(RecordIndex::kFormatVersion) + "\n";
@@ -31,6 +31,29 @@ template <typename Number>
 bool ParseNumber(std::string_view field, Number* out) {
   auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), *out);
   return ec == std::errc() && end == field.data() + field.size();
+}
+
+// "-" for a stamp that says nothing, else "L" (loose) or "P" (packed)
+// followed by inode, size and modification time, separated by dots.
+std::string FormatStamp(const RefStamp& stamp) {
+  if (!stamp.known) return "-";
+  return (stamp.packed ? "P" : "L") + std::to_string(stamp.inode) + '.' +
+         std::to_string(stamp.size) + '.' + std::to_string(stamp.mtime_ns);
+}
+
+bool ParseStamp(std::string_view field, RefStamp* stamp) {
+  *stamp = {};
+  if (field == "-") return true;
+  if (field.size() < 2 || (field[0] != 'L' && field[0] != 'P')) return false;
+  stamp->packed = field[0] == 'P';
+  field.remove_prefix(1);
+  size_t dot1 = field.find('.');
+  size_t dot2 = dot1 == std::string_view::npos ? dot1 : field.find('.', dot1 + 1);
+  if (dot2 == std::string_view::npos) return false;
+  stamp->known = ParseNumber(field.substr(0, dot1), &stamp->inode) &&
+                 ParseNumber(field.substr(dot1 + 1, dot2 - dot1 - 1), &stamp->size) &&
+                 ParseNumber(field.substr(dot2 + 1), &stamp->mtime_ns);
+  return stamp->known;
 }
 
 }  // namespace
@@ -48,7 +71,7 @@ std::string FormatSummary(const RecordSummary& s) {
           std::to_string(s.started_at) + '\t' +
           std::string(duration, ec == std::errc() ? end : duration) + '\t' +
           std::to_string(s.attempts) + '\t' + (s.handoff_complete ? "1" : "0") + '\t' +
-          s.signed_by + '\t';
+          s.signed_by + '\t' + FormatStamp(s.ref_stamp) + '\t';
   AppendEscaped(s.handoff, &line);
   return line;
 }
@@ -60,7 +83,7 @@ std::optional<RecordSummary> ParseSummary(std::string_view line) {
   bool ok = AppendUnescaped(f[0], &s.phase) && AppendUnescaped(f[1], &s.key) &&
             ParseNumber(f[6], &s.started_at) && ParseNumber(f[7], &s.duration_s) &&
             ParseNumber(f[8], &s.attempts) && (f[9] == "0" || f[9] == "1") &&
-            AppendUnescaped(f[11], &s.handoff);
+            ParseStamp(f[11], &s.ref_stamp) && AppendUnescaped(f[12], &s.handoff);
   if (!ok || s.phase.empty() || s.key.empty() || f[2].empty()) return std::nullopt;
   s.record = f[2];
   s.result = f[3];

@@ -115,11 +115,12 @@ std::optional<Record> ResultCache::Lookup(const std::string& phase, const std::s
   return ReadNamedRecord(repo_, phase, key, ref, *commit, with_log);
 }
 
-void ResultCache::Index(const Record& record, const ObjectId& commit) {
+void ResultCache::Index(const Record& record, const ObjectId& commit, const RefStamp& stamp) {
   RecordSummary s;
   s.phase = record.phase;
   s.key = record.key;
   s.record = commit;
+  s.ref_stamp = stamp;
   s.result = record.result;
   s.input = record.input;
   s.result_tree = record.result_tree;
@@ -164,16 +165,25 @@ std::optional<Record> ResultCache::ReadChecked(const std::string& phase, const s
 }
 
 std::optional<Record> ResultCache::Find(const std::string& phase, const std::string& key) {
-  // The ref, read through git (loose or packed), says which record is
-  // current; the index only spares reading that record's objects.
+  // The ref says which record is current. An index entry stands for it
+  // while the ref's stamp is the one taken when the entry was made: one
+  // stat. Otherwise the ref is read through git (loose or packed); the
+  // stamp is taken first, so a change after the read shows next time.
   std::string ref = RefName(phase, key);
+  const RecordSummary* known = index_ ? index_->Find(phase, key) : nullptr;
+  if (known && !(Trusted(*known) && known->handoff_complete)) known = nullptr;
+  RefStamp stamp = index_ ? repo_.StampOfRef(ref) : RefStamp{};
+  if (known && stamp.known && stamp == known->ref_stamp) return FromSummary(*known);
   std::optional<ObjectId> commit = repo_.ReadRef(ref);
   if (!commit) return std::nullopt;
-  const RecordSummary* known = index_ ? index_->Find(phase, key) : nullptr;
-  if (known && Trusted(*known) && known->handoff_complete && known->record == *commit)
-    return FromSummary(*known);
+  if (known && known->record == *commit) {
+    RecordSummary restamped = *known;
+    restamped.ref_stamp = stamp;
+    index_->Add(restamped);
+    return FromSummary(restamped);
+  }
   std::optional<Record> record = ReadChecked(phase, key, ref, *commit, policy_);
-  if (record && index_) Index(*record, *commit);
+  if (record && index_) Index(*record, *commit, stamp);
   return record;
 }
 
@@ -236,7 +246,13 @@ bool ResultCache::Store(const Record& unsigned_record, bool replace) {
   if (existing) parents.push_back(*existing);
   ObjectId commit = repo_.CreateCommit(repo_.WriteTree(files), parents, message, FixedSignature());
   if (!repo_.WriteRefIf(ref, commit, existing, "orchestrate: cache record")) return false;
-  if (index_) Index(record, commit);
+  if (index_) {
+    // The stamp counts only if the ref still holds our record once it is
+    // taken; else the next Find reads the ref.
+    RefStamp stamp = repo_.StampOfRef(ref);
+    if (repo_.ReadRef(ref) != commit) stamp = {};
+    Index(record, commit, stamp);
+  }
   return true;
 }
 

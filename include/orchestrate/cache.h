@@ -139,7 +139,8 @@ class ResultCache {
   /// phase, key, result, input, result_tree, started_at, duration_s,
   /// attempts and handoff (components, commands and log stay empty). Served
   /// by the index when the record's ref still points at the record it indexed
-  /// (and, under CacheTrust::kSigned, was verified with the current key),
+  /// (its stamp unchanged, or its value read again) and, under
+  /// CacheTrust::kSigned, the entry was verified with the current key;
   /// else read from git, checked (RecordProblem, record_trust.h) and
   /// indexed. A record that cannot be read or fails a check is ignored
   /// (nullopt) with a warning naming its ref, once per ref.
@@ -172,7 +173,7 @@ class ResultCache {
   static constexpr const char* kRefPrefix = "refs/orchestrate/cache/";
 
  private:
-  void Index(const Record& record, const ObjectId& commit);
+  void Index(const Record& record, const ObjectId& commit, const RefStamp& stamp);
   /// Reads and checks the record `ref` points at under `policy`; nullopt,
   /// after a warning, when it must not be used.
   std::optional<Record> ReadChecked(const std::string& phase, const std::string& key,

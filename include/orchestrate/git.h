@@ -69,6 +69,22 @@ struct Signature {
 /// target merges, records): same parents -> same commit id.
 Signature FixedSignature();
 
+/// Where a ref's value is stored, as Repo::StampOfRef reads it: the identity
+/// of the loose ref file (inode, size, modification time), or of packed-refs
+/// when the ref is only packed. Git replaces either file (a new inode, by
+/// rename) whenever a value in it changes, so a stamp equal to one taken
+/// earlier means the value read after that earlier stamp still holds.
+struct RefStamp {
+  uint64_t inode = 0;
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  bool packed = false;
+  /// False for a stamp that says nothing (a ref that is missing, per
+  /// worktree, or whose storage could not be read): never trust it.
+  bool known = false;
+  bool operator==(const RefStamp&) const = default;
+};
+
 /// One entry of a merge that could not be resolved.
 struct MergeConflict {
   std::string path;
@@ -144,6 +160,12 @@ class Repo {
 
   // --- refs ----------------------------------------------------------------
   std::optional<ObjectId> ReadRef(const std::string& name);
+  /// The stamp of ref `name`'s storage: one stat(2), where ReadRef opens and
+  /// reads a file. For callers that remember values read earlier (the record
+  /// index): take the stamp before reading the value; while a later stamp
+  /// equals it, the value has not changed. Only refs shared by all worktrees
+  /// under refs/ get a known stamp.
+  RefStamp StampOfRef(const std::string& name);
   /// Creates or moves `name` unconditionally.
   void WriteRef(const std::string& name, const ObjectId& id, const std::string& log_message);
   /// Compare-and-swap: moves `name` only when it currently holds `expected`

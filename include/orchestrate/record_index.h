@@ -1,9 +1,11 @@
 // A local index of cache records (.orchestrate/record_index), in the spirit
 // of .ninja_log: what a run needs to reuse a record, so that deciding a
 // fresh phase reads one line loaded at start instead of four git objects.
-// The git records stay the truth: every entry remembers its record commit,
-// and ResultCache uses an entry only while the record's ref (read through
-// the git layer, loose or packed) still points at that commit.
+// The git records stay the truth: every entry remembers its record commit
+// and the stamp of its ref's storage (Repo::StampOfRef), and ResultCache
+// uses an entry only while that stamp is unchanged (one stat, like Ninja's
+// one stat per output) or the ref, read through the git layer, still points
+// at that commit.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +27,9 @@ struct RecordSummary {
   std::string phase;
   std::string key;
   ObjectId record;  ///< the record commit its ref pointed at
+  /// The ref's stamp taken before it was read as `record`: while the ref's
+  /// stamp equals it, the ref still points at `record`.
+  RefStamp ref_stamp;
   ObjectId result;
   ObjectId input;
   ObjectId result_tree;
@@ -43,9 +48,8 @@ struct RecordSummary {
 /// cache and rebuilds itself).
 class RecordIndex {
  public:
-  /// 3: entries no longer carry their ref file's modification time (the ref
-  /// itself is read through git); older files are discarded.
-  static constexpr int kFormatVersion = 3;
+  /// 4: entries carry their ref's stamp; older files are discarded.
+  static constexpr int kFormatVersion = 4;
 
   /// `writable` false (`plan`, `status`: commands that change nothing):
   /// Flush() writes nothing.

@@ -55,6 +55,37 @@ TEST_F(GitRefsTest, WriteRefIfWorksOnPackedRefs) {
   EXPECT_EQ(Git("rev-parse refs/orchestrate/packed"), second);
 }
 
+// The stamp changes whenever git rewrites the file holding the ref: the
+// loose file (a new inode each time, by rename) or packed-refs.
+TEST_F(GitRefsTest, StampOfRefChangesWhenGitRewritesTheRefLooseOrPacked) {
+  std::string second = CommitOnBranch("main", "main", {{"a.txt", "2\n"}});
+  repo_->WriteRef("refs/orchestrate/s", initial_, "setup");
+  RefStamp loose = repo_->StampOfRef("refs/orchestrate/s");
+  EXPECT_TRUE(loose.known);
+  EXPECT_FALSE(loose.packed);
+  EXPECT_EQ(repo_->StampOfRef("refs/orchestrate/s"), loose);
+  Git("update-ref refs/orchestrate/s " + second);
+  RefStamp moved = repo_->StampOfRef("refs/orchestrate/s");
+  EXPECT_TRUE(moved.known);
+  EXPECT_NE(moved, loose);
+
+  Git("pack-refs --all");
+  RefStamp packed = repo_->StampOfRef("refs/orchestrate/s");
+  EXPECT_TRUE(packed.known);
+  EXPECT_TRUE(packed.packed);
+  repo_->WriteRef("refs/orchestrate/other", initial_, "setup");
+  Git("pack-refs --all");
+  EXPECT_NE(repo_->StampOfRef("refs/orchestrate/s"), packed);
+}
+
+TEST_F(GitRefsTest, StampOfRefSaysNothingForRefsItCannotVouchFor) {
+  EXPECT_FALSE(repo_->StampOfRef("HEAD").known);
+  EXPECT_FALSE(repo_->StampOfRef("refs/worktree/x").known);
+  EXPECT_FALSE(repo_->StampOfRef("refs/bisect/bad").known);
+  EXPECT_FALSE(repo_->StampOfRef("refs/../config").known);
+  EXPECT_FALSE(repo_->StampOfRef("refs/orchestrate/missing").known);  // no packed-refs either
+}
+
 TEST_F(GitRefsTest, DeleteRefRemovesRefAndIgnoresMissingOnes) {
   repo_->WriteRef("refs/orchestrate/gone", initial_, "setup");
   repo_->DeleteRef("refs/orchestrate/gone");

@@ -25,6 +25,7 @@ RecordSummary Sample(const std::string& phase, const std::string& key) {
   s.attempts = 3;
   s.handoff = "# Done\nline\twith tab\\ and \r\n";
   s.signed_by = "0123456789abcdef";
+  s.ref_stamp = {123456, 41, 1700000000123456789, false, true};
   return s;
 }
 
@@ -41,6 +42,7 @@ void ExpectSame(const RecordSummary& a, const RecordSummary& b) {
   EXPECT_EQ(a.handoff_complete, b.handoff_complete);
   EXPECT_EQ(a.handoff, b.handoff);
   EXPECT_EQ(a.signed_by, b.signed_by);
+  EXPECT_EQ(a.ref_stamp, b.ref_stamp);
 }
 
 TEST(RecordSummaryTest, RoundTripsEveryFieldAndEscapes) {
@@ -50,6 +52,18 @@ TEST(RecordSummaryTest, RoundTripsEveryFieldAndEscapes) {
   std::optional<RecordSummary> back = ParseSummary(line);
   ASSERT_TRUE(back);
   ExpectSame(*back, s);
+}
+
+TEST(RecordSummaryTest, PackedAndUnknownRefStampsRoundTrip) {
+  RecordSummary s = Sample("api", "k1");
+  s.ref_stamp = {7, 4096, 1, true, true};
+  std::optional<RecordSummary> back = ParseSummary(FormatSummary(s));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->ref_stamp, s.ref_stamp);
+  s.ref_stamp = {};
+  back = ParseSummary(FormatSummary(s));
+  ASSERT_TRUE(back);
+  EXPECT_FALSE(back->ref_stamp.known);
 }
 
 TEST(RecordSummaryTest, EmptyInputAndIncompleteHandoffRoundTrip) {
@@ -96,7 +110,7 @@ TEST_F(RecordIndexTest, FlushedEntriesAreFoundByTheNextRun) {
   ASSERT_NE(index.Find("api", "k1"), nullptr);
   ExpectSame(*index.Find("ui", "k2"), Sample("ui", "k2"));
   EXPECT_EQ(index.Find("api", "k2"), nullptr);
-  EXPECT_EQ(testing::ReadFile(path()).substr(0, 29), "# orchestrate record index 3\n");
+  EXPECT_EQ(testing::ReadFile(path()).substr(0, 29), "# orchestrate record index 4\n");
 }
 
 TEST_F(RecordIndexTest, LaterEntriesReplaceEarlierOnesAndAreAppended) {
@@ -139,7 +153,7 @@ TEST_F(RecordIndexTest, AForeignOrTornFileIsIgnoredLineByLine) {
   EXPECT_EQ(RecordIndex(path()).Find("api", "k1"), nullptr);
   std::string good = FormatSummary(Sample("ui", "k2"));
   testing::WriteFile(tmp_.path(), "record_index",
-                     "# orchestrate record index 3\n" + good + "\n" + good.substr(0, 20));
+                     "# orchestrate record index 4\n" + good + "\n" + good.substr(0, 20));
   RecordIndex index(path());
   EXPECT_NE(index.Find("ui", "k2"), nullptr);
 }

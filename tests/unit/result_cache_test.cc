@@ -1,4 +1,6 @@
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <memory>
@@ -410,6 +412,43 @@ TEST_F(IndexedCacheTest, FindOfAnUnindexedRecordReadsGitAndIndexesIt) {
   EXPECT_EQ(found->components.items, record.components.items);  // read from git this time
   ASSERT_NE(RecordIndex(index_path()).Find("api", K1()), nullptr);
   EXPECT_FALSE(FindInNewRun("api", "k2"));
+}
+
+// While the ref's stamp is unchanged the index answers without reading the
+// ref (one stat): a value written in place behind git's back, keeping the
+// file's inode, size and time, goes unnoticed; git never writes a ref so.
+// Once the stamp changes the ref is read again.
+TEST_F(IndexedCacheTest, AnUnchangedRefStampServesTheEntryWithoutReadingTheRef) {
+  Record record = Valid(SampleRecord("api", K1(), MakeResult("1")));
+  {
+    RecordIndex index(index_path());
+    ASSERT_TRUE(ResultCache(*repo_, &index).Store(record));
+  }
+  Record theirs = record;
+  theirs.result = MakeResult("theirs");
+  theirs = Valid(theirs);
+  StoreRawRecord("api", "elsewhere", RecordToJson(theirs));
+  std::string ref = root() + "/.git/refs/orchestrate/cache/api/" + K1();
+  struct stat before;
+  ASSERT_EQ(stat(ref.c_str(), &before), 0);
+  {
+    FILE* f = std::fopen(ref.c_str(), "r+");  // in place: same inode
+    ASSERT_NE(f, nullptr);
+    std::string other = Git("rev-parse refs/orchestrate/cache/api/elsewhere") + "\n";
+    std::fputs(other.c_str(), f);
+    std::fclose(f);
+  }
+  struct timespec times[2] = {before.st_atim, before.st_mtim};
+  ASSERT_EQ(utimensat(AT_FDCWD, ref.c_str(), times, 0), 0);
+  std::optional<Record> found = FindInNewRun("api", K1());
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->result, record.result);
+
+  times[1].tv_sec += 1;  // the stamp changes: the ref is read
+  ASSERT_EQ(utimensat(AT_FDCWD, ref.c_str(), times, 0), 0);
+  found = FindInNewRun("api", K1());
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->result, theirs.result);
 }
 
 TEST_F(IndexedCacheTest, ADeletedRefIsNotFoundDespiteTheIndex) {
