@@ -119,4 +119,14 @@ std::string RejectionFeedback(const Decision& rejection) {
   return text;
 }
 
+std::string AwaitingApprovalHint(const std::string& phase, const ObjectId& input,
+                                 const ObjectId& result) {
+  std::string r = result.substr(0, 12);
+  std::string review =
+      input.empty() ? "`git show " + r + "`" : "`git diff " + input.substr(0, 12) + " " + r + "`";
+  return "its result " + r + " awaits approval: review it with " + review +
+         ", then `orchestrate approve " + phase + "` (or `orchestrate reject " + phase +
+         " -m \"what to change\"`) and run again";
+}
+
 }  // namespace orchestrate

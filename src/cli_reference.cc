@@ -68,8 +68,10 @@ const std::map<std::string, std::string> kDetails = {
      "state, a timeline per job slot (each try of a phase, requeue waits hatched), duration "
      "per phase and the failures' log tails."},
     {"plan",
-     "Text: the phases grouped in waves that could run at once, each with `run`, `fresh` or "
-     "`blocked` and, for `run`, why. The first line adds what the phases to run cost the last "
+     "Text: the phases grouped in waves that could run at once, each with `run`, `fresh`, "
+     "`blocked` or `awaiting-approval` (a phase with `approval = true` whose result waits for "
+     "`orchestrate approve`; its dependents are `blocked`) and, for `run` and `blocked`, why. "
+     "The first line adds what the phases to run cost the last "
      "time, from the newest record of each (`3 to run, about $4.10 by their last runs`), and "
      "how many have no recorded cost. JSON, in dependency order (`key` is null when a "
      "dependency must run first; `cost_usd` is null when no phase to run has a recorded "

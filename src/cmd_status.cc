@@ -64,9 +64,14 @@ std::vector<StatusRow> CollectStatus(Project& project) {
     if (it != state.phases.end()) row.record = it->second;
     PhaseState last = row.record.state;
     bool had_record = it != state.phases.end();
-    if (!had_record || IsSuccess(last) || last == PhaseState::kStale) {
+    if (!had_record || IsSuccess(last) || last == PhaseState::kStale ||
+        last == PhaseState::kAwaitingApproval) {
       row.record.state = d.action == Action::kFresh ? PhaseState::kFresh : PhaseState::kStale;
-      if (d.action == Action::kFresh) {
+      if (d.action == Action::kAwaitingApproval) {
+        row.record.state = PhaseState::kAwaitingApproval;
+        row.record.result = d.record->result;
+        row.record.reason = AwaitingApprovalHint(phase.name, d.record->input, d.record->result);
+      } else if (d.action == Action::kFresh) {
         row.record.result = d.record->result;
         row.record.recorded_at = d.record->started_at;
         if (!had_record)
@@ -189,11 +194,13 @@ void PrintSection(const std::string& title, const std::vector<const StatusRow*>&
 }
 
 void PrintMarkdown(const std::vector<StatusRow>& rows) {
-  std::vector<const StatusRow*> done, running, pending, failed;
+  std::vector<const StatusRow*> done, running, awaiting, pending, failed;
   for (const auto& r : rows) {
     PhaseState s = r.record.state;
     if (IsSuccess(s))
       done.push_back(&r);
+    else if (s == PhaseState::kAwaitingApproval)
+      awaiting.push_back(&r);
     else if (s == PhaseState::kRunning)
       running.push_back(&r);
     else if (s == PhaseState::kStale || s == PhaseState::kBlocked)
@@ -204,6 +211,7 @@ void PrintMarkdown(const std::vector<StatusRow>& rows) {
   std::cout << "# Plan\n\n" << done.size() << " of " << rows.size() << " phases complete.\n";
   PrintSection("Completed", done);
   PrintSection("In progress", running);
+  if (!awaiting.empty()) PrintSection("Awaiting approval", awaiting);
   PrintSection("Pending", pending);
   PrintSection("Failed", failed);
 }

@@ -69,7 +69,7 @@ std::string FitStatusLine(const std::string& prefix, const std::vector<std::stri
 std::string_view ColorFor(PhaseState state) {
   if (state == PhaseState::kSucceeded) return kGreen;
   if (IsFailure(state)) return kRed;
-  if (state == PhaseState::kBlocked) return kYellow;
+  if (state == PhaseState::kBlocked || state == PhaseState::kAwaitingApproval) return kYellow;
   if (state == PhaseState::kFresh) return kDim;
   return "";
 }
@@ -184,7 +184,8 @@ class ConsolePrinter : public EventSink {
     if (e.state == PhaseState::kMergeConflict) Supersede(e.phase);
     finished_.push_back(e);
     if (IsFailure(e.state)) return PrintFailure(e);
-    if (!Shows(Verbosity::kNormal)) return;
+    // Waiting for a person is shown even with -q: someone has to act.
+    if (!Shows(Verbosity::kNormal) && e.state != PhaseState::kAwaitingApproval) return;
     std::string line = Counter() + Paint(ToString(e.state), ColorFor(e.state)) + " " + e.phase;
     if (e.state == PhaseState::kSucceeded) {
       line += " (" + FormatDuration(PhaseDuration(e)) +

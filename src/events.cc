@@ -17,7 +17,7 @@
 namespace orchestrate {
 namespace {
 
-constexpr std::array<std::pair<PhaseState, std::string_view>, 12> kStateNames{{
+constexpr std::array<std::pair<PhaseState, std::string_view>, 13> kStateNames{{
     {PhaseState::kFresh, "fresh"},
     {PhaseState::kStale, "stale"},
     {PhaseState::kRunning, "running"},
@@ -28,15 +28,18 @@ constexpr std::array<std::pair<PhaseState, std::string_view>, 12> kStateNames{{
     {PhaseState::kInputConflict, "input-conflict"},
     {PhaseState::kMergeConflict, "merge-conflict"},
     {PhaseState::kBlocked, "blocked"},
+    {PhaseState::kAwaitingApproval, "awaiting-approval"},
     {PhaseState::kInterrupted, "interrupted"},
     {PhaseState::kError, "error"},
 }};
 
 // The order in which the summary lists its groups.
-constexpr std::array<PhaseState, 9> kSummaryOrder{
-    PhaseState::kSucceeded, PhaseState::kFresh,         PhaseState::kFailed,
-    PhaseState::kTimedOut,  PhaseState::kInputConflict, PhaseState::kMergeConflict,
-    PhaseState::kError,     PhaseState::kInterrupted,   PhaseState::kBlocked,
+constexpr std::array<PhaseState, 10> kSummaryOrder{
+    PhaseState::kSucceeded,     PhaseState::kFresh,
+    PhaseState::kFailed,        PhaseState::kTimedOut,
+    PhaseState::kInputConflict, PhaseState::kMergeConflict,
+    PhaseState::kError,         PhaseState::kInterrupted,
+    PhaseState::kBlocked,       PhaseState::kAwaitingApproval,
 };
 
 constexpr size_t kMaxNamesInSummary = 5;

@@ -86,6 +86,9 @@ class GitBuildStore : public BuildStore {
     return planner_->PlanAll(selected);
   }
   void StoreRecord(const Record& record, bool replace) override { cache_.Store(record, replace); }
+  std::optional<Decision> DecisionOn(const std::string& phase, const ObjectId& result) override {
+    return Approvals(repo_).Find(phase, result);
+  }
   void SetWarningSink(std::function<void(const std::string&)> sink) override {
     cache_.SetWarningSink(std::move(sink));
   }

@@ -104,9 +104,14 @@ std::string Properties(const Event& e) {
   return xml + "      </properties>\n";
 }
 
+// Blocked phases never ran; one awaiting approval ran but is not in the target.
+bool Skipped(PhaseState state) {
+  return state == PhaseState::kBlocked || state == PhaseState::kAwaitingApproval;
+}
+
 // The <failure>, <error> or <skipped> element of a phase; empty on success.
 std::string Verdict(const Event& e) {
-  if (e.state == PhaseState::kBlocked) {
+  if (Skipped(e.state)) {
     return fmt::format("      <skipped message=\"{}\"/>\n", Attr(e.reason));
   }
   if (!IsFailure(e.state)) return "";
@@ -132,7 +137,7 @@ std::string Document(const std::vector<Event>& outcomes, double duration_s) {
     bool error = e.state == PhaseState::kError || e.state == PhaseState::kInterrupted;
     errors += error;
     failures += IsFailure(e.state) && !error;
-    skipped += e.state == PhaseState::kBlocked;
+    skipped += Skipped(e.state);
     cases += TestCase(e);
   }
   std::string counts =

@@ -339,7 +339,8 @@ class PhaseExecution {
   void RunAll() {
     if (job_.fresh_log) WriteText(job_.log_path, "");
     if (!RunSetup()) return;
-    bool feedback = false;
+    bool feedback = !job_.rejection.empty();
+    if (feedback) WriteText(FeedbackPath(), job_.rejection);
     for (int attempt = job_.attempts_done + 1;; ++attempt) {
       out_.attempts = attempt;
       std::optional<StepFailure> failure = Attempt(attempt, feedback);

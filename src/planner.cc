@@ -17,6 +17,8 @@ const char* ToString(Action action) {
       return "fresh";
     case Action::kBlocked:
       return "blocked";
+    case Action::kAwaitingApproval:
+      return "awaiting-approval";
   }
   return "run";
 }
@@ -129,6 +131,22 @@ std::string Planner::BaseChanges(const ObjectId& then) {
   return text;
 }
 
+void ApplyApproval(const Phase& phase, const std::optional<Decision>& decision, PhaseDecision* d) {
+  if (!phase.approval || d->action != Action::kFresh || !d->record) return;
+  if (decision && decision->approved) return;
+  std::string result = d->record->result.substr(0, 12);
+  if (!decision) {
+    d->action = Action::kAwaitingApproval;
+    d->reason = "its result " + result + " awaits approval";
+    return;
+  }
+  d->action = Action::kRun;
+  d->reason = "its result " + result + " was rejected" +
+              (decision->who.empty() ? "" : " by " + decision->who);
+  d->rejection = RejectionFeedback(*decision);
+  d->record.reset();
+}
+
 PhaseDecision Planner::Decide(int p, const std::map<std::string, DepResult>& deps) {
   const Phase& phase = *graph_.node(p).phase;
   inputs_.dep_result_trees.clear();
@@ -145,6 +163,8 @@ PhaseDecision Planner::Decide(int p, const std::map<std::string, DepResult>& dep
   if (!forced) d.record = cache_.Find(phase.name, d.key);
   if (d.record) {
     d.action = Action::kFresh;
+    if (phase.approval)
+      ApplyApproval(phase, Approvals(repo_).Find(phase.name, d.record->result), &d);
     return d;
   }
   d.action = Action::kRun;
@@ -158,9 +178,17 @@ std::vector<PhaseDecision> Planner::PlanAll(const std::vector<int>& selected) {
   for (int p : selected) {
     std::map<std::string, DepResult> trees;
     std::string waiting_on;
+    std::string blocked_by;  ///< why: a dependency awaits approval or is blocked itself
     for (int dep : graph_.node(p).deps) {
       auto it = position.find(dep);
       const std::string& dep_name = graph_.node(dep).phase->name;
+      Action dep_action = it == position.end() ? Action::kRun : plan[it->second].action;
+      if (dep_action == Action::kAwaitingApproval || dep_action == Action::kBlocked) {
+        if (blocked_by.empty())
+          blocked_by = "dependency " + dep_name +
+                       (dep_action == Action::kBlocked ? " is blocked" : " awaits approval");
+        continue;
+      }
       if (it == position.end() || plan[it->second].action != Action::kFresh) {
         if (waiting_on.empty()) waiting_on = dep_name;
         continue;
@@ -169,6 +197,14 @@ std::vector<PhaseDecision> Planner::PlanAll(const std::vector<int>& selected) {
       trees[dep_name] = DepResult(record.result_tree, record.handoff);
     }
     position[p] = plan.size();
+    if (!blocked_by.empty()) {
+      PhaseDecision d;
+      d.phase = p;
+      d.action = Action::kBlocked;
+      d.reason = blocked_by;
+      plan.push_back(d);
+      continue;
+    }
     if (!waiting_on.empty()) {
       PhaseDecision d;
       d.phase = p;

@@ -16,6 +16,12 @@ void Run::Completed(int p, PhaseOutcome outcome) {
   s.reached = true;  // an input conflict ends a phase that never started
   s.state = o.state;
   if (succeeded) RecordSuccess(p, o);
+  // A new result needs a new approval (SPEC section 3 item 8).
+  bool awaits = succeeded && graph_.node(p).phase->approval;
+  if (awaits) {
+    std::optional<Decision> decision = store_.DecisionOn(Name(p), s.result);
+    awaits = !decision || !decision->approved;
+  }
   PhaseRecord& r = build_.Recorded(p);
   r.key = s.key;
   r.result = o.result;
@@ -38,6 +44,7 @@ void Run::Completed(int p, PhaseOutcome outcome) {
   }
   for (const auto& [owner, ref] : o.saved_attempts)
     Notice("saved earlier unrecorded work of " + owner + " as " + ref);
+  if (awaits) return AwaitApproval(p);
   Emit(FinishedEvent(build_, p));
   std::vector<int> blocked = scheduler_->Finish(p, succeeded);
   for (int b : blocked) Blocked(b, p);
@@ -70,7 +77,10 @@ void Run::RecordSuccess(int p, const PhaseOutcome& o) {
   rec.commands = o.commands;
   rec.log = store_.LogTail(Name(p), 100000);
   rec.handoff = o.handoff;
-  store_.StoreRecord(rec, /*replace=*/options_.always || options_.force.count(Name(p)));
+  // A forced success, or one after a person rejected the recorded result,
+  // supersedes the record for its key.
+  bool replace = options_.always || options_.force.count(Name(p)) || !s.rejection.empty();
+  store_.StoreRecord(rec, replace);
   build_.bookkeeping().succeeded_keys[Name(p)].insert(s.key);
   build_.Recorded(p).recorded_at = clock_.WallNow();
 }
@@ -79,7 +89,9 @@ void Run::Blocked(int b, int by) {
   build_[b].reached = true;
   build_[b].state = PhaseState::kBlocked;
   PhaseRecord& r = build_.Recorded(b);
-  r.reason = "blocked by " + Name(by);
+  r.reason = build_[by].state == PhaseState::kAwaitingApproval
+                 ? "waits for the approval of " + Name(by)
+                 : "blocked by " + Name(by);
   Emit(BlockedEvent(build_, b));
 }
 

@@ -117,6 +117,10 @@ class Run {
   // The phase's recorded result stands in for running it.
   void UseRecord(int p, Record&& record);
   void AcceptFresh(int p, Record&& record);
+  // Its result (recorded earlier, or just now) waits for a person's
+  // approval: not in the target, its dependents blocked.
+  void AwaitApproval(int p, Record&& record);
+  void AwaitApproval(int p);
   int FreeJobSlot() const;
   void StartRunnable();
   void InputConflict(int p, const std::vector<PhaseResult>& deps, const MergeFailure& f);

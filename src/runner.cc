@@ -256,9 +256,11 @@ void Run::EvaluateReady() {
 void Run::Evaluate(int p) {
   PhaseDecision d = store_.Decide(p, DepResults(p));
   build_[p].key = d.key;
+  if (d.action == Action::kAwaitingApproval) return AwaitApproval(p, std::move(*d.record));
   if (d.action != Action::kFresh) build_[p].components = std::move(d.components);
   if (d.action != Action::kFresh) {
     build_[p].reason = d.reason;
+    build_[p].rejection = std::move(d.rejection);
     return scheduler_->Enqueue(p);
   }
   AcceptFresh(p, std::move(*d.record));
@@ -298,6 +300,25 @@ void Run::AcceptFresh(int p, Record&& record) {
   r.started_at = record.started_at;
   r.handoff_first_line = first_line;
   r.reason.clear();
+}
+
+void Run::AwaitApproval(int p, Record&& record) {
+  AcceptFresh(p, std::move(record));
+  AwaitApproval(p);
+}
+
+void Run::AwaitApproval(int p) {
+  PhaseRun& s = build_[p];
+  s.reached = true;
+  s.state = PhaseState::kAwaitingApproval;
+  PhaseRecord& r = build_.Recorded(p);
+  r.key = s.key;
+  r.result = s.result;
+  r.reason = AwaitingApprovalHint(Name(p), s.input, s.result);
+  state_changed_ = true;
+  Emit(FinishedEvent(build_, p));
+  for (int b : scheduler_->Finish(p, false)) Blocked(b, p);
+  StateChanged();
 }
 
 int Run::FreeJobSlot() const {
@@ -356,6 +377,7 @@ PhaseJob Run::MakeJob(int p, const ObjectId& input) {
     if (!build_[dep].handoff.empty()) job.dep_handoffs[Name(dep)] = build_[dep].handoff;
   job.env = MergeEnvironment(CurrentEnvironment(), {"ORCHESTRATE_RUN_ID=" + run_id_});
   job.attempts_done = s.attempts_done;
+  job.rejection = s.rejection;
   job.fresh_log = !s.started_before;
   job.kill_grace = options_.kill_grace;
   job.repos = &repos_[s.worktree_name];

@@ -58,6 +58,12 @@ class Approvals {
   Repo& repo_;
 };
 
+/// Why a phase waits and what to do, for the run's output and `status`:
+/// "its result R awaits approval: review it with `git diff I R`, then
+/// `orchestrate approve P` (or `orchestrate reject P -m "..."`) and run again".
+std::string AwaitingApprovalHint(const std::string& phase, const ObjectId& input,
+                                 const ObjectId& result);
+
 /// What ORCHESTRATE_FEEDBACK_FILE holds for the attempt that follows a
 /// rejection: who rejected which result, and their text.
 std::string RejectionFeedback(const Decision& rejection);

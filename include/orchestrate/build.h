@@ -42,6 +42,9 @@ struct PhaseRun {
   ObjectId result;
   ObjectId result_tree;
   std::string handoff;
+  /// A person rejected its recorded result: the text for its first
+  /// attempt's feedback file; its success replaces that record.
+  std::string rejection;
   double record_duration_s = 0;  ///< of the reused cache record, when fresh
   int record_attempts = 0;       ///< of the reused cache record, when fresh
   std::string worktree_name;     ///< the pool's worktree it runs in

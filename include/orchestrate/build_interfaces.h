@@ -109,6 +109,8 @@ class BuildStore {
   virtual std::vector<PhaseDecision> PlanAll(const std::vector<int>& selected) = 0;
   /// Stores a succeeded phase's record (ResultCache::Store).
   virtual void StoreRecord(const Record& record, bool replace) = 0;
+  /// A person's decision on `result` of `phase` (approval.h), if any.
+  virtual std::optional<Decision> DecisionOn(const std::string& phase, const ObjectId& result) = 0;
   /// Where the cache reports records it ignores; null: nowhere.
   virtual void SetWarningSink(std::function<void(const std::string&)> sink) = 0;
   /// Saves what the cache learnt during the run (the record index).

@@ -27,12 +27,14 @@ enum class PhaseState {
   kInputConflict,
   kMergeConflict,
   kBlocked,
+  kAwaitingApproval,  ///< verified; waits for `orchestrate approve` (approval = true)
   kInterrupted,
   kError,
 };
 
 /// "fresh", "stale", "running", "requeued", "succeeded", "failed", "timed-out",
-/// "input-conflict", "merge-conflict", "blocked", "interrupted", "error".
+/// "input-conflict", "merge-conflict", "blocked", "awaiting-approval",
+/// "interrupted", "error".
 std::string_view ToString(PhaseState state);
 std::optional<PhaseState> ParsePhaseState(std::string_view text);
 /// succeeded or fresh.

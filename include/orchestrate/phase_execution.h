@@ -51,7 +51,10 @@ struct PhaseJob {
   std::map<std::string, std::string> dep_handoffs;  ///< dep name -> markdown
   std::vector<std::string> env;                     ///< inherited environment + ORCHESTRATE_RUN_ID
   int attempts_done = 0;                            ///< attempts counted before (after a requeue)
-  bool fresh_log = true;                            ///< truncate the log first
+  /// A person rejected the phase's last result: its first attempt gets
+  /// this in ORCHESTRATE_FEEDBACK_FILE.
+  std::string rejection;
+  bool fresh_log = true;  ///< truncate the log first
   Duration kill_grace = std::chrono::seconds(5);
   ProcessHooks hooks;              ///< records process groups for crash recovery
   WorktreeRepos* repos = nullptr;  ///< kept open across phases; null: opened for this phase

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "orchestrate/approval.h"
 #include "orchestrate/cache.h"
 #include "orchestrate/git.h"
 #include "orchestrate/graph.h"
@@ -17,8 +18,11 @@
 
 namespace orchestrate {
 
-enum class Action { kRun, kFresh, kBlocked };
-/// "run", "fresh", "blocked" (plan --json).
+/// kAwaitingApproval: its recorded result stands, but a person has not
+/// approved it yet (`approval = true`): it does not run, and its dependents
+/// wait (kBlocked).
+enum class Action { kRun, kFresh, kBlocked, kAwaitingApproval };
+/// "run", "fresh", "blocked", "awaiting-approval" (plan --json).
 const char* ToString(Action action);
 
 /// What a phase will do and why.
@@ -28,8 +32,18 @@ struct PhaseDecision {
   std::string reason;  ///< for kRun: why it is stale ("never run", "command changed", ...)
   std::string key;     ///< empty when a dependency must run first
   KeyComponents components;
-  std::optional<Record> record;  ///< the reused record when fresh
+  std::optional<Record> record;  ///< the reused record when fresh (or awaiting approval)
+  /// kRun after a person rejected the recorded result: the text for its
+  /// first attempt's ORCHESTRATE_FEEDBACK_FILE. Its success replaces that
+  /// record (same key).
+  std::string rejection;
 };
+
+/// SPEC section 3 item 8, for a phase with `approval = true` whose record
+/// `d` would reuse (kFresh): approved, it stays fresh; undecided, it awaits
+/// approval; rejected, it runs again with the rejection's text. Does
+/// nothing to other decisions.
+void ApplyApproval(const Phase& phase, const std::optional<Decision>& decision, PhaseDecision* d);
 
 /// What a phase's key takes from one of its dependencies.
 struct DepResult {
@@ -56,7 +70,8 @@ class Planner {
 
   /// A dry run over `selected` (topo order): fresh phases feed their
   /// recorded result trees to dependents; a dependent of a phase that must
-  /// run is itself "run" with reason "dependency X will run".
+  /// run is itself "run" with reason "dependency X will run"; a dependent
+  /// of one awaiting approval (or blocked) is blocked.
   std::vector<PhaseDecision> PlanAll(const std::vector<int>& selected);
 
   /// The key components for `p` as of now, when they can be known.

@@ -25,7 +25,7 @@ std::string SchemaResult(const Scenario& s) { return s.Rev("orchestrate/phase/sc
 
 TEST(ApprovalTest, ApproveRecordsTheExactResult) {
   Scenario s(Manifest());
-  ASSERT_EQ(s.Run("run").status, 0);
+  ASSERT_EQ(s.Run("run").status, 1);
   std::string result = SchemaResult(s);
   ShellResult r = s.Run("approve schema");
   ASSERT_EQ(r.status, 0) << r.out;
@@ -74,7 +74,7 @@ TEST(ApprovalTest, ApproveRefusesAFailedResult) {
 
 TEST(ApprovalTest, ApproveRefusesAPhaseThatDoesNotWaitForApproval) {
   Scenario s(Manifest());
-  ASSERT_EQ(s.Run("run").status, 0);
+  ASSERT_EQ(s.Run("run").status, 1);
   ShellResult r = s.Run("approve api");
   EXPECT_EQ(r.status, 2) << r.out;
   EXPECT_NE(r.out.find("cannot approve api: it does not wait for approval (add `approval = true` "
@@ -93,15 +93,18 @@ TEST(ApprovalTest, ApproveRefusesAnUnknownPhase) {
 
 TEST(ApprovalTest, ANewResultNeedsANewApproval) {
   Scenario s(Manifest("v1"));
-  ASSERT_EQ(s.Run("run").status, 0);
+  ASSERT_EQ(s.Run("run").status, 1);
   std::string first = SchemaResult(s);
   ASSERT_EQ(s.Run("approve schema").status, 0);
+  ASSERT_EQ(s.Run("run").status, 0);
   s.SetManifest(Manifest("v2"));
   ShellResult stale = s.Run("approve schema");
   EXPECT_EQ(stale.status, 2) << stale.out;
   EXPECT_NE(stale.out.find("no result awaiting approval (command changed)"), std::string::npos)
       << stale.out;
-  ASSERT_EQ(s.Run("run").status, 0);
+  ShellResult rerun = s.Run("run");
+  EXPECT_EQ(rerun.status, 1) << rerun.out;  // the new result waits again
+  EXPECT_EQ(s.State("schema"), "awaiting-approval");
   std::string second = SchemaResult(s);
   ASSERT_NE(first, second);
   ShellResult r = s.Run("approve schema");
@@ -113,7 +116,7 @@ TEST(ApprovalTest, ANewResultNeedsANewApproval) {
 
 TEST(ApprovalTest, RejectStoresTheTextForTheNextAttempt) {
   Scenario s(Manifest());
-  ASSERT_EQ(s.Run("run").status, 0);
+  ASSERT_EQ(s.Run("run").status, 1);
   std::string result = SchemaResult(s);
   ShellResult r = s.Run("reject schema -m 'Name the column user_id.'");
   ASSERT_EQ(r.status, 0) << r.out;
@@ -132,7 +135,7 @@ TEST(ApprovalTest, RejectStoresTheTextForTheNextAttempt) {
 
 TEST(ApprovalTest, RejectNeedsAText) {
   Scenario s(Manifest());
-  ASSERT_EQ(s.Run("run").status, 0);
+  ASSERT_EQ(s.Run("run").status, 1);
   ShellResult blank = s.Run("reject schema -m '  '");
   EXPECT_EQ(blank.status, 2) << blank.out;
   EXPECT_NE(blank.out.find("reject schema: -m TEXT must say what to change; the phase's next "
@@ -166,7 +169,7 @@ TEST(ApprovalTest, CachePushAndPullShareDecisions) {
       "git config user.email t@t",
       s.dir());
   std::string clone = s.dir() + "/clone";
-  ASSERT_EQ(s.Run("run").status, 0);
+  ASSERT_EQ(s.Run("run").status, 1);
   std::string ref = "refs/orchestrate/approvals/schema/" + SchemaResult(s);
   ASSERT_EQ(s.Run("approve schema").status, 0);
   ShellResult push = s.Run("cache push");
@@ -185,6 +188,72 @@ TEST(ApprovalTest, CachePushAndPullShareDecisions) {
   ASSERT_EQ(Orchestrate("cache push", clone).status, 0);
   ASSERT_EQ(s.Run("cache pull").status, 0);
   EXPECT_EQ(s.Show(ref + ":feedback.md"), "Rename it.");
+}
+
+// The run: a verified result waits for a person; its dependents wait,
+// everything else goes on, and the output says how to proceed. Once
+// approved, the next run continues from it without running it again.
+TEST(ApprovalTest, TheRunWaitsForApprovalThenContinues) {
+  Scenario s(Manifest() + "[phase.docs]\nrun = \"echo docs > docs.txt\"\n");
+  ShellResult first = s.Run("run");
+  EXPECT_EQ(first.status, 1) << first.out;
+  std::string result = SchemaResult(s).substr(0, 12);
+  EXPECT_NE(first.out.find("awaiting-approval schema (its result " + result +
+                           " awaits approval: review it with `git diff "),
+            std::string::npos)
+      << first.out;
+  EXPECT_NE(first.out.find("then `orchestrate approve schema` (or `orchestrate reject schema -m "
+                           "\"what to change\"`) and run again)"),
+            std::string::npos)
+      << first.out;
+  EXPECT_NE(first.out.find("blocked api (waits for the approval of schema)"), std::string::npos)
+      << first.out;
+  EXPECT_NE(first.out.find("1 awaiting-approval (schema)"), std::string::npos) << first.out;
+  EXPECT_EQ(s.State("schema"), "awaiting-approval");
+  EXPECT_EQ(s.State("api"), "blocked");
+  EXPECT_EQ(s.State("docs"), "succeeded");
+  // The target holds what is done, not what waits.
+  EXPECT_EQ(s.Files("orchestrate/integration"), "README.md\ndocs.txt\norchestrate.toml\n");
+  ShellResult status = s.Run("status");
+  EXPECT_NE(status.out.find("orchestrate approve schema"), std::string::npos) << status.out;
+  ShellResult plan_doc = s.Run("status --format markdown");
+  EXPECT_NE(plan_doc.out.find("## Awaiting approval\n\n- [ ] **schema** (awaiting-approval)"),
+            std::string::npos)
+      << plan_doc.out;
+  ShellResult plan = s.Run("plan");
+  EXPECT_NE(plan.out.find("awaiting-approval"), std::string::npos) << plan.out;
+
+  ASSERT_EQ(s.Run("approve schema").status, 0);
+  EXPECT_EQ(s.State("schema"), "fresh");
+  ShellResult second = s.Run("run");
+  EXPECT_EQ(second.status, 0) << second.out;
+  EXPECT_NE(second.out.find("succeeded api"), std::string::npos) << second.out;
+  EXPECT_EQ(s.Files("orchestrate/integration"),
+            "README.md\napi.txt\ndocs.txt\norchestrate.toml\nschema.txt\n");
+  EXPECT_EQ(SchemaResult(s).substr(0, 12), result);  // not run again
+}
+
+// A rejection makes the phase stale: its next attempt reads the text in
+// ORCHESTRATE_FEEDBACK_FILE, and its new result needs a new approval.
+TEST(ApprovalTest, ARejectionIsTheNextAttemptsFeedback) {
+  Scenario s(
+      "version = 1\n[phase.schema]\napproval = true\n"
+      "run = 'echo v >> schema.txt; if [ -n \"$ORCHESTRATE_FEEDBACK_FILE\" ]; then "
+      "cp \"$ORCHESTRATE_FEEDBACK_FILE\" feedback.txt; fi'\n");
+  ASSERT_EQ(s.Run("run").status, 1);
+  std::string first = SchemaResult(s);
+  EXPECT_EQ(s.Files(first).find("feedback.txt"), std::string::npos) << s.Files(first);
+  ASSERT_EQ(s.Run("reject schema -m 'Name the column user_id.'").status, 0);
+  EXPECT_EQ(s.State("schema"), "stale");
+  ShellResult again = s.Run("run");
+  EXPECT_EQ(again.status, 1) << again.out;
+  std::string second = SchemaResult(s);
+  ASSERT_NE(second, first);
+  EXPECT_NE(s.Show(second + ":feedback.txt").find("Name the column user_id."), std::string::npos)
+      << s.Show(second + ":feedback.txt");
+  EXPECT_EQ(s.State("schema"), "awaiting-approval");
+  ASSERT_EQ(s.Run("approve schema").status, 0);
+  EXPECT_EQ(s.Run("run").status, 0);
 }
 
 TEST(ApprovalTest, HelpOfBothCommandsHasAnExampleAndExitStatuses) {

@@ -187,6 +187,8 @@ class FakeBuildStore : public BuildStore {
   // --- set by tests
   RunState state;                        ///< what LoadState returns
   std::map<std::string, Record> cached;  ///< phase -> a record valid for its inputs
+  /// (phase, result) -> a person's decision on it
+  std::map<std::pair<std::string, ObjectId>, Decision> decisions;
   /// A result that conflicts with whatever is merged before it: in inputs
   /// (MergeInput) and in the target (MergeTarget).
   std::set<std::string> conflicting;
@@ -260,6 +262,7 @@ class FakeBuildStore : public BuildStore {
     if (it != cached.end() && !options_.always && !options_.force.count(name)) {
       d.action = Action::kFresh;
       d.record = it->second;
+      ApplyApproval(*graph_->node(p).phase, DecisionOn(name, it->second.result), &d);
       return d;
     }
     d.reason = it == cached.end() ? "never run" : "forced";
@@ -272,6 +275,11 @@ class FakeBuildStore : public BuildStore {
   }
   void StoreRecord(const Record& record, bool replace) override {
     stored.emplace_back(record, replace);
+  }
+  std::optional<Decision> DecisionOn(const std::string& phase, const ObjectId& result) override {
+    auto it = decisions.find({phase, result});
+    if (it == decisions.end()) return std::nullopt;
+    return it->second;
   }
   void SetWarningSink(std::function<void(const std::string&)>) override {}
   void Flush() override { ++flushes; }

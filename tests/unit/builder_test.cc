@@ -140,6 +140,75 @@ TEST_F(BuilderTest, ForceRunsAFreshPhaseAndReplacesItsRecord) {
   EXPECT_EQ(events_.Of(Event::Type::kPhaseStarted, "a").at(0).reason, "forced");
 }
 
+// --- approval = true (SPEC section 3 item 8) ------------------------------------
+
+Decision DecisionOf(bool approved, const std::string& phase, const std::string& feedback = "") {
+  Decision d;
+  d.approved = approved;
+  d.phase = phase;
+  d.result = "result-of-" + phase;
+  d.feedback = feedback;
+  d.who = "Ada <ada@example.com>";
+  return d;
+}
+
+TEST_F(BuilderTest, ANewResultAwaitsApprovalOutOfTheTargetAndItsDependentsWait) {
+  Use({{"schema", {}}, {"api", {"schema"}}, {"docs", {}}});
+  PhaseNamed("schema").approval = true;
+  EXPECT_EQ(Build(), kExitPhaseFailed);
+  EXPECT_EQ(runner_.StartsOf("schema"), 1);
+  EXPECT_EQ(runner_.StartsOf("api"), 0);
+  EXPECT_EQ(runner_.StartsOf("docs"), 1);  // everything else goes on
+  ASSERT_EQ(store_.stored.size(), 2u);     // the verified result is recorded
+  EXPECT_EQ(Finished("schema"), PhaseState::kAwaitingApproval);
+  std::vector<Event> f = events_.Of(Event::Type::kPhaseFinished, "schema");
+  EXPECT_TRUE(Contains(f.back().reason, "orchestrate approve schema"));
+  EXPECT_TRUE(Contains(f.back().reason, "`git diff base result-of-sc`"));
+  EXPECT_EQ(Finished("api"), PhaseState::kBlocked);
+  EXPECT_EQ(events_.Of(Event::Type::kPhaseFinished, "api").at(0).reason,
+            "waits for the approval of schema");
+  EXPECT_EQ(store_.target, "base+result-of-docs");
+  EXPECT_EQ(SavedState("schema"), PhaseState::kAwaitingApproval);
+}
+
+TEST_F(BuilderTest, AnUndecidedRecordedResultStillAwaitsApprovalWithoutRunning) {
+  Use({{"schema", {}}, {"api", {"schema"}}});
+  PhaseNamed("schema").approval = true;
+  store_.cached["schema"] = FakeBuildStore::RecordOf("schema");
+  EXPECT_EQ(Build(), kExitPhaseFailed);
+  EXPECT_EQ(runner_.StartsOf("schema"), 0);
+  EXPECT_EQ(runner_.StartsOf("api"), 0);
+  EXPECT_EQ(Finished("schema"), PhaseState::kAwaitingApproval);
+  EXPECT_EQ(store_.target, "base");
+}
+
+TEST_F(BuilderTest, AnApprovedResultIsFreshAndItsDependentsRunOnIt) {
+  Use({{"schema", {}}, {"api", {"schema"}}});
+  PhaseNamed("schema").approval = true;
+  store_.cached["schema"] = FakeBuildStore::RecordOf("schema");
+  store_.decisions[{"schema", "result-of-schema"}] = DecisionOf(true, "schema");
+  EXPECT_EQ(Build(), kExitOk);
+  EXPECT_EQ(runner_.StartsOf("schema"), 0);
+  ASSERT_EQ(runner_.StartsOf("api"), 1);
+  EXPECT_EQ(runner_.starts()[0].job.input, "base+result-of-schema");
+  EXPECT_EQ(store_.target, "base+result-of-schema+result-of-api");
+}
+
+TEST_F(BuilderTest, ARejectedResultRunsAgainWithTheTextAndReplacesItsRecord) {
+  Use({{"schema", {}}});
+  PhaseNamed("schema").approval = true;
+  store_.cached["schema"] = FakeBuildStore::RecordOf("schema");
+  store_.decisions[{"schema", "result-of-schema"}] =
+      DecisionOf(false, "schema", "name the column user_id");
+  EXPECT_EQ(Build(), kExitPhaseFailed);  // its new result awaits approval in turn
+  ASSERT_EQ(runner_.StartsOf("schema"), 1);
+  EXPECT_TRUE(Contains(runner_.starts()[0].job.rejection, "name the column user_id"));
+  EXPECT_TRUE(Contains(events_.Of(Event::Type::kPhaseStarted, "schema").at(0).reason,
+                       "was rejected by Ada <ada@example.com>"));
+  ASSERT_EQ(store_.stored.size(), 1u);
+  EXPECT_TRUE(store_.stored[0].second);  // replaces the rejected record
+}
+
 TEST_F(BuilderTest, RequeueWaitsTheBackoffAndRunsAgainInTheSameWorktree) {
   Use({{"a", {}}});
   options_.requeue_backoff = std::chrono::seconds(10);
