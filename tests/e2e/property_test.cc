@@ -29,7 +29,8 @@ namespace {
 
 /// One phase as the test controls it. Its command appends its name to a log
 /// outside the repository, fails while `fail/<name>` exists there, and writes
-/// `<name>.txt` holding "c<content>" (and " e<env>" when it uses its env).
+/// `<name>.txt` holding "c<content>" (and " e<env>" when it uses its env);
+/// when it `writes_shared`, also `shared.txt` holding "<name> c<content>".
 /// `variant` changes the command text but not its output.
 struct PhaseSpec {
   std::string name;
@@ -40,19 +41,25 @@ struct PhaseSpec {
   int handoff = 0;  ///< what it writes to ORCHESTRATE_HANDOFF_FILE
   bool uses_env = false;
   bool fails = false;
+  bool writes_shared = false;
 };
 
 using Files = std::map<std::string, std::string>;
+
+const std::string kShared = "shared.txt";
 
 std::string Output(const PhaseSpec& p) {
   return "c" + std::to_string(p.content) + (p.uses_env ? " e" + std::to_string(p.env) : "");
 }
 
+std::string SharedOutput(const PhaseSpec& p) { return p.name + " c" + std::to_string(p.content); }
+
 std::string Command(const PhaseSpec& p, const std::string& dir) {
   return "echo " + p.name + " >> " + dir + "/ran.log; test ! -e " + dir + "/fail/" + p.name +
          " || exit 1; : v" + std::to_string(p.variant) + "; echo c" + std::to_string(p.content) +
-         (p.uses_env ? " $PV" : "") + " > " + p.name + ".txt; echo h" + std::to_string(p.handoff) +
-         " > $ORCHESTRATE_HANDOFF_FILE";
+         (p.uses_env ? " $PV" : "") + " > " + p.name + ".txt; " +
+         (p.writes_shared ? "echo " + SharedOutput(p) + " > " + kShared + "; " : "") + "echo h" +
+         std::to_string(p.handoff) + " > $ORCHESTRATE_HANDOFF_FILE";
 }
 
 std::string ManifestOf(const std::vector<PhaseSpec>& phases, const std::string& dir) {
@@ -69,26 +76,52 @@ std::string ManifestOf(const std::vector<PhaseSpec>& phases, const std::string& 
   return m;
 }
 
-enum class Outcome { kFresh, kRan, kFailed, kBlocked };
+enum class Outcome { kFresh, kRan, kFailed, kBlocked, kUnselected, kReused };
+
+bool Succeeded(Outcome o) {
+  return o == Outcome::kFresh || o == Outcome::kRan || o == Outcome::kReused;
+}
 
 /// The reference model: a phase's key is its specification and its deps'
-/// result contents; it is fresh iff it once succeeded with that key.
+/// result contents; it is fresh iff it once succeeded with that key. The
+/// target is the base merged with every succeeded result in manifest order
+/// (the graph's topological order: deps always come earlier here), each
+/// merged three-way onto its own input: a result that changed shared.txt
+/// conflicts when the target's shared.txt is no longer the one its input
+/// held, and is left out with every phase depending on it.
 class Model {
  public:
-  explicit Model(const std::vector<PhaseSpec>& phases) : phases_(phases) {}
+  explicit Model(const std::vector<PhaseSpec>& phases)
+      : phases_(phases), last_state_(phases.size()) {}
 
   /// A commit changed the base's content (not only orchestrate's own files).
   void BaseChanged() { ++base_; }
 
-  /// What a run of `selected` (all when empty) does; updates the successes.
-  /// `forced`: the phase given to --force, or -1.
+  /// What a run of `selected` (all when empty) does; updates the successes,
+  /// the target and the states the run leaves. `forced`: the phase given to
+  /// --force, or -1.
   std::vector<Outcome> Run(const std::set<int>& selected, int forced) {
-    std::vector<Outcome> out(phases_.size(), Outcome::kBlocked);
+    std::vector<Outcome> out(phases_.size(), Outcome::kUnselected);
     results_.assign(phases_.size(), Files{});
     for (size_t i = 0; i < phases_.size(); ++i) {
       if (!selected.empty() && !selected.count(i)) continue;
       out[i] = Step(i, out, static_cast<int>(i) == forced);
     }
+    // Phases outside the selection keep their place in the target when
+    // their recorded result is valid for the current inputs.
+    for (size_t i = 0; i < phases_.size(); ++i) {
+      if (out[i] != Outcome::kUnselected) continue;
+      bool deps_succeeded = true;
+      for (int d : phases_[i].deps) deps_succeeded &= Succeeded(out[d]);
+      if (!deps_succeeded || !succeeded_[i].count(Key(i))) continue;
+      out[i] = Outcome::kReused;
+      results_[i] = Result(i);
+    }
+    Integrate(out);
+    for (size_t i = 0; i < phases_.size(); ++i)
+      if (out[i] != Outcome::kUnselected && out[i] != Outcome::kReused)
+        last_state_[i] = StateName(out[i]);
+    for (size_t i : left_out_) last_state_[i] = "merge-conflict";
     return out;
   }
 
@@ -106,16 +139,44 @@ class Model {
     return fresh;
   }
 
-  /// The files of the target after a full run with these outcomes.
-  Files Target(const std::vector<Outcome>& outcomes) const {
-    Files files;
-    for (size_t i = 0; i < phases_.size(); ++i)
-      if (outcomes[i] == Outcome::kFresh || outcomes[i] == Outcome::kRan)
-        files[phases_[i].name + ".txt"] = Output(phases_[i]);
-    return files;
+  /// What `status --json` should say of each phase: a failure the last run
+  /// that reached it left (failed, blocked, merge-conflict) as it is; else
+  /// fresh or stale as planned now ("succeeded" when it ran last time).
+  std::map<std::string, std::string> Status() {
+    std::set<std::string> fresh = PlannedFresh();
+    std::map<std::string, std::string> states;
+    for (size_t i = 0; i < phases_.size(); ++i) {
+      const std::string& last = last_state_[i];
+      std::string& state = states[phases_[i].name];
+      if (!last.empty() && last != "succeeded" && last != "fresh")
+        state = last;
+      else if (!fresh.count(phases_[i].name))
+        state = "stale";
+      else
+        state = last == "succeeded" ? "succeeded" : "fresh";
+    }
+    return states;
   }
 
+  /// The files of the target after the last run.
+  const Files& target() const { return target_; }
+  /// The succeeded phases the last run left out of the target.
+  const std::set<size_t>& left_out() const { return left_out_; }
+
  private:
+  static std::string StateName(Outcome o) {
+    switch (o) {
+      case Outcome::kFresh:
+        return "fresh";
+      case Outcome::kRan:
+        return "succeeded";
+      case Outcome::kFailed:
+        return "failed";
+      default:
+        return "blocked";
+    }
+  }
+
   Outcome Step(size_t i, const std::vector<Outcome>& out, bool forced) {
     for (int d : phases_[i].deps)
       if (out[d] == Outcome::kFailed || out[d] == Outcome::kBlocked) return Outcome::kBlocked;
@@ -130,12 +191,35 @@ class Model {
     return Outcome::kRan;
   }
 
+  void Integrate(const std::vector<Outcome>& out) {
+    target_.clear();
+    left_out_.clear();
+    for (size_t i = 0; i < phases_.size(); ++i) {
+      if (!Succeeded(out[i])) continue;
+      const PhaseSpec& p = phases_[i];
+      bool dep_left_out = false;
+      for (int d : p.deps) dep_left_out |= left_out_.count(d) > 0;
+      if (dep_left_out || (p.writes_shared && SharedIn(target_) != SharedIn(Input(i)))) {
+        left_out_.insert(i);
+        continue;
+      }
+      target_[p.name + ".txt"] = Output(p);
+      if (p.writes_shared) target_[kShared] = SharedOutput(p);
+    }
+  }
+
+  static std::string SharedIn(const Files& files) {
+    auto it = files.find(kShared);
+    return it == files.end() ? "" : it->second;
+  }
+
   // The deps' results are complete when Key is called (topological order).
   std::string Key(size_t i) const {
     const PhaseSpec& p = phases_[i];
     std::string key = "base" + std::to_string(base_) + " c" + std::to_string(p.content) + " v" +
                       std::to_string(p.variant) + " e" + std::to_string(p.env) + " h" +
-                      std::to_string(p.handoff) + (p.uses_env ? " uses" : "") + "\n";
+                      std::to_string(p.handoff) + (p.uses_env ? " uses" : "") +
+                      (p.writes_shared ? " shared" : "") + "\n";
     for (int d : p.deps) {
       key += phases_[d].name + " h" + std::to_string(phases_[d].handoff) + ":";
       for (const auto& [file, content] : results_[d]) key += file + "=" + content + ";";
@@ -144,18 +228,70 @@ class Model {
     return key;
   }
 
-  Files Result(size_t i) const {
+  /// What the phase starts from: its deps' results merged (at most one of
+  /// them holds shared.txt: KeepInputsApart).
+  Files Input(size_t i) const {
     Files files;
     for (int d : phases_[i].deps) files.insert(results_[d].begin(), results_[d].end());
+    return files;
+  }
+
+  Files Result(size_t i) const {
+    Files files = Input(i);
     files[phases_[i].name + ".txt"] = Output(phases_[i]);
+    if (phases_[i].writes_shared) files[kShared] = SharedOutput(phases_[i]);
     return files;
   }
 
   const std::vector<PhaseSpec>& phases_;
   std::map<size_t, std::set<std::string>> succeeded_;
   std::vector<Files> results_;
+  std::vector<std::string> last_state_;  ///< in the state file; "" before any run reached it
+  Files target_;
+  std::set<size_t> left_out_;
   int base_ = 0;
 };
+
+/// The phases and everything they depend on.
+std::set<int> Closure(const std::vector<PhaseSpec>& phases, int target) {
+  std::set<int> out{target};
+  for (int i = target; i >= 0; --i)
+    if (out.count(i))
+      for (int d : phases[i].deps) out.insert(d);
+  return out;
+}
+
+/// The latest phase among `d` and everything it depends on that writes
+/// shared.txt, or -1.
+int LatestWriter(const std::vector<PhaseSpec>& phases, int d) {
+  std::set<int> closure = Closure(phases, d);
+  for (auto it = closure.rbegin(); it != closure.rend(); ++it)
+    if (phases[*it].writes_shared) return *it;
+  return -1;
+}
+
+/// Keeps shared.txt out of input merges: two deps of one phase that both
+/// carry a shared.txt make its input a merge of two versions of it, which
+/// ends `input-conflict` or not depending on the commits' history rather
+/// than their trees (a dependent kept fresh by early cutoff holds its dep's
+/// older result commit, so the merge base lacks the shared version: a
+/// spurious conflict). Only target conflicts are modelled: while some phase
+/// has two deps carrying shared.txt, the latest writer stops writing it.
+std::string KeepInputsApart(std::vector<PhaseSpec>& phases) {
+  std::string what;
+  for (;;) {
+    int writer = -1;
+    for (size_t z = 0; z < phases.size() && writer < 0; ++z) {
+      int carrying = 0, latest = -1;
+      for (int d : phases[z].deps)
+        if (int w = LatestWriter(phases, d); w >= 0) ++carrying, latest = std::max(latest, w);
+      if (carrying > 1) writer = latest;
+    }
+    if (writer < 0) return what;
+    phases[writer].writes_shared = false;
+    what += phases[writer].name + " stops writing " + kShared + " (inputs apart); ";
+  }
+}
 
 /// A random DAG of 6-10 phases; phase i depends on up to 3 earlier ones.
 std::vector<PhaseSpec> RandomGraph(std::mt19937& rng) {
@@ -164,9 +300,11 @@ std::vector<PhaseSpec> RandomGraph(std::mt19937& rng) {
   for (int i = 0; i < n; ++i) {
     phases[i].name = "p" + std::to_string(i);
     phases[i].uses_env = rng() % 2 == 0;
+    phases[i].writes_shared = rng() % 3 == 0;
     for (int j = 0; j < i && phases[i].deps.size() < 3; ++j)
       if (rng() % 10 < 3) phases[i].deps.push_back(j);
   }
+  KeepInputsApart(phases);
   return phases;
 }
 
@@ -208,10 +346,16 @@ std::string Mutate(std::vector<PhaseSpec>& phases, std::mt19937& rng, const std:
       case 4:
         p.handoff = (p.handoff + 1) % 3, what += p.name + " handoff; ";
         break;
+      case 5:
+      case 6:
+        p.writes_shared = !p.writes_shared;
+        what += p.name + (p.writes_shared ? " writes " : " stops writing ") + kShared + "; ";
+        break;
       default:
         break;
     }
   }
+  what += KeepInputsApart(phases);
   Shell("rm -rf fail && mkdir fail", dir);
   for (const auto& p : phases)
     if (p.fails) WriteFile(dir + "/fail", p.name, "");
@@ -230,15 +374,6 @@ std::string Join(const std::set<std::string>& names) {
   std::string s;
   for (const auto& n : names) s += (s.empty() ? "" : " ") + n;
   return "{" + s + "}";
-}
-
-/// The phases and everything they depend on.
-std::set<int> Closure(const std::vector<PhaseSpec>& phases, int target) {
-  std::set<int> out{target};
-  for (int i = target; i >= 0; --i)
-    if (out.count(i))
-      for (int d : phases[i].deps) out.insert(d);
-  return out;
 }
 
 class PropertyRun {
@@ -301,16 +436,21 @@ class PropertyRun {
     if (run > 0 && rng_() % 6 == 0) {
       forced = rng_() % phases_.size();
       args += " --force " + phases_[forced].name;
+      if (!selected.empty()) {  // a forced phase joins the selection
+        std::set<int> more = Closure(phases_, forced);
+        selected.insert(more.begin(), more.end());
+      }
     }
     ShellResult r = scenario_->Run(args);
     std::vector<Outcome> want = model_->Run(selected, forced);
     Count(want);
     std::set<std::string> want_ran = Names(phases_, want, Outcome::kRan);
     for (const auto& n : Names(phases_, want, Outcome::kFailed)) want_ran.insert(n);
-    bool want_failure = !Names(phases_, want, Outcome::kFailed).empty();
+    bool want_failure =
+        !Names(phases_, want, Outcome::kFailed).empty() || !model_->left_out().empty();
     std::string problem = Compare(Ran(), want_ran, r.status, want_failure);
-    Files target = model_->Target(want);
-    if (problem.empty() && selected.empty()) problem = CompareTarget(target);
+    if (problem.empty()) problem = CompareTarget(model_->target());
+    if (problem.empty()) problem = CompareStates(model_->Status());
     if (problem.empty()) return true;
     Report(run, changes + " [" + args + "]", problem, r);
     return false;
@@ -323,7 +463,13 @@ class PropertyRun {
       bool dep_ran = false;
       for (int d : phases_[i].deps) dep_ran |= out[d] == Outcome::kRan;
       cutoffs_ += out[i] == Outcome::kFresh && dep_ran;
+      bool kept_out = model_->left_out().count(i) > 0;
+      conflicts_ += kept_out;
+      // Left out last time, integrated now from its record.
+      integrated_later_ += left_out_before_.count(i) && !kept_out &&
+                           (out[i] == Outcome::kFresh || out[i] == Outcome::kReused);
     }
+    left_out_before_ = model_->left_out();
   }
 
  public:
@@ -331,7 +477,10 @@ class PropertyRun {
     auto n = [this](Outcome o) { return std::to_string(tally_.count(o) ? tally_.at(o) : 0); };
     return std::to_string(phases_.size()) + " phases: " + n(Outcome::kRan) + " ran, " +
            n(Outcome::kFresh) + " fresh (" + std::to_string(cutoffs_) + " after a dep ran), " +
-           n(Outcome::kFailed) + " failed, " + n(Outcome::kBlocked) + " blocked or unselected";
+           n(Outcome::kFailed) + " failed, " + n(Outcome::kBlocked) + " blocked, " +
+           n(Outcome::kUnselected) + " unselected (" + n(Outcome::kReused) + " reused), " +
+           std::to_string(conflicts_) + " merge-conflict (" + std::to_string(integrated_later_) +
+           " integrated by a later run without running)";
   }
 
  private:
@@ -374,6 +523,19 @@ class PropertyRun {
     return "";
   }
 
+  std::string CompareStates(const std::map<std::string, std::string>& want) {
+    ShellResult status = scenario_->Run("status --json");
+    std::map<std::string, std::string> have;
+    nlohmann::json j = nlohmann::json::parse(status.out, nullptr, false);
+    if (!j.is_discarded())
+      for (const auto& p : j["phases"]) have[p["name"]] = p["state"];
+    if (have == want) return "";
+    std::string diff;
+    for (const auto& [name, state] : want)
+      if (have[name] != state) diff += name + " is " + have[name] + ", model says " + state + "; ";
+    return "status: " + (diff.empty() ? status.out : diff);
+  }
+
   void Report(int run, const std::string& changes, const std::string& problem,
               const ShellResult& r) {
     ADD_FAILURE() << "seed " << seed_ << ", run " << run << " (" << changes << "): " << problem
@@ -392,6 +554,9 @@ class PropertyRun {
   std::unique_ptr<Model> model_;
   std::map<Outcome, int> tally_;
   int cutoffs_ = 0;
+  int conflicts_ = 0;
+  int integrated_later_ = 0;
+  std::set<size_t> left_out_before_;
 };
 
 #ifdef ORCHESTRATE_SANITIZED
