@@ -52,6 +52,7 @@ struct PhaseSpec {
 using Files = std::map<std::string, std::string>;
 
 const std::string kShared = "shared.txt";
+const std::string kTarget = "orchestrate/integration";
 
 std::string Output(const PhaseSpec& p) {
   return "c" + std::to_string(p.content) + (p.uses_env ? " e" + std::to_string(p.env) : "");
@@ -97,7 +98,7 @@ bool Succeeded(Outcome o) {
 class Model {
  public:
   explicit Model(const std::vector<PhaseSpec>& phases)
-      : phases_(phases), last_state_(phases.size()) {}
+      : phases_(phases), last_state_(phases.size()), last_reason_(phases.size()) {}
 
   /// A commit changed the base's content (not only orchestrate's own files).
   void BaseChanged() { ++base_; }
@@ -126,7 +127,7 @@ class Model {
     for (size_t i = 0; i < phases_.size(); ++i)
       if (out[i] != Outcome::kUnselected && out[i] != Outcome::kReused)
         last_state_[i] = StateName(out[i]);
-    for (size_t i : left_out_) last_state_[i] = "merge-conflict";
+    for (const auto& [i, why] : left_out_) last_state_[i] = "merge-conflict", last_reason_[i] = why;
     return out;
   }
 
@@ -165,8 +166,12 @@ class Model {
 
   /// The files of the target after the last run.
   const Files& target() const { return target_; }
-  /// The succeeded phases the last run left out of the target.
-  const std::set<size_t>& left_out() const { return left_out_; }
+  /// The succeeded phases the last run left out of the target, each with
+  /// the start of the reason the run gives.
+  const std::map<size_t, std::string>& left_out() const { return left_out_; }
+  /// The start of the reason `status` gives for a phase it shows
+  /// merge-conflict.
+  const std::string& conflict_reason(size_t i) const { return last_reason_[i]; }
 
  private:
   static std::string StateName(Outcome o) {
@@ -199,18 +204,30 @@ class Model {
   void Integrate(const std::vector<Outcome>& out) {
     target_.clear();
     left_out_.clear();
+    std::vector<std::string> writers;  // merged so far: what a conflict is with
     for (size_t i = 0; i < phases_.size(); ++i) {
       if (!Succeeded(out[i])) continue;
       const PhaseSpec& p = phases_[i];
-      bool dep_left_out = false;
-      for (int d : p.deps) dep_left_out |= left_out_.count(d) > 0;
-      if (dep_left_out || (p.writes_shared && SharedIn(target_) != SharedIn(Input(i)))) {
-        left_out_.insert(i);
+      auto dep = std::find_if(p.deps.begin(), p.deps.end(),
+                              [this](int d) { return left_out_.count(d) > 0; });
+      if (dep != p.deps.end()) {
+        left_out_[i] = "it depends on " + phases_[*dep].name + ", which is not in " + kTarget;
+        continue;
+      }
+      if (p.writes_shared && SharedIn(target_) != SharedIn(Input(i))) {
+        left_out_[i] = "its result conflicts with " + JoinNames(writers) + " in " + kShared + " (";
         continue;
       }
       target_[p.name + ".txt"] = Output(p);
-      if (p.writes_shared) target_[kShared] = SharedOutput(p);
+      if (p.writes_shared) target_[kShared] = SharedOutput(p), writers.push_back(p.name);
     }
+  }
+
+  static std::string JoinNames(const std::vector<std::string>& names) {
+    std::string out;
+    for (size_t i = 0; i < names.size(); ++i)
+      out += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
+    return out;
   }
 
   static std::string SharedIn(const Files& files) {
@@ -253,7 +270,8 @@ class Model {
   std::vector<Files> results_;
   std::vector<std::string> last_state_;  ///< in the state file; "" before any run reached it
   Files target_;
-  std::set<size_t> left_out_;
+  std::map<size_t, std::string> left_out_;
+  std::vector<std::string> last_reason_;  ///< of a phase left out of the target
   int base_ = 0;
 };
 
@@ -473,7 +491,8 @@ class PropertyRun {
       integrated_later_ += left_out_before_.count(i) && !kept_out &&
                            (out[i] == Outcome::kFresh || out[i] == Outcome::kReused);
     }
-    left_out_before_ = model_->left_out();
+    left_out_before_.clear();
+    for (const auto& [i, why] : model_->left_out()) left_out_before_.insert(i);
   }
 
  public:
@@ -510,8 +529,7 @@ class PropertyRun {
   }
 
   std::string CompareTarget(const Files& want) {
-    std::string listing =
-        Shell("git ls-tree --name-only orchestrate/integration", scenario_->repo()).out;
+    std::string listing = Shell("git ls-tree --name-only " + kTarget, scenario_->repo()).out;
     std::set<std::string> have_files;
     std::istringstream in(listing);
     for (std::string f; std::getline(in, f);)
@@ -521,18 +539,26 @@ class PropertyRun {
     if (have_files != want_files)
       return "target holds " + Join(have_files) + ", model says " + Join(want_files);
     for (const auto& [f, c] : want) {
-      std::string have = scenario_->Show("orchestrate/integration:" + f);
+      std::string have = scenario_->Show(kTarget + ":" + f);
       if (have != c + "\n") return "target " + f + " holds '" + have + "', model says '" + c + "'";
     }
     return "";
   }
 
+  /// Every phase's state, and a merge-conflict's reason.
   std::string CompareStates(const std::map<std::string, std::string>& want) {
-    std::map<std::string, std::string> have = scenario_->States();
+    std::map<std::string, std::pair<std::string, std::string>> have;
+    nlohmann::json status = scenario_->Status();
+    for (const auto& p : status["phases"]) have[p["name"]] = {p["state"], p["reason"]};
     std::string diff;
-    for (const auto& [name, state] : want)
-      if (have[name] != state)
-        diff += name + " is '" + have[name] + "', model says " + state + "; ";
+    for (size_t i = 0; i < phases_.size(); ++i) {
+      const std::string& name = phases_[i].name;
+      const auto& [state, reason] = have[name];
+      if (state != want.at(name))
+        diff += name + " is '" + state + "', model says " + want.at(name) + "; ";
+      else if (state == "merge-conflict" && reason.rfind(model_->conflict_reason(i), 0) != 0)
+        diff += name + ": '" + reason + "', model says '" + model_->conflict_reason(i) + "...'; ";
+    }
     return diff.empty() ? "" : "status: " + diff;
   }
 
