@@ -172,6 +172,8 @@ class Model {
   /// The start of the reason `status` gives for a phase it shows
   /// merge-conflict.
   const std::string& conflict_reason(size_t i) const { return last_reason_[i]; }
+  /// How many merged results rewrote a shared.txt their input held.
+  int rewrites_merged() const { return rewrites_merged_; }
 
  private:
   static std::string StateName(Outcome o) {
@@ -218,6 +220,7 @@ class Model {
         left_out_[i] = "its result conflicts with " + JoinNames(writers) + " in " + kShared + " (";
         continue;
       }
+      rewrites_merged_ += p.writes_shared && !SharedIn(target_).empty();
       target_[p.name + ".txt"] = Output(p);
       if (p.writes_shared) target_[kShared] = SharedOutput(p), writers.push_back(p.name);
     }
@@ -250,8 +253,8 @@ class Model {
     return key;
   }
 
-  /// What the phase starts from: its deps' results merged (at most one of
-  /// them holds shared.txt: KeepInputsApart).
+  /// What the phase starts from: its deps' results merged (those holding
+  /// shared.txt all hold the same version: KeepInputsApart).
   Files Input(size_t i) const {
     Files files;
     for (int d : phases_[i].deps) files.insert(results_[d].begin(), results_[d].end());
@@ -273,6 +276,7 @@ class Model {
   std::map<size_t, std::string> left_out_;
   std::vector<std::string> last_reason_;  ///< of a phase left out of the target
   int base_ = 0;
+  int rewrites_merged_ = 0;
 };
 
 /// The phases and everything they depend on.
@@ -285,7 +289,8 @@ std::set<int> Closure(const std::vector<PhaseSpec>& phases, int target) {
 }
 
 /// The latest phase among `d` and everything it depends on that writes
-/// shared.txt, or -1.
+/// shared.txt, or -1. While KeepInputsApart holds, it depends on every
+/// other writer there, so d's result holds its version of shared.txt.
 int LatestWriter(const std::vector<PhaseSpec>& phases, int d) {
   std::set<int> closure = Closure(phases, d);
   for (auto it = closure.rbegin(); it != closure.rend(); ++it)
@@ -293,22 +298,23 @@ int LatestWriter(const std::vector<PhaseSpec>& phases, int d) {
   return -1;
 }
 
-/// Keeps shared.txt out of input merges: two deps of one phase that both
-/// carry a shared.txt make its input a merge of two versions of it, which
-/// ends `input-conflict` or not depending on the commits' history rather
-/// than their trees (a dependent kept fresh by early cutoff holds its dep's
-/// older result commit, so the merge base lacks the shared version: a
-/// spurious conflict). Only target conflicts are modelled: while some phase
-/// has two deps carrying shared.txt, the latest writer stops writing it.
+/// Keeps conflicting versions of shared.txt out of input merges. Two deps
+/// of one phase holding the same version merge cleanly (both sides agree);
+/// holding two versions, the merge ends `input-conflict` or not depending on
+/// the commits' history rather than their trees (a dependent kept fresh by
+/// early cutoff holds its dep's older result commit, so the merge base may
+/// lack the version both descend from: a spurious conflict). Only target
+/// conflicts are modelled: while some phase has deps holding different
+/// versions, the latest of their writers stops writing it.
 std::string KeepInputsApart(std::vector<PhaseSpec>& phases) {
   std::string what;
   for (;;) {
     int writer = -1;
     for (size_t z = 0; z < phases.size() && writer < 0; ++z) {
-      int carrying = 0, latest = -1;
+      std::set<int> versions;
       for (int d : phases[z].deps)
-        if (int w = LatestWriter(phases, d); w >= 0) ++carrying, latest = std::max(latest, w);
-      if (carrying > 1) writer = latest;
+        if (int w = LatestWriter(phases, d); w >= 0) versions.insert(w);
+      if (versions.size() > 1) writer = *versions.rbegin();
     }
     if (writer < 0) return what;
     phases[writer].writes_shared = false;
@@ -503,7 +509,9 @@ class PropertyRun {
            n(Outcome::kFailed) + " failed, " + n(Outcome::kBlocked) + " blocked, " +
            n(Outcome::kUnselected) + " unselected (" + n(Outcome::kReused) + " reused), " +
            std::to_string(conflicts_) + " merge-conflict (" + std::to_string(integrated_later_) +
-           " integrated by a later run without running)";
+           " integrated by a later run without running), " +
+           std::to_string(model_->rewrites_merged()) + " rewrites of a dep's " + kShared +
+           " merged";
   }
 
  private:
