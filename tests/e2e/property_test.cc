@@ -539,6 +539,8 @@ class PropertyRun {
     return problem;
   }
 
+  /// The target's files and their contents, read with two commands rather
+  /// than one per file (git grep prints "<rev>:<file>:<line>" a line).
   std::string CompareTarget(const Files& want) {
     std::string listing = Shell("git ls-tree --name-only " + kTarget, scenario_->repo()).out;
     std::set<std::string> have_files;
@@ -549,10 +551,17 @@ class PropertyRun {
     for (const auto& [f, c] : want) want_files.insert(f);
     if (have_files != want_files)
       return "target holds " + Join(have_files) + ", model says " + Join(want_files);
-    for (const auto& [f, c] : want) {
-      std::string have = scenario_->Show(kTarget + ":" + f);
-      if (have != c + "\n") return "target " + f + " holds '" + have + "', model says '" + c + "'";
+    Files have;
+    std::istringstream lines(
+        Shell("git grep -I -e '' " + kTarget + " -- ':!orchestrate.toml'", scenario_->repo()).out);
+    for (std::string line; std::getline(lines, line);) {
+      size_t file_start = kTarget.size() + 1, colon = line.find(':', file_start);
+      if (colon != std::string::npos)
+        have[line.substr(file_start, colon - file_start)] += line.substr(colon + 1) + "\n";
     }
+    for (const auto& [f, c] : want)
+      if (have[f] != c + "\n")
+        return "target " + f + " holds '" + have[f] + "', model says '" + c + "'";
     return "";
   }
 
