@@ -12,8 +12,8 @@
 // Reproduce one seed with ORCHESTRATE_PROPERTY_SEED=N; set
 // ORCHESTRATE_PROPERTY_SEEDS=K to try K seeds (default 5; 2 in the sanitizer
 // build, where each run is several times slower: 5 seeds there took past
-// two minutes on a busy 2-core machine, against 25 s in the release build
-// on an idle one, 45 s on a busy one).
+// two minutes on a busy 2-core machine, against 37-44 s in the release
+// build there).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -90,11 +90,11 @@ bool Succeeded(Outcome o) {
 
 /// The reference model: a phase's key is its specification and its deps'
 /// result contents; it is fresh iff it once succeeded with that key. The
-/// target is the base merged with every succeeded result in manifest order
-/// (the graph's topological order: deps always come earlier here), each
-/// merged three-way onto its own input: a result that changed shared.txt
-/// conflicts when the target's shared.txt is no longer the one its input
-/// held, and is left out with every phase depending on it.
+/// target is the base merged with every succeeded result in the graph's
+/// topological order, ties by manifest order (here deps always come earlier,
+/// so it is the manifest order), each merged three-way onto its own input: a result that changed
+/// shared.txt conflicts when the target's shared.txt is no longer the one its input held, and is
+/// left out with every phase depending on it.
 class Model {
  public:
   explicit Model(const std::vector<PhaseSpec>& phases)
