@@ -178,7 +178,14 @@ void Run::AddFreshUnselected() {
     for (int dep : graph_.node(p).deps) deps_known &= build_[dep].Succeeded();
     if (!deps_known) continue;
     PhaseDecision d = store_.Decide(p, DepResults(p));
-    if (d.action == Action::kFresh) UseRecord(p, std::move(*d.record));
+    if (d.action != Action::kFresh) continue;
+    // Its state stays the last run's, unless that says it did not succeed
+    // (a merge conflict, a failure): its result is fresh and goes into the
+    // target (TargetConflicts says when the target leaves it out again).
+    if (IsSuccess(build_[p].state))
+      UseRecord(p, std::move(*d.record));
+    else
+      AcceptFresh(p, std::move(*d.record));
   }
 }
 
