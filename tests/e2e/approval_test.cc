@@ -213,7 +213,7 @@ TEST(ApprovalTest, TheRunWaitsForApprovalThenContinues) {
   EXPECT_EQ(s.State("api"), "blocked");
   EXPECT_EQ(s.State("docs"), "succeeded");
   // The target holds what is done, not what waits.
-  EXPECT_EQ(s.Files("orchestrate/integration"), "README.md\ndocs.txt\norchestrate.toml\n");
+  EXPECT_EQ(s.Files("orchestrate/integration"), "docs.txt\norchestrate.toml\n");
   ShellResult status = s.Run("status");
   EXPECT_NE(status.out.find("orchestrate approve schema"), std::string::npos) << status.out;
   ShellResult plan_doc = s.Run("status --format markdown");
@@ -229,7 +229,7 @@ TEST(ApprovalTest, TheRunWaitsForApprovalThenContinues) {
   EXPECT_EQ(second.status, 0) << second.out;
   EXPECT_NE(second.out.find("succeeded api"), std::string::npos) << second.out;
   EXPECT_EQ(s.Files("orchestrate/integration"),
-            "README.md\napi.txt\ndocs.txt\norchestrate.toml\nschema.txt\n");
+            "api.txt\ndocs.txt\norchestrate.toml\nschema.txt\n");
   EXPECT_EQ(SchemaResult(s).substr(0, 12), result);  // not run again
 }
 
