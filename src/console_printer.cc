@@ -69,7 +69,7 @@ std::string FitStatusLine(const std::string& prefix, const std::vector<std::stri
 std::string_view ColorFor(PhaseState state) {
   if (state == PhaseState::kSucceeded) return kGreen;
   if (IsFailure(state)) return kRed;
-  if (state == PhaseState::kBlocked) return kYellow;
+  if (state == PhaseState::kBlocked || state == PhaseState::kSkippedBudget) return kYellow;
   if (state == PhaseState::kFresh) return kDim;
   return "";
 }
