@@ -115,6 +115,7 @@ void Run::Requeue(int p, const PhaseOutcome& o) {
   double limit = std::chrono::duration<double>(manifest_.settings.requeue_max).count();
   if (s.waited_s + wait > limit) {
     PhaseOutcome failed = o;
+    failed.usage = {};  // counted above
     failed.requeue = false;
     failed.state = PhaseState::kFailed;
     failed.failure = "still told to wait (\"" + o.requeue_pattern + "\") after waiting " +

@@ -430,6 +430,18 @@ TEST_F(BuilderTest, UsageIsSummedOverRequeuesAndKeptInTheRecordTheStateAndTheEve
   EXPECT_EQ(events_.Of(Event::Type::kRunFinished).at(0).usage, expected);
 }
 
+TEST_F(BuilderTest, UsageOfRequeuesIsCountedOnceWhenThePhaseGivesUp) {
+  Use({{"a", {}}});
+  options_.requeue_backoff = std::chrono::seconds(10);
+  manifest_.settings.requeue_max = std::chrono::seconds(25);
+  FakeOutcome limited = RateLimited("429");
+  limited.usage.cost_usd = 0.25;
+  runner_.Script("a", {limited, limited});  // waits 10 s, then gives up
+  EXPECT_EQ(Build(), kExitPhaseFailed);
+  EXPECT_EQ(events_.Of(Event::Type::kPhaseFinished, "a").at(0).usage.cost_usd, 0.5);
+  EXPECT_EQ(store_.saved.back().phases.at("a").usage.cost_usd, 0.5);
+}
+
 TEST_F(BuilderTest, UsageOfAFailedPhaseIsKeptInTheStateFile) {
   Use({{"a", {}}});
   runner_.Script("a", {Costs(0.4, PhaseState::kFailed)});
