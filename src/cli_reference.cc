@@ -87,9 +87,12 @@ const std::map<std::string, std::string> kDetails = {
      "matches its inputs shows as `stale`. States: `fresh`, `stale`, `running`, `requeued`, "
      "`succeeded`, "
      "`failed`, `timed-out`, `input-conflict`, `merge-conflict`, `blocked`, `interrupted`, "
-     "`error`. JSON: `{\"phases\": [{\"name\", \"state\", \"result\", \"branch\", "
-     "\"duration_s\", \"attempts\", \"reason\", \"log\", \"worktree\", \"recorded_at\", "
-     "\"flaky\", \"handoff\", \"saved_attempts\"}]}`. `--format markdown` renders a plan "
+     "`error`, `skipped-budget`. A USAGE column and a total line appear when some phase "
+     "reported tokens or cost. JSON: `{\"phases\": [{\"name\", \"state\", \"result\", "
+     "\"branch\", \"duration_s\", \"attempts\", \"reason\", \"log\", \"worktree\", "
+     "\"recorded_at\", \"flaky\", \"handoff\", \"saved_attempts\"} plus \"cost_usd\", "
+     "\"tokens\": {\"input\", \"output\"} and \"model\" when known], \"total\": {the same "
+     "usage fields}}`. `--format markdown` renders a plan "
      "document with Completed / In progress / Pending / Failed sections."},
     {"log",
      "Prints `.orchestrate/logs/PHASE.log`: every command of the phase's latest run, each "

@@ -272,7 +272,11 @@ deps = ["writer"]
   EXPECT_TRUE(Has(html, "<th>cost</th>")) << html;
   EXPECT_TRUE(Has(html, "<td class=\"n\">$0.10</td>")) << html;
   EXPECT_TRUE(Has(html, "<td>total</td><td></td><td></td><td></td><td class=\"n\">$0.15</td>"))
-      << html;
+      << html;  // `orchestrate report`, from the state file, has them too.
+  ShellResult report = s.Run("report");
+  ASSERT_EQ(report.status, 0) << report.out;
+  EXPECT_TRUE(Has(report.out, "<td class=\"n\">$0.10</td>")) << report.out;
+  EXPECT_TRUE(Has(report.out, "<td class=\"n\">$0.15</td>")) << report.out;
 }
 
 TEST(RunUsageTest, WithoutUsageNothingShowsACost) {
