@@ -19,6 +19,12 @@ export ORCHESTRATE_REQUEUE_BACKOFF=${ORCHESTRATE_REQUEUE_BACKOFF:-2}
 echo; echo "\$ orchestrate plan"; "$bin" plan
 echo; echo "\$ orchestrate run"; "$bin" run || true
 echo; echo "\$ orchestrate status"; "$bin" status
+# The budget, with a copy of the manifest whose budget_usd is $0.01: once
+# math has spent more, greeting does not start (skipped-budget), exit 1.
+sed 's/^budget_usd = .*/budget_usd = 0.01/' orchestrate.toml > budget.toml
+echo; echo "\$ orchestrate -f budget.toml run -j1 --force math --force greeting    # budget_usd = 0.01"
+"$bin" -f budget.toml run -j1 --force math --force greeting || true
+rm budget.toml
 echo; echo "\$ orchestrate run    # again: everything is fresh"; "$bin" run
 echo; echo "\$ git log --oneline --graph orchestrate/integration | head -20"
 git log --oneline --graph orchestrate/integration | head -20

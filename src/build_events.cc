@@ -71,6 +71,7 @@ Event FinishedEvent(const Build& build, int p) {
   e.branch = r.branch;
   e.commands = s.ended.commands;
   e.started_at = s.started_at;
+  e.usage = s.usage;
   return e;
 }
 

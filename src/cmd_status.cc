@@ -80,6 +80,7 @@ std::vector<StatusRow> CollectStatus(Project& project) {
           row.record.handoff_first_line = d.record->handoff.substr(0, d.record->handoff.find('\n'));
       } else {
         row.record.reason = d.reason;
+        row.record.usage = {};  // what its last run spent is not what is shown
       }
       if (had_record && last == PhaseState::kSucceeded && d.action == Action::kFresh)
         row.record.state = PhaseState::kSucceeded;
@@ -134,27 +135,42 @@ std::string Notes(const StatusRow& r, const std::string& root, int64_t now) {
   return notes;
 }
 
+Usage TotalUsage(const std::vector<StatusRow>& rows) {
+  Usage total;
+  for (const auto& r : rows) total.Add(r.record.usage);
+  return total;
+}
+
+// The USAGE column and the total line appear only when some phase reported
+// usage.
 void PrintText(const std::vector<StatusRow>& rows, const std::string& root) {
-  size_t width = 5, branch_width = 6;
+  Usage total = TotalUsage(rows);
+  bool usage = !total.Empty();
+  size_t width = 5, branch_width = 6, usage_width = 5;
   for (const auto& r : rows) {
     width = std::max(width, r.name.size());
     branch_width = std::max(branch_width, r.record.branch.size());
+    usage_width = std::max(usage_width, FormatSpent(r.record.usage).size());
   }
   auto line = [&](const std::string& name, const std::string& state, const std::string& duration,
-                  const std::string& attempts, const std::string& branch,
+                  const std::string& attempts, const std::string& branch, const std::string& spent,
                   const std::string& notes) {
-    std::printf("%-*s  %-14s  %8s  %8s  %-*s  %s\n", static_cast<int>(width), name.c_str(),
+    std::printf("%-*s  %-14s  %8s  %8s  %-*s  ", static_cast<int>(width), name.c_str(),
                 state.c_str(), duration.c_str(), attempts.c_str(), static_cast<int>(branch_width),
-                branch.c_str(), notes.c_str());
+                branch.c_str());
+    if (usage) std::printf("%-*s  ", static_cast<int>(usage_width), spent.c_str());
+    std::printf("%s\n", notes.c_str());
   };
-  line("PHASE", "STATE", "DURATION", "ATTEMPTS", "BRANCH", "NOTES");
+  line("PHASE", "STATE", "DURATION", "ATTEMPTS", "BRANCH", "USAGE", "NOTES");
   int64_t now = std::time(nullptr);
   for (const auto& r : rows) {
     const PhaseRecord& p = r.record;
+    std::string spent = FormatSpent(p.usage);
     line(r.name, std::string(ToString(p.state)), DurationColumn(p),
          p.attempts ? std::to_string(p.attempts) : "-", p.branch.empty() ? "-" : p.branch,
-         Notes(r, root, now));
+         spent.empty() ? "-" : spent, Notes(r, root, now));
   }
+  if (usage) std::printf("\ntotal usage: %s\n", FormatUsage(total).c_str());
 }
 
 void PrintJson(const std::vector<StatusRow>& rows) {
@@ -174,8 +190,11 @@ void PrintJson(const std::vector<StatusRow>& rows) {
                       {"flaky", r.flaky},
                       {"handoff", p.handoff_first_line},
                       {"saved_attempts", p.saved_attempts}});
+    PutUsageFields(p.usage, &phases.back());
   }
-  std::cout << json{{"phases", phases}}.dump(2) << "\n";
+  json total = json::object();
+  PutUsageFields(TotalUsage(rows), &total);
+  std::cout << json{{"phases", phases}, {"total", total}}.dump(2) << "\n";
 }
 
 void PrintSection(const std::string& title, const std::vector<const StatusRow*>& rows) {
@@ -203,7 +222,8 @@ void PrintMarkdown(const std::vector<StatusRow>& rows) {
       awaiting.push_back(&r);
     else if (s == PhaseState::kRunning)
       running.push_back(&r);
-    else if (s == PhaseState::kStale || s == PhaseState::kBlocked)
+    else if (s == PhaseState::kStale || s == PhaseState::kBlocked ||
+             s == PhaseState::kSkippedBudget)
       pending.push_back(&r);
     else
       failed.push_back(&r);

@@ -69,7 +69,9 @@ std::string FitStatusLine(const std::string& prefix, const std::vector<std::stri
 std::string_view ColorFor(PhaseState state) {
   if (state == PhaseState::kSucceeded) return kGreen;
   if (IsFailure(state)) return kRed;
-  if (state == PhaseState::kBlocked || state == PhaseState::kAwaitingApproval) return kYellow;
+  if (state == PhaseState::kBlocked || state == PhaseState::kAwaitingApproval ||
+      state == PhaseState::kSkippedBudget)
+    return kYellow;
   if (state == PhaseState::kFresh) return kDim;
   return "";
 }
@@ -189,7 +191,8 @@ class ConsolePrinter : public EventSink {
     std::string line = Counter() + Paint(ToString(e.state), ColorFor(e.state)) + " " + e.phase;
     if (e.state == PhaseState::kSucceeded) {
       line += " (" + FormatDuration(PhaseDuration(e)) +
-              (e.attempts > 1 ? fmt::format(", {} attempts", e.attempts) : "") + ")";
+              (e.attempts > 1 ? fmt::format(", {} attempts", e.attempts) : "") +
+              (e.usage.Empty() ? "" : ", " + FormatSpent(e.usage)) + ")";
     } else if (!e.reason.empty()) {
       line += " (" + e.reason + ")";
     }
@@ -209,6 +212,7 @@ class ConsolePrinter : public EventSink {
     }
     if (!e.log_path.empty()) Line("  log: " + e.log_path);
     if (!e.worktree.empty()) Line("  worktree: " + e.worktree);
+    if (!e.usage.Empty()) Line("  usage: " + FormatUsage(e.usage));
   }
 
   void OnTargetUpdated(const Event& e) {
@@ -229,6 +233,7 @@ class ConsolePrinter : public EventSink {
     }
     if (summary.empty()) summary = "nothing ran";
     Line(summary + " in " + FormatDuration(e.duration_s));
+    if (!e.usage.Empty()) Line("cost: " + FormatSpent(e.usage));
     if (!target_.empty()) Line("target " + target_ + " -> " + ShortId(target_commit_));
   }
 

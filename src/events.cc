@@ -17,7 +17,7 @@
 namespace orchestrate {
 namespace {
 
-constexpr std::array<std::pair<PhaseState, std::string_view>, 13> kStateNames{{
+constexpr std::array<std::pair<PhaseState, std::string_view>, 14> kStateNames{{
     {PhaseState::kFresh, "fresh"},
     {PhaseState::kStale, "stale"},
     {PhaseState::kRunning, "running"},
@@ -31,15 +31,17 @@ constexpr std::array<std::pair<PhaseState, std::string_view>, 13> kStateNames{{
     {PhaseState::kAwaitingApproval, "awaiting-approval"},
     {PhaseState::kInterrupted, "interrupted"},
     {PhaseState::kError, "error"},
+    {PhaseState::kSkippedBudget, "skipped-budget"},
 }};
 
 // The order in which the summary lists its groups.
-constexpr std::array<PhaseState, 10> kSummaryOrder{
+constexpr std::array<PhaseState, 11> kSummaryOrder{
     PhaseState::kSucceeded,     PhaseState::kFresh,
     PhaseState::kFailed,        PhaseState::kTimedOut,
     PhaseState::kInputConflict, PhaseState::kMergeConflict,
     PhaseState::kError,         PhaseState::kInterrupted,
     PhaseState::kBlocked,       PhaseState::kAwaitingApproval,
+    PhaseState::kSkippedBudget,
 };
 
 constexpr size_t kMaxNamesInSummary = 5;
@@ -183,6 +185,12 @@ std::string DescribeFailure(const Event& finished) {
 }
 
 std::string ShortId(std::string_view commit) { return std::string(commit.substr(0, 7)); }
+
+Usage TotalUsage(const std::vector<Event>& finished) {
+  Usage total;
+  for (const Event& e : finished) total.Add(e.usage);
+  return total;
+}
 
 void RunRecord::Add(const Event& e) {
   now_ = std::max(now_, e.time_s);

@@ -104,6 +104,7 @@ void PutNumbers(Json& json, const Event& e) {
   if (!e.commands.empty()) json["commands"] = CommandsJson(e.commands);
   if (!e.paths.empty()) json["paths"] = e.paths;
   if (!e.conflicts_with.empty()) json["conflicts_with"] = e.conflicts_with;
+  if (finished || e.type == Type::kRunFinished) PutUsageFields(e.usage, &json);
 }
 
 class EventsWriter : public EventSink {

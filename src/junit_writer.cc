@@ -1,6 +1,7 @@
 // --junit FILE: one <testcase> per phase, for CI systems that render test
 // reports. Failures of the phase's own work are <failure>, machinery errors
-// and interruptions <error>, blocked phases <skipped>. Written at Close().
+// and interruptions <error>, blocked and skipped-budget phases <skipped>.
+// The usage a phase reported is in its properties. Written at Close().
 #include <fmt/format.h>
 
 #include <cstdint>
@@ -101,12 +102,20 @@ std::string Properties(const Event& e) {
   property("orchestrate.state", ToString(e.state));
   if (e.attempts > 0) property("orchestrate.attempts", std::to_string(e.attempts));
   if (!e.result.empty()) property("orchestrate.result", e.result);
+  if (e.usage.cost_usd) property("orchestrate.cost_usd", fmt::format("{}", *e.usage.cost_usd));
+  if (e.usage.input_tokens)
+    property("orchestrate.input_tokens", std::to_string(*e.usage.input_tokens));
+  if (e.usage.output_tokens)
+    property("orchestrate.output_tokens", std::to_string(*e.usage.output_tokens));
+  if (e.usage.model) property("orchestrate.model", *e.usage.model);
   return xml + "      </properties>\n";
 }
 
-// Blocked phases never ran; one awaiting approval ran but is not in the target.
+// Blocked phases never ran, nor did those skipped for the budget; one
+// awaiting approval ran but is not in the target.
 bool Skipped(PhaseState state) {
-  return state == PhaseState::kBlocked || state == PhaseState::kAwaitingApproval;
+  return state == PhaseState::kBlocked || state == PhaseState::kAwaitingApproval ||
+         state == PhaseState::kSkippedBudget;
 }
 
 // The <failure>, <error> or <skipped> element of a phase; empty on success.

@@ -151,6 +151,7 @@ class PhaseExecution {
       fs::create_directories(DepsDir());
     fs::remove(HandoffPath());
     fs::remove(FeedbackPath());
+    fs::remove(UsagePath());
     for (const auto& [dep, text] : job_.dep_handoffs)
       WriteText(DepsDir() + "/" + dep + ".md", text);
     if (phase_.agent.empty()) return;
@@ -161,6 +162,7 @@ class PhaseExecution {
   std::string HandoffPath() const { return job_.phase_dir + "/handoff.md"; }
   std::string FeedbackPath() const { return job_.phase_dir + "/feedback.md"; }
   std::string PromptPath() const { return job_.phase_dir + "/prompt.md"; }
+  std::string UsagePath() const { return job_.phase_dir + "/usage.json"; }
 
   // --- running ---------------------------------------------------------------
   std::vector<std::string> Environment(int attempt, bool feedback) const {
@@ -172,6 +174,7 @@ class PhaseExecution {
     extra.push_back("ORCHESTRATE_ATTEMPT=" + std::to_string(attempt));
     extra.push_back("ORCHESTRATE_HANDOFF_FILE=" + HandoffPath());
     extra.push_back("ORCHESTRATE_DEPS_DIR=" + DepsDir());
+    extra.push_back("ORCHESTRATE_USAGE_FILE=" + UsagePath());
     if (!phase_.agent.empty()) extra.push_back("ORCHESTRATE_PROMPT_FILE=" + PromptPath());
     if (feedback) extra.push_back("ORCHESTRATE_FEEDBACK_FILE=" + FeedbackPath());
     return MergeEnvironment(WithoutRepositoryVariables(job_.env), extra);
@@ -273,6 +276,7 @@ class PhaseExecution {
       WorktreeSnapshot before = wt_->Snapshot();
       std::string command = Command();
       ProcessResult r = Step("run", command, attempt, feedback);
+      run_output_ = {r.log_begin, r.log_end};
       // Whatever the exit status: some agent CLIs exit 0 on a rate limit.
       if (!r.cancelled && !r.timed_out)
         if (std::string pattern = MatchedRequeuePattern(r); !pattern.empty())
@@ -343,7 +347,9 @@ class PhaseExecution {
     if (feedback) WriteText(FeedbackPath(), job_.rejection);
     for (int attempt = job_.attempts_done + 1;; ++attempt) {
       out_.attempts = attempt;
+      run_output_.reset();
       std::optional<StepFailure> failure = Attempt(attempt, feedback);
+      AddAttemptUsage();
       if (!failure) break;
       const ProcessResult& r = failure->result;
       if (!failure->requeue_pattern.empty()) {
@@ -363,6 +369,35 @@ class PhaseExecution {
       feedback = true;
     }
     Succeed();
+  }
+
+  // The bytes [begin, end) of the phase's log.
+  std::string LogRange(int64_t begin, int64_t end) const {
+    std::string log = ReadText(job_.log_path);
+    size_t from = std::min<size_t>(static_cast<size_t>(begin), log.size());
+    return log.substr(from, static_cast<size_t>(std::max<int64_t>(end - begin, 0)));
+  }
+
+  // What the attempt just made reported: the agent's JSON output (its run
+  // command's part of the log) or ORCHESTRATE_USAGE_FILE, which is removed
+  // so that the next attempt starts without it. A malformed file is a
+  // warning, never a failure.
+  void AddAttemptUsage() {
+    std::string output;
+    if (run_output_ && job_.agent && job_.agent->usage != UsageFormat::kFile)
+      output = LogRange(run_output_->first, run_output_->second);
+    std::string warning;
+    UsageFormat format = job_.agent ? job_.agent->usage : UsageFormat::kFile;
+    out_.usage.Add(PhaseUsage(format, UsagePath(), output, &warning));
+    std::error_code ec;
+    fs::remove(UsagePath(), ec);
+    if (warning.empty()) return;
+    Event e;
+    e.type = Event::Type::kMessage;
+    e.phase = phase_.name;
+    e.text = "phase " + phase_.name + ": " + warning;
+    e.warning = true;
+    emit_(e);
   }
 
   // Ends the phase: its command exited 0 but `why` makes it a failure.
@@ -397,6 +432,8 @@ class PhaseExecution {
   Repo* wt_ = nullptr;
   PhaseOutcome out_;
   ObjectId result_;  ///< the commit verify ran on
+  /// Where the current attempt's run command wrote in the log: [begin, end).
+  std::optional<std::pair<int64_t, int64_t>> run_output_;
 };
 
 }  // namespace

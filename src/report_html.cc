@@ -181,12 +181,14 @@ std::string PhaseTable(const ReportModel& m) {
            "</td><td class=\"n\">" +
            (p.duration_s > 0 ? Escape(FormatDuration(p.duration_s)) : "-") +
            "</td><td class=\"n\">" + (p.attempts ? std::to_string(p.attempts) : "-") + "</td>";
-    if (costs) {
-      char cost[32] = "-";
-      if (p.cost_usd) std::snprintf(cost, sizeof cost, "$%.2f", *p.cost_usd);
-      out += "<td class=\"n\">" + std::string(cost) + "</td>";
-    }
+    if (costs) out += "<td class=\"n\">" + (p.cost_usd ? FormatCost(*p.cost_usd) : "-") + "</td>";
     out += "<td>" + Escape(p.reason) + "</td></tr>\n";
+  }
+  if (costs) {
+    double total = 0;
+    for (const ReportPhase& p : m.phases) total += p.cost_usd.value_or(0);
+    out += "<tr class=\"total\"><td>total</td><td></td><td></td><td></td><td class=\"n\">" +
+           FormatCost(total) + "</td><td></td></tr>\n";
   }
   return out + "</table>\n";
 }

@@ -68,6 +68,7 @@ ReportModel ReportFromState(Project& project) {
     p.reason = r.reason;
     p.duration_s = r.duration_s;
     p.attempts = r.attempts;
+    p.cost_usd = r.usage.cost_usd;
     if (IsFailure(r.state) && !r.log_path.empty()) {
       p.log_path = r.log_path;
       p.log_tail = TailOfFile(r.log_path, 20);

@@ -101,6 +101,7 @@ class HtmlReportWriter : public EventSink {
       p->reason = e.reason;
       p->duration_s = e.duration_s;
       p->attempts = e.attempts;
+      p->cost_usd = e.usage.cost_usd;
       p->log_path = e.log_path;
       if (IsFailure(e.state)) p->log_tail = e.log_tail;
     }

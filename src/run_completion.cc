@@ -8,6 +8,7 @@ namespace orchestrate::run_internal {
 
 void Run::Completed(int p, PhaseOutcome outcome) {
   if (outcome.requeue) return Requeue(p, outcome);
+  Spent(p, outcome.usage);
   PhaseRun& s = build_[p];
   s.ended = std::move(outcome);
   const PhaseOutcome& o = s.ended;
@@ -32,10 +33,11 @@ void Run::Completed(int p, PhaseOutcome outcome) {
   r.started_at = s.started_at;
   if (!succeeded) r.reason = o.failure;
   r.handoff_first_line = o.handoff.substr(0, o.handoff.find('\n'));
+  r.usage = s.usage;
   for (const auto& [owner, ref] : o.saved_attempts) RememberSaved(owner, ref);
   if (s.worktree_name.empty()) r.worktree.clear();
-  bool counts_as_failure =
-      !succeeded && o.state != PhaseState::kInterrupted && o.state != PhaseState::kError;
+  bool counts_as_failure = !succeeded && o.state != PhaseState::kInterrupted &&
+                           o.state != PhaseState::kError && o.state != PhaseState::kSkippedBudget;
   if (counts_as_failure && !s.key.empty()) build_.bookkeeping().failed_keys[Name(p)].insert(s.key);
   if (o.state == PhaseState::kError) {
     infra_error_ = "phase " + Name(p) + ": " + o.infra_error;
@@ -77,6 +79,7 @@ void Run::RecordSuccess(int p, const PhaseOutcome& o) {
   rec.commands = o.commands;
   rec.log = store_.LogTail(Name(p), 100000);
   rec.handoff = o.handoff;
+  rec.usage = s.usage;
   // A forced success, or one after a person rejected the recorded result,
   // supersedes the record for its key.
   bool replace = options_.always || options_.force.count(Name(p)) || !s.rejection.empty();
@@ -92,10 +95,25 @@ void Run::Blocked(int b, int by) {
   r.reason = build_[by].state == PhaseState::kAwaitingApproval
                  ? "waits for the approval of " + Name(by)
                  : "blocked by " + Name(by);
+  r.usage = {};
   Emit(BlockedEvent(build_, b));
 }
 
+void Run::Spent(int p, const Usage& usage) {
+  if (usage.Empty()) return;
+  build_[p].usage.Add(usage);
+  const std::optional<double>& budget = manifest_.settings.budget_usd;
+  bool was_under = !budget || spent_usd_ < *budget;
+  spent_usd_ += usage.cost_usd.value_or(0);
+  if (budget && was_under && spent_usd_ >= *budget)
+    Notice("budget spent: this run's phases cost " + FormatCost(spent_usd_) +
+               ", settings.budget_usd is " + FormatCost(*budget) +
+               "; no new agent phase starts (running ones finish)",
+           true);
+}
+
 void Run::Requeue(int p, const PhaseOutcome& o) {
+  Spent(p, o.usage);
   PhaseRun& s = build_[p];
   s.attempts_done = o.attempts;
   pool_->Release(s.worktree_name, Name(p), true);
@@ -109,6 +127,7 @@ void Run::Requeue(int p, const PhaseOutcome& o) {
   double limit = std::chrono::duration<double>(manifest_.settings.requeue_max).count();
   if (s.waited_s + wait > limit) {
     PhaseOutcome failed = o;
+    failed.usage = {};  // counted above
     failed.requeue = false;
     failed.state = PhaseState::kFailed;
     failed.failure = "still told to wait (\"" + o.requeue_pattern + "\") after waiting " +
@@ -125,6 +144,7 @@ void Run::Requeue(int p, const PhaseOutcome& o) {
   PauseItsPool(p, until);
   s.state = PhaseState::kRequeued;
   PhaseRecord& r = build_.Recorded(p);
+  r.usage = s.usage;
   r.reason = "waiting until " + ClockTimeIn(clock_.WallNow(), wait) + " (output matched \"" +
              o.requeue_pattern + "\")";
   s.ended = o;
@@ -225,6 +245,7 @@ void Run::TargetConflicts(const std::vector<MergeFailure>& failures) {
     e.phase = f.phase;
     e.state = PhaseState::kMergeConflict;
     e.result = build_[p].result;
+    e.usage = build_[p].usage;
     e.paths = f.paths;
     e.conflicts_with = f.conflicts_with;
     e.reason =
@@ -265,6 +286,7 @@ int Run::Finish() {
     s.state = PhaseState::kInterrupted;
     state_changed_ = true;
   }
+  BudgetNotice();
   if (!infra_error_.empty())
     Notice("stopped: " + infra_error_ + " — nothing half-done was recorded; retrying may help",
            true);
@@ -288,8 +310,27 @@ int Run::Finish() {
   e.type = Event::Type::kRunFinished;
   e.exit_status = ExitStatus();
   e.duration_s = Now();
+  e.usage = TotalUsage();
   Emit(e);
   return e.exit_status;
+}
+
+void Run::BudgetNotice() {
+  if (skipped_budget_.empty()) return;
+  std::vector<std::string> names;
+  for (int p : skipped_budget_) names.push_back(Name(p));
+  Notice("the budget was spent: this run's phases cost " + FormatCost(spent_usd_) +
+             " of settings.budget_usd (" + FormatCost(*manifest_.settings.budget_usd) + "), so " +
+             JoinNames(names, "") + (names.size() == 1 ? " was" : " were") +
+             " not started (skipped-budget). To continue, raise budget_usd in the manifest, or "
+             "run again: the next run starts with a fresh budget and reuses what this one did",
+         true);
+}
+
+Usage Run::TotalUsage() const {
+  Usage total;
+  for (int p = 0; p < build_.size(); ++p) total.Add(build_[p].usage);
+  return total;
 }
 
 }  // namespace orchestrate::run_internal

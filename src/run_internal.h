@@ -127,6 +127,9 @@ class Run {
   PhaseJob MakeJob(int p, const ObjectId& input);
   std::string PromptOf(const Phase& phase);
   void Launch(int p, const ObjectId& input);
+  // settings.budget_usd is spent and `p` is an agent phase: it must not start.
+  bool OverBudget(int p) const;
+  void SkipForBudget(int p);
   void WaitForCompletions(std::chrono::milliseconds timeout);
 
   // --- a phase ended ---------------------------------------------------------------
@@ -136,6 +139,8 @@ class Run {
   void RecordSuccess(int p, const PhaseOutcome& o);
   void Blocked(int b, int by);
   void Requeue(int p, const PhaseOutcome& o);
+  // Adds what an execution of `p` reported to its usage and the run's spend.
+  void Spent(int p, const Usage& usage);
   void PauseItsPool(int p, Clock::time_point until);
   void WakeRequeued();
 
@@ -147,6 +152,10 @@ class Run {
   void TargetConflicts(const std::vector<MergeFailure>& failures);
   int ExitStatus() const;
   int Finish();
+  // The summary's notice when the budget left agent phases unstarted.
+  void BudgetNotice();
+  // What this run spent on every phase.
+  Usage TotalUsage() const;
   const Manifest& manifest_;
   const Workspace& ws_;  ///< paths only: the store reads and writes
   RunOptions options_;
@@ -170,6 +179,8 @@ class Run {
   bool target_conflict_ = false;
   bool target_refused_ = false;  ///< the target changed under the run: exit 2
   bool started_emitted_ = false;
+  double spent_usd_ = 0;             ///< the cost this run's attempts reported
+  std::vector<int> skipped_budget_;  ///< agent phases not started: the budget was spent
   std::vector<Event> pending_notices_;
   std::map<int, Clock::time_point> requeued_;
   std::map<std::string, Clock::time_point> paused_pools_;  ///< pool -> end of its wait

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "file_io.h"
@@ -250,7 +251,9 @@ class StateParser {
   void ParseRecord() {
     CheckTerminated();
     std::string_view tag = fields_[0];
+    PhaseRecord* after = std::exchange(last_phase_, nullptr);
     if (tag == "phase") return ParsePhase();
+    if (tag == "usage") return ParseUsage(after);
     if (tag == "succeeded") return ParseKeySet(state_.succeeded_keys, previous_succeeded_);
     if (tag == "failed") return ParseKeySet(state_.failed_keys, previous_failed_);
     if (tag == "last") return ParsePair(state_.worktree_last_phase, previous_last_);
@@ -294,6 +297,18 @@ class StateParser {
     r.saved_attempts.reserve(fields_.size() - kPhaseFields);
     for (size_t i = kPhaseFields; i < fields_.size(); ++i) r.saved_attempts.push_back(String(i));
     previous_phase_ = &r;
+    last_phase_ = &r;
+  }
+
+  // The usage of `phase`, the record of the line just before.
+  void ParseUsage(PhaseRecord* phase) {
+    ExpectFields(5);
+    if (!phase) Fail("usage does not follow a phase line");
+    Usage& usage = phase->usage;
+    if (!fields_[1].empty()) usage.input_tokens = Number<int64_t>(1);
+    if (!fields_[2].empty()) usage.output_tokens = Number<int64_t>(2);
+    if (!fields_[3].empty()) usage.cost_usd = Number<double>(3);
+    if (!fields_[4].empty()) usage.model = String(4);
   }
 
   void ParseKeySet(std::map<std::string, std::set<std::string>>& sets, std::string_view& previous) {
@@ -390,6 +405,7 @@ class StateParser {
   RunState state_;
   // What the front-coded fields of each kind of line refer to.
   const PhaseRecord* previous_phase_ = &kNoPhase;
+  PhaseRecord* last_phase_ = nullptr;  // the phase line just read, for its usage line
   std::string_view previous_phase_name_, previous_failed_, previous_succeeded_;
   std::string_view previous_kept_, previous_last_;
 };

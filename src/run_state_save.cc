@@ -126,6 +126,24 @@ void WriteRun(StateWriter& out, const RunState& s) {
   out.EndLine();
 }
 
+// A figure of a usage line: empty when unknown, so a known 0 stays 0.
+template <typename N>
+void Figure(StateWriter& out, const std::optional<N>& n) {
+  char text[32];
+  out.String(n ? std::string_view(text, static_cast<size_t>(
+                                            std::to_chars(text, text + sizeof text, *n).ptr - text))
+               : std::string_view());
+}
+
+void WriteUsage(StateWriter& out, const Usage& usage) {
+  out.BeginLine("usage");
+  Figure(out, usage.input_tokens);
+  Figure(out, usage.output_tokens);
+  Figure(out, usage.cost_usd);
+  out.String(usage.model.value_or(""));
+  out.EndLine();
+}
+
 void WritePhase(StateWriter& out, std::string_view previous_name, const PhaseRecord& previous,
                 std::string_view name, const PhaseRecord& r) {
   out.BeginLine("phase");
@@ -144,6 +162,7 @@ void WritePhase(StateWriter& out, std::string_view previous_name, const PhaseRec
   out.FrontCoded(previous.handoff_first_line, r.handoff_first_line);
   for (const std::string& ref : r.saved_attempts) out.String(ref);
   out.EndLine();
+  if (!r.usage.Empty()) WriteUsage(out, r.usage);
 }
 
 void WritePhases(StateWriter& out, const std::map<std::string, PhaseRecord>& phases) {

@@ -288,7 +288,7 @@ void Run::AcceptFresh(int p, Record&& record) {
   bool as_left = s.state == PhaseState::kFresh && r.key == s.key && r.result == s.result &&
                  r.duration_s == s.record_duration_s && r.attempts == s.record_attempts &&
                  r.started_at == record.started_at && r.handoff_first_line == first_line &&
-                 r.reason.empty();
+                 r.reason.empty() && r.usage.Empty();
   s.reached = true;
   s.state = PhaseState::kFresh;
   if (as_left) return;  // the state file stays as the last run left it
@@ -300,6 +300,7 @@ void Run::AcceptFresh(int p, Record&& record) {
   r.started_at = record.started_at;
   r.handoff_first_line = first_line;
   r.reason.clear();
+  r.usage = {};  // reusing a result spends nothing
 }
 
 void Run::AwaitApproval(int p, Record&& record) {
@@ -331,6 +332,10 @@ int Run::FreeJobSlot() const {
 
 void Run::StartRunnable() {
   while (std::optional<int> p = scheduler_->PopRunnable()) {
+    if (OverBudget(*p)) {
+      SkipForBudget(*p);
+      continue;
+    }
     std::vector<PhaseResult> deps;
     for (int dep : graph_.node(*p).deps) deps.push_back({Name(dep), build_[dep].result, {}, {}});
     MergeOutcome input = store_.MergeInput(base_, deps);
@@ -340,6 +345,20 @@ void Run::StartRunnable() {
     }
     Launch(*p, input.commit);
   }
+}
+
+bool Run::OverBudget(int p) const {
+  const std::optional<double>& budget = manifest_.settings.budget_usd;
+  return budget && spent_usd_ >= *budget && !graph_.node(p).phase->agent.empty();
+}
+
+void Run::SkipForBudget(int p) {
+  skipped_budget_.push_back(p);
+  PhaseOutcome o;
+  o.state = PhaseState::kSkippedBudget;
+  o.failure = "not started: this run spent " + FormatCost(spent_usd_) +
+              " of settings.budget_usd (" + FormatCost(*manifest_.settings.budget_usd) + ")";
+  Completed(p, std::move(o));
 }
 
 void Run::InputConflict(int p, const std::vector<PhaseResult>& deps, const MergeFailure& f) {
@@ -411,6 +430,7 @@ void Run::Launch(int p, const ObjectId& input) {
   r.worktree = job.worktree_dir + "/" + s.worktree_name;
   r.started_at = s.started_at;
   r.reason = s.reason;
+  r.usage = s.usage;
   StateChanged();
   Emit(StartedEvent(build_, p));
   ++running_;

@@ -43,6 +43,9 @@ std::string DescribeFailure(const Event& finished);
 /// The first 7 characters of a commit id.
 std::string ShortId(std::string_view commit);
 
+/// What the phases of `finished` spent, added up.
+Usage TotalUsage(const std::vector<Event>& finished);
+
 /// What the end-of-run sinks (JUnit, step summary) report: fed every event,
 /// it keeps the phases that finished, in order, and the run's totals.
 class RunRecord {

@@ -13,7 +13,7 @@ std::string_view StateColor(std::string_view state) {
       {"input-conflict", "#f08080"}, {"merge-conflict", "#f08080"},
       {"error", "#f08080"},          {"interrupted", "#f4a6a6"},
       {"blocked", "#f5b971"},        {"awaiting-approval", "#f7e07b"},
-      {"requeued", "#c9b3e6"},
+      {"requeued", "#c9b3e6"},       {"skipped-budget", "#f5b971"},
   };
   for (const auto& [name, color] : kColors)
     if (name == state) return color;

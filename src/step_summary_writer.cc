@@ -53,12 +53,19 @@ std::string Notes(const Event& e) {
   return e.reason;
 }
 
+// The table has a Cost column only when some phase reported usage.
 std::string Table(const std::vector<Event>& outcomes) {
-  std::string table = "| Phase | State | Duration | Attempts | Notes |\n|---|---|---|---|---|\n";
+  bool costs = !TotalUsage(outcomes).Empty();
+  std::string table =
+      costs ? "| Phase | State | Duration | Attempts | Cost | Notes |\n"
+              "|---|---|---|---|---|---|\n"
+            : "| Phase | State | Duration | Attempts | Notes |\n|---|---|---|---|---|\n";
   for (const Event& e : outcomes) {
-    table += fmt::format("| {} | {} | {} | {} | {} |\n", Cell(e.phase), ToString(e.state),
+    table += fmt::format("| {} | {} | {} | {} |", Cell(e.phase), ToString(e.state),
                          FormatDuration(PhaseDuration(e)),
-                         e.attempts > 0 ? std::to_string(e.attempts) : "", Cell(Notes(e)));
+                         e.attempts > 0 ? std::to_string(e.attempts) : "");
+    if (costs) table += " " + Cell(FormatSpent(e.usage)) + " |";
+    table += " " + Cell(Notes(e)) + " |\n";
   }
   return table;
 }
@@ -78,6 +85,8 @@ std::string Markdown(const RunRecord& record) {
   std::string text = "## orchestrate\n\n";
   text += JoinSummary(SummarizeOutcomes(outcomes, record.total())) + " in " +
           FormatDuration(record.duration_s()) + "\n\n";
+  if (Usage spent = TotalUsage(outcomes); !spent.Empty())
+    text += "Cost: " + FormatSpent(spent) + "\n\n";
   if (!record.target().empty()) {
     text += fmt::format("Target {} is at {}\n\n", CodeSpan(record.target()),
                         CodeSpan(ShortId(record.target_commit())));

@@ -220,6 +220,39 @@ std::string FormatUsage(const Usage& usage) {
   return out;
 }
 
+std::string FormatTokens(int64_t tokens) {
+  char text[32];
+  if (tokens < 1000) return std::to_string(tokens);
+  if (tokens < 10'000)
+    std::snprintf(text, sizeof text, "%.1fk", tokens / 1e3);
+  else if (tokens < 1'000'000)
+    std::snprintf(text, sizeof text, "%.0fk", tokens / 1e3);
+  else
+    std::snprintf(text, sizeof text, "%.1fM", tokens / 1e6);
+  return text;
+}
+
+std::string FormatSpent(const Usage& usage) {
+  std::string tokens;
+  if (usage.input_tokens) tokens = FormatTokens(*usage.input_tokens) + " in";
+  if (usage.output_tokens)
+    tokens += (tokens.empty() ? "" : " / ") + FormatTokens(*usage.output_tokens) + " out";
+  if (!tokens.empty()) tokens += " tokens";
+  if (!usage.cost_usd) return tokens;
+  return FormatCost(*usage.cost_usd) + (tokens.empty() ? "" : " (" + tokens + ")");
+}
+
+void PutUsageFields(const Usage& usage, json* object) {
+  if (usage.cost_usd) (*object)["cost_usd"] = *usage.cost_usd;
+  if (usage.input_tokens || usage.output_tokens) {
+    json tokens = json::object();
+    if (usage.input_tokens) tokens["input"] = *usage.input_tokens;
+    if (usage.output_tokens) tokens["output"] = *usage.output_tokens;
+    (*object)["tokens"] = tokens;
+  }
+  if (usage.model) (*object)["model"] = *usage.model;
+}
+
 void to_json(json& j, const Usage& usage) {
   j = json::object();
   if (usage.input_tokens) j["input_tokens"] = *usage.input_tokens;

@@ -59,6 +59,9 @@ struct PhaseRun {
   int64_t started_at = 0;
   /// How its last attempt ended (commands, failure, log tail, requeue).
   PhaseOutcome ended;
+  /// The tokens and cost this run spent on it: every attempt's, requeued
+  /// and failed ones included. A fresh phase spent nothing.
+  Usage usage;
 
   // --- its line of the state file ---------------------------------------------
   /// The outcome of the last run that touched the phase, updated as this

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "orchestrate/duration.h"
+#include "orchestrate/usage.h"
 
 namespace orchestrate {
 
@@ -30,17 +31,19 @@ enum class PhaseState {
   kAwaitingApproval,  ///< verified; waits for `orchestrate approve` (approval = true)
   kInterrupted,
   kError,
+  kSkippedBudget,  ///< not started: the run spent settings.budget_usd
 };
 
 /// "fresh", "stale", "running", "requeued", "succeeded", "failed", "timed-out",
 /// "input-conflict", "merge-conflict", "blocked", "awaiting-approval",
-/// "interrupted", "error".
+/// "interrupted", "error", "skipped-budget".
 std::string_view ToString(PhaseState state);
 std::optional<PhaseState> ParsePhaseState(std::string_view text);
 /// succeeded or fresh.
 bool IsSuccess(PhaseState state);
 /// A phase that ran and did not succeed: failed, timed-out, input-conflict,
-/// merge-conflict, error, interrupted (not blocked: it never ran).
+/// merge-conflict, error, interrupted (not blocked or skipped-budget: it
+/// never ran).
 bool IsFailure(PhaseState state);
 
 /// What one command of a phase did.
@@ -63,7 +66,7 @@ struct Event {
                       ///< a merge-conflict at the end supersedes the phase's earlier one
     kTargetUpdated,   ///< text: target branch, result: commit
     kMessage,         ///< text: a one-line notice (warning level when `warning`)
-    kRunFinished,     ///< exit_status, duration_s
+    kRunFinished,     ///< exit_status, duration_s, usage (what the run spent in total)
   };
   Type type = Type::kMessage;
   double time_s = 0;  ///< seconds since the run started
@@ -87,6 +90,10 @@ struct Event {
   std::vector<std::string> paths;           ///< merge-conflict: the conflicting paths
   std::vector<std::string> conflicts_with;  ///< merge-conflict: the phases it conflicts with
   int64_t started_at = 0;                   ///< unix seconds
+  /// kPhaseFinished: the tokens and cost this run spent on the phase, every
+  /// attempt included (usage.h); empty when it reported none. kRunFinished:
+  /// the sum over the run's phases.
+  Usage usage;
   // run-level
   std::string base;
   int total = 0;

@@ -15,6 +15,7 @@
 #include "orchestrate/git.h"
 #include "orchestrate/manifest.h"
 #include "orchestrate/process.h"
+#include "orchestrate/usage.h"
 
 namespace orchestrate {
 
@@ -80,6 +81,10 @@ struct PhaseOutcome {
   /// belongs to, ref written).
   std::vector<std::pair<std::string, std::string>> saved_attempts;
   std::string infra_error;  ///< state kError: what failed
+  /// Tokens and cost its attempts reported (ORCHESTRATE_USAGE_FILE or the
+  /// agent's JSON output), summed over the attempts of this execution,
+  /// requeued and failed ones included; empty when none reported any.
+  Usage usage;
 };
 
 /// Emits an event from a worker thread (the callee serializes).

@@ -10,6 +10,9 @@
 //   phase      *name  state  key  result  *branch  *worktree  *log_path  *reason
 //              duration_s  attempts  started_at  recorded_at  *handoff_first_line
 //              [saved_attempt...]
+//   usage      input_tokens  output_tokens  cost_usd  model
+//              the usage of the phase line before it (only when it has
+//              some); an unknown figure is an empty field
 //   failed     *phase  [key...]          one line per entry of failed_keys
 //   succeeded  *phase  [key...]          one line per entry of succeeded_keys
 //   kept       *worktree  phase          one line per entry of kept_worktrees
@@ -38,6 +41,7 @@
 #include <vector>
 
 #include "orchestrate/events.h"
+#include "orchestrate/usage.h"
 
 namespace orchestrate {
 
@@ -56,6 +60,9 @@ struct PhaseRecord {
   int64_t recorded_at = 0;  ///< when its cache record was written
   std::string handoff_first_line;
   std::vector<std::string> saved_attempts;  ///< refs/orchestrate/attempts/... saved before reuse
+  /// Tokens and cost that run spent on the phase, failed attempts included;
+  /// empty when it reported none (or was fresh).
+  Usage usage;
 };
 
 /// The state of the last run, as kept in the workspace's state file.

@@ -64,8 +64,20 @@ Usage PhaseUsage(UsageFormat format, const std::string& usage_file, std::string_
 /// "" when none is known.
 std::string FormatUsage(const Usage& usage);
 
+/// "$1.23 (120k in / 8k out tokens)", the run summary's form: the cost,
+/// then the token counts rounded (FormatTokens); the known figures only, ""
+/// when none is known. The model is left out.
+std::string FormatSpent(const Usage& usage);
+
+/// "950", "12k", "1.5M": a token count for a glance.
+std::string FormatTokens(int64_t tokens);
+
 /// "$4.10": dollars with two decimals, or four below a cent ("$0.0042").
 std::string FormatCost(double usd);
+
+/// Adds the known figures to the JSON object `object` as `status --json` and
+/// `--events` show them: "cost_usd", "tokens": {"input", "output"}, "model".
+void PutUsageFields(const Usage& usage, nlohmann::json* object);
 
 /// The JSON of a record's or a report's usage: only the known figures.
 void to_json(nlohmann::json& j, const Usage& usage);

@@ -44,11 +44,20 @@ struct FakeOutcome {
   std::string handoff;
   bool runs_until_cancelled = false;   ///< ends interrupted once the run cancels
   std::chrono::milliseconds takes{1};  ///< clock time from start to end
+  Usage usage;                         ///< what its attempts reported
 };
 
 inline FakeOutcome Succeeds(int attempts = 1) {
   FakeOutcome o;
   o.attempts = attempts;
+  return o;
+}
+/// Ends `state` having reported `cost_usd`.
+inline FakeOutcome Costs(double cost_usd, PhaseState state = PhaseState::kSucceeded) {
+  FakeOutcome o;
+  o.state = state;
+  if (state != PhaseState::kSucceeded) o.failure = "run `agent` exit status 1";
+  o.usage.cost_usd = cost_usd;
   return o;
 }
 /// The output matched requeue_on after `attempts` counted attempts.
@@ -154,6 +163,7 @@ class FakePhaseRunner : public PhaseRunner {
     PhaseOutcome out;
     out.attempts = r.job.attempts_done + r.what.attempts;
     out.worktree_path = r.job.worktree_dir + "/" + r.job.worktree_name;
+    out.usage = r.what.usage;
     if (r.what.runs_until_cancelled) {
       out.state = PhaseState::kInterrupted;
       out.failure = "run `x` interrupted";

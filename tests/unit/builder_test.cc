@@ -60,6 +60,19 @@ class BuilderTest : public ::testing::Test {
     return all;
   }
 
+  /// Makes the phases agent phases (of agent "coder"), the others stay `run`.
+  void Agents(const std::vector<std::string>& names) {
+    Agent agent;
+    agent.name = "coder";
+    agent.command = "coder {prompt_file}";
+    manifest_.agents.push_back(agent);
+    for (const auto& name : names) {
+      PhaseNamed(name).run.clear();
+      PhaseNamed(name).agent = "coder";
+      PhaseNamed(name).prompt_text = "do " + name;
+    }
+  }
+
   Manifest manifest_;
   Workspace ws_{"/nonexistent/repo", "/nonexistent/repo/.orchestrate"};
   RunOptions options_ = TwoJobs();
@@ -462,6 +475,109 @@ TEST_F(BuilderTest, OnlyRefusesADependencyWithoutARecordedResult) {
               "inputs (never run); run it first, or pull the cache with `orchestrate cache pull`");
   }
   EXPECT_TRUE(runner_.starts().empty());
+}
+
+TEST_F(BuilderTest, UsageIsSummedOverRequeuesAndKeptInTheRecordTheStateAndTheEvents) {
+  Use({{"a", {}}});
+  options_.requeue_backoff = std::chrono::seconds(1);
+  FakeOutcome limited = RateLimited("rate limit");
+  limited.usage.cost_usd = 0.25;
+  limited.usage.input_tokens = 100;
+  FakeOutcome done = Costs(0.5);
+  done.usage.input_tokens = 1000;
+  done.usage.output_tokens = 20;
+  runner_.Script("a", {limited, done});
+  EXPECT_EQ(Build(), kExitOk);
+  Usage expected;
+  expected.cost_usd = 0.75;
+  expected.input_tokens = 1100;
+  expected.output_tokens = 20;
+  ASSERT_EQ(store_.stored.size(), 1u);
+  EXPECT_EQ(store_.stored[0].first.usage, expected);
+  EXPECT_EQ(store_.saved.back().phases.at("a").usage, expected);
+  EXPECT_EQ(events_.Of(Event::Type::kPhaseFinished, "a").at(0).usage, expected);
+  EXPECT_EQ(events_.Of(Event::Type::kRunFinished).at(0).usage, expected);
+}
+
+TEST_F(BuilderTest, UsageOfRequeuesIsCountedOnceWhenThePhaseGivesUp) {
+  Use({{"a", {}}});
+  options_.requeue_backoff = std::chrono::seconds(10);
+  manifest_.settings.requeue_max = std::chrono::seconds(25);
+  FakeOutcome limited = RateLimited("429");
+  limited.usage.cost_usd = 0.25;
+  runner_.Script("a", {limited, limited});  // waits 10 s, then gives up
+  EXPECT_EQ(Build(), kExitPhaseFailed);
+  EXPECT_EQ(events_.Of(Event::Type::kPhaseFinished, "a").at(0).usage.cost_usd, 0.5);
+  EXPECT_EQ(store_.saved.back().phases.at("a").usage.cost_usd, 0.5);
+}
+
+TEST_F(BuilderTest, UsageOfAFailedPhaseIsKeptInTheStateFile) {
+  Use({{"a", {}}});
+  runner_.Script("a", {Costs(0.4, PhaseState::kFailed)});
+  EXPECT_EQ(Build(), kExitPhaseFailed);
+  EXPECT_EQ(store_.saved.back().phases.at("a").usage.cost_usd, 0.4);
+}
+
+TEST_F(BuilderTest, AFreshPhaseSpendsNothingInThisRun) {
+  Use({{"a", {}}});
+  store_.cached["a"] = FakeBuildStore::RecordOf("a");
+  store_.cached["a"].usage.cost_usd = 3;
+  store_.state.phases["a"].state = PhaseState::kSucceeded;
+  store_.state.phases["a"].usage.cost_usd = 3;  // what the last run spent
+  EXPECT_EQ(Build(), kExitOk);
+  EXPECT_TRUE(store_.saved.back().phases.at("a").usage.Empty());
+  EXPECT_TRUE(events_.Of(Event::Type::kRunFinished).at(0).usage.Empty());
+}
+
+TEST_F(BuilderTest, BudgetStopsStartingAgentPhasesButPlainPhasesStillRun) {
+  // A chain of agent phases costing $0.60 each: a and b run ($1.20 reaches
+  // the $1.00 budget), c is skipped and d, after it, is blocked; lint runs.
+  Use({{"a", {}}, {"b", {"a"}}, {"c", {"b"}}, {"d", {"c"}}, {"lint", {"b"}}});
+  Agents({"a", "b", "c", "d"});
+  manifest_.settings.budget_usd = 1.0;
+  for (const char* name : {"a", "b", "c", "d"}) runner_.Script(name, {Costs(0.6)});
+  EXPECT_EQ(Build(), kExitPhaseFailed);
+  EXPECT_EQ(runner_.StartsOf("a"), 1);
+  EXPECT_EQ(runner_.StartsOf("b"), 1);
+  EXPECT_EQ(runner_.StartsOf("c"), 0);
+  EXPECT_EQ(runner_.StartsOf("lint"), 1);
+  EXPECT_EQ(Finished("c"), PhaseState::kSkippedBudget);
+  EXPECT_EQ(events_.Of(Event::Type::kPhaseFinished, "c").at(0).reason,
+            "not started: this run spent $1.20 of settings.budget_usd ($1.00)");
+  EXPECT_EQ(Finished("d"), PhaseState::kBlocked);
+  EXPECT_EQ(SavedState("c"), PhaseState::kSkippedBudget);
+  EXPECT_EQ(SavedState("lint"), PhaseState::kSucceeded);
+  EXPECT_TRUE(Contains(AllMessages(),
+                       "budget spent: this run's phases cost $1.20, settings.budget_usd is $1.00"));
+  EXPECT_TRUE(Contains(AllMessages(),
+                       "the budget was spent: this run's phases cost $1.20 of "
+                       "settings.budget_usd ($1.00), so c was not started (skipped-budget). "
+                       "To continue, raise budget_usd"));
+  // A skipped phase did not fail: its key is not remembered as failing.
+  EXPECT_EQ(store_.saved.back().failed_keys.count("c"), 0u);
+}
+
+TEST_F(BuilderTest, BudgetCountsTheCostOfFailedAttempts) {
+  // One job; a goes first (priority), fails having spent the whole budget.
+  Use({{"a", {}}, {"b", {}}});
+  Agents({"a", "b"});
+  options_.jobs = 1;
+  PhaseNamed("a").priority = 1;
+  manifest_.settings.budget_usd = 1.0;
+  runner_.Script("a", {Costs(1.0, PhaseState::kFailed)});
+  EXPECT_EQ(Build(), kExitPhaseFailed);
+  EXPECT_EQ(runner_.StartsOf("b"), 0);
+  EXPECT_EQ(Finished("b"), PhaseState::kSkippedBudget);
+}
+
+TEST_F(BuilderTest, BelowTheBudgetEveryPhaseRuns) {
+  Use({{"a", {}}, {"b", {"a"}}});
+  Agents({"a", "b"});
+  manifest_.settings.budget_usd = 1.0;
+  runner_.Script("a", {Costs(0.99)});
+  EXPECT_EQ(Build(), kExitOk);
+  EXPECT_EQ(runner_.StartsOf("b"), 1);
+  EXPECT_EQ(AllMessages().find("budget"), std::string::npos);
 }
 
 }  // namespace

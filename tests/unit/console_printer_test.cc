@@ -4,9 +4,11 @@
 #include <cstdlib>
 
 #include "orchestrate/events.h"
+#include "support/text.h"
 
 namespace orchestrate {
 namespace {
+using testing::Has;
 
 using Type = Event::Type;
 
@@ -339,6 +341,41 @@ TEST(ConsolePrinterTest, SucceededAfterRetriesShowsAttempts) {
   e.attempts = 3;
   printer->OnEvent(e);
   EXPECT_EQ(out.Text(), "[1/1] succeeded api (10s, 3 attempts)\n");
+}
+
+TEST(ConsolePrinterTest, UsageEndsAPhasesLineAndTheSummaryHasTheTotal) {
+  Output out;
+  auto printer = MakeConsolePrinter(out.file(), false, false, Verbosity::kNormal);
+  printer->OnEvent(RunStarted(3));
+  Event api = Finished("api", PhaseState::kSucceeded, 10, 10);
+  api.usage.cost_usd = 0.6;
+  api.usage.input_tokens = 21294;
+  api.usage.output_tokens = 900;
+  printer->OnEvent(api);
+  Event ui = FailedUi(12);
+  ui.usage.cost_usd = 0.05;
+  printer->OnEvent(ui);
+  Event docs = Finished("docs", PhaseState::kSkippedBudget, 12, 0);
+  docs.reason = "not started: this run spent $0.65 of settings.budget_usd ($0.50)";
+  printer->OnEvent(docs);
+  Event end = RunFinished(12);
+  end.usage.cost_usd = 0.65;
+  end.usage.input_tokens = 21294;
+  end.usage.output_tokens = 900;
+  printer->OnEvent(end);
+  std::string text = out.Text();
+  EXPECT_TRUE(Has(text, "[1/3] succeeded api (10s, $0.60 (21k in / 900 out tokens))\n")) << text;
+  EXPECT_TRUE(Has(text, "  worktree: /repo/.orchestrate/worktrees/ui\n  usage: $0.05\n")) << text;
+  EXPECT_TRUE(Has(text,
+                  "[3/3] skipped-budget docs (not started: this run spent $0.65 of "
+                  "settings.budget_usd ($0.50))\n"))
+      << text;
+  EXPECT_TRUE(Has(text, "1 skipped-budget (docs) in 12s\ncost: $0.65 (21k in / 900 out tokens)\n"))
+      << text;
+}
+
+TEST(ConsolePrinterTest, NoUsageNoCostLine) {
+  EXPECT_FALSE(Has(RunPrinter(false, false, Verbosity::kNormal), "cost"));
 }
 
 }  // namespace

@@ -153,6 +153,31 @@ TEST_F(JunitWriterTest, ErrorsSkipsAndFreshPhasesAreMarked) {
   EXPECT_EQ(Count(xml, "<failure"), 1u);
 }
 
+TEST_F(JunitWriterTest, UsageIsInThePropertiesAndSkippedBudgetIsSkipped) {
+  Event api = Finished("api", PhaseState::kSucceeded, 10);
+  api.usage.cost_usd = 0.125;
+  api.usage.input_tokens = 21294;
+  api.usage.output_tokens = 9;
+  api.usage.model = "claude-sonnet-4-5";
+  Event docs = Finished("docs", PhaseState::kSkippedBudget, 0);
+  docs.reason = "not started: this run spent $1.20 of settings.budget_usd ($1.00)";
+  std::string xml = Write({api, docs, Finished("lint", PhaseState::kSucceeded, 1)});
+  EXPECT_EQ(XmlProblem(xml), "") << xml;
+  EXPECT_NE(
+      xml.find("<property name=\"orchestrate.cost_usd\" value=\"0.125\"/>\n"
+               "        <property name=\"orchestrate.input_tokens\" value=\"21294\"/>\n"
+               "        <property name=\"orchestrate.output_tokens\" value=\"9\"/>\n"
+               "        <property name=\"orchestrate.model\" value=\"claude-sonnet-4-5\"/>\n"),
+      std::string::npos)
+      << xml;
+  EXPECT_EQ(Count(xml, "orchestrate.cost_usd"), 1u) << "lint reported none";
+  EXPECT_NE(xml.find("<skipped message=\"not started: this run spent $1.20 of "
+                     "settings.budget_usd ($1.00)\"/>"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("skipped=\"1\""), std::string::npos) << xml;
+}
+
 TEST_F(JunitWriterTest, EscapesPhaseNamesAndMessagesInAttributes) {
   Event e = Finished("a\"<b>&", PhaseState::kTimedOut, 1);
   e.reason = "timed out\nafter 30m";

@@ -17,6 +17,7 @@
 #include "orchestrate/error.h"
 #include "support/error_message.h"
 #include "support/test_repo.h"
+#include "support/text.h"
 
 namespace orchestrate {
 namespace {
@@ -42,6 +43,10 @@ PhaseRecord SampleRecord() {
   r.recorded_at = 1700000012;
   r.handoff_first_line = "# API — done";
   r.saved_attempts = {"refs/orchestrate/attempts/api/1700000000-abc"};
+  r.usage.input_tokens = 21294;
+  r.usage.output_tokens = 0;  // known to be zero, not unknown
+  r.usage.cost_usd = 0.10457895;
+  r.usage.model = "claude-sonnet-4-5";
   return r;
 }
 
@@ -78,6 +83,7 @@ void ExpectSameRecord(const PhaseRecord& a, const PhaseRecord& b) {
   EXPECT_EQ(a.recorded_at, b.recorded_at);
   EXPECT_EQ(a.handoff_first_line, b.handoff_first_line);
   EXPECT_EQ(a.saved_attempts, b.saved_attempts);
+  EXPECT_EQ(a.usage, b.usage);
 }
 
 void ExpectSameState(const RunState& a, const RunState& b) {
@@ -149,6 +155,7 @@ TEST(RunStateTest, EveryFieldRoundTripsWithAwkwardStrings) {
     PhaseRecord& r = saved.phases[name];
     r.key = r.result = r.branch = r.worktree = r.log_path = r.reason = r.handoff_first_line = s;
     r.saved_attempts = {s, s + "2"};
+    if (!s.empty()) r.usage.model = s;  // an empty model is no model
     saved.failed_keys[name] = {s, "k"};
     saved.succeeded_keys[s] = {s};
     saved.kept_worktrees[name] = s;
@@ -211,10 +218,11 @@ TEST(RunStateTest, EmptyAndSingleEmptyContainersStayDistinct) {
 TEST(RunStateTest, EveryPhaseStateRoundTrips) {
   TempDir tmp;
   RunState saved;
-  for (PhaseState st : {PhaseState::kFresh, PhaseState::kStale, PhaseState::kRunning,
-                        PhaseState::kSucceeded, PhaseState::kFailed, PhaseState::kTimedOut,
-                        PhaseState::kInputConflict, PhaseState::kMergeConflict,
-                        PhaseState::kBlocked, PhaseState::kInterrupted, PhaseState::kError})
+  for (PhaseState st :
+       {PhaseState::kFresh, PhaseState::kStale, PhaseState::kRunning, PhaseState::kSucceeded,
+        PhaseState::kFailed, PhaseState::kTimedOut, PhaseState::kInputConflict,
+        PhaseState::kMergeConflict, PhaseState::kBlocked, PhaseState::kInterrupted,
+        PhaseState::kError, PhaseState::kSkippedBudget})
     saved.phases[std::string(ToString(st))].state = st;
   RunState loaded = SaveAndLoad(saved, tmp.path() + "/state");
   ASSERT_EQ(loaded.phases.size(), saved.phases.size());
@@ -232,6 +240,24 @@ TEST(RunStateTest, WritesAVersionedHeaderAndOneLinePerPhase) {
   for (size_t at = 0; (at = text.find("\nphase\t", at)) != std::string::npos; ++at) ++phase_lines;
   EXPECT_EQ(phase_lines, 2);
   EXPECT_NE(text.find("\t" + std::string(40, 'a') + "\t"), std::string::npos) << "keys as is";
+}
+
+TEST(RunStateTest, UsageIsALineAfterItsPhaseOnlyWhenKnown) {
+  TempDir tmp;
+  std::string path = tmp.path() + "/state";
+  SampleState().Save(path);
+  std::string text = ReadFile(path);
+  EXPECT_NE(text.find("\trefs/orchestrate/attempts/api/1700000000-abc\n"
+                      "usage\t21294\t0\t0.10457895\tclaude-sonnet-4-5\nphase\t"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(testing::CountLines(text, "usage\t"), 1) << "ui reported none:\n" << text;
+  PhaseRecord partial;
+  partial.usage.cost_usd = 1.5;
+  RunState saved;
+  saved.phases["p"] = partial;
+  RunState loaded = SaveAndLoad(saved, path);
+  EXPECT_EQ(loaded.phases["p"].usage, partial.usage);  // unknown figures stay unknown
 }
 
 TEST(RunStateTest, SaveReplacesThePreviousFileAndLeavesNoTemporaryFile) {
@@ -384,6 +410,11 @@ TEST(RunStateTest, CorruptFileSaysWhereAndThatItCanBeDeleted) {
       {h + phase_a + phase_a, 3, "phase \"a\" is repeated"},
       {h + "succeeded\n", 2, "succeeded names no phase"},
       {h + "kept\t0:w1\n", 2, "kept has 2 fields, not 3"},
+      {h + "usage\t1\t2\t0.5\tm\n", 2, "usage does not follow a phase line"},
+      {h + phase_a + "kept\t0:w1\ta\nusage\t1\t2\t0.5\tm\n", 4,
+       "usage does not follow a phase line"},
+      {h + phase_a + "usage\t1\t2\t0.5\n", 3, "usage has 4 fields, not 5"},
+      {h + phase_a + "usage\tmany\t2\t0.5\tm\n", 3, "\"many\" is not a number"},
   };
   for (const auto& [content, line, what] : cases) {
     WriteFile(tmp.path(), "state", content);
@@ -484,6 +515,7 @@ RunState Version1State() {
   api.result = "bbbb";
   api.reason = "line one\nline two \\ backslash \"quoted\"";
   api.handoff_first_line = "# API — done\ttabbed";
+  api.usage = {};  // version 1 kept no usage
   return s;
 }
 

@@ -76,6 +76,26 @@ TEST_F(StepSummaryWriterTest, TablesPhasesInFinishOrder) {
       << md;
 }
 
+TEST_F(StepSummaryWriterTest, UsageAddsACostColumnAndATotal) {
+  Event api = Finished("api", PhaseState::kSucceeded, 72);
+  api.usage.cost_usd = 0.6;
+  api.usage.input_tokens = 1200;
+  Event ui = Finished("ui", PhaseState::kSucceeded, 20);
+  ui.usage.cost_usd = 0.05;
+  Event done;
+  done.type = Type::kRunFinished;
+  done.duration_s = 92;
+  std::string md = Write({api, ui, Finished("lint", PhaseState::kSucceeded, 1), done});
+  EXPECT_NE(md.find("Cost: $0.65 (1.2k in tokens)\n\n"), std::string::npos) << md;
+  EXPECT_NE(md.find("| Phase | State | Duration | Attempts | Cost | Notes |\n"
+                    "|---|---|---|---|---|---|\n"
+                    "| api | succeeded | 1m12s | 1 | $0.60 (1.2k in tokens) |  |\n"
+                    "| ui | succeeded | 20s | 1 | $0.05 |  |\n"
+                    "| lint | succeeded | 1s | 1 |  |  |\n"),
+            std::string::npos)
+      << md;
+}
+
 TEST_F(StepSummaryWriterTest, FailureSectionFencesTheLogTail) {
   std::string md = Write(SampleRun());
   EXPECT_NE(md.find("### Failures\n\n#### ui (failed)\n\n"

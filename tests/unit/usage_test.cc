@@ -170,6 +170,27 @@ TEST(UsageTest, FormatUsageShowsKnownFigures) {
   EXPECT_EQ(FormatCost(4.1), "$4.10");
 }
 
+TEST(UsageTest, FormatSpentIsTheCostThenRoundedTokens) {
+  EXPECT_EQ(FormatSpent(MakeUsage(120400, 8000, 1.234, "sonnet")),
+            "$1.23 (120k in / 8.0k out tokens)");
+  EXPECT_EQ(FormatSpent(MakeUsage(2500000, std::nullopt)), "2.5M in tokens");
+  EXPECT_EQ(FormatSpent(MakeUsage(std::nullopt, 950)), "950 out tokens");
+  EXPECT_EQ(FormatSpent(MakeUsage(std::nullopt, std::nullopt, 0.5, "m")), "$0.50");
+  EXPECT_EQ(FormatSpent(MakeUsage(std::nullopt, std::nullopt, std::nullopt, "m")), "");
+  EXPECT_EQ(FormatTokens(999), "999");
+  EXPECT_EQ(FormatTokens(1500), "1.5k");
+  EXPECT_EQ(FormatTokens(47157), "47k");
+}
+
+TEST(UsageTest, UsageFieldsAsStatusAndEventsShowThem) {
+  nlohmann::json j = nlohmann::json::object();
+  PutUsageFields(MakeUsage(10, std::nullopt, 0.5, "m"), &j);
+  EXPECT_EQ(j.dump(), R"({"cost_usd":0.5,"model":"m","tokens":{"input":10}})");
+  nlohmann::json none = nlohmann::json::object();
+  PutUsageFields({}, &none);
+  EXPECT_EQ(none.dump(), "{}");
+}
+
 TEST(UsageTest, JsonRoundTripKeepsOnlyKnownFigures) {
   Usage u = MakeUsage(std::nullopt, 5, 0.25);
   nlohmann::json j = u;
