@@ -19,6 +19,10 @@ export ORCHESTRATE_REQUEUE_BACKOFF=${ORCHESTRATE_REQUEUE_BACKOFF:-2}
 echo; echo "\$ orchestrate plan"; "$bin" plan
 echo; echo "\$ orchestrate run"; "$bin" run || true
 echo; echo "\$ orchestrate status"; "$bin" status
+# cli waits for a person's approval; the demo gives it without asking.
+echo; echo "\$ orchestrate approve cli    # after reviewing the git diff it names"
+"$bin" approve cli
+echo; echo "\$ orchestrate run    # goes on from the approved result"; "$bin" run
 # The budget, with a copy of the manifest whose budget_usd is $0.01: once
 # math has spent more, greeting does not start (skipped-budget), exit 1.
 sed 's/^budget_usd = .*/budget_usd = 0.01/' orchestrate.toml > budget.toml

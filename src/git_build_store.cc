@@ -63,8 +63,9 @@ class GitBuildStore : public BuildStore {
     return repo_.HasUncommittedChanges(ManifestFiles(project_.manifest, repo_.workdir()));
   }
   ObjectId TreeOf(const ObjectId& commit) override { return repo_.TreeOf(commit); }
-  MergeOutcome MergeInput(const ObjectId& base, const std::vector<PhaseResult>& deps) override {
-    return orchestrate::MergeInput(repo_, base, deps);
+  MergeOutcome MergeInput(const ObjectId& base, const std::vector<PhaseResult>& deps,
+                          const DepClosure& closure) override {
+    return orchestrate::MergeInput(repo_, base, deps, closure);
   }
   MergeOutcome MergeTarget(const ObjectId& base, const std::vector<PhaseResult>& results) override {
     TargetMemo memo(ws_.target_memo_file());

@@ -83,8 +83,12 @@ MergeOutcome MergeAll(Repo& repo, const ObjectId& base, const std::vector<PhaseR
 
 }  // namespace
 
-MergeOutcome MergeInput(Repo& repo, const ObjectId& base, const std::vector<PhaseResult>& deps) {
-  return MergeAll(repo, base, deps, true, false);
+MergeOutcome MergeInput(Repo& repo, const ObjectId& base, const std::vector<PhaseResult>& deps,
+                        const DepClosure& closure) {
+  MergeOutcome direct = MergeAll(repo, base, deps, true, false);
+  if (direct.failures.empty() || !closure) return direct;
+  MergeOutcome onto = MergeAll(repo, base, closure(), true, true);
+  return onto.failures.empty() ? onto : direct;
 }
 
 MergeOutcome MergeTarget(Repo& repo, const ObjectId& base, const std::vector<PhaseResult>& results,

@@ -109,6 +109,9 @@ class Run {
   void CheckSignal();
   void StopEverything();
   std::vector<std::string> DepNames(int p) const;
+  // Every transitive dependency of `p`, in dependency order, with its input:
+  // what MergeInput merges as the target does when the direct merge conflicts.
+  std::vector<PhaseResult> TransitiveDeps(int p) const;
   std::map<std::string, DepResult> DepResults(int p);
   // Until nothing is ready: a fresh phase makes its dependents ready at once,
   // so a fresh graph is decided in one pass instead of a wait per layer.

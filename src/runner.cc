@@ -338,13 +338,29 @@ void Run::StartRunnable() {
     }
     std::vector<PhaseResult> deps;
     for (int dep : graph_.node(*p).deps) deps.push_back({Name(dep), build_[dep].result, {}, {}});
-    MergeOutcome input = store_.MergeInput(base_, deps);
+    MergeOutcome input = store_.MergeInput(base_, deps, [this, p] { return TransitiveDeps(*p); });
     if (!input.failures.empty()) {
       InputConflict(*p, deps, input.failures.front());
       continue;
     }
     Launch(*p, input.commit);
   }
+}
+
+std::vector<PhaseResult> Run::TransitiveDeps(int p) const {
+  std::vector<bool> needed(graph_.size(), false);
+  std::vector<int> todo = graph_.node(p).deps;
+  while (!todo.empty()) {
+    int d = todo.back();
+    todo.pop_back();
+    if (needed[d]) continue;
+    needed[d] = true;
+    for (int dd : graph_.node(d).deps) todo.push_back(dd);
+  }
+  std::vector<PhaseResult> closure;
+  for (int d : graph_.topo_order())
+    if (needed[d]) closure.push_back({Name(d), build_[d].result, build_[d].input, DepNames(d)});
+  return closure;
 }
 
 bool Run::OverBudget(int p) const {

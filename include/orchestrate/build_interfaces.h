@@ -94,7 +94,10 @@ class BuildStore {
   /// The user's checkout has uncommitted changes besides the manifest files.
   virtual bool HasUncommittedChanges() = 0;
   virtual ObjectId TreeOf(const ObjectId& commit) = 0;
-  virtual MergeOutcome MergeInput(const ObjectId& base, const std::vector<PhaseResult>& deps) = 0;
+  /// MergeInput (integration.h): `deps` are the direct ones; `closure`
+  /// gives every transitive one with its input, when asked.
+  virtual MergeOutcome MergeInput(const ObjectId& base, const std::vector<PhaseResult>& deps,
+                                  const DepClosure& closure) = 0;
   virtual MergeOutcome MergeTarget(const ObjectId& base,
                                    const std::vector<PhaseResult>& results) = 0;
   /// Throws UsageError when `target` must not be moved (integration.h).

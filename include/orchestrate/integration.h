@@ -3,6 +3,7 @@
 // with every result, in dependency order).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -36,9 +37,18 @@ struct MergeOutcome {
   std::vector<MergeFailure> failures;  ///< for inputs: the first; for targets: all
 };
 
-/// The base merged with each result in order. Deterministic: the same
-/// inputs give the same commit id. Stops at the first conflict.
-MergeOutcome MergeInput(Repo& repo, const ObjectId& base, const std::vector<PhaseResult>& deps);
+/// A phase's input: the base merged with each of its deps' results in
+/// order (git's merge base each time). Deterministic: the same inputs give
+/// the same commit id. Stops at the first conflict, but first tries the
+/// way the target merges (MergeTarget): what `closure` returns (every
+/// transitive dependency in dependency order, with its recorded input and
+/// deps; asked for only then) merged onto the inputs. git's merge base of two deps' results can
+/// predate content both hold: a dependency that re-ran to the same tree (early cutoff) leaves one
+/// dependent built on its old commit and another on its new one, and the pairwise merge sees the
+/// same file added twice.
+using DepClosure = std::function<std::vector<PhaseResult>()>;
+MergeOutcome MergeInput(Repo& repo, const ObjectId& base, const std::vector<PhaseResult>& deps,
+                        const DepClosure& closure = nullptr);
 
 /// Remembers recent target merges (.orchestrate/target_memo): a digest of
 /// everything a merge depends on -> the commit it gave. Merges are

@@ -8,6 +8,40 @@
 namespace orchestrate::testing {
 namespace {
 
+// d re-runs to the same tree (early cutoff): x stays fresh on d's old
+// commit, y re-runs on d's new one. x rewrote d's shared.txt and y kept it,
+// so they agree; git's merge base of the two results is the base, without
+// shared.txt, and a pairwise merge would call it a conflict. z's input is
+// merged as the target is: no conflict, x's shared.txt.
+std::string EarlyCutoffManifest(const std::string& d_variant, const std::string& y_text) {
+  return "version = 1\n"
+         "[phase.d]\nrun = \"echo d > d.txt; echo from-d > shared.txt; : " +
+         d_variant +
+         "\"\n"
+         "[phase.x]\ndeps = [\"d\"]\nrun = \"echo x > shared.txt\"\n"
+         "[phase.y]\ndeps = [\"d\"]\nrun = \"echo " +
+         y_text +
+         " > y.txt\"\n"
+         "[phase.z]\ndeps = [\"x\", \"y\"]\nrun = \"echo z > z.txt\"\n";
+}
+
+TEST(ResultsTest, DepsBuiltOnEqualTreesOfOneDependencyDoNotConflict) {
+  Scenario s(EarlyCutoffManifest("v0", "y"));
+  ASSERT_EQ(s.Run("run").status, 0);
+  s.SetManifest(EarlyCutoffManifest("v1", "y"));
+  ShellResult cutoff = s.Run("run");
+  ASSERT_EQ(cutoff.status, 0) << cutoff.out;
+  EXPECT_EQ(s.State("x"), "fresh");
+  s.SetManifest(EarlyCutoffManifest("v1", "y2"));
+  ShellResult r = s.Run("run");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(r.out.find("INPUT-CONFLICT"), std::string::npos) << r.out;
+  EXPECT_EQ(s.State("z"), "succeeded");
+  EXPECT_EQ(s.Show("orchestrate/phase/z:shared.txt"), "x\n");
+  EXPECT_EQ(s.Show("orchestrate/phase/z:y.txt"), "y2\n");
+  EXPECT_EQ(s.Show("orchestrate/integration:shared.txt"), "x\n");
+}
+
 TEST(ResultsTest, SetupOutputsNeverEnterTheResult) {
   Scenario s(
       "version = 1\n"

@@ -202,6 +202,8 @@ class FakeBuildStore : public BuildStore {
   /// A result that conflicts with whatever is merged before it: in inputs
   /// (MergeInput) and in the target (MergeTarget).
   std::set<std::string> conflicting;
+  /// The closure each MergeInput got, by the name of its last direct dep.
+  std::map<std::string, std::vector<PhaseResult>> input_closures;
   bool fail_save = false;  ///< SaveState throws InfraError
 
   // --- seen by tests
@@ -228,7 +230,9 @@ class FakeBuildStore : public BuildStore {
   bool IsShallow() override { return false; }
   bool HasUncommittedChanges() override { return false; }
   ObjectId TreeOf(const ObjectId& commit) override { return "tree-of-" + commit; }
-  MergeOutcome MergeInput(const ObjectId& base, const std::vector<PhaseResult>& deps) override {
+  MergeOutcome MergeInput(const ObjectId& base, const std::vector<PhaseResult>& deps,
+                          const DepClosure& closure) override {
+    if (closure) input_closures[deps.empty() ? "" : deps.back().phase] = closure();
     MergeOutcome out;
     out.commit = base;
     for (size_t i = 0; i < deps.size(); ++i) {
