@@ -146,18 +146,19 @@ Usage TotalUsage(const std::vector<StatusRow>& rows) {
 void PrintText(const std::vector<StatusRow>& rows, const std::string& root) {
   Usage total = TotalUsage(rows);
   bool usage = !total.Empty();
-  size_t width = 5, branch_width = 6, usage_width = 5;
+  size_t width = 5, state_width = 5, branch_width = 6, usage_width = 5;
   for (const auto& r : rows) {
     width = std::max(width, r.name.size());
+    state_width = std::max(state_width, ToString(r.record.state).size());
     branch_width = std::max(branch_width, r.record.branch.size());
     usage_width = std::max(usage_width, FormatSpent(r.record.usage).size());
   }
   auto line = [&](const std::string& name, const std::string& state, const std::string& duration,
                   const std::string& attempts, const std::string& branch, const std::string& spent,
                   const std::string& notes) {
-    std::printf("%-*s  %-14s  %8s  %8s  %-*s  ", static_cast<int>(width), name.c_str(),
-                state.c_str(), duration.c_str(), attempts.c_str(), static_cast<int>(branch_width),
-                branch.c_str());
+    std::printf("%-*s  %-*s  %8s  %8s  %-*s  ", static_cast<int>(width), name.c_str(),
+                static_cast<int>(state_width), state.c_str(), duration.c_str(), attempts.c_str(),
+                static_cast<int>(branch_width), branch.c_str());
     if (usage) std::printf("%-*s  ", static_cast<int>(usage_width), spent.c_str());
     std::printf("%s\n", notes.c_str());
   };
