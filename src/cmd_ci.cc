@@ -35,7 +35,7 @@ std::vector<int> StalePhases(Project& project, const Graph& graph,
   Planner planner(graph, *project.repo, cache, state, base, PlannerOptions{});
   std::vector<int> stale;
   for (const PhaseDecision& d : planner.PlanAll(selected))
-    if (d.action != Action::kFresh) stale.push_back(d.phase);
+    if (d.action != PhaseState::kFresh) stale.push_back(d.phase);
   return stale;
 }
 

@@ -44,7 +44,7 @@ json DepsJson(const Graph& graph, int p) {
 std::vector<std::string> ToRun(const Graph& graph, const std::vector<PhaseDecision>& plan) {
   std::vector<std::string> names;
   for (const auto& d : plan)
-    if (d.action == Action::kRun) names.push_back(graph.node(d.phase).phase->name);
+    if (d.action == PhaseState::kStale) names.push_back(graph.node(d.phase).phase->name);
   return names;
 }
 
@@ -61,7 +61,7 @@ void PrintPlanText(const Graph& graph, const std::vector<int>& selected,
   int to_run = 0;
   for (const auto& d : plan) {
     by_phase[d.phase] = &d;
-    to_run += d.action == Action::kRun;
+    to_run += d.action == PhaseState::kStale;
   }
   std::cout << "plan: " << to_run << " to run" << FormatEstimate(estimate) << ", "
             << plan.size() - to_run << " fresh (base " << base.substr(0, 12) << ")\n";
@@ -73,7 +73,7 @@ void PrintPlanText(const Graph& graph, const std::vector<int>& selected,
     for (int p : wave) {
       const PhaseDecision& d = *by_phase[p];
       std::string name = graph.node(p).phase->name;
-      std::cout << "  " << (d.action == Action::kRun ? "run  " : ToString(d.action)) << "  "
+      std::cout << "  " << (d.action == PhaseState::kStale ? "run  " : PlanAction(d.action)) << "  "
                 << name;
       if (!d.reason.empty()) std::cout << std::string(width - name.size() + 2, ' ') << d.reason;
       std::cout << "\n";
@@ -100,7 +100,7 @@ int CommandPlan(Project& project, const RunOptions& options, bool as_json) {
   json phases = json::array();
   for (const auto& d : plan)
     phases.push_back({{"name", graph.node(d.phase).phase->name},
-                      {"action", ToString(d.action)},
+                      {"action", std::string(PlanAction(d.action))},
                       {"reason", d.reason},
                       {"deps", DepsJson(graph, d.phase)},
                       {"key", d.key.empty() ? json(nullptr) : json(d.key)}});
@@ -182,7 +182,7 @@ json ExplainJson(const std::string& name, const PhaseDecision& d,
   json record = nullptr;
   if (last)
     record = {{"key", last->key}, {"result", last->result}, {"started_at", last->started_at}};
-  return {{"phase", name},         {"action", ToString(d.action)},
+  return {{"phase", name},         {"action", std::string(PlanAction(d.action))},
           {"reason", d.reason},    {"key", d.key.empty() ? json(nullptr) : json(d.key)},
           {"last_record", record}, {"components", components}};
 }
@@ -203,8 +203,8 @@ int CommandExplain(Project& project, const std::string& name, bool as_json) {
     std::cout << ExplainJson(name, d, last).dump(2) << "\n";
     return kExitOk;
   }
-  std::cout << name << ": " << ToString(d.action) << (d.reason.empty() ? "" : " (" + d.reason + ")")
-            << "\n";
+  std::cout << name << ": " << PlanAction(d.action)
+            << (d.reason.empty() ? "" : " (" + d.reason + ")") << "\n";
   if (d.key.empty()) {
     std::cout << "its key is not known yet: " << d.reason << " first\n";
     return kExitOk;

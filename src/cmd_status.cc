@@ -66,12 +66,12 @@ std::vector<StatusRow> CollectStatus(Project& project) {
     bool had_record = it != state.phases.end();
     if (!had_record || IsSuccess(last) || last == PhaseState::kStale ||
         last == PhaseState::kAwaitingApproval) {
-      row.record.state = d.action == Action::kFresh ? PhaseState::kFresh : PhaseState::kStale;
-      if (d.action == Action::kAwaitingApproval) {
+      row.record.state = d.action == PhaseState::kFresh ? PhaseState::kFresh : PhaseState::kStale;
+      if (d.action == PhaseState::kAwaitingApproval) {
         row.record.state = PhaseState::kAwaitingApproval;
         row.record.result = d.record->result;
         row.record.reason = AwaitingApprovalHint(phase.name, d.record->input, d.record->result);
-      } else if (d.action == Action::kFresh) {
+      } else if (d.action == PhaseState::kFresh) {
         row.record.result = d.record->result;
         row.record.recorded_at = d.record->started_at;
         if (!had_record)
@@ -82,7 +82,7 @@ std::vector<StatusRow> CollectStatus(Project& project) {
         row.record.reason = d.reason;
         row.record.usage = {};  // what its last run spent is not what is shown
       }
-      if (had_record && last == PhaseState::kSucceeded && d.action == Action::kFresh)
+      if (had_record && last == PhaseState::kSucceeded && d.action == PhaseState::kFresh)
         row.record.state = PhaseState::kSucceeded;
     }
     if (row.record.branch.empty() && project.repo->ReadRef(refs::PhaseBranchRef(phase.name)))

@@ -9,18 +9,8 @@
 
 namespace orchestrate {
 
-const char* ToString(Action action) {
-  switch (action) {
-    case Action::kRun:
-      return "run";
-    case Action::kFresh:
-      return "fresh";
-    case Action::kBlocked:
-      return "blocked";
-    case Action::kAwaitingApproval:
-      return "awaiting-approval";
-  }
-  return "run";
+std::string_view PlanAction(PhaseState action) {
+  return action == PhaseState::kStale ? "run" : ToString(action);
 }
 
 namespace {
@@ -132,15 +122,15 @@ std::string Planner::BaseChanges(const ObjectId& then) {
 }
 
 void ApplyApproval(const Phase& phase, const std::optional<Decision>& decision, PhaseDecision* d) {
-  if (!phase.approval || d->action != Action::kFresh || !d->record) return;
+  if (!phase.approval || d->action != PhaseState::kFresh || !d->record) return;
   if (decision && decision->approved) return;
   std::string result = d->record->result.substr(0, 12);
   if (!decision) {
-    d->action = Action::kAwaitingApproval;
+    d->action = PhaseState::kAwaitingApproval;
     d->reason = "its result " + result + " awaits approval";
     return;
   }
-  d->action = Action::kRun;
+  d->action = PhaseState::kStale;
   d->reason = "its result " + result + " was rejected" +
               (decision->who.empty() ? "" : " by " + decision->who);
   d->rejection = RejectionFeedback(*decision);
@@ -162,12 +152,12 @@ PhaseDecision Planner::Decide(int p, const std::map<std::string, DepResult>& dep
   bool forced = options_.always || options_.force.count(phase.name);
   if (!forced) d.record = cache_.Find(phase.name, d.key);
   if (d.record) {
-    d.action = Action::kFresh;
+    d.action = PhaseState::kFresh;
     if (phase.approval)
       ApplyApproval(phase, Approvals(repo_).Find(phase.name, d.record->result), &d);
     return d;
   }
-  d.action = Action::kRun;
+  d.action = PhaseState::kStale;
   d.reason = WhyStale(phase, d.components, d.key);
   return d;
 }
@@ -182,14 +172,14 @@ std::vector<PhaseDecision> Planner::PlanAll(const std::vector<int>& selected) {
     for (int dep : graph_.node(p).deps) {
       auto it = position.find(dep);
       const std::string& dep_name = graph_.node(dep).phase->name;
-      Action dep_action = it == position.end() ? Action::kRun : plan[it->second].action;
-      if (dep_action == Action::kAwaitingApproval || dep_action == Action::kBlocked) {
+      PhaseState dep_action = it == position.end() ? PhaseState::kStale : plan[it->second].action;
+      if (dep_action == PhaseState::kAwaitingApproval || dep_action == PhaseState::kBlocked) {
         if (blocked_by.empty())
           blocked_by = "dependency " + dep_name +
-                       (dep_action == Action::kBlocked ? " is blocked" : " awaits approval");
+                       (dep_action == PhaseState::kBlocked ? " is blocked" : " awaits approval");
         continue;
       }
-      if (it == position.end() || plan[it->second].action != Action::kFresh) {
+      if (it == position.end() || plan[it->second].action != PhaseState::kFresh) {
         if (waiting_on.empty()) waiting_on = dep_name;
         continue;
       }
@@ -200,7 +190,7 @@ std::vector<PhaseDecision> Planner::PlanAll(const std::vector<int>& selected) {
     if (!blocked_by.empty()) {
       PhaseDecision d;
       d.phase = p;
-      d.action = Action::kBlocked;
+      d.action = PhaseState::kBlocked;
       d.reason = blocked_by;
       plan.push_back(d);
       continue;

@@ -89,15 +89,7 @@ Record ReadNamedRecord(Repo& repo, const std::string& phase, const std::string& 
 
 Record FromSummary(const RecordSummary& s) {
   Record r;
-  r.phase = s.phase;
-  r.key = s.key;
-  r.result = s.result;
-  r.input = s.input;
-  r.result_tree = s.result_tree;
-  r.started_at = s.started_at;
-  r.duration_s = s.duration_s;
-  r.attempts = s.attempts;
-  r.handoff = s.handoff;
+  static_cast<RecordedResult&>(r) = s;
   return r;
 }
 
@@ -117,18 +109,11 @@ std::optional<Record> ResultCache::Lookup(const std::string& phase, const std::s
 
 void ResultCache::Index(const Record& record, const ObjectId& commit, const RefStamp& stamp) {
   RecordSummary s;
-  s.phase = record.phase;
-  s.key = record.key;
+  static_cast<RecordedResult&>(s) = record;
   s.record = commit;
   s.ref_stamp = stamp;
-  s.result = record.result;
-  s.input = record.input;
-  s.result_tree = record.result_tree;
-  s.started_at = record.started_at;
-  s.duration_s = record.duration_s;
-  s.attempts = record.attempts;
   s.handoff_complete = record.handoff.size() <= RecordSummary::kMaxHandoffBytes;
-  if (s.handoff_complete) s.handoff = record.handoff;
+  if (!s.handoff_complete) s.handoff.clear();
   if (SignatureVerifies(record, policy_)) s.signed_by = key_id_;
   index_->Add(std::move(s));
 }

@@ -198,7 +198,7 @@ void Run::AddFreshUnselected() {
     for (int dep : graph_.node(p).deps) deps_known &= build_[dep].Succeeded();
     if (!deps_known) continue;
     PhaseDecision d = store_.Decide(p, DepResults(p));
-    if (d.action != Action::kFresh) continue;
+    if (d.action != PhaseState::kFresh) continue;
     // Its state stays the last run's, unless that says it did not succeed
     // (a merge conflict, a failure): its result is fresh and goes into the
     // target (TargetConflicts says when the target leaves it out again).

@@ -114,7 +114,7 @@ void Run::SelectOnly() {
       for (int dep : graph_.node(n).deps) needed |= dep == d.phase;
     if (!needed) continue;
     const std::string& name = graph_.node(d.phase).phase->name;
-    if (d.action != Action::kFresh)
+    if (d.action != PhaseState::kFresh)
       throw UsageError("cannot run with --only: dependency '" + name +
                        "' has no recorded result for its current inputs (" + d.reason +
                        "); run it first, or pull the cache with `orchestrate cache pull`");
@@ -256,9 +256,9 @@ void Run::EvaluateReady() {
 void Run::Evaluate(int p) {
   PhaseDecision d = store_.Decide(p, DepResults(p));
   build_[p].key = d.key;
-  if (d.action == Action::kAwaitingApproval) return AwaitApproval(p, std::move(*d.record));
-  if (d.action != Action::kFresh) build_[p].components = std::move(d.components);
-  if (d.action != Action::kFresh) {
+  if (d.action == PhaseState::kAwaitingApproval) return AwaitApproval(p, std::move(*d.record));
+  if (d.action != PhaseState::kFresh) build_[p].components = std::move(d.components);
+  if (d.action != PhaseState::kFresh) {
     build_[p].reason = d.reason;
     build_[p].rejection = std::move(d.rejection);
     return scheduler_->Enqueue(p);

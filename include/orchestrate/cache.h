@@ -73,27 +73,20 @@ bool MatchesInputs(const std::vector<std::string>& patterns, const std::string& 
 /// "env LOG_LEVEL changed", ... in a stable order; empty when equal.
 std::vector<std::string> DescribeChanges(const KeyComponents& now, const KeyComponents& then);
 
-/// A successful phase result: immutable, named by phase and key.
-struct Record {
+/// A successful phase result: immutable, named by phase and key. Its
+/// RecordedResult (record_index.h) is what a run reuses; the rest explains
+/// and checks it.
+struct Record : RecordedResult {
   static constexpr int kFormatVersion = 1;
   /// Store keeps only this many trailing bytes of `log`.
   static constexpr size_t kMaxLogBytes = 64 * 1024;
   int version = kFormatVersion;
-  std::string phase;
-  std::string key;
   KeyComponents components;
   std::string status = "succeeded";
-  ObjectId result;  ///< result commit
-  ObjectId input;   ///< the commit the phase started from (empty in older records)
-  ObjectId base;    ///< the run's base commit (empty in older records): explains "base changed"
-  ObjectId result_tree;
-  int64_t started_at = 0;  ///< unix seconds
-  double duration_s = 0;
-  int attempts = 1;
+  ObjectId base;  ///< the run's base commit (empty in older records): explains "base changed"
   std::vector<CommandOutcome> commands;
-  std::string log;      ///< the phase log (its last 64 KiB when larger)
-  std::string handoff;  ///< markdown the phase wrote to ORCHESTRATE_HANDOFF_FILE
-  Usage usage;          ///< tokens and cost the phase reported (usage.h); empty if none
+  std::string log;  ///< the phase log (its last 64 KiB when larger)
+  Usage usage;      ///< tokens and cost the phase reported (usage.h); empty if none
   /// Hex HMAC-SHA256 of SignedText() under ORCHESTRATE_CACHE_SIGNING_KEY
   /// (record_trust.h); empty when written without a key.
   std::string signature;
@@ -135,9 +128,8 @@ class ResultCache {
   /// largest part).
   std::optional<Record> Lookup(const std::string& phase, const std::string& key,
                                bool with_log = true);
-  /// What a run needs of the record of `phase` for `key` to reuse it:
-  /// phase, key, result, input, result_tree, started_at, duration_s,
-  /// attempts and handoff (components, commands and log stay empty). Served
+  /// What a run needs of the record of `phase` for `key` to reuse it: its
+  /// RecordedResult (components, commands and log stay empty). Served
   /// by the index when the record's ref still points at the record it indexed
   /// (its stamp unchanged, or its value read again) and, under
   /// CacheTrust::kSigned, the entry was verified with the current key;

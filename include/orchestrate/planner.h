@@ -18,18 +18,16 @@
 
 namespace orchestrate {
 
-/// kAwaitingApproval: its recorded result stands, but a person has not
-/// approved it yet (`approval = true`): it does not run, and its dependents
-/// wait (kBlocked).
-enum class Action { kRun, kFresh, kBlocked, kAwaitingApproval };
-/// "run", "fresh", "blocked", "awaiting-approval" (plan --json).
-const char* ToString(Action action);
-
 /// What a phase will do and why.
 struct PhaseDecision {
   int phase = -1;
-  Action action = Action::kRun;
-  std::string reason;  ///< for kRun: why it is stale ("never run", "command changed", ...)
+  /// The state the plan gives the phase, one of: kStale (it runs), kFresh
+  /// (its record stands in), kBlocked (a dependency will not give it a
+  /// result: it awaits approval, or is blocked itself) and
+  /// kAwaitingApproval (its recorded result stands, but a person has not
+  /// approved it yet: `approval = true`).
+  PhaseState action = PhaseState::kStale;
+  std::string reason;  ///< for kStale: why ("never run", "command changed", ...)
   std::string key;     ///< empty when a dependency must run first
   KeyComponents components;
   std::optional<Record> record;  ///< the reused record when fresh (or awaiting approval)
@@ -38,6 +36,9 @@ struct PhaseDecision {
   /// record (same key).
   std::string rejection;
 };
+
+/// What `plan` calls the decision: "run" for kStale, else the state's name.
+std::string_view PlanAction(PhaseState action);
 
 /// SPEC section 3 item 8, for a phase with `approval = true` whose record
 /// `d` would reuse (kFresh): approved, it stays fresh; undecided, it awaits

@@ -18,26 +18,32 @@
 
 namespace orchestrate {
 
-/// The parts of a record a run uses to reuse it. Only records that passed
-/// RecordProblem (record_trust.h) are indexed: an entry is a verified record.
-struct RecordSummary {
+/// What a cache record says about a phase's success: the part a run needs
+/// to reuse it. Both the record (cache.h) and its index entry are one.
+struct RecordedResult {
+  std::string phase;
+  std::string key;
+  ObjectId result;  ///< result commit
+  ObjectId input;   ///< the commit the phase started from (empty in older records)
+  ObjectId result_tree;
+  int64_t started_at = 0;  ///< unix seconds
+  double duration_s = 0;
+  int attempts = 1;
+  std::string handoff;  ///< markdown the phase wrote to ORCHESTRATE_HANDOFF_FILE
+};
+
+/// An index entry: a record's RecordedResult and how to tell it is still
+/// the record. Only records that passed RecordProblem (record_trust.h) are
+/// indexed: an entry is a verified record.
+struct RecordSummary : RecordedResult {
   /// Handoffs longer than this are not copied into the index; a lookup then
   /// reads the record from git.
   static constexpr size_t kMaxHandoffBytes = 4096;
-  std::string phase;
-  std::string key;
   ObjectId record;  ///< the record commit its ref pointed at
   /// The ref's stamp taken before it was read as `record`: while the ref's
   /// stamp equals it, the ref still points at `record`.
   RefStamp ref_stamp;
-  ObjectId result;
-  ObjectId input;
-  ObjectId result_tree;
-  int64_t started_at = 0;
-  double duration_s = 0;
-  int attempts = 1;
   bool handoff_complete = true;  ///< false: `handoff` was too long to index
-  std::string handoff;
   /// TrustPolicy::KeyId() of the key the record's signature verified with;
   /// empty when it was not signed or not checked.
   std::string signed_by;

@@ -274,7 +274,7 @@ class FakeBuildStore : public BuildStore {
     d.key = "key-" + name;
     auto it = cached.find(name);
     if (it != cached.end() && !options_.always && !options_.force.count(name)) {
-      d.action = Action::kFresh;
+      d.action = PhaseState::kFresh;
       d.record = it->second;
       ApplyApproval(*graph_->node(p).phase, DecisionOn(name, it->second.result), &d);
       return d;

@@ -117,7 +117,7 @@ class PlannerTest : public ::testing::Test {
 
 TEST_F(PlannerTest, NeverRunPhaseMustRun) {
   PhaseDecision d = Decide("a");
-  EXPECT_EQ(d.action, Action::kRun);
+  EXPECT_EQ(d.action, PhaseState::kStale);
   EXPECT_EQ(d.reason, "never run");
   EXPECT_EQ(d.key.size(), 40u);
   EXPECT_FALSE(d.record.has_value());
@@ -126,7 +126,7 @@ TEST_F(PlannerTest, NeverRunPhaseMustRun) {
 TEST_F(PlannerTest, RecordedSuccessMakesThePhaseFresh) {
   ObjectId tree = StoreSuccess(Decide("a"), {{"a.txt", "a\n"}});
   PhaseDecision d = Decide("a");
-  EXPECT_EQ(d.action, Action::kFresh);
+  EXPECT_EQ(d.action, PhaseState::kFresh);
   ASSERT_TRUE(d.record.has_value());
   EXPECT_EQ(d.record->result_tree, tree);
   EXPECT_EQ(d.reason, "");
@@ -137,12 +137,12 @@ TEST_F(PlannerTest, ForcedPhaseRunsDespiteARecord) {
   PlannerOptions force;
   force.force = {"a"};
   PhaseDecision d = MakePlanner(force)->Decide(P("a"), {});
-  EXPECT_EQ(d.action, Action::kRun);
+  EXPECT_EQ(d.action, PhaseState::kStale);
   EXPECT_EQ(d.reason, "forced");
   EXPECT_FALSE(d.record.has_value());
   EXPECT_EQ(d.key, Decide("a").key) << "forcing does not change the key";
   StoreSuccess(Decide("c"));
-  EXPECT_EQ(MakePlanner(force)->Decide(P("c"), {}).action, Action::kFresh)
+  EXPECT_EQ(MakePlanner(force)->Decide(P("c"), {}).action, PhaseState::kFresh)
       << "only the named phase is forced";
 }
 
@@ -154,7 +154,7 @@ TEST_F(PlannerTest, AlwaysRunsEveryPhase) {
   auto planner = MakePlanner(always);
   for (const std::string name : {"a", "c"}) {
     PhaseDecision d = planner->Decide(P(name), {});
-    EXPECT_EQ(d.action, Action::kRun) << name;
+    EXPECT_EQ(d.action, PhaseState::kStale) << name;
     EXPECT_EQ(d.reason, "forced") << name;
   }
 }
@@ -163,7 +163,7 @@ TEST_F(PlannerTest, PreviousFailureWithTheSameKeyIsTheReason) {
   PhaseDecision first = Decide("a");
   state_.failed_keys["a"].insert(first.key);
   PhaseDecision d = Decide("a");
-  EXPECT_EQ(d.action, Action::kRun);
+  EXPECT_EQ(d.action, PhaseState::kStale);
   EXPECT_EQ(d.reason, "previous attempt failed");
   state_.failed_keys["a"] = {"some other key"};
   EXPECT_EQ(Decide("a").reason, "never run");
@@ -173,7 +173,7 @@ TEST_F(PlannerTest, ChangedCommandIsTheReason) {
   StoreSuccess(Decide("a"));
   EditManifest("echo a > a.txt", "echo A > a.txt");
   PhaseDecision d = Decide("a");
-  EXPECT_EQ(d.action, Action::kRun);
+  EXPECT_EQ(d.action, PhaseState::kStale);
   EXPECT_EQ(d.reason, "command changed");
 }
 
@@ -184,7 +184,7 @@ TEST_F(PlannerTest, RevertedCommandIsFreshAgain) {
   StoreSuccess(Decide("a"));
   EditManifest("echo A > a.txt", "echo a > a.txt");
   PhaseDecision d = Decide("a");
-  EXPECT_EQ(d.action, Action::kFresh);
+  EXPECT_EQ(d.action, PhaseState::kFresh);
   EXPECT_EQ(d.key, key);
 }
 
@@ -201,9 +201,9 @@ TEST_F(PlannerTest, ChangedModelAndPromptAreTheReasons) {
 TEST_F(PlannerTest, DependencyWithANewResultIsTheReason) {
   PhaseDecision first = Decide("b", {{"a", Tree("one")}});
   StoreSuccess(first);
-  EXPECT_EQ(Decide("b", {{"a", Tree("one")}}).action, Action::kFresh);
+  EXPECT_EQ(Decide("b", {{"a", Tree("one")}}).action, PhaseState::kFresh);
   PhaseDecision d = Decide("b", {{"a", Tree("two")}});
-  EXPECT_EQ(d.action, Action::kRun);
+  EXPECT_EQ(d.action, PhaseState::kStale);
   EXPECT_EQ(d.reason, "dependency a has a new result");
   EXPECT_NE(d.key, first.key);
 }
@@ -213,7 +213,7 @@ TEST_F(PlannerTest, DependencyResultCountsByTreeNotCommit) {
   StoreSuccess(Decide("b", {{"a", tree}}));
   ObjectId other = repo_->WriteTree({{"out.txt", repo_->WriteBlob("same")}});
   EXPECT_EQ(other, tree);
-  EXPECT_EQ(Decide("b", {{"a", other}}).action, Action::kFresh);
+  EXPECT_EQ(Decide("b", {{"a", other}}).action, PhaseState::kFresh);
 }
 
 TEST_F(PlannerTest, PlanAllSaysWhichDependencyWillRun) {
@@ -222,7 +222,7 @@ TEST_F(PlannerTest, PlanAllSaysWhichDependencyWillRun) {
   std::map<std::string, PhaseDecision> by_name;
   for (const auto& d : plan) by_name[graph_->node(d.phase).phase->name] = d;
   EXPECT_EQ(by_name["a"].reason, "never run");
-  EXPECT_EQ(by_name["b"].action, Action::kRun);
+  EXPECT_EQ(by_name["b"].action, PhaseState::kStale);
   EXPECT_EQ(by_name["b"].reason, "dependency a will run");
   EXPECT_EQ(by_name["b"].key, "") << "b's key is unknown until a has run";
   EXPECT_EQ(by_name["d"].reason, "dependency b will run");
@@ -238,10 +238,10 @@ TEST_F(PlannerTest, PlanAllFeedsFreshResultsToDependents) {
   std::vector<PhaseDecision> plan = MakePlanner()->PlanAll(graph_->topo_order());
   std::map<std::string, PhaseDecision> by_name;
   for (const auto& d : plan) by_name[graph_->node(d.phase).phase->name] = d;
-  EXPECT_EQ(by_name["a"].action, Action::kFresh);
-  EXPECT_EQ(by_name["b"].action, Action::kFresh);
+  EXPECT_EQ(by_name["a"].action, PhaseState::kFresh);
+  EXPECT_EQ(by_name["b"].action, PhaseState::kFresh);
   EXPECT_EQ(by_name["b"].key, b.key);
-  EXPECT_EQ(by_name["d"].action, Action::kRun);
+  EXPECT_EQ(by_name["d"].action, PhaseState::kStale);
   EXPECT_EQ(by_name["d"].reason, "never run");
 }
 
