@@ -114,6 +114,10 @@ void Run::SelectOnly() {
       for (int dep : graph_.node(n).deps) needed |= dep == d.phase;
     if (!needed) continue;
     const std::string& name = graph_.node(d.phase).phase->name;
+    if (d.action == PhaseState::kAwaitingApproval)
+      throw UsageError("cannot run with --only: dependency '" + name + "' waits for approval (" +
+                       d.reason + "); approve it with `orchestrate approve " + name +
+                       "` (or pull the approval with `orchestrate cache pull`), then run again");
     if (d.action != PhaseState::kFresh)
       throw UsageError("cannot run with --only: dependency '" + name +
                        "' has no recorded result for its current inputs (" + d.reason +

@@ -220,6 +220,16 @@ TEST(ApprovalTest, TheRunWaitsForApprovalThenContinues) {
   EXPECT_NE(plan_doc.out.find("## Awaiting approval\n\n- [ ] **schema** (awaiting-approval)"),
             std::string::npos)
       << plan_doc.out;
+  ShellResult only = s.Run("run --only api");
+  EXPECT_EQ(only.status, 2) << only.out;
+  EXPECT_NE(only.out.find("cannot run with --only: dependency 'schema' waits for approval (its "
+                          "result " +
+                          result +
+                          " awaits approval); approve it with `orchestrate approve "
+                          "schema` (or pull the approval with `orchestrate cache "
+                          "pull`), then run again"),
+            std::string::npos)
+      << only.out;
   ShellResult plan = s.Run("plan");
   EXPECT_NE(plan.out.find("awaiting-approval"), std::string::npos) << plan.out;
 
