@@ -352,18 +352,12 @@ void Run::StartRunnable() {
 }
 
 std::vector<PhaseResult> Run::TransitiveDeps(int p) const {
-  std::vector<bool> needed(graph_.size(), false);
-  std::vector<int> todo = graph_.node(p).deps;
-  while (!todo.empty()) {
-    int d = todo.back();
-    todo.pop_back();
-    if (needed[d]) continue;
-    needed[d] = true;
-    for (int dd : graph_.node(d).deps) todo.push_back(dd);
-  }
+  std::vector<int> order;  // p and everything it depends on, in topo order
+  std::string err;
+  graph_.Select({Name(p)}, &order, &err);
+  order.pop_back();  // p itself, last
   std::vector<PhaseResult> closure;
-  for (int d : graph_.topo_order())
-    if (needed[d]) closure.push_back({Name(d), build_[d].result, build_[d].input, DepNames(d)});
+  for (int d : order) closure.push_back({Name(d), build_[d].result, build_[d].input, DepNames(d)});
   return closure;
 }
 
