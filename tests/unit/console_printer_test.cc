@@ -4,13 +4,13 @@
 #include <cstdlib>
 
 #include "orchestrate/events.h"
+#include "support/event_builders.h"
 #include "support/text.h"
 
 namespace orchestrate {
 namespace {
+using namespace testing::event_builders;
 using testing::Has;
-
-using Type = Event::Type;
 
 // Collects what a printer writes.
 class Output {
@@ -32,47 +32,9 @@ class Output {
   std::FILE* file_;
 };
 
-Event RunStarted(int total) {
-  Event e;
-  e.type = Type::kRunStarted;
-  e.base = "abc1234";
-  e.total = total;
-  e.jobs = 2;
-  return e;
-}
-
-Event Started(const std::string& phase, int slot, double time_s) {
-  Event e;
-  e.type = Type::kPhaseStarted;
-  e.phase = phase;
-  e.slot = slot;
-  e.time_s = time_s;
-  e.reason = "never run";
-  return e;
-}
-
-Event Finished(const std::string& phase, PhaseState state, double time_s, double duration_s) {
-  Event e;
-  e.type = Type::kPhaseFinished;
-  e.phase = phase;
-  e.state = state;
-  e.time_s = time_s;
-  e.duration_s = duration_s;
-  e.started_at = 1700000000;  // it ran
-  e.attempts = 1;
-  return e;
-}
-
-Event Fresh(const std::string& phase) {
-  Event e;
-  e.type = Type::kPhaseFresh;
-  e.phase = phase;
-  e.reason = "fresh";
-  return e;
-}
-
+// The printer's failure: ui's verify step failed, with a log tail.
 Event FailedUi(double time_s) {
-  Event e = Finished("ui", PhaseState::kFailed, time_s, 20);
+  Event e = PhaseFinished("ui", PhaseState::kFailed, time_s, 20);
   e.failed_command = "make test";
   e.commands = {{"run", "make ui", 0, "exit status 0", 5},
                 {"verify", "make test", 2, "exit status 2", 15}};
@@ -82,49 +44,21 @@ Event FailedUi(double time_s) {
   return e;
 }
 
-Event Blocked(const std::string& phase, const std::string& by, double time_s) {
-  Event e = Finished(phase, PhaseState::kBlocked, time_s, 0);
-  e.reason = "blocked by " + by;
-  e.attempts = 0;
-  return e;
-}
-
-Event Message(const std::string& text, bool warning) {
-  Event e;
-  e.type = Type::kMessage;
-  e.text = text;
-  e.warning = warning;
-  return e;
-}
-
-Event RunFinished(double duration_s) {
-  Event e;
-  e.type = Type::kRunFinished;
-  e.time_s = duration_s;
-  e.duration_s = duration_s;
-  e.exit_status = 1;
-  return e;
-}
-
 // schema fresh, api succeeds, ui fails, docs blocked by ui, db succeeds.
 void FeedRun(EventSink& sink) {
-  sink.OnEvent(RunStarted(5));
-  sink.OnEvent(Fresh("schema"));
-  sink.OnEvent(Started("api", 0, 0));
-  sink.OnEvent(Started("ui", 1, 52));
+  sink.OnEvent(RunStartedEvent(5, 2));
+  sink.OnEvent(PhaseFresh("schema"));
+  sink.OnEvent(PhaseStarted("api", 0, 0));
+  sink.OnEvent(PhaseStarted("ui", 1, 52));
   sink.OnTick(60);
-  sink.OnEvent(Finished("api", PhaseState::kSucceeded, 72, 72));
+  sink.OnEvent(PhaseFinished("api", PhaseState::kSucceeded, 72, 72));
   sink.OnEvent(FailedUi(72));
-  sink.OnEvent(Blocked("docs", "ui", 72));
-  sink.OnEvent(Started("db", 0, 73));
-  sink.OnEvent(Message("pruned 2 worktrees", false));
-  sink.OnEvent(Finished("db", PhaseState::kSucceeded, 90, 17));
-  Event target;
-  target.type = Type::kTargetUpdated;
-  target.text = "orchestrate/integration";
-  target.result = "abc1234def5678";
-  sink.OnEvent(target);
-  sink.OnEvent(RunFinished(92));
+  sink.OnEvent(PhaseBlocked("docs", "ui", 72));
+  sink.OnEvent(PhaseStarted("db", 0, 73));
+  sink.OnEvent(MessageEvent("pruned 2 worktrees", false));
+  sink.OnEvent(PhaseFinished("db", PhaseState::kSucceeded, 90, 17));
+  sink.OnEvent(TargetUpdated("orchestrate/integration", "abc1234def5678"));
+  sink.OnEvent(RunFinishedEvent(92, 1));
   sink.Close();
 }
 
@@ -138,7 +72,7 @@ std::string RunPrinter(bool live, bool color, Verbosity verbosity) {
 TEST(ConsolePrinterTest, APhaseThatNeverStartedTookNoTime) {
   Output out;
   auto printer = MakeConsolePrinter(out.file(), false, false, Verbosity::kNormal);
-  Event conflict = Finished("merge", PhaseState::kInputConflict, 3, 1004.9);
+  Event conflict = PhaseFinished("merge", PhaseState::kInputConflict, 3, 1004.9);
   conflict.started_at = 0;  // an input conflict ends the phase before it starts
   conflict.reason = "a and b conflict in x.txt";
   printer->OnEvent(conflict);
@@ -151,7 +85,7 @@ TEST(ConsolePrinterTest, APhaseThatNeverStartedTookNoTime) {
 TEST(ConsolePrinterTest, LongLogTailLinesAreCutByBytes) {
   Output out;
   auto printer = MakeConsolePrinter(out.file(), false, false, Verbosity::kNormal);
-  printer->OnEvent(RunStarted(1));
+  printer->OnEvent(RunStartedEvent(1, 2));
   Event e = FailedUi(1);
   e.log_tail = "short line\n" + std::string(399, 'x') + "\xC3\xA9" + std::string(65536, 'y') + "\n";
   printer->OnEvent(e);
@@ -201,7 +135,7 @@ TEST(ConsolePrinterTest, SummaryCountsStatesNamesFailuresAndTarget) {
 TEST(ConsolePrinterTest, QuietShowsOnlyFailuresWarningsAndSummary) {
   Output out;
   auto printer = MakeConsolePrinter(out.file(), false, false, Verbosity::kQuiet);
-  printer->OnEvent(Message("disk almost full", true));
+  printer->OnEvent(MessageEvent("disk almost full", true));
   FeedRun(*printer);
   std::string text = out.Text();
   EXPECT_EQ(text.find("succeeded api"), std::string::npos) << text;
@@ -215,14 +149,9 @@ TEST(ConsolePrinterTest, QuietShowsOnlyFailuresWarningsAndSummary) {
 TEST(ConsolePrinterTest, VerboseShowsStartedPhasesAndCommands) {
   Output out;
   auto printer = MakeConsolePrinter(out.file(), false, false, Verbosity::kVerbose);
-  printer->OnEvent(RunStarted(3));
-  printer->OnEvent(Started("api", 0, 0));
-  Event command;
-  command.type = Type::kCommandStarted;
-  command.phase = "api";
-  command.step = "verify";
-  command.text = "make test-api";
-  printer->OnEvent(command);
+  printer->OnEvent(RunStartedEvent(3, 2));
+  printer->OnEvent(PhaseStarted("api", 0, 0));
+  printer->OnEvent(CommandStarted("api", "verify", "make test-api"));
   std::string text = out.Text();
   EXPECT_NE(text.find("orchestrate: 3 phases from abc1234, 2 jobs\n"), std::string::npos) << text;
   EXPECT_NE(text.find("[0/3] started api (never run)\n"), std::string::npos) << text;
@@ -232,21 +161,17 @@ TEST(ConsolePrinterTest, VerboseShowsStartedPhasesAndCommands) {
 TEST(ConsolePrinterTest, NormalVerbosityHidesCommands) {
   Output out;
   auto printer = MakeConsolePrinter(out.file(), false, false, Verbosity::kNormal);
-  printer->OnEvent(Started("api", 0, 0));
-  Event command;
-  command.type = Type::kCommandStarted;
-  command.phase = "api";
-  command.text = "make api";
-  printer->OnEvent(command);
+  printer->OnEvent(PhaseStarted("api", 0, 0));
+  printer->OnEvent(CommandStarted("api", "run", "make api"));
   EXPECT_EQ(out.Text(), "");
 }
 
 TEST(ConsolePrinterTest, LiveModeRedrawsStatusLineInPlace) {
   Output out;
   auto printer = MakeConsolePrinter(out.file(), true, false, Verbosity::kNormal);
-  printer->OnEvent(RunStarted(8));
-  printer->OnEvent(Started("api", 0, 0));
-  printer->OnEvent(Started("ui", 1, 52));
+  printer->OnEvent(RunStartedEvent(8, 2));
+  printer->OnEvent(PhaseStarted("api", 0, 0));
+  printer->OnEvent(PhaseStarted("ui", 1, 52));
   printer->OnTick(72);
   std::string text = out.Text();
   EXPECT_NE(text.find("\r[0/8] running: api 1m12s, ui 20s\x1b[K"), std::string::npos) << text;
@@ -256,15 +181,15 @@ TEST(ConsolePrinterTest, LiveModeRedrawsStatusLineInPlace) {
 TEST(ConsolePrinterTest, LiveModeClearsStatusLineAroundPermanentLines) {
   Output out;
   auto printer = MakeConsolePrinter(out.file(), true, false, Verbosity::kNormal);
-  printer->OnEvent(RunStarted(8));
-  printer->OnEvent(Started("api", 0, 0));
-  printer->OnEvent(Started("ui", 1, 52));
-  printer->OnEvent(Finished("api", PhaseState::kSucceeded, 72, 72));
+  printer->OnEvent(RunStartedEvent(8, 2));
+  printer->OnEvent(PhaseStarted("api", 0, 0));
+  printer->OnEvent(PhaseStarted("ui", 1, 52));
+  printer->OnEvent(PhaseFinished("api", PhaseState::kSucceeded, 72, 72));
   std::string text = out.Text();
   EXPECT_NE(text.find("\r\x1b[K[1/8] succeeded api (1m12s)\n\r[1/8] running: ui 20s\x1b[K"),
             std::string::npos)
       << text;
-  printer->OnEvent(Finished("ui", PhaseState::kSucceeded, 80, 28));
+  printer->OnEvent(PhaseFinished("ui", PhaseState::kSucceeded, 80, 28));
   printer->Close();
   text = out.Text();
   EXPECT_TRUE(text.ends_with("[2/8] succeeded ui (28s)\n")) << text;
@@ -273,15 +198,9 @@ TEST(ConsolePrinterTest, LiveModeClearsStatusLineAroundPermanentLines) {
 TEST(ConsolePrinterTest, LiveStatusLineShowsRequeuedPhaseWaiting) {
   Output out;
   auto printer = MakeConsolePrinter(out.file(), true, false, Verbosity::kNormal);
-  printer->OnEvent(RunStarted(2));
-  printer->OnEvent(Started("api", 0, 0));
-  Event requeued;
-  requeued.type = Type::kPhaseRequeued;
-  requeued.phase = "api";
-  requeued.text = "rate limit";
-  requeued.backoff_s = 30;
-  requeued.time_s = 5;
-  printer->OnEvent(requeued);
+  printer->OnEvent(RunStartedEvent(2, 2));
+  printer->OnEvent(PhaseStarted("api", 0, 0));
+  printer->OnEvent(PhaseRequeued("api", "rate limit", 30, 5));
   std::string text = out.Text();
   EXPECT_NE(text.find("[0/2] requeued api: output matched \"rate limit\"; retrying in 30s\n"),
             std::string::npos)
@@ -292,9 +211,9 @@ TEST(ConsolePrinterTest, LiveStatusLineShowsRequeuedPhaseWaiting) {
 TEST(ConsolePrinterTest, LiveStatusLineFitsTheWidthAndCountsTheRest) {
   Output out;
   auto printer = MakeConsolePrinter(out.file(), true, false, Verbosity::kNormal);
-  printer->OnEvent(RunStarted(10));
+  printer->OnEvent(RunStartedEvent(10, 2));
   for (int i = 0; i < 10; ++i) {
-    printer->OnEvent(Started("a-rather-long-phase-name-" + std::to_string(i), i, i));
+    printer->OnEvent(PhaseStarted("a-rather-long-phase-name-" + std::to_string(i), i, i));
   }
   std::string text = out.Text();
   std::string last = text.substr(text.rfind('\r') + 1);
@@ -308,8 +227,8 @@ TEST(ConsolePrinterTest, LiveStatusLineFitsTheWidthAndCountsTheRest) {
 TEST(ConsolePrinterTest, LiveStatusLineNeverSplitsAUtf8Character) {
   Output out;
   auto printer = MakeConsolePrinter(out.file(), true, false, Verbosity::kNormal);
-  printer->OnEvent(RunStarted(1));
-  printer->OnEvent(Started(std::string(63, 'a') + "\xC3\xA9\xC3\xA9", 0, 0));
+  printer->OnEvent(RunStartedEvent(1, 2));
+  printer->OnEvent(PhaseStarted(std::string(63, 'a') + "\xC3\xA9\xC3\xA9", 0, 0));
   std::string text = out.Text();
   std::string line = text.substr(text.rfind('\r') + 1);
   // 15 bytes of "[0/1] running: " and 63 of 'a' leave one byte of 79 for é.
@@ -319,8 +238,8 @@ TEST(ConsolePrinterTest, LiveStatusLineNeverSplitsAUtf8Character) {
 TEST(ConsolePrinterTest, QuietHasNoStatusLine) {
   Output out;
   auto printer = MakeConsolePrinter(out.file(), true, false, Verbosity::kQuiet);
-  printer->OnEvent(RunStarted(2));
-  printer->OnEvent(Started("api", 0, 0));
+  printer->OnEvent(RunStartedEvent(2, 2));
+  printer->OnEvent(PhaseStarted("api", 0, 0));
   printer->OnTick(5);
   EXPECT_EQ(out.Text(), "");
 }
@@ -337,17 +256,15 @@ TEST(ConsolePrinterTest, ColorPaintsStatesWhenAsked) {
 TEST(ConsolePrinterTest, SucceededAfterRetriesShowsAttempts) {
   Output out;
   auto printer = MakeConsolePrinter(out.file(), false, false, Verbosity::kNormal);
-  Event e = Finished("api", PhaseState::kSucceeded, 10, 10);
-  e.attempts = 3;
-  printer->OnEvent(e);
+  printer->OnEvent(PhaseFinished("api", PhaseState::kSucceeded, 10, 10).Attempts(3));
   EXPECT_EQ(out.Text(), "[1/1] succeeded api (10s, 3 attempts)\n");
 }
 
 TEST(ConsolePrinterTest, UsageEndsAPhasesLineAndTheSummaryHasTheTotal) {
   Output out;
   auto printer = MakeConsolePrinter(out.file(), false, false, Verbosity::kNormal);
-  printer->OnEvent(RunStarted(3));
-  Event api = Finished("api", PhaseState::kSucceeded, 10, 10);
+  printer->OnEvent(RunStartedEvent(3, 2));
+  Event api = PhaseFinished("api", PhaseState::kSucceeded, 10, 10);
   api.usage.cost_usd = 0.6;
   api.usage.input_tokens = 21294;
   api.usage.output_tokens = 900;
@@ -355,10 +272,9 @@ TEST(ConsolePrinterTest, UsageEndsAPhasesLineAndTheSummaryHasTheTotal) {
   Event ui = FailedUi(12);
   ui.usage.cost_usd = 0.05;
   printer->OnEvent(ui);
-  Event docs = Finished("docs", PhaseState::kSkippedBudget, 12, 0);
-  docs.reason = "not started: this run spent $0.65 of settings.budget_usd ($0.50)";
-  printer->OnEvent(docs);
-  Event end = RunFinished(12);
+  printer->OnEvent(PhaseFinished("docs", PhaseState::kSkippedBudget, 12, 0)
+                       .Reason("not started: this run spent $0.65 of settings.budget_usd ($0.50)"));
+  Event end = RunFinishedEvent(12, 1);
   end.usage.cost_usd = 0.65;
   end.usage.input_tokens = 21294;
   end.usage.output_tokens = 900;

@@ -4,10 +4,13 @@
 
 #include "../../src/sink_support.h"
 #include "orchestrate/error.h"
+#include "support/event_builders.h"
 #include "support/test_repo.h"
 
 namespace orchestrate {
 namespace {
+
+using namespace testing::event_builders;
 
 constexpr PhaseState kAllStates[] = {
     PhaseState::kFresh,         PhaseState::kStale,         PhaseState::kRunning,
@@ -15,14 +18,6 @@ constexpr PhaseState kAllStates[] = {
     PhaseState::kInputConflict, PhaseState::kMergeConflict, PhaseState::kBlocked,
     PhaseState::kInterrupted,   PhaseState::kError,
 };
-
-Event Finished(const std::string& phase, PhaseState state) {
-  Event e;
-  e.type = Event::Type::kPhaseFinished;
-  e.phase = phase;
-  e.state = state;
-  return e;
-}
 
 TEST(PhaseStateTest, EveryStateRoundTripsThroughItsName) {
   for (PhaseState state : kAllStates) {
@@ -78,9 +73,9 @@ TEST(StripTerminalControlsTest, DropsOtherControlCharacters) {
 
 TEST(SummarizeOutcomesTest, CountsInFixedOrderAndNamesTheUnsuccessful) {
   std::vector<Event> finished = {
-      Finished("ui", PhaseState::kFailed), Finished("api", PhaseState::kSucceeded),
-      Finished("docs", PhaseState::kBlocked), Finished("schema", PhaseState::kFresh),
-      Finished("db", PhaseState::kSucceeded)};
+      PhaseFinished("ui", PhaseState::kFailed), PhaseFinished("api", PhaseState::kSucceeded),
+      PhaseBlocked("docs", "ui", 0), PhaseFinished("schema", PhaseState::kFresh),
+      PhaseFinished("db", PhaseState::kSucceeded)};
   EXPECT_EQ(JoinSummary(SummarizeOutcomes(finished, 7)),
             "2 succeeded, 1 fresh, 1 failed (ui), 1 blocked (docs), 2 not run");
 }
@@ -88,7 +83,7 @@ TEST(SummarizeOutcomesTest, CountsInFixedOrderAndNamesTheUnsuccessful) {
 TEST(SummarizeOutcomesTest, ShortensLongNameLists) {
   std::vector<Event> finished;
   for (int i = 0; i < 7; ++i)
-    finished.push_back(Finished("p" + std::to_string(i), PhaseState::kFailed));
+    finished.push_back(PhaseFinished("p" + std::to_string(i), PhaseState::kFailed));
   EXPECT_EQ(JoinSummary(SummarizeOutcomes(finished, 7)), "7 failed (p0, p1, p2, p3, p4, +2 more)");
 }
 
@@ -97,7 +92,7 @@ TEST(SummarizeOutcomesTest, EmptyRunSaysNothingRan) {
 }
 
 TEST(DescribeFailureTest, FallsBackToTheFailedCommand) {
-  Event e = Finished("ui", PhaseState::kFailed);
+  Event e = PhaseFinished("ui", PhaseState::kFailed);
   e.commands = {{"run", "make ui", 0, "exit status 0", 1},
                 {"verify", "make test", 2, "exit status 2", 1}};
   EXPECT_EQ(DescribeFailure(e), "verify `make test` exit status 2");
@@ -107,11 +102,7 @@ TEST(DescribeFailureTest, FallsBackToTheFailedCommand) {
 
 TEST(RunRecordTest, PhasesStillRunningAtTheEndCountAsInterrupted) {
   RunRecord record;
-  Event started;
-  started.type = Event::Type::kPhaseStarted;
-  started.phase = "api";
-  started.time_s = 2;
-  record.Add(started);
+  record.Add(PhaseStarted("api", 0, 2));
   record.Tick(12);
   std::vector<Event> outcomes = record.Outcomes();
   ASSERT_EQ(outcomes.size(), 1u);

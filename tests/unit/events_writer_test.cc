@@ -3,63 +3,37 @@
 #include <nlohmann/json.hpp>
 
 #include "orchestrate/events.h"
+#include "support/event_builders.h"
 #include "support/test_repo.h"
 
 namespace orchestrate {
 namespace {
 
 using Json = nlohmann::json;
-using Type = Event::Type;
-
-Event Make(Type type, const std::string& phase = "", double time_s = 0) {
-  Event e;
-  e.type = type;
-  e.phase = phase;
-  e.time_s = time_s;
-  return e;
-}
+using namespace testing::event_builders;
 
 std::vector<Event> SampleRun() {
-  Event run = Make(Type::kRunStarted);
-  run.base = "abc1234";
-  run.total = 3;
-  run.jobs = 2;
-  Event fresh = Make(Type::kPhaseFresh, "schema", 0.1);
-  fresh.reason = "fresh";
+  Event fresh = PhaseFresh("schema", 0.1);
   fresh.result = "1111111";
   fresh.duration_s = 12.5;
-  Event started = Make(Type::kPhaseStarted, "ui", 0.2);
-  started.slot = 1;
-  started.reason = "never run";
+  Event started = PhaseStarted("ui", 1, 0.2);
   started.worktree = "/repo/.orchestrate/worktrees/ui";
   started.branch = "orchestrate/ui";
   started.log_path = "/repo/.orchestrate/logs/ui.log";
   started.started_at = 1700000000;
-  Event command = Make(Type::kCommandStarted, "ui", 0.3);
-  command.step = "verify";
-  command.text = "make test";
-  Event requeued = Make(Type::kPhaseRequeued, "ui", 1.25);
-  requeued.text = "rate limit";
-  requeued.backoff_s = 30;
-  Event finished = Make(Type::kPhaseFinished, "ui", 40.0004);
-  finished.slot = 1;
-  finished.state = PhaseState::kFailed;
-  finished.duration_s = 39.8;
-  finished.started_at = 1700000000;
-  finished.attempts = 2;
+  Event finished = PhaseFinished("ui", PhaseState::kFailed, 40.0004, 39.8).Slot(1).Attempts(2);
   finished.failed_command = "make test";
   finished.log_tail = "bad byte \xff here\n";
   finished.commands = {{"verify", "make test", 2, "exit status 2", 3.5}};
-  Event message = Make(Type::kMessage, "", 41);
-  message.text = "cache pushed";
-  message.warning = true;
-  Event target = Make(Type::kTargetUpdated, "", 41.5);
-  target.text = "orchestrate/integration";
-  target.result = "2222222";
-  Event done = Make(Type::kRunFinished, "", 42);
-  done.duration_s = 42;
-  done.exit_status = 1;
-  return {run, fresh, started, command, requeued, finished, message, target, done};
+  return {RunStartedEvent(3, 2),
+          fresh,
+          started,
+          CommandStarted("ui", "verify", "make test", 0.3),
+          PhaseRequeued("ui", "rate limit", 30, 1.25),
+          finished,
+          MessageEvent("cache pushed", true, 41),
+          TargetUpdated("orchestrate/integration", "2222222", 41.5),
+          RunFinishedEvent(42, 1)};
 }
 
 std::vector<Json> ReadLines(const std::string& path) {

@@ -1,12 +1,13 @@
 #include <gtest/gtest.h>
 
 #include "orchestrate/events.h"
+#include "support/event_builders.h"
 #include "support/test_repo.h"
 
 namespace orchestrate {
 namespace {
 
-using Type = Event::Type;
+using namespace testing::event_builders;
 
 // The entity at `i` ("&amp;", "&#10;"), or "" when it is not one XML knows.
 std::string EntityAt(const std::string& xml, size_t i) {
@@ -68,17 +69,6 @@ size_t Count(const std::string& text, const std::string& what) {
   return count;
 }
 
-Event Finished(const std::string& phase, PhaseState state, double duration_s) {
-  Event e;
-  e.type = Type::kPhaseFinished;
-  e.phase = phase;
-  e.state = state;
-  e.duration_s = duration_s;
-  e.started_at = 1700000000;  // it ran
-  e.attempts = 1;
-  return e;
-}
-
 class JunitWriterTest : public ::testing::Test {
  protected:
   std::string Write(const std::vector<Event>& events) {
@@ -89,22 +79,18 @@ class JunitWriterTest : public ::testing::Test {
   }
 
   std::vector<Event> SampleRun() {
-    Event fresh;
-    fresh.type = Type::kPhaseFresh;
-    fresh.phase = "schema";
+    Event fresh = PhaseFresh("schema");
     fresh.result = "1111111";
-    Event failed = Finished("ui", PhaseState::kFailed, 20);
+    Event failed = PhaseFinished("ui", PhaseState::kFailed, 20, 20);
     failed.failed_command = "make test";
     failed.commands = {{"verify", "make test", 2, "exit status 2", 3}};
     failed.log_tail = "expected <a & \"b\"> got 'c'\n\x1b[31mred\x1b[0m \x01 bad \xff byte\n";
-    Event error = Finished("db", PhaseState::kError, 1);
-    error.reason = "cannot write the object store";
-    Event blocked = Finished("docs", PhaseState::kBlocked, 0);
-    blocked.reason = "blocked by ui";
-    Event done;
-    done.type = Type::kRunFinished;
-    done.duration_s = 92.5;
-    return {fresh, Finished("api", PhaseState::kSucceeded, 72), failed, error, blocked, done};
+    return {fresh,
+            PhaseFinished("api", PhaseState::kSucceeded, 72, 72),
+            failed,
+            PhaseFinished("db", PhaseState::kError, 73, 1).Reason("cannot write the object store"),
+            PhaseBlocked("docs", "ui", 73),
+            RunFinishedEvent(92.5, 1)};
   }
 
   testing::TempDir dir_;
@@ -125,7 +111,7 @@ TEST_F(JunitWriterTest, OneWellFormedTestcasePerPhase) {
 }
 
 TEST_F(JunitWriterTest, APhaseThatNeverStartedTookNoTime) {
-  Event conflict = Finished("merge", PhaseState::kInputConflict, 1265.9);
+  Event conflict = PhaseFinished("merge", PhaseState::kInputConflict, 3, 1265.9);
   conflict.started_at = 0;  // an input conflict ends the phase before it starts
   std::string xml = Write({conflict});
   EXPECT_NE(xml.find("<testcase name=\"merge\" classname=\"orchestrate\" time=\"0.000\">"),
@@ -154,14 +140,14 @@ TEST_F(JunitWriterTest, ErrorsSkipsAndFreshPhasesAreMarked) {
 }
 
 TEST_F(JunitWriterTest, UsageIsInThePropertiesAndSkippedBudgetIsSkipped) {
-  Event api = Finished("api", PhaseState::kSucceeded, 10);
+  Event api = PhaseFinished("api", PhaseState::kSucceeded, 10, 10);
   api.usage.cost_usd = 0.125;
   api.usage.input_tokens = 21294;
   api.usage.output_tokens = 9;
   api.usage.model = "claude-sonnet-4-5";
-  Event docs = Finished("docs", PhaseState::kSkippedBudget, 0);
-  docs.reason = "not started: this run spent $1.20 of settings.budget_usd ($1.00)";
-  std::string xml = Write({api, docs, Finished("lint", PhaseState::kSucceeded, 1)});
+  Event docs = PhaseFinished("docs", PhaseState::kSkippedBudget, 10, 0)
+                   .Reason("not started: this run spent $1.20 of settings.budget_usd ($1.00)");
+  std::string xml = Write({api, docs, PhaseFinished("lint", PhaseState::kSucceeded, 11, 1)});
   EXPECT_EQ(XmlProblem(xml), "") << xml;
   EXPECT_NE(
       xml.find("<property name=\"orchestrate.cost_usd\" value=\"0.125\"/>\n"
@@ -179,9 +165,8 @@ TEST_F(JunitWriterTest, UsageIsInThePropertiesAndSkippedBudgetIsSkipped) {
 }
 
 TEST_F(JunitWriterTest, EscapesPhaseNamesAndMessagesInAttributes) {
-  Event e = Finished("a\"<b>&", PhaseState::kTimedOut, 1);
-  e.reason = "timed out\nafter 30m";
-  std::string xml = Write({e});
+  std::string xml =
+      Write({PhaseFinished("a\"<b>&", PhaseState::kTimedOut, 1, 1).Reason("timed out\nafter 30m")});
   EXPECT_EQ(XmlProblem(xml), "") << xml;
   EXPECT_NE(xml.find("name=\"a&quot;&lt;b&gt;&amp;\""), std::string::npos) << xml;
   EXPECT_NE(xml.find("message=\"timed out&#10;after 30m\" type=\"timed-out\""), std::string::npos)
@@ -189,10 +174,7 @@ TEST_F(JunitWriterTest, EscapesPhaseNamesAndMessagesInAttributes) {
 }
 
 TEST_F(JunitWriterTest, PhaseRunningAtCloseIsAnInterruptedError) {
-  Event started;
-  started.type = Type::kPhaseStarted;
-  started.phase = "api";
-  std::string xml = Write({started});
+  std::string xml = Write({PhaseStarted("api", 0, 0)});
   EXPECT_EQ(XmlProblem(xml), "") << xml;
   EXPECT_NE(xml.find("errors=\"1\""), std::string::npos) << xml;
   EXPECT_NE(xml.find("<error message=\"still running when the run stopped\" "

@@ -2,22 +2,15 @@
 #include <gtest/gtest.h>
 
 #include "orchestrate/report.h"
+#include "support/event_builders.h"
 #include "support/test_repo.h"
 
 namespace orchestrate {
 namespace {
 
+using namespace testing::event_builders;
 using testing::ReadFile;
 using testing::TempDir;
-
-Event Make(Event::Type type, double t, const std::string& phase, int slot = 0) {
-  Event e;
-  e.type = type;
-  e.time_s = t;
-  e.phase = phase;
-  e.slot = slot;
-  return e;
-}
 
 ReportModel Skeleton() {
   ReportModel m;
@@ -32,23 +25,14 @@ TEST(HtmlReportWriterTest, DrawsEachTryAndTheWaitBetween) {
   std::string path = dir.path() + "/r.html";
   {
     auto writer = MakeHtmlReportWriter(path, Skeleton());
-    Event start = Make(Event::Type::kRunStarted, 0, "");
-    start.jobs = 2;
-    writer->OnEvent(start);
-    writer->OnEvent(Make(Event::Type::kPhaseStarted, 0, "gen"));
-    Event requeued = Make(Event::Type::kPhaseRequeued, 1, "gen");
-    requeued.backoff_s = 10;
-    writer->OnEvent(requeued);
-    writer->OnEvent(Make(Event::Type::kPhaseStarted, 11, "gen", 1));
-    Event done = Make(Event::Type::kPhaseFinished, 12, "gen", 1);
-    done.state = PhaseState::kFailed;
+    writer->OnEvent(RunStartedEvent(2, 2));
+    writer->OnEvent(PhaseStarted("gen", 0, 0));
+    writer->OnEvent(PhaseRequeued("gen", "rate limit", 10, 1));
+    writer->OnEvent(PhaseStarted("gen", 1, 11));
+    Event done = PhaseFinished("gen", PhaseState::kFailed, 12, 1).Slot(1).Attempts(2);
     done.log_tail = "boom <here>\n";
-    done.attempts = 2;
     writer->OnEvent(done);
-    Event blocked = Make(Event::Type::kPhaseFinished, 12, "api");
-    blocked.state = PhaseState::kBlocked;
-    blocked.reason = "blocked by gen";
-    writer->OnEvent(blocked);
+    writer->OnEvent(PhaseBlocked("api", "gen", 12));
     writer->Close();
   }
   std::string page = ReadFile(path);

@@ -1,49 +1,29 @@
 #include <gtest/gtest.h>
 
 #include "orchestrate/events.h"
+#include "support/event_builders.h"
 #include "support/test_repo.h"
 
 namespace orchestrate {
 namespace {
 
-using Type = Event::Type;
-
-Event Finished(const std::string& phase, PhaseState state, double duration_s) {
-  Event e;
-  e.type = Type::kPhaseFinished;
-  e.phase = phase;
-  e.state = state;
-  e.duration_s = duration_s;
-  e.started_at = 1700000000;  // it ran
-  e.time_s = duration_s;
-  e.attempts = 1;
-  return e;
-}
+using namespace testing::event_builders;
 
 std::vector<Event> SampleRun() {
-  Event run;
-  run.type = Type::kRunStarted;
-  run.total = 4;
-  Event fresh;
-  fresh.type = Type::kPhaseFresh;
-  fresh.phase = "schema";
+  Event fresh = PhaseFresh("schema");
   fresh.result = "1111111aaaa";
-  Event failed = Finished("ui", PhaseState::kFailed, 20);
-  failed.attempts = 2;
-  failed.reason = "verify `make test` exit status 2 | see log";
+  Event failed = PhaseFinished("ui", PhaseState::kFailed, 20, 20)
+                     .Attempts(2)
+                     .Reason("verify `make test` exit status 2 | see log");
   failed.failed_command = "make test";
   failed.log_tail = "```\nexpected 3, got 4\n";
-  Event blocked = Finished("docs", PhaseState::kBlocked, 0);
-  blocked.reason = "blocked by ui";
-  blocked.attempts = 0;
-  Event target;
-  target.type = Type::kTargetUpdated;
-  target.text = "orchestrate/integration";
-  target.result = "abc1234def";
-  Event done;
-  done.type = Type::kRunFinished;
-  done.duration_s = 92;
-  return {run, Finished("api", PhaseState::kSucceeded, 72), fresh, failed, blocked, target, done};
+  return {RunStartedEvent(4, 2),
+          PhaseFinished("api", PhaseState::kSucceeded, 72, 72),
+          fresh,
+          failed,
+          PhaseBlocked("docs", "ui", 0),
+          TargetUpdated("orchestrate/integration", "abc1234def"),
+          RunFinishedEvent(92, 1)};
 }
 
 class StepSummaryWriterTest : public ::testing::Test {
@@ -77,15 +57,13 @@ TEST_F(StepSummaryWriterTest, TablesPhasesInFinishOrder) {
 }
 
 TEST_F(StepSummaryWriterTest, UsageAddsACostColumnAndATotal) {
-  Event api = Finished("api", PhaseState::kSucceeded, 72);
+  Event api = PhaseFinished("api", PhaseState::kSucceeded, 72, 72);
   api.usage.cost_usd = 0.6;
   api.usage.input_tokens = 1200;
-  Event ui = Finished("ui", PhaseState::kSucceeded, 20);
+  Event ui = PhaseFinished("ui", PhaseState::kSucceeded, 20, 20);
   ui.usage.cost_usd = 0.05;
-  Event done;
-  done.type = Type::kRunFinished;
-  done.duration_s = 92;
-  std::string md = Write({api, ui, Finished("lint", PhaseState::kSucceeded, 1), done});
+  std::string md =
+      Write({api, ui, PhaseFinished("lint", PhaseState::kSucceeded, 1, 1), RunFinishedEvent(92)});
   EXPECT_NE(md.find("Cost: $0.65 (1.2k in tokens)\n\n"), std::string::npos) << md;
   EXPECT_NE(md.find("| Phase | State | Duration | Attempts | Cost | Notes |\n"
                     "|---|---|---|---|---|---|\n"
@@ -109,7 +87,7 @@ TEST_F(StepSummaryWriterTest, FailureSectionFencesTheLogTail) {
 TEST_F(StepSummaryWriterTest, AppendsToWhatIsAlreadyThere) {
   testing::WriteFile(dir_.path(), "summary.md", "# Build\n\n");
   Write(SampleRun());
-  std::string md = Write({Finished("lint", PhaseState::kSucceeded, 3)});
+  std::string md = Write({PhaseFinished("lint", PhaseState::kSucceeded, 3, 3)});
   EXPECT_TRUE(md.starts_with("# Build\n\n## orchestrate\n")) << md;
   size_t second = md.find("## orchestrate", md.find("## orchestrate") + 1);
   ASSERT_NE(second, std::string::npos) << md;
@@ -118,14 +96,14 @@ TEST_F(StepSummaryWriterTest, AppendsToWhatIsAlreadyThere) {
 }
 
 TEST_F(StepSummaryWriterTest, CommandWithBackticksStaysOneCodeSpan) {
-  Event e = Finished("ui", PhaseState::kFailed, 3);
+  Event e = PhaseFinished("ui", PhaseState::kFailed, 3, 3);
   e.failed_command = "test `date` = x`";
   std::string md = Write({e});
   EXPECT_NE(md.find("Command: `` test `date` = x` ``\n"), std::string::npos) << md;
 }
 
 TEST_F(StepSummaryWriterTest, NoFailureSectionWhenAllSucceeded) {
-  std::string md = Write({Finished("lint", PhaseState::kSucceeded, 3)});
+  std::string md = Write({PhaseFinished("lint", PhaseState::kSucceeded, 3, 3)});
   EXPECT_EQ(md.find("Failures"), std::string::npos) << md;
   EXPECT_NE(md.find("1 succeeded in 3s"), std::string::npos) << md;
 }

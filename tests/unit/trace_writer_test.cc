@@ -3,43 +3,14 @@
 #include <nlohmann/json.hpp>
 
 #include "orchestrate/events.h"
+#include "support/event_builders.h"
 #include "support/test_repo.h"
 
 namespace orchestrate {
 namespace {
 
 using Json = nlohmann::json;
-using Type = Event::Type;
-
-Event Make(Type type, const std::string& phase, double time_s) {
-  Event e;
-  e.type = type;
-  e.phase = phase;
-  e.time_s = time_s;
-  return e;
-}
-
-Event Started(const std::string& phase, int slot, double time_s) {
-  Event e = Make(Type::kPhaseStarted, phase, time_s);
-  e.slot = slot;
-  e.reason = "never run";
-  return e;
-}
-
-Event Finished(const std::string& phase, int slot, PhaseState state, double time_s) {
-  Event e = Make(Type::kPhaseFinished, phase, time_s);
-  e.slot = slot;
-  e.state = state;
-  e.attempts = 1;
-  return e;
-}
-
-Event Command(const std::string& phase, const std::string& step, double time_s) {
-  Event e = Make(Type::kCommandStarted, phase, time_s);
-  e.step = step;
-  e.text = "make " + phase;
-  return e;
-}
+using namespace testing::event_builders;
 
 class TraceWriterTest : public ::testing::Test {
  protected:
@@ -60,22 +31,17 @@ class TraceWriterTest : public ::testing::Test {
   // Two slots: api (slot 0) then db (slot 0), ui (slot 1) fails; schema fresh,
   // docs blocked.
   void WriteSample(EventSink& sink) {
-    Event run = Make(Type::kRunStarted, "", 0);
-    run.jobs = 2;
-    run.total = 5;
-    sink.OnEvent(run);
-    sink.OnEvent(Make(Type::kPhaseFresh, "schema", 0.5));
-    sink.OnEvent(Started("api", 0, 1));
-    sink.OnEvent(Command("api", "run", 1));
-    sink.OnEvent(Command("api", "verify", 3));
-    sink.OnEvent(Started("ui", 1, 1.5));
-    sink.OnEvent(Finished("api", 0, PhaseState::kSucceeded, 4));
-    sink.OnEvent(Started("db", 0, 4));
-    sink.OnEvent(Finished("ui", 1, PhaseState::kFailed, 5));
-    Event blocked = Finished("docs", -1, PhaseState::kBlocked, 5);
-    blocked.reason = "blocked by ui";
-    sink.OnEvent(blocked);
-    sink.OnEvent(Finished("db", 0, PhaseState::kSucceeded, 6.25));
+    sink.OnEvent(RunStartedEvent(5, 2));
+    sink.OnEvent(PhaseFresh("schema", 0.5));
+    sink.OnEvent(PhaseStarted("api", 0, 1));
+    sink.OnEvent(CommandStarted("api", "run", "make api", 1));
+    sink.OnEvent(CommandStarted("api", "verify", "make api", 3));
+    sink.OnEvent(PhaseStarted("ui", 1, 1.5));
+    sink.OnEvent(PhaseFinished("api", PhaseState::kSucceeded, 4, 3).Slot(0));
+    sink.OnEvent(PhaseStarted("db", 0, 4));
+    sink.OnEvent(PhaseFinished("ui", PhaseState::kFailed, 5, 3.5).Slot(1));
+    sink.OnEvent(PhaseBlocked("docs", "ui", 5));
+    sink.OnEvent(PhaseFinished("db", PhaseState::kSucceeded, 6.25, 2.25).Slot(0));
   }
 
   testing::TempDir dir_;
@@ -85,7 +51,7 @@ class TraceWriterTest : public ::testing::Test {
 TEST_F(TraceWriterTest, OneSlicePerStartedPhaseOnItsSlotsTrack) {
   auto writer = MakeTraceWriter(path_);
   WriteSample(*writer);
-  writer->OnEvent(Make(Type::kRunFinished, "", 7));
+  writer->OnEvent(RunFinishedEvent(7, 1));
   writer->Close();
   Json trace = Read();
   EXPECT_EQ(trace["displayTimeUnit"], "ms");
@@ -147,8 +113,8 @@ TEST_F(TraceWriterTest, FreshAndBlockedPhasesAreInstantsOnTheirOwnTracks) {
 
 TEST_F(TraceWriterTest, CloseAfterInterruptEndsOpenPhasesAsInterrupted) {
   auto writer = MakeTraceWriter(path_);
-  writer->OnEvent(Started("api", 0, 1));
-  writer->OnEvent(Command("api", "run", 1));
+  writer->OnEvent(PhaseStarted("api", 0, 1));
+  writer->OnEvent(CommandStarted("api", "run", "make api", 1));
   writer->OnTick(9);
   writer->Close();
   std::vector<Json> phases = Select(Read(), "X", "phase");
@@ -159,13 +125,10 @@ TEST_F(TraceWriterTest, CloseAfterInterruptEndsOpenPhasesAsInterrupted) {
 
 TEST_F(TraceWriterTest, RequeuedPhaseStartedAgainGetsASecondSlice) {
   auto writer = MakeTraceWriter(path_);
-  writer->OnEvent(Started("api", 0, 0));
-  Event requeued = Make(Type::kPhaseRequeued, "api", 2);
-  requeued.text = "rate limit";
-  requeued.backoff_s = 30;
-  writer->OnEvent(requeued);
-  writer->OnEvent(Started("api", 1, 32));
-  writer->OnEvent(Finished("api", 1, PhaseState::kSucceeded, 40));
+  writer->OnEvent(PhaseStarted("api", 0, 0));
+  writer->OnEvent(PhaseRequeued("api", "rate limit", 30, 2));
+  writer->OnEvent(PhaseStarted("api", 1, 32));
+  writer->OnEvent(PhaseFinished("api", PhaseState::kSucceeded, 40, 8).Slot(1));
   writer->Close();
   Json trace = Read();
   std::vector<Json> phases = Select(trace, "X", "phase");
@@ -180,7 +143,7 @@ TEST_F(TraceWriterTest, RequeuedPhaseStartedAgainGetsASecondSlice) {
 }
 
 TEST_F(TraceWriterTest, DestroyingTheWriterWritesTheTrace) {
-  MakeTraceWriter(path_)->OnEvent(Started("api", 0, 0));
+  MakeTraceWriter(path_)->OnEvent(PhaseStarted("api", 0, 0));
   EXPECT_EQ(Select(Read(), "X", "phase").size(), 1u);
 }
 
