@@ -3,7 +3,8 @@
 namespace orchestrate {
 
 void Build::Load(RunState state) {
-  phases_.assign(graph_.size(), PhaseRun{});
+  phases_.clear();
+  phases_.resize(graph_.size());
   for (auto it = state.phases.begin(); it != state.phases.end();) {
     std::optional<int> p = graph_.Find(it->first);
     if (!p) {

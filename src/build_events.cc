@@ -47,7 +47,7 @@ Event StartedEvent(const Build& build, int p) {
 Event RequeuedEvent(const Build& build, int p) {
   const PhaseRun& s = build[p];
   Event e = PhaseEvent(build, p, Event::Type::kPhaseRequeued);
-  e.text = s.ended.requeue_pattern;
+  e.text = s.ended->requeue_pattern;
   e.backoff_s = s.wait_s;
   e.attempts = s.attempts_done;
   return e;
@@ -63,13 +63,15 @@ Event FinishedEvent(const Build& build, int p) {
   e.attempts = r.attempts;
   e.result = r.result;
   e.reason = r.reason;  // why it ran when it succeeded, else its failure
-  e.failed_command = s.ended.failed_command;
-  e.log_tail = s.ended.log_tail;
+  if (s.ended) {
+    e.failed_command = s.ended->failed_command;
+    e.log_tail = s.ended->log_tail;
+    e.worktree = s.ended->worktree_path;
+    e.commands = s.ended->commands;
+  }
   // A phase that could not start has no log of this run.
   e.log_path = s.state == PhaseState::kInputConflict ? "" : r.log_path;
-  e.worktree = s.ended.worktree_path;
   e.branch = r.branch;
-  e.commands = s.ended.commands;
   e.started_at = s.started_at;
   e.usage = s.usage;
   return e;

@@ -48,7 +48,10 @@ std::optional<std::string> ReadWholeFile(const std::string& path) {
   if (fd < 0) return std::nullopt;
   std::optional<std::string> text(std::in_place);
   struct stat st;
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) text->resize(static_cast<size_t>(st.st_size));
+  // One byte more than the file: the read that sees its end then has room,
+  // instead of doubling (and zeroing) the buffer to find out.
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+    text->resize(static_cast<size_t>(st.st_size) + 1);
   size_t done = 0;
   while (true) {
     if (done == text->size()) text->resize(std::max<size_t>(4096, 2 * text->size()));

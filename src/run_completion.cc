@@ -10,8 +10,8 @@ void Run::Completed(int p, PhaseOutcome outcome) {
   if (outcome.requeue) return Requeue(p, outcome);
   Spent(p, outcome.usage);
   PhaseRun& s = build_[p];
-  s.ended = std::move(outcome);
-  const PhaseOutcome& o = s.ended;
+  s.ended = std::make_unique<PhaseOutcome>(std::move(outcome));
+  const PhaseOutcome& o = *s.ended;
   bool succeeded = o.state == PhaseState::kSucceeded;
   if (!s.worktree_name.empty()) pool_->Release(s.worktree_name, Name(p), succeeded);
   s.reached = true;  // an input conflict ends a phase that never started
@@ -147,7 +147,7 @@ void Run::Requeue(int p, const PhaseOutcome& o) {
   r.usage = s.usage;
   r.reason = "waiting until " + ClockTimeIn(clock_.WallNow(), wait) + " (output matched \"" +
              o.requeue_pattern + "\")";
-  s.ended = o;
+  s.ended = std::make_unique<PhaseOutcome>(o);
   s.wait_s = wait;
   StateChanged();
   Emit(RequeuedEvent(build_, p));

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -57,8 +58,10 @@ struct PhaseRun {
   bool in_runner = false;  ///< started and not ended yet
   std::chrono::steady_clock::time_point started;
   int64_t started_at = 0;
-  /// How its last attempt ended (commands, failure, log tail, requeue).
-  PhaseOutcome ended;
+  /// How its last attempt ended (commands, failure, log tail, requeue);
+  /// null until one ended. Behind a pointer: most phases of a run are
+  /// fresh, and a PhaseOutcome is a third of a PhaseRun's bytes.
+  std::unique_ptr<PhaseOutcome> ended;
   /// The tokens and cost this run spent on it: every attempt's, requeued
   /// and failed ones included. A fresh phase spent nothing.
   Usage usage;

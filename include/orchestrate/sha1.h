@@ -7,7 +7,8 @@
 // several times faster without.)
 #pragma once
 
-#include <memory>
+#include <openssl/sha.h>
+
 #include <string>
 #include <string_view>
 
@@ -16,9 +17,7 @@ namespace orchestrate {
 class Sha1 {
  public:
   Sha1();
-  ~Sha1();
-  Sha1(Sha1&&) noexcept;
-  Sha1& operator=(Sha1&&) noexcept;
+
   /// Hashes more input.
   void Update(std::string_view data);
   /// The digest of everything passed to Update, as 40 lowercase hex digits.
@@ -26,8 +25,7 @@ class Sha1 {
   std::string HexDigest();
 
  private:
-  struct Context;
-  std::unique_ptr<Context> context_;
+  SHA_CTX context_;  // on the stack of the caller: no allocation per digest
 };
 
 }  // namespace orchestrate

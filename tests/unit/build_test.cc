@@ -136,10 +136,11 @@ TEST_F(BuildModelTest, TheFinishedEventJoinsTheRecordAndHowThePhaseEnded) {
   PhaseRun& a = build_[Index("a")];
   a.state = PhaseState::kFailed;
   a.job_slot = 0;
-  a.ended.failed_command = "make test";
-  a.ended.log_tail = "boom";
-  a.ended.worktree_path = "/wt/w0";
-  a.ended.commands.push_back({"run", "make test", 2, "exit status 2", 1.5});
+  a.ended = std::make_unique<PhaseOutcome>();
+  a.ended->failed_command = "make test";
+  a.ended->log_tail = "boom";
+  a.ended->worktree_path = "/wt/w0";
+  a.ended->commands.push_back({"run", "make test", 2, "exit status 2", 1.5});
   PhaseRecord& r = build_.Recorded(Index("a"));
   r.duration_s = 3;
   r.attempts = 2;
@@ -163,7 +164,8 @@ TEST_F(BuildModelTest, TheRequeuedEventNamesThePatternAndTheWait) {
   build_.Load({});
   PhaseRun& a = build_[Index("a")];
   a.state = PhaseState::kRequeued;
-  a.ended.requeue_pattern = "rate limit";
+  a.ended = std::make_unique<PhaseOutcome>();
+  a.ended->requeue_pattern = "rate limit";
   a.wait_s = 30;
   a.attempts_done = 1;
   Event e = RequeuedEvent(build_, Index("a"));
