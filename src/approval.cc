@@ -106,8 +106,7 @@ std::optional<Decision> Approvals::Find(const std::string& phase, const ObjectId
 }
 
 bool Approvals::IsApproved(const std::string& phase, const ObjectId& result) {
-  std::optional<Decision> d = Find(phase, result);
-  return d && d->approved;
+  return IsApproval(Find(phase, result));
 }
 
 std::string RejectionFeedback(const Decision& rejection) {

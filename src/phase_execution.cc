@@ -371,13 +371,6 @@ class PhaseExecution {
     Succeed();
   }
 
-  // The bytes [begin, end) of the phase's log.
-  std::string LogRange(int64_t begin, int64_t end) const {
-    std::string log = ReadText(job_.log_path);
-    size_t from = std::min<size_t>(static_cast<size_t>(begin), log.size());
-    return log.substr(from, static_cast<size_t>(std::max<int64_t>(end - begin, 0)));
-  }
-
   // What the attempt just made reported: the agent's JSON output (its run
   // command's part of the log) or ORCHESTRATE_USAGE_FILE, which is removed
   // so that the next attempt starts without it. A malformed file is a
@@ -385,7 +378,7 @@ class PhaseExecution {
   void AddAttemptUsage() {
     std::string output;
     if (run_output_ && job_.agent && job_.agent->usage != UsageFormat::kFile)
-      output = LogRange(run_output_->first, run_output_->second);
+      output = ReadRangeOf(job_.log_path, run_output_->first, run_output_->second);
     std::string warning;
     UsageFormat format = job_.agent ? job_.agent->usage : UsageFormat::kFile;
     out_.usage.Add(PhaseUsage(format, UsagePath(), output, &warning));

@@ -695,6 +695,14 @@ std::string ReadTail(const std::string& path, int max_lines, int64_t begin, int6
   return LastLines(ReadRange(file.get(), begin, end), max_lines);
 }
 
+std::string ReadRangeOf(const std::string& path, int64_t begin, int64_t end) {
+  ScopedFd file(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (file.get() < 0) return "";
+  end = std::min(end, FileSize(file.get()));
+  begin = std::clamp<int64_t>(begin, 0, std::max<int64_t>(end, 0));
+  return ReadRange(file.get(), begin, std::max(begin, end));
+}
+
 bool ProcessGroupHasMarker(int pgid, const std::string& marker) {
   if (pgid <= 1 || kill(-pgid, 0) != 0) return false;
   if (GroupOf(pgid) == pgid && EnvironmentHas(pgid, marker)) return true;

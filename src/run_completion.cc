@@ -19,10 +19,7 @@ void Run::Completed(int p, PhaseOutcome outcome) {
   if (succeeded) RecordSuccess(p, o);
   // A new result needs a new approval (SPEC section 3 item 8).
   bool awaits = succeeded && graph_.node(p).phase->approval;
-  if (awaits) {
-    std::optional<Decision> decision = store_.DecisionOn(Name(p), s.result);
-    awaits = !decision || !decision->approved;
-  }
+  if (awaits) awaits = !IsApproval(store_.DecisionOn(Name(p), s.result));
   PhaseRecord& r = build_.Recorded(p);
   r.key = s.key;
   r.result = o.result;

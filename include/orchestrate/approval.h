@@ -23,6 +23,12 @@ struct Decision {
   int64_t at = 0;        ///< unix seconds
 };
 
+/// Whether `decision` is an approval: a result with no decision, or a
+/// rejected one, is not approved.
+inline bool IsApproval(const std::optional<Decision>& decision) {
+  return decision && decision->approved;
+}
+
 /// The decisions of a repository. One ref per (phase, result): a later
 /// decision on the same result replaces the earlier one, so approving a
 /// rejected result (or the reverse) is a change of mind, never a conflict.

@@ -69,6 +69,10 @@ std::vector<std::string> MergeEnvironment(std::vector<std::string> base,
 /// the end), reading at most the last 64 KiB of that range.
 std::string ReadTail(const std::string& path, int max_lines, int64_t begin = 0, int64_t end = -1);
 
+/// Bytes [begin, end) of a file, clamped to its size; "" when it cannot be
+/// opened. Reads only that range (a command's part of a phase's log).
+std::string ReadRangeOf(const std::string& path, int64_t begin, int64_t end);
+
 /// True when the process group exists and the environment of one of its
 /// members (normally the leader; any member once the leader is gone)
 /// contains exactly the entry `marker` ("ORCHESTRATE_RUN_ID=..."), so a

@@ -442,6 +442,16 @@ TEST_F(ReadTailTest, MissingFileIsEmpty) {
   EXPECT_FALSE(FileExists(dir_.path() + "/missing.log"));
 }
 
+TEST_F(ReadTailTest, ReadRangeOfReadsOnlyTheRangeClampedToTheFile) {
+  std::string path = Write("run output\n{\"total_cost_usd\": 0.5}\nverify output\n");
+  EXPECT_EQ(ReadRangeOf(path, 11, 35), "{\"total_cost_usd\": 0.5}\n");
+  EXPECT_EQ(ReadRangeOf(path, 0, 4), "run ");
+  EXPECT_EQ(ReadRangeOf(path, 42, 1000), "output\n");
+  EXPECT_EQ(ReadRangeOf(path, 100, 200), "");
+  EXPECT_EQ(ReadRangeOf(path, 5, 2), "");
+  EXPECT_EQ(ReadRangeOf(dir_.path() + "/missing.log", 0, 10), "");
+}
+
 // The reaper under every command (process_posix.cc): whatever a command
 // abandons is stopped before RunProcess returns, even a daemon that left the
 // process group and emptied its environment, so that neither the group nor
