@@ -122,9 +122,12 @@ std::vector<std::string> ReapLeftoverProcessGroups(const std::string& pids_dir) 
 
 std::vector<std::string> RemoveStaleRefLocks(const std::string& git_common_dir) {
   std::vector<std::string> removed;
-  // The roots end in '/'; the paths in the messages should not double it.
+  // The roots end in '/' (and the directory may): the paths in the
+  // messages should not double it.
+  std::string common = git_common_dir;
+  while (common.size() > 1 && common.back() == '/') common.pop_back();
   auto directory = [&](std::string_view root) {
-    return git_common_dir + "/" + std::string(root.substr(0, root.size() - 1));
+    return common + "/" + std::string(root.substr(0, root.size() - 1));
   };
   RemoveLocksUnder(directory(refs::kOwnBranchRoot), nullptr, &removed);
   RemoveLocksUnder(directory(refs::kOwnRoot), "cache", &removed);

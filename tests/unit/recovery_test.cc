@@ -130,6 +130,16 @@ TEST_F(StaleLockTest, RefLocksOfAKilledRunAreRemovedWhenReaping) {
             lines.end());
 }
 
+TEST_F(StaleLockTest, RefLockPathsAreNamedWithSingleSlashes) {
+  std::string refs = repo() + "/.git/refs";
+  testing::WriteFile(refs + "/heads/orchestrate/phase/nested", "p5.lock", "");
+  std::vector<std::string> lines = RemoveStaleRefLocks(repo() + "/.git/");
+  EXPECT_EQ(lines, std::vector<std::string>{"removed " + refs +
+                                            "/heads/orchestrate/phase/nested/p5.lock, left by a "
+                                            "run that was killed"});
+  EXPECT_FALSE(std::filesystem::exists(refs + "/heads/orchestrate/phase/nested/p5.lock"));
+}
+
 TEST_F(StaleLockTest, ALockWhileAProcessWorksInTheWorktreeIsKept) {
   int pid = std::stoi(testing::MustShell("setsid sleep 30 > /dev/null 2>&1 & echo $!", worktree()));
   WaitUntilSleepingGroupLeader(pid);
