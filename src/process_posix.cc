@@ -18,6 +18,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <string_view>
 #include <system_error>
@@ -507,6 +508,17 @@ std::string ReadRange(int fd, int64_t begin, int64_t end) {
   return bytes;
 }
 
+// Bytes [begin, end) of the file at `path` (end < 0 or past its size: to
+// its end), at most the last `limit` of them; "" when it cannot be opened.
+std::string ReadClamped(const std::string& path, int64_t begin, int64_t end, int64_t limit) {
+  ScopedFd file(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (file.get() < 0) return "";
+  int64_t size = FileSize(file.get());
+  if (end < 0 || end > size) end = size;
+  begin = std::clamp<int64_t>(begin, std::max<int64_t>(0, end - limit), end);
+  return ReadRange(file.get(), begin, end);
+}
+
 // The last `max_lines` lines of `text`; a final newline ends the last line.
 std::string LastLines(const std::string& text, int max_lines) {
   size_t pos = text.size();
@@ -687,20 +699,11 @@ std::vector<std::string> MergeEnvironment(std::vector<std::string> base,
 
 std::string ReadTail(const std::string& path, int max_lines, int64_t begin, int64_t end) {
   if (max_lines <= 0) return "";
-  ScopedFd file(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (file.get() < 0) return "";
-  int64_t size = FileSize(file.get());
-  if (end < 0 || end > size) end = size;
-  begin = std::clamp<int64_t>(begin, std::max<int64_t>(0, end - kTailWindow), end);
-  return LastLines(ReadRange(file.get(), begin, end), max_lines);
+  return LastLines(ReadClamped(path, begin, end, kTailWindow), max_lines);
 }
 
 std::string ReadRangeOf(const std::string& path, int64_t begin, int64_t end) {
-  ScopedFd file(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (file.get() < 0) return "";
-  end = std::min(end, FileSize(file.get()));
-  begin = std::clamp<int64_t>(begin, 0, std::max<int64_t>(end, 0));
-  return ReadRange(file.get(), begin, std::max(begin, end));
+  return ReadClamped(path, begin, end, std::numeric_limits<int64_t>::max());
 }
 
 bool ProcessGroupHasMarker(int pgid, const std::string& marker) {
