@@ -20,7 +20,8 @@ Signature Person(Repo& repo) { return repo.UserSignature(); }
 
 std::string DecisionText(const Decision& d) {
   return std::string(d.approved ? "approved" : "rejected") + "\nphase " + d.phase + "\nresult " +
-         d.result + "\nkey " + d.key + "\nwho " + d.who + "\nat " + std::to_string(d.at) + "\n";
+         d.result.hex() + "\nkey " + d.key + "\nwho " + d.who + "\nat " + std::to_string(d.at) +
+         "\n";
 }
 
 // Parses DecisionText; false when it is not one.
@@ -34,7 +35,7 @@ bool ParseDecision(const std::string& text, Decision* d) {
     std::string name = line.substr(0, space);
     std::string value = space == std::string::npos ? "" : line.substr(space + 1);
     if (name == "phase") d->phase = value;
-    if (name == "result") d->result = value;
+    if (name == "result") d->result = ObjectId::FromHex(value).value_or(ObjectId());
     if (name == "key") d->key = value;
     if (name == "who") d->who = value;
     if (name == "at") d->at = std::strtoll(value.c_str(), nullptr, 10);
@@ -80,7 +81,8 @@ void Approvals::Write(const Decision& decision) {
   d.at = person.time;
   std::map<std::string, ObjectId> files = {{kDecisionFile, repo_.WriteBlob(DecisionText(d))}};
   if (!d.approved) files[kFeedbackFile] = repo_.WriteBlob(d.feedback);
-  std::string message = (d.approved ? "approve " : "reject ") + d.phase + ": result " + d.result;
+  std::string message =
+      (d.approved ? "approve " : "reject ") + d.phase + ": result " + d.result.hex();
   ObjectId commit = repo_.CreateCommit(repo_.WriteTree(files), {d.result}, message, person);
   repo_.WriteRef(RefOf(d.phase, d.result), commit, "orchestrate: " + message);
 }
@@ -111,7 +113,7 @@ bool Approvals::IsApproved(const std::string& phase, const ObjectId& result) {
 
 std::string RejectionFeedback(const Decision& rejection) {
   std::string text = "A person rejected the previous result of phase " + rejection.phase +
-                     " (commit " + rejection.result.substr(0, 12) + ")";
+                     " (commit " + rejection.result.ShortHex(12) + ")";
   if (!rejection.who.empty()) text += ", " + rejection.who;
   text += ":\n\n" + rejection.feedback;
   if (!text.empty() && text.back() != '\n') text += '\n';
@@ -120,9 +122,9 @@ std::string RejectionFeedback(const Decision& rejection) {
 
 std::string AwaitingApprovalHint(const std::string& phase, const ObjectId& input,
                                  const ObjectId& result) {
-  std::string r = result.substr(0, 12);
+  std::string r = result.ShortHex(12);
   std::string review =
-      input.empty() ? "`git show " + r + "`" : "`git diff " + input.substr(0, 12) + " " + r + "`";
+      input.empty() ? "`git show " + r + "`" : "`git diff " + input.ShortHex(12) + " " + r + "`";
   return "its result " + r + " awaits approval: review it with " + review +
          ", then `orchestrate approve " + phase + "` (or `orchestrate reject " + phase +
          " -m \"what to change\"`) and run again";

@@ -52,7 +52,7 @@ void AddSpecification(const Manifest& manifest, const Phase& phase, const KeyInp
     if (blob == inputs.prompt_blobs.end())
       throw InfraError("no content was read for prompt file " + phase.prompt + " of phase " +
                        phase.name);
-    (*items)["prompt " + phase.prompt] = blob->second;
+    (*items)["prompt " + phase.prompt] = blob->second.hex();
   }
   if (!phase.prompt_text.empty()) (*items)["prompt-text"] = phase.prompt_text;
   if (!phase.verify.empty()) (*items)["verify"] = JoinLines(phase.verify);
@@ -65,16 +65,16 @@ void AddSpecification(const Manifest& manifest, const Phase& phase, const KeyInp
 void AddBaseContent(const Phase& phase, Repo& repo, const KeyInputs& inputs,
                     std::map<std::string, std::string>* items) {
   if (phase.inputs.empty()) {
-    (*items)["base"] = inputs.base_content.empty() ? inputs.base_tree : inputs.base_content;
+    (*items)["base"] = (inputs.base_content.empty() ? inputs.base_tree : inputs.base_content).hex();
     return;
   }
   if (inputs.base_files) {
     for (const auto& [path, blob] : *inputs.base_files)
-      if (MatchesInputs(phase.inputs, path)) (*items)["input " + path] = blob;
+      if (MatchesInputs(phase.inputs, path)) (*items)["input " + path] = blob.hex();
     return;
   }
   repo.WalkTree(inputs.base_tree, [&](const std::string& path, const ObjectId& blob) {
-    if (MatchesInputs(phase.inputs, path)) (*items)["input " + path] = blob;
+    if (MatchesInputs(phase.inputs, path)) (*items)["input " + path] = blob.hex();
   });
 }
 
@@ -88,10 +88,10 @@ void AddOutsideInputs(const Phase& phase, const KeyInputs& inputs,
     auto tree = inputs.dep_result_trees.find(dep);
     if (tree == inputs.dep_result_trees.end())
       throw InfraError("phase " + phase.name + " has no result of its dependency " + dep);
-    (*items)["dep " + dep] = tree->second;
+    (*items)["dep " + dep] = tree->second.hex();
     auto handoff = inputs.dep_handoffs.find(dep);
     if (handoff != inputs.dep_handoffs.end() && !handoff->second.empty())
-      (*items)["handoff " + dep] = HashBlob(handoff->second);
+      (*items)["handoff " + dep] = HashBlob(handoff->second).hex();
   }
 }
 

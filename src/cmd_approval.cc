@@ -42,7 +42,7 @@ std::string DiffCommand(Repo& repo, const Record& record) {
     std::vector<ObjectId> parents = repo.ParentsOf(record.result);
     input = parents.empty() ? record.result : parents.front();
   }
-  return "git diff " + input.substr(0, 12) + " " + record.result.substr(0, 12);
+  return "git diff " + input.ShortHex(12) + " " + record.result.ShortHex(12);
 }
 
 }  // namespace
@@ -50,7 +50,7 @@ std::string DiffCommand(Repo& repo, const Record& record) {
 int CommandApprove(Project& project, const std::string& phase) {
   Record record = ResultAwaitingDecision(project, phase, "approve");
   Approvals approvals(*project.repo);
-  std::string result = record.result.substr(0, 12);
+  std::string result = record.result.ShortHex(12);
   if (approvals.IsApproved(phase, record.result)) {
     std::cout << phase << ": result " << result << " is approved already\n";
     return kExitOk;
@@ -68,7 +68,7 @@ int CommandReject(Project& project, const std::string& phase, const std::string&
                      "attempt reads it");
   Record record = ResultAwaitingDecision(project, phase, "reject");
   Approvals(*project.repo).Reject(phase, record.result, record.key, message);
-  std::cout << "rejected " << phase << ": result " << record.result.substr(0, 12)
+  std::cout << "rejected " << phase << ": result " << record.result.ShortHex(12)
             << ", with your text for its next attempt (" << Approvals::RefOf(phase, record.result)
             << ")\nshare the rejection with `orchestrate cache push`\n";
   return kExitOk;

@@ -48,7 +48,7 @@ void SaveUnreachableHead(Project& project, const RunState& state, Repo& wt, cons
   if (!head || ReachableFromARef(*project.repo, *head)) return;
   std::string ref = SaveAttempt(*project.repo, OwnerOf(state, name), *head);
   if (!ref.empty())
-    std::cout << "saved commit " << head->substr(0, 12) << " of worktree " << path
+    std::cout << "saved commit " << head->ShortHex(12) << " of worktree " << path
               << ", which no branch holds, as " << ref << "\n";
 }
 
@@ -102,7 +102,7 @@ std::string KeepReason(Repo& repo, const std::string& phase, const ObjectId& hea
   for (const auto& [attempt, id] : repo.ListRefs(refs::AttemptRefs(phase)))
     if (id == head) return "";
   if (!BranchContaining(repo, head).empty()) return "";
-  return "its commit " + head.substr(0, 12) +
+  return "its commit " + head.ShortHex(12) +
          " is in no cache record, saved attempt or other branch (merge it, or delete it with "
          "`git branch -D " +
          refs::PhaseBranch(phase) + "`)";

@@ -64,7 +64,7 @@ void PrintPlanText(const Graph& graph, const std::vector<int>& selected,
     to_run += d.action == PhaseState::kStale;
   }
   std::cout << "plan: " << to_run << " to run" << FormatEstimate(estimate) << ", "
-            << plan.size() - to_run << " fresh (base " << base.substr(0, 12) << ")\n";
+            << plan.size() - to_run << " fresh (base " << base.ShortHex(12) << ")\n";
   size_t width = 4;
   for (int p : selected) width = std::max(width, graph.node(p).phase->name.size());
   int wave_number = 0;
@@ -213,7 +213,7 @@ int CommandExplain(Project& project, const std::string& name, bool as_json) {
   if (last)
     std::cout << "last record: " << last->key << " ("
               << FormatAge(std::time(nullptr) - last->started_at) << " ago, result "
-              << last->result.substr(0, 12) << ")\n";
+              << last->result.ShortHex(12) << ")\n";
   else
     std::cout << "last record: none\n";
   std::cout << "components (~ changed, + new, - gone; changed values in full):\n";

@@ -260,7 +260,7 @@ int PrintRecordedLog(Project& project, const std::string& phase, const std::stri
                "(recorded %s ago, result %s)\n",
                phase.c_str(), record->key.substr(0, 12).c_str(),
                FormatAge(std::time(nullptr) - record->started_at).c_str(),
-               record->result.substr(0, 12).c_str());
+               record->result.ShortHex(12).c_str());
   std::fflush(stderr);
   std::cout << record->log << std::flush;
   return kExitOk;

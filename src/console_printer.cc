@@ -308,7 +308,7 @@ class ConsolePrinter : public EventSink {
   std::vector<Event> finished_;        ///< finished (not fresh), in order
   int fresh_ = 0;                      ///< phases found fresh
   std::string target_;
-  std::string target_commit_;
+  ObjectId target_commit_;
   std::string pending_;        ///< permanent lines not yet written
   bool status_shown_ = false;  ///< the cursor is at the end of the status line
 };

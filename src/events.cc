@@ -184,7 +184,7 @@ std::string DescribeFailure(const Event& finished) {
   return "";
 }
 
-std::string ShortId(std::string_view commit) { return std::string(commit.substr(0, 7)); }
+std::string ShortId(const ObjectId& commit) { return commit.ShortHex(7); }
 
 Usage TotalUsage(const std::vector<Event>& finished) {
   Usage total;

@@ -75,13 +75,13 @@ void PutStrings(Json& json, const Event& e) {
   PutString(json, "reason", e.reason);
   PutString(json, TextField(e.type), e.text);
   PutString(json, "step", e.step);
-  PutString(json, "result", e.result);
+  PutString(json, "result", e.result.hex());
   PutString(json, "branch", e.branch);
   PutString(json, "worktree", e.worktree);
   PutString(json, "log_path", e.log_path);
   PutString(json, "failed_command", e.failed_command);
   PutString(json, "log_tail", e.log_tail);
-  PutString(json, "base", e.base);
+  PutString(json, "base", e.base.hex());
 }
 
 // Numbers and flags only where the event type gives them a meaning.

@@ -73,11 +73,11 @@ std::optional<ObjectId> Repo::CommitAll(const std::string& message) {
   StageEverything(index.get());
   git_oid tree;
   Check(git_index_write_tree(&tree, index.get()), "writing the tree of " + workdir());
-  return CommitTreeOnHead(FormatOid(tree), message);
+  return CommitTreeOnHead(FromOid(tree), message);
 }
 
 std::optional<ObjectId> Repo::CommitTreeOnHead(const ObjectId& tree, const std::string& message) {
-  git_oid tree_id = ParseOid(tree);
+  git_oid tree_id = ToOid(tree);
   EnsureWritten(repo_, tree_id, "writing the tree of " + workdir() + ": tree");
   std::optional<ObjectId> head = HeadCommit();
   if (head && TreeOf(*head) == tree) return std::nullopt;
@@ -92,14 +92,14 @@ std::optional<ObjectId> Repo::CommitTreeOnHead(const ObjectId& tree, const std::
         "committing in " + workdir());
   EnsureWritten(repo_, commit, "committing in " + workdir() + ": commit");
   MoveHead(repo_, commit, message);
-  return FormatOid(commit);
+  return FromOid(commit);
 }
 
 void Repo::SwitchTo(const std::string& branch, const ObjectId& commit) {
   std::optional<ObjectId> held = ReadRef(branch);
   if (held != commit)
     throw InfraError("git: switching " + workdir() + " to " + branch + ": it holds " +
-                     held.value_or("nothing") + ", not " + commit);
+                     HexOr(held, "nothing") + ", not " + commit.hex());
   OwnedTree target = LookupTree(repo_, TreeOf(commit));
   std::optional<ObjectId> head = HeadCommit();
   OwnedTree baseline = head ? LookupTree(repo_, TreeOf(*head)) : nullptr;
@@ -107,7 +107,7 @@ void Repo::SwitchTo(const std::string& branch, const ObjectId& commit) {
   options.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_REMOVE_UNTRACKED;
   options.baseline = baseline.get();
   Check(git_checkout_tree(repo_, reinterpret_cast<const git_object*>(target.get()), &options),
-        "checking out " + commit + " in " + workdir());
+        "checking out " + commit.hex() + " in " + workdir());
   // Not git_repository_set_head: with worktree debris libgit2 1.5.1 believes
   // every branch is checked out elsewhere and refuses.
   git_reference* ref = nullptr;

@@ -21,12 +21,12 @@ ObjectId Repo::ContentIdExcluding(const ObjectId& tree_id, const std::set<std::s
     std::set<std::string> below;
     for (const auto& path : excluded)
       if (path.rfind(name + "/", 0) == 0) below.insert(path.substr(name.size() + 1));
-    ObjectId id = FormatOid(*git_tree_entry_id(e));
+    ObjectId id = FromOid(*git_tree_entry_id(e));
     if (!below.empty() && git_tree_entry_type(e) == GIT_OBJECT_TREE) {
       id = ContentIdExcluding(id, below);
       changed = true;
     }
-    listing += std::to_string(git_tree_entry_filemode(e)) + " " + name + " " + id + "\n";
+    listing += std::to_string(git_tree_entry_filemode(e)) + " " + name + " " + id.hex() + "\n";
   }
   return changed ? HashBlob(listing) : tree_id;
 }

@@ -4,6 +4,7 @@
 
 #include <git2.h>
 
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,7 +49,6 @@ void Check(int rc, const std::string& doing);
 /// database: libgit2 1.5.1 can report success on ENOSPC without writing.
 void EnsureWritten(git_repository* repo, const git_oid& id, const std::string& what);
 
-/// Parses a 40-hex id; throws InfraError naming `id` when malformed.
 /// Ancestry and merge base over the commits present in the object store
 /// (git_history.cc): for shallow clones, whose boundary commits name
 /// parents the clone lacks. libgit2's own walks fail there.
@@ -57,10 +57,14 @@ bool IsAncestorInPresentHistory(git_repository* repo, const git_oid& ancestor,
 std::optional<git_oid> MergeBaseInPresentHistory(git_repository* repo, const git_oid& one,
                                                  const git_oid& two);
 
-git_oid ParseOid(const ObjectId& id);
-
-/// The 40-hex form of `oid`.
-ObjectId FormatOid(const git_oid& oid);
+/// libgit2's form of `id`, and back.
+inline git_oid ToOid(const ObjectId& id) {
+  git_oid oid;
+  static_assert(sizeof oid.id == ObjectId::kSize);
+  std::memcpy(oid.id, id.data(), ObjectId::kSize);
+  return oid;
+}
+inline ObjectId FromOid(const git_oid& oid) { return ObjectId::FromBytes(oid.id); }
 
 /// Looks up a commit; throws InfraError when it is missing or not a commit.
 OwnedCommit LookupCommit(git_repository* repo, const ObjectId& id);

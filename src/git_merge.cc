@@ -49,11 +49,11 @@ Repo::MergeResult Repo::Merge(const ObjectId& ours, const ObjectId& theirs,
     // find the base in the history the clone has.
     std::optional<git_oid> base = MergeBaseInPresentHistory(repo_, *git_commit_id(our_commit.get()),
                                                             *git_commit_id(their_commit.get()));
-    if (base) return MergeOnto(FormatOid(*base), ours, theirs, message);
+    if (base) return MergeOnto(FromOid(*base), ours, theirs, message);
   }
   git_index* raw_index = nullptr;
   Check(git_merge_commits(&raw_index, repo_, our_commit.get(), their_commit.get(), nullptr),
-        "merging " + theirs + " into " + ours);
+        "merging " + theirs.hex() + " into " + ours.hex());
   return CommitMerge(raw_index, our_commit.get(), their_commit.get(), message);
 }
 
@@ -68,7 +68,7 @@ Repo::MergeResult Repo::MergeOnto(const ObjectId& ancestor, const ObjectId& ours
   git_index* raw_index = nullptr;
   Check(git_merge_trees(&raw_index, repo_, base_tree.get(), our_tree.get(), their_tree.get(),
                         nullptr),
-        "merging " + theirs + " into " + ours);
+        "merging " + theirs.hex() + " into " + ours.hex());
   return CommitMerge(raw_index, our_commit.get(), their_commit.get(), message);
 }
 
@@ -85,8 +85,8 @@ Repo::MergeResult Repo::CommitMerge(git_index* raw_index, git_commit* ours, git_
   Signature sig = FixedSignature();
   int64_t newest = std::max(git_commit_time(ours), git_commit_time(theirs));
   sig.time = std::max(sig.time, newest + 1);
-  std::vector<ObjectId> parents{FormatOid(*git_commit_id(ours)), FormatOid(*git_commit_id(theirs))};
-  return {CreateCommit(FormatOid(tree), parents, message, sig), {}};
+  std::vector<ObjectId> parents{FromOid(*git_commit_id(ours)), FromOid(*git_commit_id(theirs))};
+  return {CreateCommit(FromOid(tree), parents, message, sig), {}};
 }
 
 }  // namespace orchestrate

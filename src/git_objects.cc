@@ -33,18 +33,18 @@ std::optional<ObjectId> Repo::ResolveCommit(const std::string& rev) {
   if (IsAbsence(rc)) return std::nullopt;
   Check(rc, "resolving " + rev + " to a commit");
   OwnedObject commit(peeled);
-  return FormatOid(*git_object_id(commit.get()));
+  return FromOid(*git_object_id(commit.get()));
 }
 
 ObjectId Repo::TreeOf(const ObjectId& commit) {
-  return FormatOid(*git_commit_tree_id(LookupCommit(repo_, commit).get()));
+  return FromOid(*git_commit_tree_id(LookupCommit(repo_, commit).get()));
 }
 
 std::vector<ObjectId> Repo::ParentsOf(const ObjectId& commit) {
   OwnedCommit c = LookupCommit(repo_, commit);
   std::vector<ObjectId> parents;
   for (unsigned i = 0; i < git_commit_parentcount(c.get()); ++i)
-    parents.push_back(FormatOid(*git_commit_parent_id(c.get(), i)));
+    parents.push_back(FromOid(*git_commit_parent_id(c.get(), i)));
   return parents;
 }
 
@@ -54,8 +54,8 @@ std::string Repo::MessageOf(const ObjectId& commit) {
 }
 
 bool Repo::HasObject(const ObjectId& id) {
-  git_oid oid;
-  if (id.size() != GIT_OID_HEXSZ || git_oid_fromstr(&oid, id.c_str()) < 0) return false;
+  if (id.empty()) return false;
+  git_oid oid = ToOid(id);
   git_odb* odb = nullptr;
   Check(git_repository_odb(&odb, repo_), "opening the object database");
   bool exists = git_odb_exists(odb, &oid) == 1;
@@ -72,9 +72,9 @@ void WalkTreeUnder(git_repository* repo, const git_tree* tree, const std::string
     const git_tree_entry* entry = git_tree_entry_byindex(tree, i);
     std::string path = prefix + git_tree_entry_name(entry);
     if (IsBlob(entry)) {
-      visit(path, FormatOid(*git_tree_entry_id(entry)));
+      visit(path, FromOid(*git_tree_entry_id(entry)));
     } else if (git_tree_entry_type(entry) == GIT_OBJECT_TREE) {
-      OwnedTree subtree = LookupTree(repo, FormatOid(*git_tree_entry_id(entry)));
+      OwnedTree subtree = LookupTree(repo, FromOid(*git_tree_entry_id(entry)));
       WalkTreeUnder(repo, subtree.get(), path + "/", visit);
     }
   }
@@ -93,13 +93,13 @@ ObjectId Repo::WriteBlob(const std::string& content) {
   git_oid oid;
   Check(git_blob_create_from_buffer(&oid, repo_, content.data(), content.size()), "writing a blob");
   EnsureWritten(repo_, oid, "blob");
-  return FormatOid(oid);
+  return FromOid(oid);
 }
 
 std::string Repo::ReadBlob(const ObjectId& blob) {
-  git_oid oid = ParseOid(blob);
+  git_oid oid = ToOid(blob);
   git_blob* found = nullptr;
-  Check(git_blob_lookup(&found, repo_, &oid), "reading blob " + blob);
+  Check(git_blob_lookup(&found, repo_, &oid), "reading blob " + blob.hex());
   OwnedBlob owned(found);
   const char* data = static_cast<const char*>(git_blob_rawcontent(owned.get()));
   return std::string(data, static_cast<size_t>(git_blob_rawsize(owned.get())));
@@ -110,14 +110,14 @@ ObjectId Repo::WriteTree(const std::map<std::string, ObjectId>& files) {
   Check(git_treebuilder_new(&raw_builder, repo_, nullptr), "starting a tree");
   OwnedTreeBuilder builder(raw_builder);
   for (const auto& [name, blob] : files) {
-    git_oid oid = ParseOid(blob);
+    git_oid oid = ToOid(blob);
     Check(git_treebuilder_insert(nullptr, builder.get(), name.c_str(), &oid, GIT_FILEMODE_BLOB),
           "adding '" + name + "' to a tree");
   }
   git_oid tree;
   Check(git_treebuilder_write(&tree, builder.get()), "writing a tree");
   EnsureWritten(repo_, tree, "tree");
-  return FormatOid(tree);
+  return FromOid(tree);
 }
 
 std::map<std::string, ObjectId> Repo::ReadTree(const ObjectId& tree) {
@@ -125,7 +125,7 @@ std::map<std::string, ObjectId> Repo::ReadTree(const ObjectId& tree) {
   std::map<std::string, ObjectId> files;
   for (size_t i = 0; i < git_tree_entrycount(owned.get()); ++i) {
     const git_tree_entry* entry = git_tree_entry_byindex(owned.get(), i);
-    if (IsBlob(entry)) files[git_tree_entry_name(entry)] = FormatOid(*git_tree_entry_id(entry));
+    if (IsBlob(entry)) files[git_tree_entry_name(entry)] = FromOid(*git_tree_entry_id(entry));
   }
   return files;
 }
@@ -146,7 +146,7 @@ ObjectId Repo::CreateCommit(const ObjectId& tree, const std::vector<ObjectId>& p
                         message.c_str(), owned_tree.get(), parent_ptrs.size(), parent_ptrs.data()),
       "creating a commit");
   EnsureWritten(repo_, oid, "commit");
-  return FormatOid(oid);
+  return FromOid(oid);
 }
 
 Signature Repo::UserSignature() {
@@ -164,18 +164,18 @@ Sha1 StartBlobHash(size_t size) {
 ObjectId HashBlob(std::string_view content) {
   Sha1 sha = StartBlobHash(content.size());
   sha.Update(content);
-  return sha.HexDigest();
+  return sha.Digest();
 }
 
 bool Repo::IsAncestor(const ObjectId& ancestor, const ObjectId& descendant) {
   if (ancestor == descendant) return true;
-  git_oid a = ParseOid(ancestor);
-  git_oid d = ParseOid(descendant);
+  git_oid a = ToOid(ancestor);
+  git_oid d = ToOid(descendant);
   // libgit2 1.5 walks past a shallow clone's boundary (and leaks on that
   // failure): there, walk the history the clone has.
   if (git_repository_is_shallow(repo_) == 1) return IsAncestorInPresentHistory(repo_, a, d);
   int rc = git_graph_descendant_of(repo_, &d, &a);
-  Check(rc, "checking whether " + ancestor + " is an ancestor of " + descendant);
+  Check(rc, "checking whether " + ancestor.hex() + " is an ancestor of " + descendant.hex());
   return rc == 1;
 }
 

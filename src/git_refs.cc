@@ -19,7 +19,7 @@ std::optional<ObjectId> Repo::ReadRef(const std::string& name) {
   int rc = git_reference_name_to_id(&oid, repo_, name.c_str());
   if (rc == GIT_ENOTFOUND) return std::nullopt;
   Check(rc, "reading ref " + name);
-  return FormatOid(oid);
+  return FromOid(oid);
 }
 
 namespace {
@@ -56,20 +56,20 @@ RefStamp Repo::StampOfRef(const std::string& name) {
 }
 
 void Repo::WriteRef(const std::string& name, const ObjectId& id, const std::string& log_message) {
-  git_oid oid = ParseOid(id);
+  git_oid oid = ToOid(id);
   git_reference* ref = nullptr;
   Check(git_reference_create(&ref, repo_, name.c_str(), &oid, 1, log_message.c_str()),
-        "setting ref " + name + " to " + id);
+        "setting ref " + name + " to " + id.hex());
   git_reference_free(ref);
 }
 
 bool Repo::WriteRefIf(const std::string& name, const ObjectId& id,
                       const std::optional<ObjectId>& expected, const std::string& log_message) {
-  git_oid oid = ParseOid(id);
+  git_oid oid = ToOid(id);
   git_reference* ref = nullptr;
   int rc;
   if (expected) {
-    git_oid current = ParseOid(*expected);
+    git_oid current = ToOid(*expected);
     rc = git_reference_create_matching(&ref, repo_, name.c_str(), &oid, 1, &current,
                                        log_message.c_str());
   } else {
@@ -77,7 +77,7 @@ bool Repo::WriteRefIf(const std::string& name, const ObjectId& id,
   }
   git_reference_free(ref);
   if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ENOTFOUND) return false;
-  Check(rc, "setting ref " + name + " to " + id);
+  Check(rc, "setting ref " + name + " to " + id.hex());
   return true;
 }
 

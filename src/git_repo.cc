@@ -30,34 +30,21 @@ void EnsureWritten(git_repository* repo, const git_oid& id, const std::string& w
   bool exists = git_odb_exists(odb, &id) == 1;
   git_odb_free(odb);
   if (!exists)
-    throw InfraError("git: " + what + " " + FormatOid(id) +
+    throw InfraError("git: " + what + " " + FromOid(id).hex() +
                      " was not written (disk full?): free some space; nothing was recorded");
 }
 
-git_oid ParseOid(const ObjectId& id) {
-  git_oid oid;
-  if (id.size() != GIT_OID_HEXSZ || git_oid_fromstr(&oid, id.c_str()) < 0)
-    throw InfraError("git: not an object id: '" + id + "'");
-  return oid;
-}
-
-ObjectId FormatOid(const git_oid& oid) {
-  char hex[GIT_OID_HEXSZ + 1];
-  git_oid_tostr(hex, sizeof hex, &oid);
-  return hex;
-}
-
 OwnedCommit LookupCommit(git_repository* repo, const ObjectId& id) {
-  git_oid oid = ParseOid(id);
+  git_oid oid = ToOid(id);
   git_commit* commit = nullptr;
-  Check(git_commit_lookup(&commit, repo, &oid), "looking up commit " + id);
+  Check(git_commit_lookup(&commit, repo, &oid), "looking up commit " + id.hex());
   return OwnedCommit(commit);
 }
 
 OwnedTree LookupTree(git_repository* repo, const ObjectId& id) {
-  git_oid oid = ParseOid(id);
+  git_oid oid = ToOid(id);
   git_tree* tree = nullptr;
-  Check(git_tree_lookup(&tree, repo, &oid), "looking up tree " + id);
+  Check(git_tree_lookup(&tree, repo, &oid), "looking up tree " + id.hex());
   return OwnedTree(tree);
 }
 

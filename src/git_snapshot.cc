@@ -100,7 +100,7 @@ WorktreeSnapshot Repo::Snapshot() {
   OwnedIndex index = ReloadedIndex(repo_);
   git_oid tree;
   Check(git_index_write_tree(&tree, index.get()), "writing the index's tree of " + workdir());
-  s.index_tree = FormatOid(tree);
+  s.index_tree = FromOid(tree);
   git_status_options options = GIT_STATUS_OPTIONS_INIT;
   options.show = GIT_STATUS_SHOW_WORKDIR_ONLY;
   options.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
@@ -138,7 +138,7 @@ std::optional<ObjectId> Repo::CommitChangesSince(const WorktreeSnapshot& before,
   Check(git_index_write(index.get()), "writing the index of " + workdir());
   git_oid tree;
   Check(git_index_write_tree(&tree, index.get()), "writing the tree of " + workdir());
-  return CommitTreeOnHead(FormatOid(tree), message);
+  return CommitTreeOnHead(FromOid(tree), message);
 }
 
 }  // namespace orchestrate

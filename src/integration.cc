@@ -109,21 +109,27 @@ std::string TargetMemo::Digest(const ObjectId& base, const std::vector<PhaseResu
   // blob id of the text below, hashed as it is produced (its size first).
   constexpr std::string_view kFormat = "orchestrate target merge 1\n";
   constexpr std::string_view kNul("", 1);
-  size_t size = kFormat.size() + base.size() + 1;
+  auto hex_size = [](const ObjectId& id) { return id.empty() ? 0 : ObjectId::kHexSize; };
+  auto hash_hex = [](Sha1& sha, const ObjectId& id) {
+    char hex[ObjectId::kHexSize];
+    id.WriteHex(hex);
+    sha.Update(std::string_view(hex, id.empty() ? 0 : sizeof hex));
+  };
+  size_t size = kFormat.size() + hex_size(base) + 1;
   for (const PhaseResult& r : results) {
-    size += r.phase.size() + r.commit.size() + r.input.size() + 3;
+    size += r.phase.size() + hex_size(r.commit) + hex_size(r.input) + 3;
     for (const std::string& dep : r.deps) size += dep.size() + 1;
   }
   Sha1 sha = StartBlobHash(size);
   sha.Update(kFormat);
-  sha.Update(base);
+  hash_hex(sha, base);
   sha.Update("\n");
   for (const PhaseResult& r : results) {
     sha.Update(r.phase);
     sha.Update(kNul);
-    sha.Update(r.commit);
+    hash_hex(sha, r.commit);
     sha.Update(kNul);
-    sha.Update(r.input);
+    hash_hex(sha, r.input);
     for (const std::string& dep : r.deps) {
       sha.Update(kNul);
       sha.Update(dep);
@@ -139,8 +145,10 @@ std::vector<std::pair<std::string, ObjectId>> TargetMemo::Load() const {
   std::string line;
   while (std::getline(in, line)) {
     size_t tab = line.find('\t');
-    if (tab == 40 && line.size() == 81)
-      entries.emplace_back(line.substr(0, tab), line.substr(tab + 1));
+    if (tab != ObjectId::kHexSize) continue;
+    if (std::optional<ObjectId> commit = ObjectId::FromHex(std::string_view(line).substr(tab + 1));
+        commit && !commit->empty())
+      entries.emplace_back(line.substr(0, tab), *commit);
   }
   return entries;
 }
@@ -157,7 +165,7 @@ void TargetMemo::Remember(const std::string& digest, const ObjectId& commit) {
   entries.insert(entries.begin(), {digest, commit});
   if (entries.size() > kMaxEntries) entries.resize(kMaxEntries);
   std::string text;
-  for (const auto& [d, c] : entries) text += d + '\t' + c + '\n';
+  for (const auto& [d, c] : entries) text += d + '\t' + c.hex() + '\n';
   if (!ReplaceFile(path_, text, Durability::kFast)) throw InfraError(WriteFailure(path_, errno));
 }
 
@@ -188,8 +196,8 @@ void CheckTarget(Repo& repo, const std::string& target) {
   }
   if (pending) repo.DeleteRef(refs::TargetPendingMark(target));
   if (ours && *ours == *head) return;
-  std::string why = ours ? "orchestrate last wrote " + ours->substr(0, 12) +
-                               ", but it now points at " + head->substr(0, 12)
+  std::string why = ours ? "orchestrate last wrote " + ours->ShortHex(12) +
+                               ", but it now points at " + head->ShortHex(12)
                          : "orchestrate did not create it";
   throw UsageError("refusing to move target branch '" + target +
                    "': it holds commits orchestrate did not write (" + why +

@@ -101,7 +101,7 @@ std::string Properties(const Event& e) {
   };
   property("orchestrate.state", ToString(e.state));
   if (e.attempts > 0) property("orchestrate.attempts", std::to_string(e.attempts));
-  if (!e.result.empty()) property("orchestrate.result", e.result);
+  if (!e.result.empty()) property("orchestrate.result", e.result.hex());
   if (e.usage.cost_usd) property("orchestrate.cost_usd", fmt::format("{}", *e.usage.cost_usd));
   if (e.usage.input_tokens)
     property("orchestrate.input_tokens", std::to_string(*e.usage.input_tokens));

@@ -170,7 +170,7 @@ class PhaseExecution {
     for (const auto& [k, v] : phase_.env) extra.push_back(k + "=" + v);
     extra.push_back("ORCHESTRATE_PHASE=" + phase_.name);
     extra.push_back("ORCHESTRATE_WORKTREE=" + out_.worktree_path);
-    extra.push_back("ORCHESTRATE_BASE=" + job_.base);
+    extra.push_back("ORCHESTRATE_BASE=" + job_.base.hex());
     extra.push_back("ORCHESTRATE_ATTEMPT=" + std::to_string(attempt));
     extra.push_back("ORCHESTRATE_HANDOFF_FILE=" + HandoffPath());
     extra.push_back("ORCHESTRATE_DEPS_DIR=" + DepsDir());
@@ -311,13 +311,13 @@ class PhaseExecution {
     std::string where = wt_->HeadBranch();
     std::string did;
     if (where.empty())
-      did = "detached HEAD at " + head.value_or("nothing").substr(0, 12);
+      did = "detached HEAD at " + HexOr(head, "nothing").substr(0, 12);
     else if (where != job_.branch)
       did = "switched the worktree to branch '" + where.substr(std::string("refs/heads/").size()) +
             "'";
     else if (!head || !main_->IsAncestor(job_.input, *head))
-      did = "reset " + branch + " to " + head.value_or("nothing").substr(0, 12) +
-            ", which does not contain the phase's input " + job_.input.substr(0, 12);
+      did = "reset " + branch + " to " + HexOr(head, "nothing").substr(0, 12) +
+            ", which does not contain the phase's input " + job_.input.ShortHex(12);
     if (did.empty()) return "";
     std::string saved;
     if (head && *head != job_.input && !main_->IsAncestor(*head, job_.input)) {

@@ -124,7 +124,7 @@ std::string Planner::BaseChanges(const ObjectId& then) {
 void ApplyApproval(const Phase& phase, const std::optional<Decision>& decision, PhaseDecision* d) {
   if (!phase.approval || d->action != PhaseState::kFresh || !d->record) return;
   if (IsApproval(decision)) return;
-  std::string result = d->record->result.substr(0, 12);
+  std::string result = d->record->result.ShortHex(12);
   if (!decision) {
     d->action = PhaseState::kAwaitingApproval;
     d->reason = "its result " + result + " awaits approval";

@@ -67,8 +67,11 @@ std::string FormatSummary(const RecordSummary& s) {
     AppendEscaped(*text, &line);
     line += '\t';
   }
-  line += s.record + '\t' + s.result + '\t' + s.input + '\t' + s.result_tree + '\t' +
-          std::to_string(s.started_at) + '\t' +
+  for (const ObjectId* id : {&s.record, &s.result, &s.input, &s.result_tree}) {
+    AppendHex(*id, &line);
+    line += '\t';
+  }
+  line += std::to_string(s.started_at) + '\t' +
           std::string(duration, ec == std::errc() ? end : duration) + '\t' +
           std::to_string(s.attempts) + '\t' + (s.handoff_complete ? "1" : "0") + '\t' +
           s.signed_by + '\t' + FormatStamp(s.ref_stamp) + '\t';
@@ -84,11 +87,14 @@ std::optional<RecordSummary> ParseSummary(std::string_view line) {
             ParseNumber(f[6], &s.started_at) && ParseNumber(f[7], &s.duration_s) &&
             ParseNumber(f[8], &s.attempts) && (f[9] == "0" || f[9] == "1") &&
             ParseStamp(f[11], &s.ref_stamp) && AppendUnescaped(f[12], &s.handoff);
-  if (!ok || s.phase.empty() || s.key.empty() || f[2].empty()) return std::nullopt;
-  s.record = f[2];
-  s.result = f[3];
-  s.input = f[4];
-  s.result_tree = f[5];
+  if (!ok || s.phase.empty() || s.key.empty()) return std::nullopt;
+  ObjectId* ids[] = {&s.record, &s.result, &s.input, &s.result_tree};
+  for (size_t i = 0; i < std::size(ids); ++i) {
+    std::optional<ObjectId> id = ObjectId::FromHex(f[2 + i]);
+    if (!id) return std::nullopt;
+    *ids[i] = *id;
+  }
+  if (s.record.empty()) return std::nullopt;
   s.handoff_complete = f[9] == "1";
   s.signed_by = f[10];
   return s;

@@ -47,6 +47,15 @@ void CheckVersion(const json& j, const std::string& ref) {
                      " — upgrade orchestrate or run `orchestrate cache prune`");
 }
 
+// The object id in field `name` ("" or absent: the null id, unless
+// `required`).
+ObjectId IdField(const json& j, const char* name, const std::string& ref, bool required) {
+  std::string text = required ? j.at(name).get<std::string>() : j.value(name, "");
+  std::optional<ObjectId> id = ObjectId::FromHex(text);
+  if (!id) throw Unreadable(ref, std::string("its ") + name + " is not an object id");
+  return *id;
+}
+
 Record FromParsed(const json& j, const std::string& ref) {
   CheckVersion(j, ref);
   Record r;
@@ -54,10 +63,10 @@ Record FromParsed(const json& j, const std::string& ref) {
   j.at("key").get_to(r.key);
   j.at("components").get_to(r.components.items);
   j.at("status").get_to(r.status);
-  j.at("result").get_to(r.result);
-  j.at("result_tree").get_to(r.result_tree);
-  r.input = j.value("input", "");
-  r.base = j.value("base", "");
+  r.result = IdField(j, "result", ref, true);
+  r.result_tree = IdField(j, "result_tree", ref, true);
+  r.input = IdField(j, "input", ref, false);
+  r.base = IdField(j, "base", ref, false);
   r.signature = j.value("signature", "");
   j.at("started_at").get_to(r.started_at);
   j.at("duration_s").get_to(r.duration_s);

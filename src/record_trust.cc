@@ -135,7 +135,8 @@ std::string PublicDer(EVP_PKEY* key) {
   return bytes;
 }
 
-std::string Short(const ObjectId& id) { return id.substr(0, 12); }
+std::string Short(std::string_view id) { return std::string(id.substr(0, 12)); }
+std::string Short(const ObjectId& id) { return id.ShortHex(12); }
 
 // The problems that need no object store, in the order a reader expects.
 std::string FormProblem(const Record& record, const std::string& phase, const std::string& key) {
@@ -234,9 +235,9 @@ std::string SignedText(const Record& record) {
   AddField("phase", record.phase, &text);
   AddField("key", record.key, &text);
   AddField("status", record.status, &text);
-  AddField("result", record.result, &text);
-  AddField("result_tree", record.result_tree, &text);
-  AddField("input", record.input, &text);
+  AddField("result", record.result.hex(), &text);
+  AddField("result_tree", record.result_tree.hex(), &text);
+  AddField("input", record.input.hex(), &text);
   AddField("handoff", record.handoff, &text);
   for (const auto& [name, value] : record.components.items)
     AddField("component " + name, value, &text);

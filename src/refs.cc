@@ -50,16 +50,16 @@ std::optional<CacheRefName> ParseCacheRef(std::string_view ref) {
 
 std::string AttemptRefs(std::string_view phase) { return Join(kAttemptRoot, phase) + "/"; }
 
-std::string AttemptRef(std::string_view phase, long long unix_time, std::string_view commit) {
-  return AttemptRefs(phase) + std::to_string(unix_time) + "-" + std::string(commit.substr(0, 12));
+std::string AttemptRef(std::string_view phase, long long unix_time, const ObjectId& commit) {
+  return AttemptRefs(phase) + std::to_string(unix_time) + "-" + commit.ShortHex(12);
 }
 
 std::string TargetMark(std::string_view target) { return Join(kTargetMarkRoot, target); }
 
 std::string TargetPendingMark(std::string_view target) { return Join(kTargetPendingRoot, target); }
 
-std::string ApprovalRef(std::string_view phase, std::string_view result) {
-  return Join(kApprovalRoot, phase) + "/" + std::string(result);
+std::string ApprovalRef(std::string_view phase, const ObjectId& result) {
+  return Join(kApprovalRoot, phase) + "/" + result.hex();
 }
 
 }  // namespace orchestrate::refs

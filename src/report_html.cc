@@ -72,7 +72,7 @@ std::string Header(const ReportModel& m) {
   row("base", "<code>" + Escape(m.base) + "</code>");
   row("target", Escape(m.target) + (m.target_commit.empty()
                                         ? " (not created yet)"
-                                        : " at <code>" + Escape(m.target_commit) + "</code>"));
+                                        : " at <code>" + m.target_commit.hex() + "</code>"));
   std::map<std::string, int> counts;
   for (const ReportPhase& p : m.phases) ++counts[p.state];
   std::string summary;

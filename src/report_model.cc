@@ -59,7 +59,7 @@ ReportModel ReportFromState(Project& project) {
   ReportModel m = ReportSkeleton(project);
   RunState state = project.workspace.LoadState();
   m.started_at = state.run_started_at;
-  if (!state.base.empty()) m.base = state.base;
+  if (!state.base.empty()) m.base = state.base.hex();
   std::map<std::string, PhaseRecord> records;
   for (auto& [name, record] : CurrentPhaseRecords(project)) records[name] = std::move(record);
   for (ReportPhase& p : m.phases) {

@@ -25,7 +25,7 @@ class HtmlReportWriter : public EventSink {
     switch (e.type) {
       case Event::Type::kRunStarted:
         model_.jobs = e.jobs;
-        model_.base = e.base;
+        model_.base = e.base.hex();
         model_.started_at = std::time(nullptr);
         break;
       case Event::Type::kPhaseFresh:

@@ -272,7 +272,7 @@ class StateParser {
     ExpectFields(4);
     state_.run_started_at = Number<int64_t>(1);
     state_.run_pid = Number<int>(2);
-    String(3, state_.base);
+    Id(3, state_.base);
   }
 
   void ParsePhase() {
@@ -284,7 +284,7 @@ class StateParser {
         NewEntry(state_.phases, FrontCoded(1, previous_phase_name_), previous_phase_name_);
     r.state = State(2);
     String(3, r.key);
-    String(4, r.result);
+    Id(4, r.result);
     FrontCoded(5, prev.branch, r.branch);
     FrontCoded(6, prev.worktree, r.worktree);
     FrontCoded(7, prev.log_path, r.log_path);
@@ -348,6 +348,12 @@ class StateParser {
   void String(size_t i, std::string& out) const {
     out.clear();
     AppendUnescaped(fields_[i], out);
+  }
+
+  void Id(size_t i, ObjectId& out) const {
+    std::optional<ObjectId> id = ObjectId::FromHex(fields_[i]);
+    if (!id) Fail("\"" + std::string(fields_[i].substr(0, 40)) + "\" is not an object id");
+    out = *id;
   }
 
   std::string FrontCoded(size_t i, std::string_view previous) const {
@@ -419,7 +425,7 @@ PhaseRecord PhaseFromJson(const json& j) {
   PhaseRecord r;
   r.state = ParsePhaseState(j.value("state", "stale")).value_or(PhaseState::kStale);
   r.key = j.value("key", "");
-  r.result = j.value("result", "");
+  r.result = ObjectId::FromHex(j.value("result", "")).value_or(ObjectId());
   r.branch = j.value("branch", "");
   r.worktree = j.value("worktree", "");
   r.log_path = j.value("log_path", "");
@@ -437,7 +443,7 @@ RunState FromJsonVersion1(const json& j) {
   RunState state;
   state.run_started_at = j.value("run_started_at", int64_t{0});
   state.run_pid = j.value("run_pid", 0);
-  state.base = j.value("base", "");
+  state.base = ObjectId::FromHex(j.value("base", "")).value_or(ObjectId());
   json phases = j.value("phases", json::object());
   for (auto& [name, pj] : phases.items()) state.phases[name] = PhaseFromJson(pj);
   state.failed_keys = j.value("failed_keys", decltype(state.failed_keys){});

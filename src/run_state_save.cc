@@ -66,6 +66,14 @@ class StateWriter {
     bytes_[size_++] = ':';
     PutEscaped(s.substr(shared));
   }
+  // An object id's hex; an empty field for the null id.
+  void Id(const ObjectId& id) {
+    Reserve(1 + ObjectId::kHexSize);
+    bytes_[size_++] = '\t';
+    if (id.empty()) return;
+    id.WriteHex(Data());
+    size_ += ObjectId::kHexSize;
+  }
   template <typename N>
   void Number(N n) {
     Reserve(1 + 32);
@@ -122,7 +130,7 @@ void WriteRun(StateWriter& out, const RunState& s) {
   out.BeginLine("run");
   out.Number(s.run_started_at);
   out.Number(s.run_pid);
-  out.String(s.base);
+  out.Id(s.base);
   out.EndLine();
 }
 
@@ -150,7 +158,7 @@ void WritePhase(StateWriter& out, std::string_view previous_name, const PhaseRec
   out.FrontCoded(previous_name, name);
   out.String(ToString(r.state));
   out.String(r.key);
-  out.String(r.result);
+  out.Id(r.result);
   out.FrontCoded(previous.branch, r.branch);
   out.FrontCoded(previous.worktree, r.worktree);
   out.FrontCoded(previous.log_path, r.log_path);

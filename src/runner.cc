@@ -81,7 +81,7 @@ void Run::ResolveBase() {
   if (!base) throw UsageError(UnresolvedBaseMessage(rev, store_.IsShallow()));
   base_ = *base;
   if (store_.HasUncommittedChanges())
-    Notice("your uncommitted changes are not part of the base (" + base_.substr(0, 12) +
+    Notice("your uncommitted changes are not part of the base (" + base_.ShortHex(12) +
            "); commit them to include them");
 }
 

@@ -14,16 +14,11 @@ Sha1::Sha1() { SHA1_Init(&context_); }
 
 void Sha1::Update(std::string_view data) { SHA1_Update(&context_, data.data(), data.size()); }
 
-std::string Sha1::HexDigest() {
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1_Final(digest, &context_);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex(2 * SHA_DIGEST_LENGTH, '0');
-  for (int i = 0; i < SHA_DIGEST_LENGTH; ++i) {
-    hex[2 * i] = kHex[digest[i] >> 4];
-    hex[2 * i + 1] = kHex[digest[i] & 0xf];
-  }
-  return hex;
+ObjectId Sha1::Digest() {
+  ObjectId digest;
+  static_assert(SHA_DIGEST_LENGTH == ObjectId::kSize);
+  SHA1_Final(digest.data(), &context_);
+  return digest;
 }
 
 }  // namespace orchestrate

@@ -41,7 +41,7 @@ std::string JoinSummary(const std::vector<SummaryPart>& parts);
 std::string DescribeFailure(const Event& finished);
 
 /// The first 7 characters of a commit id.
-std::string ShortId(std::string_view commit);
+std::string ShortId(const ObjectId& commit);
 
 /// What the phases of `finished` spent, added up.
 Usage TotalUsage(const std::vector<Event>& finished);
@@ -59,7 +59,7 @@ class RunRecord {
   double duration_s() const { return run_finished_ ? duration_s_ : now_; }
   int total() const { return total_; }
   const std::string& target() const { return target_; }
-  const std::string& target_commit() const { return target_commit_; }
+  const ObjectId& target_commit() const { return target_commit_; }
 
  private:
   double now_ = 0;
@@ -69,7 +69,7 @@ class RunRecord {
   std::vector<Event> finished_;
   std::vector<Event> running_;  ///< kPhaseStarted events, in start order
   std::string target_;
-  std::string target_commit_;
+  ObjectId target_commit_;
 };
 
 /// A file written by a sink. Opening throws UsageError; write errors are

@@ -53,7 +53,7 @@ struct KeyInputs {
   const std::vector<std::pair<std::string, ObjectId>>* base_files = nullptr;
   std::map<std::string, ObjectId> dep_result_trees;  ///< dep name -> result tree
   std::map<std::string, std::string> dep_handoffs;   ///< dep name -> its handoff text
-  std::map<std::string, std::string> prompt_blobs;   ///< prompt path -> blob id of its content
+  std::map<std::string, ObjectId> prompt_blobs;      ///< prompt path -> blob id of its content
   std::map<std::string, std::string> environment;    ///< the inherited environment
 };
 

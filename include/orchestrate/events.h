@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "orchestrate/duration.h"
+#include "orchestrate/object_id.h"
 #include "orchestrate/usage.h"
 
 namespace orchestrate {
@@ -80,7 +81,7 @@ struct Event {
   double duration_s = 0;
   double backoff_s = 0;
   int attempts = 0;
-  std::string result;  ///< result commit id
+  ObjectId result;  ///< result commit id
   std::string branch;
   std::string worktree;
   std::string log_path;
@@ -95,7 +96,7 @@ struct Event {
   /// the sum over the run's phases.
   Usage usage;
   // run-level
-  std::string base;
+  ObjectId base;
   int total = 0;
   int jobs = 0;
   int exit_status = 0;

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "orchestrate/object_id.h"
 #include "orchestrate/sha1.h"
 
 struct git_repository;
@@ -21,9 +22,6 @@ struct git_index;
 struct git_commit;
 
 namespace orchestrate {
-
-/// A 40-hex object id.
-using ObjectId = std::string;
 
 /// The git blob id `content` would have, without writing anything. Hashed
 /// with sha1.h, not libgit2: the same id, several times faster.

@@ -14,6 +14,8 @@
 #include <string>
 #include <string_view>
 
+#include "orchestrate/object_id.h"
+
 namespace orchestrate::refs {
 
 /// The namespace of orchestrate's own references.
@@ -61,10 +63,10 @@ std::optional<CacheRefName> ParseCacheRef(std::string_view ref);
 /// "refs/orchestrate/attempts/<phase>/": the saved attempts of one phase.
 std::string AttemptRefs(std::string_view phase);
 /// "refs/orchestrate/attempts/<phase>/<unix time>-<first 12 digits of commit>".
-std::string AttemptRef(std::string_view phase, long long unix_time, std::string_view commit);
+std::string AttemptRef(std::string_view phase, long long unix_time, const ObjectId& commit);
 
 /// "refs/orchestrate/approvals/<phase>/<result>": the decision on one result.
-std::string ApprovalRef(std::string_view phase, std::string_view result);
+std::string ApprovalRef(std::string_view phase, const ObjectId& result);
 
 /// "refs/orchestrate/targets/<target>": the target commit orchestrate wrote last.
 std::string TargetMark(std::string_view target);

@@ -51,10 +51,10 @@ struct ReportBar {
 
 struct ReportModel {
   std::string manifest_path;
-  std::string base;
+  std::string base;  ///< the base commit, or settings.base when no run recorded one
   std::string target;
-  std::string target_commit;  ///< empty when the target does not exist
-  int64_t started_at = 0;     ///< unix seconds
+  ObjectId target_commit;  ///< empty when the target does not exist
+  int64_t started_at = 0;  ///< unix seconds
   double duration_s = 0;
   int jobs = 0;
   std::vector<ReportPhase> phases;  ///< manifest order

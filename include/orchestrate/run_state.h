@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "orchestrate/events.h"
+#include "orchestrate/object_id.h"
 #include "orchestrate/usage.h"
 
 namespace orchestrate {
@@ -49,7 +50,7 @@ namespace orchestrate {
 struct PhaseRecord {
   PhaseState state = PhaseState::kStale;
   std::string key;
-  std::string result;  ///< result commit (succeeded/fresh)
+  ObjectId result;  ///< result commit (succeeded/fresh)
   std::string branch;
   std::string worktree;  ///< worktree path, kept after failure
   std::string log_path;
@@ -73,7 +74,7 @@ struct RunState {
   static constexpr std::string_view kFileHeader = "# orchestrate state v";
   int64_t run_started_at = 0;
   int run_pid = 0;
-  std::string base;
+  ObjectId base;
   std::map<std::string, PhaseRecord> phases;
   /// Keys that ended in failure, per phase (for "previous attempt failed" and flakiness).
   std::map<std::string, std::set<std::string>> failed_keys;

@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "orchestrate/object_id.h"
+
 namespace orchestrate {
 
 class Sha1 {
@@ -20,9 +22,11 @@ class Sha1 {
 
   /// Hashes more input.
   void Update(std::string_view data);
-  /// The digest of everything passed to Update, as 40 lowercase hex digits.
-  /// The object is spent afterwards.
-  std::string HexDigest();
+  /// The digest of everything passed to Update. The object is spent
+  /// afterwards.
+  ObjectId Digest();
+  /// Digest() as 40 lowercase hex digits.
+  std::string HexDigest() { return Digest().hex(); }
 
  private:
   SHA_CTX context_;  // on the stack of the caller: no allocation per digest

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "orchestrate/events.h"
+#include "orchestrate/object_id.h"
 
 namespace orchestrate::testing::event_builders {
 
@@ -43,10 +44,17 @@ inline EventBuilder MakeEvent(Event::Type type, const std::string& phase, double
   return e;
 }
 
-/// kRunStarted at 0s: `total` phases on `jobs` job slots, from base "abc1234".
+/// The id whose hex starts with `prefix` (hex digits) and goes on in zeros:
+/// PaddedId("abc1234") is abc1234000...
+inline ObjectId PaddedId(const std::string& prefix) {
+  return ObjectId::FromHex(prefix + std::string(ObjectId::kHexSize - prefix.size(), '0')).value();
+}
+
+/// kRunStarted at 0s: `total` phases on `jobs` job slots, from base
+/// PaddedId("abc1234").
 inline EventBuilder RunStartedEvent(int total, int jobs) {
   EventBuilder e = MakeEvent(Event::Type::kRunStarted, "", 0);
-  e.base = "abc1234";
+  e.base = PaddedId("abc1234");
   e.total = total;
   e.jobs = jobs;
   return e;
@@ -113,12 +121,12 @@ inline EventBuilder PhaseBlocked(const std::string& phase, const std::string& bl
   return e;
 }
 
-/// kTargetUpdated: the target `branch` now points at `commit`.
+/// kTargetUpdated: the target `branch` now points at PaddedId(`commit`).
 inline EventBuilder TargetUpdated(const std::string& branch, const std::string& commit,
                                   double time_s = 0) {
   EventBuilder e = MakeEvent(Event::Type::kTargetUpdated, "", time_s);
   e.text = branch;
-  e.result = commit;
+  e.result = PaddedId(commit);
   return e;
 }
 

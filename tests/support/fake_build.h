@@ -16,6 +16,7 @@
 
 #include "orchestrate/build_interfaces.h"
 #include "orchestrate/error.h"
+#include "support/fake_ids.h"
 
 namespace orchestrate::testing {
 
@@ -179,7 +180,7 @@ class FakePhaseRunner : public PhaseRunner {
     out.failure = r.what.failure;
     out.handoff = r.what.handoff;
     if (out.state == PhaseState::kError) out.infra_error = r.what.failure;
-    if (out.state == PhaseState::kSucceeded) out.result = "result-of-" + r.name;
+    if (out.state == PhaseState::kSucceeded) out.result = FakeId("result-of-" + r.name);
     return out;
   }
 
@@ -190,8 +191,9 @@ class FakePhaseRunner : public PhaseRunner {
   bool cancelled_ = false;
 };
 
-/// The repository and the cache in memory. Commits are names: a phase's
-/// result is "result-of-<phase>", the base "base".
+/// The repository and the cache in memory. Commits are named (FakeId): a
+/// phase's result is "result-of-<phase>", the base "base", a merge
+/// "base+result-of-a+...", the tree of X "tree-of-X".
 class FakeBuildStore : public BuildStore {
  public:
   // --- set by tests
@@ -226,28 +228,30 @@ class FakeBuildStore : public BuildStore {
   std::string ReadPromptFile(const std::string& path) override { return "prompt at " + path; }
   std::string LogTail(const std::string& phase, int) override { return "log of " + phase; }
 
-  std::optional<ObjectId> ResolveCommit(const std::string&) override { return ObjectId("base"); }
+  std::optional<ObjectId> ResolveCommit(const std::string&) override { return FakeId("base"); }
   bool IsShallow() override { return false; }
   bool HasUncommittedChanges() override { return false; }
-  ObjectId TreeOf(const ObjectId& commit) override { return "tree-of-" + commit; }
+  ObjectId TreeOf(const ObjectId& commit) override { return FakeId("tree-of-" + FakeName(commit)); }
   MergeOutcome MergeInput(const ObjectId& base, const std::vector<PhaseResult>& deps,
                           const DepClosure& closure) override {
     if (closure) input_closures[deps.empty() ? "" : deps.back().phase] = closure();
     MergeOutcome out;
-    out.commit = base;
+    std::string merged = FakeName(base);
     for (size_t i = 0; i < deps.size(); ++i) {
       if (i > 0 && conflicting.count(deps[i].phase)) {
         out.failures.push_back({deps[i].phase, {"shared.txt"}, {}, {}});
+        out.commit = FakeId(merged);
         return out;
       }
-      out.commit += "+" + deps[i].commit;
+      merged += "+" + FakeName(deps[i].commit);
     }
+    out.commit = FakeId(merged);
     return out;
   }
   MergeOutcome MergeTarget(const ObjectId& base, const std::vector<PhaseResult>& results) override {
     target_merges.push_back(results);
     MergeOutcome out;
-    out.commit = base;
+    std::string name = FakeName(base);
     std::vector<std::string> merged;
     for (const auto& r : results) {
       if (conflicting.count(r.phase) && !merged.empty()) {
@@ -255,8 +259,9 @@ class FakeBuildStore : public BuildStore {
         continue;
       }
       merged.push_back(r.phase);
-      out.commit += "+" + r.commit;
+      name += "+" + FakeName(r.commit);
     }
+    out.commit = FakeId(name);
     return out;
   }
   void CheckTarget(const std::string&) override {}
@@ -303,8 +308,8 @@ class FakeBuildStore : public BuildStore {
     Record r;
     r.phase = phase;
     r.key = "key-" + phase;
-    r.result = "result-of-" + phase;
-    r.result_tree = "tree-of-result-of-" + phase;
+    r.result = FakeId("result-of-" + phase);
+    r.result_tree = FakeId("tree-of-result-of-" + phase);
     r.duration_s = 2;
     return r;
   }

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <array>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -98,6 +99,13 @@ std::string CommitAll(const std::string& dir, const std::string& message) {
   std::string head = MustShell("git rev-parse HEAD", dir);
   while (!head.empty() && (head.back() == '\n')) head.pop_back();
   return head;
+}
+
+ObjectId Oid(std::string hex) {
+  while (!hex.empty() && std::isspace(static_cast<unsigned char>(hex.back()))) hex.pop_back();
+  std::optional<ObjectId> id = ObjectId::FromHex(hex);
+  if (!id || id->empty()) throw std::invalid_argument("not an object id: '" + hex + "'");
+  return *id;
 }
 
 }  // namespace orchestrate::testing

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "orchestrate/object_id.h"
+
 namespace orchestrate::testing {
 
 /// A fresh directory under $TMPDIR, removed (recursively) on destruction
@@ -46,6 +48,10 @@ std::string InitRepo(const std::string& dir,
 
 /// `git add -A && git commit -m message` in `dir`; returns the new HEAD id.
 std::string CommitAll(const std::string& dir, const std::string& message);
+
+/// The id whose hex is `hex` (trailing whitespace ignored, as git prints
+/// it); throws std::invalid_argument when it is not one.
+ObjectId Oid(std::string hex);
 
 /// True when `program` is found on PATH (tests skip what needs a missing tool).
 bool Installed(const std::string& program);

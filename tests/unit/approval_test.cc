@@ -12,17 +12,19 @@ namespace {
 
 class ApprovalTest : public testing::GitRepoTest {
  protected:
-  std::string Result(const std::string& content) {
+  ObjectId Result(const std::string& content) {
     return CommitOnBranch("orchestrate/phase/schema", initial_, {{"a.txt", content}});
   }
 };
 
 TEST_F(ApprovalTest, RefNamesPhaseAndResult) {
-  EXPECT_EQ(Approvals::RefOf("schema", "0123abcd"), "refs/orchestrate/approvals/schema/0123abcd");
+  ObjectId result = testing::Oid("0123abcd00000000000000000000000000000000");
+  EXPECT_EQ(Approvals::RefOf("schema", result),
+            "refs/orchestrate/approvals/schema/0123abcd00000000000000000000000000000000");
 }
 
 TEST_F(ApprovalTest, ApproveRecordsTheExactResult) {
-  std::string result = Result("v1\n");
+  ObjectId result = Result("v1\n");
   Approvals approvals(*repo_);
   EXPECT_FALSE(approvals.Find("schema", result));
   approvals.Approve("schema", result, "key1");
@@ -38,18 +40,18 @@ TEST_F(ApprovalTest, ApproveRecordsTheExactResult) {
   EXPECT_FALSE(approvals.IsApproved("schema", Result("v2\n")));
   EXPECT_FALSE(approvals.IsApproved("api", result));
   // The decision keeps its result reachable: the result is its parent.
-  EXPECT_EQ(Git("rev-parse refs/orchestrate/approvals/schema/" + result + "^"), result);
+  EXPECT_EQ(Git("rev-parse refs/orchestrate/approvals/schema/" + result.hex() + "^"), result.hex());
 }
 
 TEST_F(ApprovalTest, RejectKeepsTheTextAndALaterDecisionReplacesIt) {
-  std::string result = Result("v1\n");
+  ObjectId result = Result("v1\n");
   Approvals approvals(*repo_);
   approvals.Reject("schema", result, "key1", "Keep the old column names.\n");
   std::optional<Decision> d = approvals.Find("schema", result);
   ASSERT_TRUE(d);
   EXPECT_FALSE(d->approved);
   EXPECT_EQ(d->feedback, "Keep the old column names.\n");
-  EXPECT_EQ(Git("cat-file -p refs/orchestrate/approvals/schema/" + result + ":feedback.md"),
+  EXPECT_EQ(Git("cat-file -p refs/orchestrate/approvals/schema/" + result.hex() + ":feedback.md"),
             "Keep the old column names.");
   EXPECT_FALSE(approvals.IsApproved("schema", result));
   approvals.Approve("schema", result, "key1");
@@ -58,9 +60,9 @@ TEST_F(ApprovalTest, RejectKeepsTheTextAndALaterDecisionReplacesIt) {
 }
 
 TEST_F(ApprovalTest, ARefThatIsNoDecisionIsAnErrorNamingIt) {
-  std::string result = Result("v1\n");
+  ObjectId result = Result("v1\n");
   std::string ref = Approvals::RefOf("schema", result);
-  Git("update-ref " + ref + " " + result);
+  Git("update-ref " + ref + " " + result.hex());
   EXPECT_EQ(testing::MessageOf<InfraError>([&] { Approvals(*repo_).Find("schema", result); }),
             ref + " is not an approval orchestrate wrote; remove it with `git update-ref -d " +
                 ref + "` and approve or reject again");
@@ -69,7 +71,7 @@ TEST_F(ApprovalTest, ARefThatIsNoDecisionIsAnErrorNamingIt) {
 TEST_F(ApprovalTest, RejectionFeedbackNamesTheResultAndThePerson) {
   Decision d;
   d.phase = "schema";
-  d.result = "0123456789abcdef0123456789abcdef01234567";
+  d.result = testing::Oid("0123456789abcdef0123456789abcdef01234567");
   d.who = "Ann <ann@example.com>";
   d.feedback = "Use snake_case.";
   EXPECT_EQ(RejectionFeedback(d),

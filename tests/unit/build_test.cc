@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/fake_ids.h"
 #include "support/manifest_builder.h"
 
 namespace orchestrate::testing {
@@ -42,7 +43,7 @@ TEST_F(BuildModelTest, LoadGivesEachGraphPhaseItsRecord) {
 
 TEST_F(BuildModelTest, StateKeepsPhasesOutsideTheGraphAndTheBookkeeping) {
   RunState state;
-  state.base = "base1";
+  state.base = testing::FakeId("base1");
   state.phases["gone"] = Shown(PhaseState::kSucceeded, "kg");
   state.phases["a"] = Shown(PhaseState::kSucceeded, "ka");
   state.failed_keys["a"] = {"k0"};
@@ -51,7 +52,7 @@ TEST_F(BuildModelTest, StateKeepsPhasesOutsideTheGraphAndTheBookkeeping) {
   build_.Recorded(Index("b"));
   build_[Index("b")].state = PhaseState::kBlocked;
   RunState written = build_.State();
-  EXPECT_EQ(written.base, "base1");
+  EXPECT_EQ(written.base, testing::FakeId("base1"));
   ASSERT_EQ(written.phases.size(), 3u);
   EXPECT_EQ(written.phases.at("gone").key, "kg");
   EXPECT_EQ(written.phases.at("a").key, "ka");
@@ -186,13 +187,13 @@ TEST_F(BuildModelTest, APhaseThatCouldNotStartHasNoLogInItsFinishedEvent) {
 TEST_F(BuildModelTest, FreshAndBlockedEvents) {
   build_.Load({});
   PhaseRun& a = build_[Index("a")];
-  a.result = "r1";
+  a.result = testing::FakeId("r1");
   a.record_duration_s = 4;
   a.record_attempts = 1;
   Event fresh = FreshEvent(build_, Index("a"));
   EXPECT_EQ(fresh.type, Event::Type::kPhaseFresh);
   EXPECT_EQ(fresh.state, PhaseState::kFresh);
-  EXPECT_EQ(fresh.result, "r1");
+  EXPECT_EQ(fresh.result, testing::FakeId("r1"));
   EXPECT_EQ(fresh.duration_s, 4);
   EXPECT_EQ(fresh.attempts, 1);
   EXPECT_EQ(fresh.reason, "fresh");

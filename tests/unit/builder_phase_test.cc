@@ -91,7 +91,7 @@ TEST_F(BuilderPhaseTest, ARetryGetsFeedbackAndBuildsOnTheFailedAttempt) {
   EXPECT_NE(feedback.find("Failed run command: `make`"), std::string::npos) << feedback;
   EXPECT_NE(feedback.find("Result: exit status 2"), std::string::npos) << feedback;
   EXPECT_NE(feedback.find("error: test_api failed"), std::string::npos) << feedback;
-  EXPECT_EQ(Git("show " + out.result + ":x.txt"), "first\nsecond");
+  EXPECT_EQ(Git("show " + out.result.hex() + ":x.txt"), "first\nsecond");
   ASSERT_EQ(out.commands.size(), 2u);
   EXPECT_EQ(out.commands[0].exit_code, 2);
 }

@@ -88,13 +88,13 @@ TEST_F(BuilderTest, RunsStalePhasesOnTheirDepsResultsAndUpdatesTheTarget) {
   EXPECT_EQ(Build(), kExitOk);
   ASSERT_EQ(runner_.starts().size(), 2u);
   EXPECT_EQ(runner_.starts()[1].phase, "b");
-  EXPECT_EQ(runner_.starts()[1].job.input, "base+result-of-a");
+  EXPECT_EQ(FakeName(runner_.starts()[1].job.input), "base+result-of-a");
   ASSERT_EQ(store_.stored.size(), 2u);
   EXPECT_EQ(store_.stored[0].first.phase, "a");
-  EXPECT_EQ(store_.stored[0].first.result_tree, "tree-of-result-of-a");
+  EXPECT_EQ(FakeName(store_.stored[0].first.result_tree), "tree-of-result-of-a");
   EXPECT_EQ(store_.stored[0].first.log, "log of a");
   EXPECT_FALSE(store_.stored[0].second);  // not replacing
-  EXPECT_EQ(store_.target, "base+result-of-a+result-of-b");
+  EXPECT_EQ(FakeName(store_.target), "base+result-of-a+result-of-b");
   EXPECT_EQ(SavedState("a"), PhaseState::kSucceeded);
   EXPECT_EQ(SavedState("b"), PhaseState::kSucceeded);
   EXPECT_EQ(store_.saved.back().succeeded_keys.at("b").count("key-b"), 1u);
@@ -107,27 +107,27 @@ TEST_F(BuilderTest, FreshPhasesAreReusedNotRun) {
   EXPECT_EQ(Build(), kExitOk);
   EXPECT_EQ(runner_.StartsOf("a"), 0);
   ASSERT_EQ(runner_.StartsOf("b"), 1);
-  EXPECT_EQ(runner_.starts()[0].job.input, "base+result-of-a");
+  EXPECT_EQ(FakeName(runner_.starts()[0].job.input), "base+result-of-a");
   ASSERT_EQ(events_.Of(Event::Type::kPhaseFresh, "a").size(), 1u);
   EXPECT_EQ(events_.Of(Event::Type::kPhaseFresh, "a")[0].duration_s, 2);
-  EXPECT_EQ(store_.target, "base+result-of-a+result-of-b");
+  EXPECT_EQ(FakeName(store_.target), "base+result-of-a+result-of-b");
   EXPECT_EQ(SavedState("a"), PhaseState::kFresh);
 }
 
 TEST_F(BuilderTest, AFreshGraphRunsNothingAndLeavesTheStateFileAlone) {
   Use({{"a", {}}});
   store_.cached["a"] = FakeBuildStore::RecordOf("a");
-  store_.state.base = "base";
+  store_.state.base = FakeId("base");
   PhaseRecord& r = store_.state.phases["a"];
   r.state = PhaseState::kFresh;
   r.key = "key-a";
-  r.result = "result-of-a";
+  r.result = FakeId("result-of-a");
   r.duration_s = 2;
   r.attempts = 1;
   EXPECT_EQ(Build(), kExitOk);
   EXPECT_TRUE(runner_.starts().empty());
   EXPECT_TRUE(store_.saved.empty());
-  EXPECT_EQ(store_.target, "base+result-of-a");
+  EXPECT_EQ(FakeName(store_.target), "base+result-of-a");
 }
 
 TEST_F(BuilderTest, TheStateFileKeepsPhasesNoLongerInTheManifestAndEndsTheirLeftRuns) {
@@ -159,7 +159,7 @@ Decision DecisionOf(bool approved, const std::string& phase, const std::string& 
   Decision d;
   d.approved = approved;
   d.phase = phase;
-  d.result = "result-of-" + phase;
+  d.result = FakeId("result-of-" + phase);
   d.feedback = feedback;
   d.who = "Ada <ada@example.com>";
   return d;
@@ -176,11 +176,12 @@ TEST_F(BuilderTest, ANewResultAwaitsApprovalOutOfTheTargetAndItsDependentsWait) 
   EXPECT_EQ(Finished("schema"), PhaseState::kAwaitingApproval);
   std::vector<Event> f = events_.Of(Event::Type::kPhaseFinished, "schema");
   EXPECT_TRUE(Contains(f.back().reason, "orchestrate approve schema"));
-  EXPECT_TRUE(Contains(f.back().reason, "`git diff base result-of-sc`"));
+  EXPECT_TRUE(Contains(f.back().reason, "`git diff " + FakeId("base").ShortHex(12) + " " +
+                                            FakeId("result-of-schema").ShortHex(12) + "`"));
   EXPECT_EQ(Finished("api"), PhaseState::kBlocked);
   EXPECT_EQ(events_.Of(Event::Type::kPhaseFinished, "api").at(0).reason,
             "waits for the approval of schema");
-  EXPECT_EQ(store_.target, "base+result-of-docs");
+  EXPECT_EQ(FakeName(store_.target), "base+result-of-docs");
   EXPECT_EQ(SavedState("schema"), PhaseState::kAwaitingApproval);
 }
 
@@ -192,26 +193,26 @@ TEST_F(BuilderTest, AnUndecidedRecordedResultStillAwaitsApprovalWithoutRunning) 
   EXPECT_EQ(runner_.StartsOf("schema"), 0);
   EXPECT_EQ(runner_.StartsOf("api"), 0);
   EXPECT_EQ(Finished("schema"), PhaseState::kAwaitingApproval);
-  EXPECT_EQ(store_.target, "base");
+  EXPECT_EQ(FakeName(store_.target), "base");
 }
 
 TEST_F(BuilderTest, AnApprovedResultIsFreshAndItsDependentsRunOnIt) {
   Use({{"schema", {}}, {"api", {"schema"}}});
   PhaseNamed("schema").approval = true;
   store_.cached["schema"] = FakeBuildStore::RecordOf("schema");
-  store_.decisions[{"schema", "result-of-schema"}] = DecisionOf(true, "schema");
+  store_.decisions[{"schema", FakeId("result-of-schema")}] = DecisionOf(true, "schema");
   EXPECT_EQ(Build(), kExitOk);
   EXPECT_EQ(runner_.StartsOf("schema"), 0);
   ASSERT_EQ(runner_.StartsOf("api"), 1);
-  EXPECT_EQ(runner_.starts()[0].job.input, "base+result-of-schema");
-  EXPECT_EQ(store_.target, "base+result-of-schema+result-of-api");
+  EXPECT_EQ(FakeName(runner_.starts()[0].job.input), "base+result-of-schema");
+  EXPECT_EQ(FakeName(store_.target), "base+result-of-schema+result-of-api");
 }
 
 TEST_F(BuilderTest, ARejectedResultRunsAgainWithTheTextAndReplacesItsRecord) {
   Use({{"schema", {}}});
   PhaseNamed("schema").approval = true;
   store_.cached["schema"] = FakeBuildStore::RecordOf("schema");
-  store_.decisions[{"schema", "result-of-schema"}] =
+  store_.decisions[{"schema", FakeId("result-of-schema")}] =
       DecisionOf(false, "schema", "name the column user_id");
   EXPECT_EQ(Build(), kExitPhaseFailed);  // its new result awaits approval in turn
   ASSERT_EQ(runner_.StartsOf("schema"), 1);
@@ -254,7 +255,7 @@ TEST_F(BuilderTest, RequeueGivesUpWhenTheNextWaitPassesRequeueMax) {
             "still told to wait (\"429\") after waiting 10s in 1 requeues; waiting 20s more "
             "would pass settings.requeue_max (25s)");
   EXPECT_EQ(finished[0].log_tail, "log of a");
-  EXPECT_FALSE(store_.target && store_.target->find("result-of-a") != std::string::npos);
+  EXPECT_FALSE(store_.target && FakeName(*store_.target).find("result-of-a") != std::string::npos);
 }
 
 TEST_F(BuilderTest, ARateLimitedPhasePausesItsPool) {
@@ -319,7 +320,7 @@ TEST_F(BuilderTest, KeepGoingRunsIndependentPhasesAndBlocksDependents) {
   EXPECT_EQ(Finished("c"), PhaseState::kBlocked);
   EXPECT_EQ(SavedState("c"), PhaseState::kBlocked);
   // The target still gets what succeeded.
-  EXPECT_EQ(store_.target, "base+result-of-d");
+  EXPECT_EQ(FakeName(store_.target), "base+result-of-d");
 }
 
 TEST_F(BuilderTest, FailFastStartsNothingAfterAFailure) {
@@ -350,7 +351,7 @@ TEST_F(BuilderTest, AFreshPhaseOutsideTheSelectionIsIntegratedAndKeepsItsState) 
   store_.state.phases["b"].state = PhaseState::kSucceeded;
   EXPECT_EQ(Build(), kExitOk);
   EXPECT_EQ(runner_.StartsOf("b"), 0);
-  EXPECT_EQ(store_.target, "base+result-of-a+result-of-b");
+  EXPECT_EQ(FakeName(store_.target), "base+result-of-a+result-of-b");
   EXPECT_EQ(SavedState("b"), PhaseState::kSucceeded);
   EXPECT_TRUE(events_.Of(Event::Type::kPhaseFresh, "b").empty());
 }
@@ -376,7 +377,7 @@ TEST_F(BuilderTest, PartialTargetReportsTheConflictingPhaseAndIntegratesTheRest)
   Use({{"a", {}}, {"b", {}}, {"c", {}}});
   store_.conflicting = {"b"};
   EXPECT_EQ(Build(), kExitPhaseFailed);
-  EXPECT_EQ(store_.target, "base+result-of-a+result-of-c");
+  EXPECT_EQ(FakeName(store_.target), "base+result-of-a+result-of-c");
   std::vector<Event> f = events_.Of(Event::Type::kPhaseFinished, "b");
   ASSERT_EQ(f.size(), 2u);  // succeeded, then merge-conflict
   EXPECT_EQ(f[1].state, PhaseState::kMergeConflict);
@@ -459,7 +460,7 @@ TEST_F(BuilderTest, OnlyRunsTheNamedPhasesOnTheirDepsRecordedResults) {
   EXPECT_EQ(Build(), kExitOk);
   EXPECT_EQ(runner_.StartsOf("a"), 0);
   ASSERT_EQ(runner_.StartsOf("b"), 1);
-  EXPECT_EQ(runner_.starts()[0].job.input, "base+result-of-a");
+  EXPECT_EQ(FakeName(runner_.starts()[0].job.input), "base+result-of-a");
 }
 
 TEST_F(BuilderTest, OnlyRefusesADependencyWithoutARecordedResult) {

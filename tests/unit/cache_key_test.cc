@@ -60,7 +60,7 @@ TEST(KeyHashTest, IsTheGitBlobIdOfTheDocumentedSerialization) {
   std::string text = "orchestrate key 2\n";
   for (const auto& [name, value] : key.items)
     text += name + '\0' + std::to_string(value.size()) + '\0' + value + '\n';
-  EXPECT_EQ(key.Hash(), HashBlob(text));
+  EXPECT_EQ(key.Hash(), HashBlob(text).hex());
 }
 
 // --- DescribeChanges ---------------------------------------------------------
@@ -158,11 +158,12 @@ class ComputeKeyTest : public ::testing::Test {
  protected:
   void SetUp() override {
     InitGit();
-    commit_ = testing::InitRepo(root(), {{"README.md", "hello\n"},
-                                         {"prompts/schema.md", "Add the user model.\n"},
-                                         {"src/model/user.c", "int user;\n"},
-                                         {"src/model/gen/table.c", "int table;\n"},
-                                         {"src/view/page.c", "int page;\n"}});
+    commit_ =
+        testing::Oid(testing::InitRepo(root(), {{"README.md", "hello\n"},
+                                                {"prompts/schema.md", "Add the user model.\n"},
+                                                {"src/model/user.c", "int user;\n"},
+                                                {"src/model/gen/table.c", "int table;\n"},
+                                                {"src/view/page.c", "int page;\n"}}));
     repo_ = Repo::Open(root());
     Agent claude;
     claude.name = "claude";
@@ -173,7 +174,7 @@ class ComputeKeyTest : public ::testing::Test {
     claude.vars = {{"command", claude.command}, {"model", "sonnet"}, {"effort", "high"}};
     manifest_.agents.push_back(claude);
     inputs_.base_tree = repo_->TreeOf(commit_);
-    inputs_.prompt_blobs["prompts/schema.md"] = Rev("HEAD:prompts/schema.md");
+    inputs_.prompt_blobs["prompts/schema.md"] = Id("HEAD:prompts/schema.md");
     inputs_.environment = {{"PATH", "/usr/bin"}, {"NODE_VERSION", "20"}};
     inputs_.dep_result_trees["base-lib"] = inputs_.base_tree;
   }
@@ -183,6 +184,7 @@ class ComputeKeyTest : public ::testing::Test {
     std::string out = MustShell("git rev-parse " + rev, root());
     return out.substr(0, out.find('\n'));
   }
+  ObjectId Id(const std::string& rev) { return testing::Oid(Rev(rev)); }
   /// An agent phase using every key component.
   static Phase AgentPhase() {
     Phase phase;
@@ -202,7 +204,7 @@ class ComputeKeyTest : public ::testing::Test {
   std::string Hash(const Phase& phase) { return Key(phase).Hash(); }
 
   testing::TempDir tmp_;
-  std::string commit_;
+  ObjectId commit_;
   std::unique_ptr<Repo> repo_;
   Manifest manifest_;
   KeyInputs inputs_;
@@ -311,24 +313,24 @@ TEST_F(ComputeKeyTest, AgentCommandTemplateChangesTheKey) {
 TEST_F(ComputeKeyTest, OutsideInputsChangeTheKey) {
   std::string before = Hash(AgentPhase());
   KeyInputs original = inputs_;
-  inputs_.prompt_blobs["prompts/schema.md"] = Rev("HEAD:README.md");
+  inputs_.prompt_blobs["prompts/schema.md"] = Id("HEAD:README.md");
   EXPECT_NE(Hash(AgentPhase()), before);
   inputs_ = original;
   inputs_.environment.erase("NODE_VERSION");
   EXPECT_EQ(Key(AgentPhase()).items["key_env NODE_VERSION"], "<unset>");
   EXPECT_NE(Hash(AgentPhase()), before);
   inputs_ = original;
-  inputs_.base_tree = Rev("HEAD:src");
+  inputs_.base_tree = Id("HEAD:src");
   EXPECT_NE(Hash(AgentPhase()), before);
   inputs_ = original;
-  inputs_.dep_result_trees["base-lib"] = Rev("HEAD:src");
+  inputs_.dep_result_trees["base-lib"] = Id("HEAD:src");
   EXPECT_NE(Hash(AgentPhase()), before);
 }
 
 TEST_F(ComputeKeyTest, DependencyWithTheSameTreeKeepsTheKey) {
   // Early cutoff: the dependency re-ran and made a new commit with the same content.
   std::string before = Hash(AgentPhase());
-  std::string rerun = testing::CommitAll(root(), "base-lib again, same content");
+  ObjectId rerun = testing::Oid(testing::CommitAll(root(), "base-lib again, same content"));
   ASSERT_NE(rerun, commit_);
   inputs_.dep_result_trees["base-lib"] = repo_->TreeOf(rerun);
   EXPECT_EQ(Hash(AgentPhase()), before);
@@ -352,10 +354,10 @@ TEST_F(ComputeKeyTest, ChangeOutsideInputsKeepsTheKeyAndInsideChangesIt) {
   KeyComponents before = Key(phase);
   testing::WriteFile(root(), "README.md", "changed\n");
   testing::WriteFile(root(), "src/model/gen/table.c", "int table2;\n");
-  inputs_.base_tree = repo_->TreeOf(testing::CommitAll(root(), "outside"));
+  inputs_.base_tree = repo_->TreeOf(testing::Oid(testing::CommitAll(root(), "outside")));
   EXPECT_EQ(Key(phase).Hash(), before.Hash());
   testing::WriteFile(root(), "src/model/user.c", "int user2;\n");
-  inputs_.base_tree = repo_->TreeOf(testing::CommitAll(root(), "inside"));
+  inputs_.base_tree = repo_->TreeOf(testing::Oid(testing::CommitAll(root(), "inside")));
   KeyComponents after = Key(phase);
   EXPECT_NE(after.Hash(), before.Hash());
   EXPECT_EQ(DescribeChanges(after, before),

@@ -153,7 +153,9 @@ TEST(ConsolePrinterTest, VerboseShowsStartedPhasesAndCommands) {
   printer->OnEvent(PhaseStarted("api", 0, 0));
   printer->OnEvent(CommandStarted("api", "verify", "make test-api"));
   std::string text = out.Text();
-  EXPECT_NE(text.find("orchestrate: 3 phases from abc1234, 2 jobs\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("orchestrate: 3 phases from " + PaddedId("abc1234").hex() + ", 2 jobs\n"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("[0/3] started api (never run)\n"), std::string::npos) << text;
   EXPECT_NE(text.find("  api $ make test-api\n"), std::string::npos) << text;
 }

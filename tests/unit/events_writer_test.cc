@@ -4,6 +4,7 @@
 
 #include "orchestrate/events.h"
 #include "support/event_builders.h"
+#include "support/fake_ids.h"
 #include "support/test_repo.h"
 
 namespace orchestrate {
@@ -14,7 +15,7 @@ using namespace testing::event_builders;
 
 std::vector<Event> SampleRun() {
   Event fresh = PhaseFresh("schema", 0.1);
-  fresh.result = "1111111";
+  fresh.result = PaddedId("1111111");
   fresh.duration_s = 12.5;
   Event started = PhaseStarted("ui", 1, 0.2);
   started.worktree = "/repo/.orchestrate/worktrees/ui";
@@ -77,10 +78,13 @@ TEST_F(EventsWriterTest, WritesOneParsableObjectPerEvent) {
 TEST_F(EventsWriterTest, NamesTheFieldsOfEachEvent) {
   std::vector<Json> lines = WriteSample();
   ASSERT_EQ(lines.size(), 9u);
-  EXPECT_EQ(lines[0], Json::parse(R"({"event":"run_started","time_s":0,"base":"abc1234",
+  EXPECT_EQ(
+      lines[0],
+      Json::parse(
+          R"({"event":"run_started","time_s":0,"base":"abc1234000000000000000000000000000000000",
                                       "total":3,"jobs":2})"));
   EXPECT_EQ(lines[1], Json::parse(R"({"event":"phase_fresh","time_s":0.1,"phase":"schema",
-      "state":"fresh","reason":"fresh","result":"1111111","duration_s":12.5})"));
+      "state":"fresh","reason":"fresh","result":"1111111000000000000000000000000000000000","duration_s":12.5})"));
   EXPECT_EQ(lines[2]["slot"], 1);
   EXPECT_EQ(lines[2]["worktree"], "/repo/.orchestrate/worktrees/ui");
   EXPECT_EQ(lines[2]["branch"], "orchestrate/ui");
@@ -93,7 +97,7 @@ TEST_F(EventsWriterTest, NamesTheFieldsOfEachEvent) {
   EXPECT_EQ(lines[6], Json::parse(R"({"event":"message","time_s":41,"text":"cache pushed",
                                       "warning":true})"));
   EXPECT_EQ(lines[7], Json::parse(R"({"event":"target_updated","time_s":41.5,
-      "branch":"orchestrate/integration","result":"2222222"})"));
+      "branch":"orchestrate/integration","result":"2222222000000000000000000000000000000000"})"));
   EXPECT_EQ(lines[8], Json::parse(R"({"event":"run_finished","time_s":42,"duration_s":42,
                                       "exit_status":1})"));
 }

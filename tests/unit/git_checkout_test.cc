@@ -57,11 +57,11 @@ TEST_F(GitCheckoutTest, CommitAllStagesNewAndDeletedFilesButNotIgnoredOnes) {
   std::filesystem::remove(root() + "/dir/b.txt");
   std::optional<ObjectId> commit = repo_->CommitAll("work\n");
   ASSERT_TRUE(commit);
-  EXPECT_EQ(Git("rev-parse main"), *commit);
+  EXPECT_EQ(Git("rev-parse main"), commit->hex());
   EXPECT_EQ(repo_->ParentsOf(*commit), std::vector<ObjectId>{initial_});
-  EXPECT_EQ(Git("ls-tree -r --name-only " + *commit), ".gitignore\na.txt\nnew/file.txt");
-  EXPECT_EQ(Git("show " + *commit + ":a.txt"), "changed");
-  EXPECT_EQ(Git("log -1 --format='%an %s' " + *commit), "Tester work");
+  EXPECT_EQ(Git("ls-tree -r --name-only " + (*commit).hex()), ".gitignore\na.txt\nnew/file.txt");
+  EXPECT_EQ(Git("show " + (*commit).hex() + ":a.txt"), "changed");
+  EXPECT_EQ(Git("log -1 --format='%an %s' " + (*commit).hex()), "Tester work");
   EXPECT_EQ(Git("status --porcelain"), "");
 }
 
@@ -69,7 +69,7 @@ TEST_F(GitCheckoutTest, CommitAllWithNothingChangedMakesNoCommit) {
   WriteFile(root(), ".git/info/exclude", "*.log\n");
   WriteFile(root(), "build.log", "ignored");
   EXPECT_EQ(repo_->CommitAll("nothing"), std::nullopt);
-  EXPECT_EQ(Git("rev-parse HEAD"), initial_);
+  EXPECT_EQ(Git("rev-parse HEAD"), initial_.hex());
 }
 
 TEST_F(GitCheckoutTest, CommitAllOnUnbornBranchMakesRootCommit) {
@@ -80,12 +80,12 @@ TEST_F(GitCheckoutTest, CommitAllOnUnbornBranchMakesRootCommit) {
   std::optional<ObjectId> commit = repo->CommitAll("first");
   ASSERT_TRUE(commit);
   EXPECT_TRUE(repo->ParentsOf(*commit).empty());
-  EXPECT_EQ(Trimmed("git rev-parse main", fresh), *commit);
+  EXPECT_EQ(Trimmed("git rev-parse main", fresh), commit->hex());
 }
 
 TEST_F(GitCheckoutTest, SwitchToWritesOnlyDifferingFilesAndKeepsIgnoredOnes) {
-  std::string one = CommitOnBranch("one", initial_, {{"changes.txt", "1\n"}});
-  std::string two = CommitOnBranch("two", one, {{"changes.txt", "2\n"}});
+  ObjectId one = CommitOnBranch("one", initial_, {{"changes.txt", "1\n"}});
+  ObjectId two = CommitOnBranch("two", one, {{"changes.txt", "2\n"}});
   Git("checkout -q one");
   MustShell("touch -d '2001-01-01 00:00:00' a.txt", root());
   Git("update-index --refresh -q || true");
@@ -109,7 +109,7 @@ TEST_F(GitCheckoutTest, SwitchToWritesOnlyDifferingFilesAndKeepsIgnoredOnes) {
 }
 
 TEST_F(GitCheckoutTest, SwitchToRemovesFilesAbsentFromTarget) {
-  std::string more = CommitOnBranch("more", initial_, {{"extra/file", "x"}});
+  CommitOnBranch("more", initial_, {{"extra/file", "x"}});
   Git("checkout -q more");
   repo_->WriteRef("refs/heads/back", initial_, "test");
   repo_->SwitchTo("refs/heads/back", initial_);
@@ -119,21 +119,21 @@ TEST_F(GitCheckoutTest, SwitchToRemovesFilesAbsentFromTarget) {
 }
 
 TEST_F(GitCheckoutTest, SwitchToRefusesBranchHoldingAnotherCommit) {
-  std::string other = CommitOnBranch("other", initial_, {{"a.txt", "2\n"}});
+  ObjectId other = CommitOnBranch("other", initial_, {{"a.txt", "2\n"}});
   Git("checkout -q main");
   try {
     repo_->SwitchTo("refs/heads/main", other);
     FAIL() << "expected InfraError";
   } catch (const InfraError& e) {
     EXPECT_EQ(std::string(e.what()), "git: switching " + root() + " to refs/heads/main: it holds " +
-                                         initial_ + ", not " + other);
+                                         initial_.hex() + ", not " + other.hex());
   }
 }
 
 TEST_F(GitCheckoutTest, SwitchToWorksDespiteWorktreeDebris) {
   for (const char* name : {"junk1", "junk2"})
     WriteFile(root(), std::string(".git/worktrees/") + name + "/gitdir", "garbage\n");
-  std::string other = CommitOnBranch("other", initial_, {{"a.txt", "2\n"}});
+  ObjectId other = CommitOnBranch("other", initial_, {{"a.txt", "2\n"}});
   Git("checkout -q main");
   repo_->SwitchTo("refs/heads/other", other);
   EXPECT_EQ(Git("symbolic-ref HEAD"), "refs/heads/other");
@@ -144,7 +144,7 @@ TEST_F(GitCheckoutTest, DetachHeadKeepsCommitAndReleasesBranch) {
   repo_->DetachHead();
   EXPECT_NE(Shell("git symbolic-ref -q HEAD", root()).status, 0);
   EXPECT_EQ(repo_->HeadCommit(), initial_);
-  EXPECT_EQ(Git("rev-parse main"), initial_);
+  EXPECT_EQ(Git("rev-parse main"), initial_.hex());
 }
 
 }  // namespace

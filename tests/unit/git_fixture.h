@@ -24,23 +24,30 @@ class GitRepoTest : public ::testing::Test {
  protected:
   void SetUp() override {
     InitGit();
-    initial_ = InitRepo(root(), {{"a.txt", "a\n"}, {"dir/b.txt", "b\n"}});
+    initial_ = Oid(InitRepo(root(), {{"a.txt", "a\n"}, {"dir/b.txt", "b\n"}}));
     repo_ = Repo::Open(root());
   }
 
   std::string root() const { return tmp_.path() + "/repo"; }
   /// `git <args>` in the repository, trimmed.
   std::string Git(const std::string& args) { return Trimmed("git " + args, root()); }
-  /// Commits `files` on top of `parent` via the CLI, on branch `branch`.
-  std::string CommitOnBranch(const std::string& branch, const std::string& parent,
-                             const std::vector<std::pair<std::string, std::string>>& files) {
+  /// The object `rev` names, via `git rev-parse`.
+  ObjectId Id(const std::string& rev) { return Oid(Git("rev-parse " + rev)); }
+  /// Commits `files` on top of `parent` (a commit-ish) via the CLI, on
+  /// branch `branch`.
+  ObjectId CommitOnBranch(const std::string& branch, const std::string& parent,
+                          const std::vector<std::pair<std::string, std::string>>& files) {
     Git("checkout -q -B " + branch + " " + parent);
     for (const auto& [path, content] : files) WriteFile(root(), path, content);
-    return CommitAll(root(), "change on " + branch);
+    return Oid(CommitAll(root(), "change on " + branch));
+  }
+  ObjectId CommitOnBranch(const std::string& branch, const ObjectId& parent,
+                          const std::vector<std::pair<std::string, std::string>>& files) {
+    return CommitOnBranch(branch, parent.hex(), files);
   }
 
   TempDir tmp_;
-  std::string initial_;
+  ObjectId initial_;
   std::unique_ptr<Repo> repo_;
 };
 

@@ -18,9 +18,9 @@ TEST_F(GitQueriesTest, ContentIdWithoutExclusionsIsTheTreesId) {
 }
 
 TEST_F(GitQueriesTest, ContentIdIgnoresExactlyTheExcludedPaths) {
-  std::string own_v1 =
+  ObjectId own_v1 =
       CommitOnBranch("v1", initial_, {{"dir/prompt.md", "prompt 1\n"}, {"manifest", "m 1\n"}});
-  std::string own_v2 =
+  ObjectId own_v2 =
       CommitOnBranch("v2", own_v1, {{"dir/prompt.md", "prompt 2\n"}, {"manifest", "m 2\n"}});
   ObjectId v1 = repo_->TreeOf(own_v1);
   ObjectId v2 = repo_->TreeOf(own_v2);
@@ -29,7 +29,7 @@ TEST_F(GitQueriesTest, ContentIdIgnoresExactlyTheExcludedPaths) {
   EXPECT_EQ(repo_->ContentIdExcluding(v1, own), repo_->ContentIdExcluding(v2, own));
   EXPECT_NE(repo_->ContentIdExcluding(v2, own), v2);
 
-  std::string other_changed = CommitOnBranch("other", own_v2, {{"dir/b.txt", "changed\n"}});
+  ObjectId other_changed = CommitOnBranch("other", own_v2, {{"dir/b.txt", "changed\n"}});
   EXPECT_NE(repo_->ContentIdExcluding(repo_->TreeOf(other_changed), own),
             repo_->ContentIdExcluding(v2, own));
   // A whole directory can be excluded.
@@ -38,19 +38,19 @@ TEST_F(GitQueriesTest, ContentIdIgnoresExactlyTheExcludedPaths) {
 }
 
 TEST_F(GitQueriesTest, ContentIdOfAMissingTreeIsAnInfraErrorNamingIt) {
-  std::string missing(40, '1');
+  ObjectId missing = Oid(std::string(40, '1'));
   try {
     repo_->ContentIdExcluding(missing, {"a.txt"});
     FAIL() << "expected InfraError";
   } catch (const InfraError& e) {
-    EXPECT_NE(std::string(e.what()).find("looking up tree " + missing), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("looking up tree " + missing.hex()), std::string::npos)
         << e.what();
   }
 }
 
 TEST_F(GitQueriesTest, ReachableFromAnyTip) {
-  std::string side = CommitOnBranch("side", initial_, {{"c.txt", "c\n"}});
-  std::string later = CommitOnBranch("later", side, {{"d.txt", "d\n"}});
+  ObjectId side = CommitOnBranch("side", initial_, {{"c.txt", "c\n"}});
+  ObjectId later = CommitOnBranch("later", side, {{"d.txt", "d\n"}});
   EXPECT_TRUE(repo_->IsReachableFromAny(side, {later}));
   EXPECT_TRUE(repo_->IsReachableFromAny(side, {initial_, side}));
   EXPECT_FALSE(repo_->IsReachableFromAny(later, {initial_, side}));

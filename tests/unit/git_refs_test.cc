@@ -15,30 +15,30 @@ TEST_F(GitRefsTest, ReadRefResolvesSymbolicRefsAndReportsAbsence) {
 }
 
 TEST_F(GitRefsTest, WriteRefCreatesAndMovesEvenTheCheckedOutBranch) {
-  std::string second = CommitOnBranch("main", "main", {{"a.txt", "2\n"}});
+  ObjectId second = CommitOnBranch("main", "main", {{"a.txt", "2\n"}});
   repo_->WriteRef("refs/orchestrate/x", initial_, "test");
-  EXPECT_EQ(Git("rev-parse refs/orchestrate/x"), initial_);
+  EXPECT_EQ(Id("refs/orchestrate/x"), initial_);
   repo_->WriteRef("refs/heads/main", initial_, "test");
-  EXPECT_EQ(Git("rev-parse refs/heads/main"), initial_);
+  EXPECT_EQ(Git("rev-parse refs/heads/main"), initial_.hex());
   repo_->WriteRef("refs/heads/main", second, "test");
   EXPECT_EQ(repo_->ReadRef("refs/heads/main"), second);
 }
 
 TEST_F(GitRefsTest, WriteRefIfWithoutExpectationOnlyCreates) {
   EXPECT_TRUE(repo_->WriteRefIf("refs/orchestrate/new", initial_, std::nullopt, "create"));
-  EXPECT_EQ(Git("rev-parse refs/orchestrate/new"), initial_);
-  std::string second = CommitOnBranch("main", "main", {{"a.txt", "2\n"}});
+  EXPECT_EQ(Git("rev-parse refs/orchestrate/new"), initial_.hex());
+  ObjectId second = CommitOnBranch("main", "main", {{"a.txt", "2\n"}});
   EXPECT_FALSE(repo_->WriteRefIf("refs/orchestrate/new", second, std::nullopt, "create"));
   EXPECT_EQ(repo_->ReadRef("refs/orchestrate/new"), initial_);
 }
 
 TEST_F(GitRefsTest, WriteRefIfMovesOnlyFromExpectedValue) {
-  std::string second = CommitOnBranch("main", "main", {{"a.txt", "2\n"}});
+  ObjectId second = CommitOnBranch("main", "main", {{"a.txt", "2\n"}});
   repo_->WriteRef("refs/orchestrate/cas", initial_, "setup");
   EXPECT_FALSE(repo_->WriteRefIf("refs/orchestrate/cas", initial_, second, "stale"));
   EXPECT_EQ(repo_->ReadRef("refs/orchestrate/cas"), initial_);
   EXPECT_TRUE(repo_->WriteRefIf("refs/orchestrate/cas", second, initial_, "move"));
-  EXPECT_EQ(Git("rev-parse refs/orchestrate/cas"), second);
+  EXPECT_EQ(Git("rev-parse refs/orchestrate/cas"), second.hex());
 }
 
 TEST_F(GitRefsTest, WriteRefIfWithExpectationFailsWhenRefIsMissing) {
@@ -47,24 +47,24 @@ TEST_F(GitRefsTest, WriteRefIfWithExpectationFailsWhenRefIsMissing) {
 }
 
 TEST_F(GitRefsTest, WriteRefIfWorksOnPackedRefs) {
-  std::string second = CommitOnBranch("main", "main", {{"a.txt", "2\n"}});
+  ObjectId second = CommitOnBranch("main", "main", {{"a.txt", "2\n"}});
   repo_->WriteRef("refs/orchestrate/packed", initial_, "setup");
   Git("pack-refs --all");
   EXPECT_FALSE(repo_->WriteRefIf("refs/orchestrate/packed", second, second, "stale"));
   EXPECT_TRUE(repo_->WriteRefIf("refs/orchestrate/packed", second, initial_, "move"));
-  EXPECT_EQ(Git("rev-parse refs/orchestrate/packed"), second);
+  EXPECT_EQ(Git("rev-parse refs/orchestrate/packed"), second.hex());
 }
 
 // The stamp changes whenever git rewrites the file holding the ref: the
 // loose file (a new inode each time, by rename) or packed-refs.
 TEST_F(GitRefsTest, StampOfRefChangesWhenGitRewritesTheRefLooseOrPacked) {
-  std::string second = CommitOnBranch("main", "main", {{"a.txt", "2\n"}});
+  ObjectId second = CommitOnBranch("main", "main", {{"a.txt", "2\n"}});
   repo_->WriteRef("refs/orchestrate/s", initial_, "setup");
   RefStamp loose = repo_->StampOfRef("refs/orchestrate/s");
   EXPECT_TRUE(loose.known);
   EXPECT_FALSE(loose.packed);
   EXPECT_EQ(repo_->StampOfRef("refs/orchestrate/s"), loose);
-  Git("update-ref refs/orchestrate/s " + second);
+  Git("update-ref refs/orchestrate/s " + second.hex());
   RefStamp moved = repo_->StampOfRef("refs/orchestrate/s");
   EXPECT_TRUE(moved.known);
   EXPECT_NE(moved, loose);
@@ -95,7 +95,7 @@ TEST_F(GitRefsTest, DeleteRefRemovesRefAndIgnoresMissingOnes) {
 }
 
 TEST_F(GitRefsTest, ListRefsFiltersByPrefixAndSortsByName) {
-  std::string second = CommitOnBranch("main", "main", {{"a.txt", "2\n"}});
+  ObjectId second = CommitOnBranch("main", "main", {{"a.txt", "2\n"}});
   repo_->WriteRef("refs/orchestrate/b/2", second, "setup");
   repo_->WriteRef("refs/orchestrate/a", initial_, "setup");
   repo_->WriteRef("refs/orchestrate/b/1", initial_, "setup");

@@ -30,25 +30,25 @@ TEST_F(GitRemoteTest, PushesRefsToNamedRemote) {
       "origin",
       {"refs/heads/main:refs/heads/main", "refs/orchestrate/runs/1:refs/orchestrate/runs/1"});
   EXPECT_TRUE(rejected.empty());
-  EXPECT_EQ(RemoteGit("rev-parse refs/heads/main"), initial_);
-  EXPECT_EQ(RemoteGit("rev-parse refs/orchestrate/runs/1"), initial_);
+  EXPECT_EQ(RemoteGit("rev-parse refs/heads/main"), initial_.hex());
+  EXPECT_EQ(RemoteGit("rev-parse refs/orchestrate/runs/1"), initial_.hex());
 }
 
 TEST_F(GitRemoteTest, PushesToPathWithoutConfiguredRemote) {
   EXPECT_TRUE(repo_->Push(remote(), {"refs/heads/main:refs/heads/copy"}).empty());
-  EXPECT_EQ(RemoteGit("rev-parse refs/heads/copy"), initial_);
+  EXPECT_EQ(RemoteGit("rev-parse refs/heads/copy"), initial_.hex());
 }
 
 TEST_F(GitRemoteTest, DivergentRefIsReportedAsRejectionWhileOthersArePushed) {
-  std::string theirs = CommitOnBranch("theirs", initial_, {{"a.txt", "theirs\n"}});
+  ObjectId theirs = CommitOnBranch("theirs", initial_, {{"a.txt", "theirs\n"}});
   Git("push -q origin theirs:refs/heads/shared");
-  std::string ours = CommitOnBranch("ours", initial_, {{"a.txt", "ours\n"}});
+  CommitOnBranch("ours", initial_, {{"a.txt", "ours\n"}});
   std::vector<std::string> rejected = repo_->Push(
       "origin", {"refs/heads/ours:refs/heads/shared", "refs/heads/main:refs/heads/main"});
   ASSERT_EQ(rejected.size(), 1u);
   EXPECT_EQ(rejected[0], "refs/heads/shared: cannot push non-fastforwardable reference");
-  EXPECT_EQ(RemoteGit("rev-parse refs/heads/shared"), theirs);
-  EXPECT_EQ(RemoteGit("rev-parse refs/heads/main"), initial_);
+  EXPECT_EQ(RemoteGit("rev-parse refs/heads/shared"), theirs.hex());
+  EXPECT_EQ(RemoteGit("rev-parse refs/heads/main"), initial_.hex());
 }
 
 TEST_F(GitRemoteTest, RefHoldingCommitsUnknownLocallyIsReportedAsRejection) {
@@ -64,17 +64,17 @@ TEST_F(GitRemoteTest, RefHoldingCommitsUnknownLocallyIsReportedAsRejection) {
 }
 
 TEST_F(GitRemoteTest, ForcedRefspecOverwritesDivergentRef) {
-  std::string theirs = CommitOnBranch("theirs", initial_, {{"a.txt", "theirs\n"}});
+  CommitOnBranch("theirs", initial_, {{"a.txt", "theirs\n"}});
   Git("push -q origin theirs:refs/heads/shared");
-  std::string ours = CommitOnBranch("ours", initial_, {{"a.txt", "ours\n"}});
+  ObjectId ours = CommitOnBranch("ours", initial_, {{"a.txt", "ours\n"}});
   EXPECT_TRUE(repo_->Push("origin", {"+refs/heads/ours:refs/heads/shared"}).empty());
-  EXPECT_EQ(RemoteGit("rev-parse refs/heads/shared"), ours);
+  EXPECT_EQ(RemoteGit("rev-parse refs/heads/shared"), ours.hex());
 }
 
 TEST_F(GitRemoteTest, FetchesGlobRefspecIntoLocalRefs) {
   std::string clone = tmp_.path() + "/clone";
   InitRepo(clone, {{"other.txt", "other\n"}});
-  std::string record = Trimmed("git rev-parse HEAD", clone);
+  ObjectId record = Oid(Trimmed("git rev-parse HEAD", clone));
   MustShell("git push -q " + ShellQuote(remote()) +
                 " HEAD:refs/orchestrate/cache/x HEAD:refs/orchestrate/cache/y/z",
             clone);

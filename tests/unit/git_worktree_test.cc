@@ -35,7 +35,7 @@ TEST_F(GitWorktreeTest, EnsureCreatesWorktreeOnBranch) {
   std::string path = store_->Ensure("w0", "refs/heads/b0");
   EXPECT_EQ(path, dir() + "/w0");
   EXPECT_EQ(Trimmed("git symbolic-ref HEAD", path), "refs/heads/b0");
-  EXPECT_EQ(Trimmed("git rev-parse HEAD", path), initial_);
+  EXPECT_EQ(Trimmed("git rev-parse HEAD", path), initial_.hex());
   EXPECT_EQ(ReadFile(path + "/dir/b.txt"), "b\n");
   EXPECT_EQ(Trimmed("git status --porcelain", path), "");
   EXPECT_NE(Git("worktree list --porcelain").find("worktree " + path), std::string::npos);
@@ -52,7 +52,7 @@ TEST_F(GitWorktreeTest, EnsureRecreatesWorktreeWhoseDirectoryVanished) {
   std::string path = store_->Ensure("w0", "refs/heads/b0");
   fs::remove_all(path);
   EXPECT_EQ(store_->Ensure("w0", "refs/heads/b0"), path);
-  EXPECT_EQ(Trimmed("git rev-parse HEAD", path), initial_);
+  EXPECT_EQ(Trimmed("git rev-parse HEAD", path), initial_.hex());
 }
 
 TEST_F(GitWorktreeTest, EnsureSurvivesTwoInvalidEntries) {
@@ -73,7 +73,7 @@ TEST_F(GitWorktreeTest, EnsureReplacesDebrisOfItsOwnName) {
   MakeDebris("w0", dir() + "/w0/.git");
   std::string path = store_->Ensure("w0", "refs/heads/b0");
   EXPECT_FALSE(FileExists(path + "/half-written.txt"));
-  EXPECT_EQ(Trimmed("git rev-parse HEAD", path), initial_);
+  EXPECT_EQ(Trimmed("git rev-parse HEAD", path), initial_.hex());
 }
 
 TEST_F(GitWorktreeTest, EnsureOnMissingBranchIsInfraError) {
@@ -123,7 +123,7 @@ TEST_F(GitWorktreeTest, RemoveDeletesWorktreeButKeepsBranch) {
   store_->Remove("w0");
   EXPECT_FALSE(FileExists(path));
   EXPECT_FALSE(FileExists(admin("w0")));
-  EXPECT_EQ(Git("rev-parse b0"), initial_);
+  EXPECT_EQ(Git("rev-parse b0"), initial_.hex());
   EXPECT_EQ(Git("worktree list --porcelain").find(path), std::string::npos);
   EXPECT_NO_THROW(store_->Remove("w0"));
 }
@@ -162,7 +162,7 @@ TEST_F(GitWorktreeTest, RepairRemovesCrashDebrisAndKeepsHealthyWorktrees) {
   EXPECT_FALSE(FileExists(dir() + "/w3"));
   EXPECT_FALSE(FileExists(admin("wX")));
   EXPECT_EQ(store_->List(), std::vector<std::string>{"w0"});
-  EXPECT_EQ(Trimmed("git rev-parse HEAD", healthy), initial_);
+  EXPECT_EQ(Trimmed("git rev-parse HEAD", healthy), initial_.hex());
   EXPECT_TRUE(store_->Repair().empty());
 }
 
@@ -239,14 +239,14 @@ TEST_F(GitWorktreeTest, WorktreeRepoCommitsOntoItsOwnBranch) {
   WriteFile(path, "made-in-w0.txt", "w0\n");
   std::optional<ObjectId> commit = worktree->CommitAll("phase output");
   ASSERT_TRUE(commit);
-  EXPECT_EQ(Git("rev-parse b0"), *commit);
-  EXPECT_EQ(Git("rev-parse main"), initial_);
+  EXPECT_EQ(Git("rev-parse b0"), commit->hex());
+  EXPECT_EQ(Git("rev-parse main"), initial_.hex());
   EXPECT_FALSE(worktree->HasUncommittedChanges());
 }
 
 TEST_F(GitWorktreeTest, WorktreeSwitchesBetweenBranchesAfterDetaching) {
   std::string path = store_->Ensure("w0", "refs/heads/b0");
-  std::string other = CommitOnBranch("b1", initial_, {{"a.txt", "b1\n"}});
+  ObjectId other = CommitOnBranch("b1", initial_, {{"a.txt", "b1\n"}});
   Git("checkout -q main");
   std::unique_ptr<Repo> worktree = Repo::Open(path);
   worktree->DetachHead();

@@ -14,12 +14,12 @@ class IntegrationTest : public GitRepoTest {
   /// A result of `phase`: `files` committed on top of the initial commit.
   PhaseResult Result(const std::string& phase,
                      const std::vector<std::pair<std::string, std::string>>& files) {
-    std::string commit = CommitOnBranch("result-" + phase, initial_, files);
+    ObjectId commit = CommitOnBranch("result-" + phase, initial_, files);
     Git("checkout -q main");
     return PhaseResult{phase, commit, initial_, {}};
   }
   std::string Show(const ObjectId& commit, const std::string& path) {
-    return Trimmed("git show " + commit + ":" + path, root());
+    return Trimmed("git show " + commit.hex() + ":" + path, root());
   }
 };
 
@@ -57,14 +57,14 @@ TEST_F(IntegrationTest, InputMergeIsDeterministicAndNamesThePhase) {
   MergeOutcome second = MergeInput(*repo_, initial_, {a, b});
   ASSERT_TRUE(first.failures.empty());
   EXPECT_EQ(first.commit, second.commit);
-  EXPECT_EQ(Git("log -1 --format=%s " + first.commit), "orchestrate: merge b");
+  EXPECT_EQ(Git("log -1 --format=%s " + first.commit.hex()), "orchestrate: merge b");
   Signature fixed = FixedSignature();
-  int64_t newest = std::max(std::stoll(Git("log -1 --format=%ct " + a.commit)),
-                            std::stoll(Git("log -1 --format=%ct " + b.commit)));
+  int64_t newest = std::max(std::stoll(Git("log -1 --format=%ct " + a.commit.hex())),
+                            std::stoll(Git("log -1 --format=%ct " + b.commit.hex())));
   std::string time = std::to_string(newest + 1);
-  EXPECT_EQ(Git("log -1 --format='%an <%ae> %at' " + first.commit),
+  EXPECT_EQ(Git("log -1 --format='%an <%ae> %at' " + first.commit.hex()),
             fixed.name + " <" + fixed.email + "> " + time);
-  EXPECT_EQ(Git("log -1 --format='%cn %ct' " + first.commit), fixed.name + " " + time);
+  EXPECT_EQ(Git("log -1 --format='%cn %ct' " + first.commit.hex()), fixed.name + " " + time);
 }
 
 TEST_F(IntegrationTest, InputMergeDependsOnDepOrder) {
@@ -129,11 +129,11 @@ TEST_F(IntegrationTest, TargetMemoDigestIsTheBlobIdOfItsText) {
   PhaseResult b = Result("b", {{"new.txt", "from b\n"}});
   b.input = a.commit;
   b.deps = {"a", "x"};
-  std::string text = "orchestrate target merge 1\n" + initial_ + "\n";
-  text += "a" + std::string(1, '\0') + a.commit + std::string(1, '\0') + a.input + "\n";
-  text += "b" + std::string(1, '\0') + b.commit + std::string(1, '\0') + b.input +
+  std::string text = "orchestrate target merge 1\n" + initial_.hex() + "\n";
+  text += "a" + std::string(1, '\0') + a.commit.hex() + std::string(1, '\0') + a.input.hex() + "\n";
+  text += "b" + std::string(1, '\0') + b.commit.hex() + std::string(1, '\0') + b.input.hex() +
           std::string(1, '\0') + "a" + std::string(1, '\0') + "x\n";
-  EXPECT_EQ(TargetMemo::Digest(initial_, {a, b}), HashBlob(text));
+  EXPECT_EQ(TargetMemo::Digest(initial_, {a, b}), HashBlob(text).hex());
 }
 
 TEST_F(IntegrationTest, TargetMemoDigestCoversEveryInput) {
@@ -159,10 +159,10 @@ TEST_F(IntegrationTest, TargetMemoKeepsTheRecentEntriesAndIgnoresDamage) {
   TargetMemo memo(path);
   EXPECT_FALSE(memo.Find("x"));
   for (size_t i = 0; i < TargetMemo::kMaxEntries + 4; ++i)
-    memo.Remember(HashBlob(std::to_string(i)), initial_);
-  EXPECT_FALSE(memo.Find(HashBlob("0")));  // the oldest went
-  EXPECT_EQ(memo.Find(HashBlob(std::to_string(TargetMemo::kMaxEntries + 3))), initial_);
-  EXPECT_THROW(TargetMemo(root() + "/no-such-dir/memo").Remember(HashBlob("x"), initial_),
+    memo.Remember(HashBlob(std::to_string(i)).hex(), initial_);
+  EXPECT_FALSE(memo.Find(HashBlob("0").hex()));  // the oldest went
+  EXPECT_EQ(memo.Find(HashBlob(std::to_string(TargetMemo::kMaxEntries + 3)).hex()), initial_);
+  EXPECT_THROW(TargetMemo(root() + "/no-such-dir/memo").Remember(HashBlob("x").hex(), initial_),
                InfraError);
 }
 
@@ -181,14 +181,14 @@ TEST_F(IntegrationTest, MissingTargetMayBeCreated) {
 
 TEST_F(IntegrationTest, UpdateTargetMovesTheBranchAndRemembersIt) {
   UpdateTarget(*repo_, "orchestrate/integration", initial_);
-  EXPECT_EQ(Git("rev-parse orchestrate/integration"), initial_);
-  EXPECT_EQ(Git("rev-parse refs/orchestrate/targets/orchestrate/integration"), initial_);
+  EXPECT_EQ(Git("rev-parse orchestrate/integration"), initial_.hex());
+  EXPECT_EQ(Git("rev-parse refs/orchestrate/targets/orchestrate/integration"), initial_.hex());
   EXPECT_NO_THROW(CheckTarget(*repo_, "orchestrate/integration"));
   PhaseResult a = Result("a", {{"a.txt", "from a\n"}});
   UpdateTarget(*repo_, "orchestrate/integration", a.commit);
-  EXPECT_EQ(Git("rev-parse orchestrate/integration"), a.commit);
+  EXPECT_EQ(Git("rev-parse orchestrate/integration"), a.commit.hex());
   EXPECT_NO_THROW(CheckTarget(*repo_, "orchestrate/integration"));
-  EXPECT_EQ(Git("rev-parse HEAD"), initial_) << "the user's checkout is untouched";
+  EXPECT_EQ(Git("rev-parse HEAD"), initial_.hex()) << "the user's checkout is untouched";
 }
 
 TEST_F(IntegrationTest, UpdateTargetToWhereItIsWritesNothing) {
@@ -199,11 +199,11 @@ TEST_F(IntegrationTest, UpdateTargetToWhereItIsWritesNothing) {
   PhaseResult a = Result("a", {{"a.txt", "from a\n"}});
   UpdateTarget(*repo_, "orchestrate/integration", a.commit);
   EXPECT_NE(Git("reflog show --format=%gs orchestrate/integration"), reflog);
-  EXPECT_EQ(Git("rev-parse refs/orchestrate/targets/orchestrate/integration"), a.commit);
+  EXPECT_EQ(Git("rev-parse refs/orchestrate/targets/orchestrate/integration"), a.commit.hex());
 }
 
 TEST_F(IntegrationTest, TargetOrchestrateDidNotCreateIsRefused) {
-  Git("branch integration " + initial_);
+  Git("branch integration " + initial_.hex());
   std::string msg = MessageOf<UsageError>([&] { CheckTarget(*repo_, "integration"); });
   EXPECT_EQ(msg,
             "refusing to move target branch 'integration': it holds commits orchestrate did not "
@@ -214,12 +214,12 @@ TEST_F(IntegrationTest, TargetOrchestrateDidNotCreateIsRefused) {
 
 TEST_F(IntegrationTest, TargetWithForeignCommitsIsRefusedNamingBothCommits) {
   UpdateTarget(*repo_, "integration", initial_);
-  std::string foreign = CommitOnBranch("integration", initial_, {{"mine.txt", "mine\n"}});
+  ObjectId foreign = CommitOnBranch("integration", initial_, {{"mine.txt", "mine\n"}});
   Git("checkout -q main");
   std::string msg = MessageOf<UsageError>([&] { CheckTarget(*repo_, "integration"); });
   EXPECT_NE(msg.find("refusing to move target branch 'integration'"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("orchestrate last wrote " + initial_.substr(0, 12) +
-                     ", but it now points at " + foreign.substr(0, 12)),
+  EXPECT_NE(msg.find("orchestrate last wrote " + initial_.ShortHex(12) + ", but it now points at " +
+                     foreign.ShortHex(12)),
             std::string::npos)
       << msg;
   EXPECT_NE(msg.find("git branch -D integration"), std::string::npos) << msg;

@@ -2,6 +2,7 @@
 
 #include "orchestrate/events.h"
 #include "support/event_builders.h"
+#include "support/fake_ids.h"
 #include "support/test_repo.h"
 
 namespace orchestrate {
@@ -80,7 +81,7 @@ class JunitWriterTest : public ::testing::Test {
 
   std::vector<Event> SampleRun() {
     Event fresh = PhaseFresh("schema");
-    fresh.result = "1111111";
+    fresh.result = PaddedId("1111111");
     Event failed = PhaseFinished("ui", PhaseState::kFailed, 20, 20);
     failed.failed_command = "make test";
     failed.commands = {{"verify", "make test", 2, "exit status 2", 3}};

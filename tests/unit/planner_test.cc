@@ -178,7 +178,7 @@ TEST_F(PlannerTest, ChangedCommandIsTheReason) {
 }
 
 TEST_F(PlannerTest, RevertedCommandIsFreshAgain) {
-  ObjectId key = Decide("a").key;
+  std::string key = Decide("a").key;
   StoreSuccess(Decide("a"));
   EditManifest("echo a > a.txt", "echo A > a.txt");
   StoreSuccess(Decide("a"));

@@ -16,10 +16,10 @@ RecordSummary Sample(const std::string& phase, const std::string& key) {
   RecordSummary s;
   s.phase = phase;
   s.key = key;
-  s.record = std::string(40, 'a');
-  s.result = std::string(40, 'b');
-  s.input = std::string(40, 'c');
-  s.result_tree = std::string(40, 'd');
+  s.record = testing::Oid(std::string(40, 'a'));
+  s.result = testing::Oid(std::string(40, 'b'));
+  s.input = testing::Oid(std::string(40, 'c'));
+  s.result_tree = testing::Oid(std::string(40, 'd'));
   s.started_at = 1700000000;
   s.duration_s = 0.1 + 0.2;  // not exactly representable in few digits
   s.attempts = 3;
@@ -68,7 +68,7 @@ TEST(RecordSummaryTest, PackedAndUnknownRefStampsRoundTrip) {
 
 TEST(RecordSummaryTest, EmptyInputAndIncompleteHandoffRoundTrip) {
   RecordSummary s = Sample("api", "k1");
-  s.input = "";
+  s.input = ObjectId();
   s.handoff_complete = false;
   s.handoff = "";
   s.signed_by = "";
@@ -86,6 +86,12 @@ TEST(RecordSummaryTest, MalformedLinesAreRejected) {
   bad_number.replace(bad_number.find("1700000000"), 10, "17000x0000");
   EXPECT_FALSE(ParseSummary(bad_number));
   EXPECT_FALSE(ParseSummary("a\\qpi" + good.substr(3)));  // "\q" is no escape
+  std::string bad_id = good;
+  bad_id.replace(bad_id.find(std::string(40, 'b')), 40, std::string(40, 'x'));
+  EXPECT_FALSE(ParseSummary(bad_id));
+  std::string no_record = good;
+  no_record.replace(no_record.find(std::string(40, 'a')), 40, "");
+  EXPECT_FALSE(ParseSummary(no_record));
 }
 
 class RecordIndexTest : public ::testing::Test {
@@ -123,14 +129,14 @@ TEST_F(RecordIndexTest, LaterEntriesReplaceEarlierOnesAndAreAppended) {
   {
     RecordIndex index(path());
     RecordSummary newer = Sample("api", "k1");
-    newer.record = std::string(40, 'e');
+    newer.record = testing::Oid(std::string(40, 'e'));
     index.Add(newer);
   }  // flushed on destruction
   std::string text = testing::ReadFile(path());
   EXPECT_GT(text.size(), size_before);
   EXPECT_EQ(text.substr(0, size_before), testing::ReadFile(path()).substr(0, size_before));
   RecordIndex index(path());
-  EXPECT_EQ(index.Find("api", "k1")->record, std::string(40, 'e'));
+  EXPECT_EQ(index.Find("api", "k1")->record, testing::Oid(std::string(40, 'e')));
 }
 
 TEST_F(RecordIndexTest, RewritesTheFileWhenMostLinesAreReplaced) {

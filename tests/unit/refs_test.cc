@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/test_repo.h"
+
 namespace orchestrate::refs {
 namespace {
 
@@ -48,9 +50,9 @@ TEST(RefsTest, ParseCacheRefUndoesCacheRef) {
 
 TEST(RefsTest, AttemptsAreNamedByTimeAndCommit) {
   EXPECT_EQ(AttemptRefs("api"), "refs/orchestrate/attempts/api/");
-  EXPECT_EQ(AttemptRef("api", 1700000000, "0123456789abcdef0123456789abcdef01234567"),
+  EXPECT_EQ(AttemptRef("api", 1700000000, testing::Oid("0123456789abcdef0123456789abcdef01234567")),
             "refs/orchestrate/attempts/api/1700000000-0123456789ab");
-  EXPECT_TRUE(AttemptRef("api", 1, "abc").starts_with(kAttemptRoot));
+  EXPECT_TRUE(AttemptRef("api", 1, ObjectId()).starts_with(kAttemptRoot));
 }
 
 TEST(RefsTest, TargetMarks) {

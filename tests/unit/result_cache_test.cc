@@ -22,7 +22,7 @@ Record SampleRecord(const std::string& phase, const std::string& key, const Obje
   r.key = key;
   r.components.items = {{"command", "make api"}, {"merge", "true"}, {"dep schema", "abc"}};
   r.result = result;
-  r.result_tree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+  r.result_tree = testing::Oid("4b825dc642cb6eb9a060e54bf8d69288fbee4904");
   r.started_at = 1700000000;
   r.duration_s = 12.5;
   r.attempts = 2;
@@ -62,7 +62,8 @@ void ExpectSameRecord(const Record& a, const Record& b) {
 constexpr const char* kRef = "refs/orchestrate/cache/api/k1";
 
 TEST(RecordJsonTest, RoundTripsEveryFieldButLogAndHandoff) {
-  Record record = SampleRecord("api", "k1", "0123456789012345678901234567890123456789");
+  Record record =
+      SampleRecord("api", "k1", testing::Oid("0123456789012345678901234567890123456789"));
   Record back = RecordFromJson(RecordToJson(record), kRef);
   record.log.clear();
   record.handoff.clear();
@@ -70,12 +71,12 @@ TEST(RecordJsonTest, RoundTripsEveryFieldButLogAndHandoff) {
 }
 
 TEST(RecordJsonTest, UsesTheDocumentedFieldNames) {
-  std::string json = RecordToJson(SampleRecord("api", "k1", "r"));
+  std::string json = RecordToJson(SampleRecord("api", "k1", testing::Oid(std::string(40, 'a'))));
   for (const char* field :
        {"\"version\": 1", "\"phase\": \"api\"", "\"key\": \"k1\"", "\"components\"",
-        "\"status\": \"succeeded\"", "\"result\": \"r\"", "\"result_tree\"", "\"started_at\"",
-        "\"duration_s\"", "\"attempts\": 2", "\"step\": \"setup\"", "\"exit_code\": 1",
-        "\"describe\""})
+        "\"status\": \"succeeded\"", "\"result\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"",
+        "\"result_tree\"", "\"started_at\"", "\"duration_s\"", "\"attempts\": 2",
+        "\"step\": \"setup\"", "\"exit_code\": 1", "\"describe\""})
     EXPECT_NE(json.find(field), std::string::npos) << field;
   EXPECT_EQ(json.find("\"log\""), std::string::npos);
 }
@@ -109,10 +110,19 @@ TEST(RecordJsonTest, MissingVersionOrFieldIsUnreadable) {
 }
 
 TEST(RecordJsonTest, WrongTypeIsUnreadable) {
-  std::string json = RecordToJson(SampleRecord("api", "k1", "r"));
+  std::string json = RecordToJson(SampleRecord("api", "k1", ObjectId()));
   json.replace(json.find("\"attempts\": 2"), 13, "\"attempts\": \"two\"");
   EXPECT_NE(MessageOf<InfraError>([&] { RecordFromJson(json, kRef); }).find("is unreadable ("),
             std::string::npos);
+}
+
+TEST(RecordJsonTest, AMalformedObjectIdIsUnreadableAndNamesTheField) {
+  std::string json = RecordToJson(SampleRecord("api", "k1", testing::Oid(std::string(40, 'a'))));
+  json.replace(json.find(std::string(40, 'a')), 40, "not-a-commit");
+  EXPECT_EQ(MessageOf<InfraError>([&] { RecordFromJson(json, kRef); }),
+            "cache record refs/orchestrate/cache/api/k1 is unreadable (its result is not an "
+            "object id); remove it with `git update-ref -d refs/orchestrate/cache/api/k1` or run "
+            "`orchestrate cache prune`");
 }
 
 // --- ResultCache -------------------------------------------------------------------
@@ -121,7 +131,7 @@ class ResultCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
     InitGit();
-    base_ = testing::InitRepo(root(), {{"a.txt", "a\n"}});
+    base_ = testing::Oid(testing::InitRepo(root(), {{"a.txt", "a\n"}}));
     repo_ = Repo::Open(root());
     cache_ = std::make_unique<ResultCache>(*repo_);
   }
@@ -133,10 +143,10 @@ class ResultCacheTest : public ::testing::Test {
     return out;
   }
   /// A result commit on a scratch branch, as a phase would make it.
-  std::string MakeResult(const std::string& content) {
-    Git("checkout -q -B scratch " + base_);
+  ObjectId MakeResult(const std::string& content) {
+    Git("checkout -q -B scratch " + base_.hex());
     testing::WriteFile(root(), "result.txt", content);
-    std::string commit = testing::CommitAll(root(), "result " + content);
+    ObjectId commit = testing::Oid(testing::CommitAll(root(), "result " + content));
     Git("checkout -q main");
     return commit;
   }
@@ -156,10 +166,10 @@ class ResultCacheTest : public ::testing::Test {
     return r;
   }
   /// The key of SampleRecord's components.
-  static std::string K1() { return SampleRecord("api", "", "").components.Hash(); }
+  static std::string K1() { return SampleRecord("api", "", ObjectId()).components.Hash(); }
 
   testing::TempDir tmp_;
-  std::string base_;
+  ObjectId base_;
   std::unique_ptr<Repo> repo_;
   std::unique_ptr<ResultCache> cache_;
 };
@@ -183,10 +193,10 @@ TEST_F(ResultCacheTest, LookupOfAnUnknownKeyOrPhaseFindsNothing) {
 }
 
 TEST_F(ResultCacheTest, RecordIsACommitOnTheResultHoldingThreeFiles) {
-  std::string result = MakeResult("1");
+  ObjectId result = MakeResult("1");
   ASSERT_TRUE(cache_->Store(SampleRecord("api", "k1", result)));
   std::string ref = "refs/orchestrate/cache/api/k1";
-  EXPECT_EQ(Git("rev-list --parents -n 1 " + ref).substr(41), result);
+  EXPECT_EQ(Git("rev-list --parents -n 1 " + ref).substr(41), result.hex());
   EXPECT_EQ(Git("ls-tree --name-only " + ref), "handoff.md\nlog\nrecord.json");
   EXPECT_EQ(Git("show " + ref + ":handoff.md"), "# API\nAdded endpoints.");
   EXPECT_NE(Git("show " + ref + ":record.json").find("\"version\": 1"), std::string::npos);
@@ -226,14 +236,14 @@ TEST_F(ResultCacheTest, IdenticalRecordsAreIdenticalObjects) {
 }
 
 TEST_F(ResultCacheTest, RecordKeepsTheResultAliveThroughGc) {
-  std::string kept = MakeResult("kept");
-  std::string dropped = MakeResult("dropped");
+  ObjectId kept = MakeResult("kept");
+  ObjectId dropped = MakeResult("dropped");
   ASSERT_TRUE(cache_->Store(SampleRecord("api", "k1", kept)));
   Git("branch -D scratch");
   Git("reflog expire --expire=now --all");
   Git("gc -q --prune=now");
-  EXPECT_EQ(testing::Shell("git cat-file -e " + kept, root()).status, 0);
-  EXPECT_NE(testing::Shell("git cat-file -e " + dropped, root()).status, 0);
+  EXPECT_EQ(testing::Shell("git cat-file -e " + kept.hex(), root()).status, 0);
+  EXPECT_NE(testing::Shell("git cat-file -e " + dropped.hex(), root()).status, 0);
   EXPECT_TRUE(cache_->Lookup("api", "k1"));
 }
 
@@ -273,7 +283,7 @@ TEST_F(ResultCacheTest, LookupRejectsARecordFiledUnderAnotherName) {
 }
 
 TEST_F(ResultCacheTest, LatestPicksTheNewestRecordOfThePhaseOnly) {
-  std::string result = MakeResult("1");
+  ObjectId result = MakeResult("1");
   for (auto [key, at] : {std::pair{"k1", 100}, {"k2", 300}, {"k3", 200}}) {
     Record r = SampleRecord("api", key, result);
     r.started_at = at;
@@ -290,7 +300,7 @@ TEST_F(ResultCacheTest, LatestPicksTheNewestRecordOfThePhaseOnly) {
 }
 
 TEST_F(ResultCacheTest, ListShowsEveryRecordAndRemoveDeletesOne) {
-  std::string result = MakeResult("1");
+  ObjectId result = MakeResult("1");
   Record api = SampleRecord("api", "k1", result);
   Record ui = SampleRecord("ui", "k2", result);
   ui.started_at = 5;
@@ -375,7 +385,7 @@ TEST_F(IndexedCacheTest, RecordsStoredAfterAMissBeforeAnyRecordExistedAreIndexed
   RecordIndex index(index_path());
   const RecordSummary* entry = index.Find("api", K1());
   ASSERT_NE(entry, nullptr);
-  EXPECT_EQ(entry->record, Git("rev-parse refs/orchestrate/cache/api/" + K1()));
+  EXPECT_EQ(entry->record.hex(), Git("rev-parse refs/orchestrate/cache/api/" + K1()));
 }
 
 TEST_F(IndexedCacheTest, StoreIndexesTheRecordAndFindUsesItWithoutReadingGitObjects) {
@@ -388,7 +398,7 @@ TEST_F(IndexedCacheTest, StoreIndexesTheRecordAndFindUsesItWithoutReadingGitObje
   RecordIndex index(index_path());
   const RecordSummary* entry = index.Find("api", K1());
   ASSERT_NE(entry, nullptr);
-  EXPECT_EQ(entry->record, Git("rev-parse refs/orchestrate/cache/api/" + K1()));
+  EXPECT_EQ(entry->record.hex(), Git("rev-parse refs/orchestrate/cache/api/" + K1()));
   // Remove the record's record.json object behind the cache's back: an
   // indexed lookup does not read it (a plain Lookup now fails).
   std::string blob = Git("rev-parse refs/orchestrate/cache/api/" + K1() + ":record.json");
@@ -593,28 +603,28 @@ TEST_F(TrustedCacheTest, ARecordFiledUnderAnotherPhaseIsIgnored) {
 
 TEST_F(TrustedCacheTest, ARecordWithoutInputIsIgnored) {
   Record record = Valid(SampleRecord("api", "", MakeResult("1")));
-  record.input.clear();
+  record.input = ObjectId();
   ExpectIgnored(record, "it names no input commit");
 }
 
 TEST_F(TrustedCacheTest, AResultNotDescendingFromItsInputIsIgnored) {
   Record record = Valid(SampleRecord("api", "", MakeResult("1")));
   record.input = MakeResult("sibling");  // both start from base_: neither descends from the other
-  ExpectIgnored(record, "its result " + record.result.substr(0, 12) +
-                            " does not descend from its input " + record.input.substr(0, 12));
+  ExpectIgnored(record, "its result " + record.result.ShortHex(12) +
+                            " does not descend from its input " + record.input.ShortHex(12));
 }
 
 TEST_F(TrustedCacheTest, AResultTreeOtherThanTheCommitsIsIgnored) {
   Record record = Valid(SampleRecord("api", "", MakeResult("1")));
-  std::string real = record.result_tree;
+  ObjectId real = record.result_tree;
   record.result_tree = repo_->TreeOf(base_);
-  ExpectIgnored(record, "its result commit's tree " + real.substr(0, 12) +
-                            " is not its result_tree " + record.result_tree.substr(0, 12));
+  ExpectIgnored(record, "its result commit's tree " + real.ShortHex(12) +
+                            " is not its result_tree " + record.result_tree.ShortHex(12));
 }
 
 TEST_F(TrustedCacheTest, ARecordWhoseResultIsMissingIsIgnoredNamingIt) {
   Record record = Valid(SampleRecord("api", "", MakeResult("1")));
-  record.result = std::string(40, 'e');
+  record.result = testing::Oid(std::string(40, 'e'));
   ExpectIgnored(record,
                 "its result commit eeeeeeeeeeee is missing from the object store (a "
                 "partial fetch, or pruned); `orchestrate cache prune` removes the record");

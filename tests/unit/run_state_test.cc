@@ -16,6 +16,7 @@
 
 #include "orchestrate/error.h"
 #include "support/error_message.h"
+#include "support/fake_ids.h"
 #include "support/test_repo.h"
 #include "support/text.h"
 
@@ -32,7 +33,7 @@ PhaseRecord SampleRecord() {
   PhaseRecord r;
   r.state = PhaseState::kFailed;
   r.key = std::string(40, 'a');
-  r.result = std::string(40, 'b');
+  r.result = testing::Oid(std::string(40, 'b'));
   r.branch = "orchestrate/phase/api";
   r.worktree = "/repo/.orchestrate/worktrees/w1";
   r.log_path = "/repo/.orchestrate/logs/api.log";
@@ -54,7 +55,7 @@ RunState SampleState() {
   RunState s;
   s.run_started_at = 1700000000;
   s.run_pid = 4242;
-  s.base = std::string(40, 'c');
+  s.base = testing::Oid(std::string(40, 'c'));
   s.phases["api"] = SampleRecord();
   PhaseRecord fresh;
   fresh.state = PhaseState::kFresh;
@@ -137,7 +138,7 @@ TEST(RunStateTest, MissingFileLoadsAsEmptyState) {
   EXPECT_TRUE(s.failed_keys.empty());
   EXPECT_TRUE(s.kept_worktrees.empty());
   EXPECT_EQ(s.run_pid, 0);
-  EXPECT_EQ(s.base, "");
+  EXPECT_TRUE(s.base.empty());
 }
 
 TEST(RunStateTest, SaveThenLoadGivesBackEveryField) {
@@ -153,14 +154,14 @@ TEST(RunStateTest, EveryFieldRoundTripsWithAwkwardStrings) {
   for (const std::string& s : AwkwardStrings()) {
     std::string name = s + "#" + std::to_string(i++);  // names must differ
     PhaseRecord& r = saved.phases[name];
-    r.key = r.result = r.branch = r.worktree = r.log_path = r.reason = r.handoff_first_line = s;
+    r.key = r.branch = r.worktree = r.log_path = r.reason = r.handoff_first_line = s;
+    r.result = testing::FakeId(s);
     r.saved_attempts = {s, s + "2"};
     if (!s.empty()) r.usage.model = s;  // an empty model is no model
     saved.failed_keys[name] = {s, "k"};
     saved.succeeded_keys[s] = {s};
     saved.kept_worktrees[name] = s;
     saved.worktree_last_phase[s] = name;
-    saved.base += s;
   }
   ExpectSameState(SaveAndLoad(saved, tmp.path() + "/state"), saved);
 }
@@ -265,9 +266,9 @@ TEST(RunStateTest, SaveReplacesThePreviousFileAndLeavesNoTemporaryFile) {
   std::string path = tmp.path() + "/state";
   SampleState().Save(path);
   RunState second;
-  second.base = "second";
+  second.base = testing::FakeId("second");
   second.Save(path);
-  EXPECT_EQ(RunState::Load(path).base, "second");
+  EXPECT_EQ(RunState::Load(path).base, testing::FakeId("second"));
   EXPECT_TRUE(RunState::Load(path).phases.empty());
   int entries = 0;
   for (const auto& e : std::filesystem::directory_iterator(tmp.path())) {
@@ -399,8 +400,9 @@ TEST(RunStateTest, CorruptFileSaysWhereAndThatItCanBeDeleted) {
       {h + "run\t1\t2\n", 2, "run has 3 fields, not 4"},
       {h + "run\tabc\t2\tbase\n", 2, "\"abc\" is not a number"},
       {h + "run\t1\t99999999999\tbase\n", 2, "\"99999999999\" is not a number"},
-      {h + "run\t1\t2\tbad\\x\n", 2, "a backslash not followed by t, n, r or \\"},
-      {h + "run\t1\t2\tbad\\\n", 2, "a backslash not followed by t, n, r or \\"},
+      {h + "run\t1\t2\tbase\n", 2, "\"base\" is not an object id"},
+      {h + "kept\t0:bad\\x\ta\n", 2, "a backslash not followed by t, n, r or \\"},
+      {h + "kept\t0:bad\\\ta\n", 2, "a backslash not followed by t, n, r or \\"},
       {h + "phase\t0:a\tfresh\n", 2, "phase has 3 fields, not at least 14"},
       {h + "phase\t0:a\tnope\t\t\t0:\t0:\t0:\t0:\t\t\t\t\t0:\n", 2, "unknown phase state \"nope\""},
       {h + "phase\ta\tfresh\t\t\t0:\t0:\t0:\t0:\t\t\t\t\t0:\n", 2,
@@ -445,7 +447,7 @@ TEST(RunStateTest, FileCutShortAnywhereIsAnErrorOrAnEarlierPartOfTheState) {
 
 // What version 1 wrote (nlohmann::json's dump(1)), with escapes in strings.
 const char* kVersion1File = R"({
- "base": "cccc",
+ "base": "cccccccccccccccccccccccccccccccccccccccc",
  "failed_keys": {
   "api": [
    "k1",
@@ -465,7 +467,7 @@ const char* kVersion1File = R"({
    "log_path": "/repo/.orchestrate/logs/api.log",
    "reason": "line one\nline two \\ backslash \"quoted\"",
    "recorded_at": 1700000012,
-   "result": "bbbb",
+   "result": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
    "saved_attempts": [
     "refs/orchestrate/attempts/api/1700000000-abc"
    ],
@@ -509,10 +511,10 @@ const char* kVersion1File = R"({
 
 RunState Version1State() {
   RunState s = SampleState();
-  s.base = "cccc";
+  s.base = testing::Oid(std::string(40, 'c'));
   PhaseRecord& api = s.phases["api"];
   api.key = "aaaa";
-  api.result = "bbbb";
+  api.result = testing::Oid(std::string(40, 'b'));
   api.reason = "line one\nline two \\ backslash \"quoted\"";
   api.handoff_first_line = "# API — done\ttabbed";
   api.usage = {};  // version 1 kept no usage

@@ -2,6 +2,7 @@
 
 #include "orchestrate/events.h"
 #include "support/event_builders.h"
+#include "support/fake_ids.h"
 #include "support/test_repo.h"
 
 namespace orchestrate {
@@ -11,7 +12,7 @@ using namespace testing::event_builders;
 
 std::vector<Event> SampleRun() {
   Event fresh = PhaseFresh("schema");
-  fresh.result = "1111111aaaa";
+  fresh.result = PaddedId("1111111aaaa");
   Event failed = PhaseFinished("ui", PhaseState::kFailed, 20, 20)
                      .Attempts(2)
                      .Reason("verify `make test` exit status 2 | see log");

@@ -61,9 +61,10 @@ TEST_F(WorkspaceTest, PathsLiveUnderTheStateDirectory) {
 TEST_F(WorkspaceTest, AnOlderOrchestratesStateJsonIsReadThenReplaced) {
   ws_.Prepare(root() + "/.git", {});
   WriteFile(ws_.state_dir, "state.json",
-            R"({"version": 1, "base": "abc", "phases": {"api": {"state": "failed"}}})");
+            R"({"version": 1, "base": "abc0000000000000000000000000000000000000",)"
+            R"( "phases": {"api": {"state": "failed"}}})");
   RunState state = ws_.LoadState();
-  EXPECT_EQ(state.base, "abc");
+  EXPECT_EQ(state.base, testing::Oid("abc0000000000000000000000000000000000000"));
   ASSERT_EQ(state.phases.count("api"), 1u);
   EXPECT_EQ(state.phases["api"].state, PhaseState::kFailed);
   ws_.SaveState(state);
