@@ -107,29 +107,27 @@ std::string TargetMemo::Digest(const ObjectId& base, const std::vector<PhaseResu
   // Bump the format line when merging itself changes (another merge base,
   // other commit dates): old entries then stop matching. The digest is the
   // blob id of the text below, hashed as it is produced (its size first).
-  constexpr std::string_view kFormat = "orchestrate target merge 1\n";
+  // Ids go in as their 20 bytes (the null id as 20 zero bytes).
+  constexpr std::string_view kFormat = "orchestrate target merge 2\n";
   constexpr std::string_view kNul("", 1);
-  auto hex_size = [](const ObjectId& id) { return id.empty() ? 0 : ObjectId::kHexSize; };
-  auto hash_hex = [](Sha1& sha, const ObjectId& id) {
-    char hex[ObjectId::kHexSize];
-    id.WriteHex(hex);
-    sha.Update(std::string_view(hex, id.empty() ? 0 : sizeof hex));
+  auto hash_id = [](Sha1& sha, const ObjectId& id) {
+    sha.Update(std::string_view(reinterpret_cast<const char*>(id.data()), ObjectId::kSize));
   };
-  size_t size = kFormat.size() + hex_size(base) + 1;
+  size_t size = kFormat.size() + ObjectId::kSize + 1;
   for (const PhaseResult& r : results) {
-    size += r.phase.size() + hex_size(r.commit) + hex_size(r.input) + 3;
+    size += r.phase.size() + 2 * ObjectId::kSize + 3;
     for (const std::string& dep : r.deps) size += dep.size() + 1;
   }
   Sha1 sha = StartBlobHash(size);
   sha.Update(kFormat);
-  hash_hex(sha, base);
+  hash_id(sha, base);
   sha.Update("\n");
   for (const PhaseResult& r : results) {
     sha.Update(r.phase);
     sha.Update(kNul);
-    hash_hex(sha, r.commit);
+    hash_id(sha, r.commit);
     sha.Update(kNul);
-    hash_hex(sha, r.input);
+    hash_id(sha, r.input);
     for (const std::string& dep : r.deps) {
       sha.Update(kNul);
       sha.Update(dep);

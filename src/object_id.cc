@@ -6,12 +6,17 @@ namespace orchestrate {
 
 namespace {
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+// The value of each hex digit, -1 for any other byte: one lookup per
+// character (ids are read by the thousand from the state file and the
+// record index on every run).
+constexpr std::array<signed char, 256> kHexValues = [] {
+  std::array<signed char, 256> values{};
+  for (signed char& v : values) v = -1;
+  for (int c = '0'; c <= '9'; ++c) values[c] = static_cast<signed char>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) values[c] = static_cast<signed char>(c - 'a' + 10);
+  for (int c = 'A'; c <= 'F'; ++c) values[c] = static_cast<signed char>(c - 'A' + 10);
+  return values;
+}();
 
 }  // namespace
 
@@ -19,11 +24,14 @@ std::optional<ObjectId> ObjectId::FromHex(std::string_view hex) {
   ObjectId id;
   if (hex.empty()) return id;
   if (hex.size() != kHexSize) return std::nullopt;
+  int invalid = 0;
   for (size_t i = 0; i < kSize; ++i) {
-    int high = HexValue(hex[2 * i]), low = HexValue(hex[2 * i + 1]);
-    if (high < 0 || low < 0) return std::nullopt;
-    id.bytes_[i] = static_cast<unsigned char>(high << 4 | low);
+    int high = kHexValues[static_cast<unsigned char>(hex[2 * i])];
+    int low = kHexValues[static_cast<unsigned char>(hex[2 * i + 1])];
+    invalid |= high | low;  // negative once any digit was not one
+    id.bytes_[i] = static_cast<unsigned char>((high & 0xf) << 4 | (low & 0xf));
   }
+  if (invalid < 0) return std::nullopt;
   return id;
 }
 

@@ -123,16 +123,20 @@ TEST_F(IntegrationTest, TargetMemoGivesTheSameCommitWithoutMerging) {
 }
 
 TEST_F(IntegrationTest, TargetMemoDigestIsTheBlobIdOfItsText) {
-  // The format of .orchestrate/target_memo entries: memos written before the
-  // digest was streamed still match.
+  // The format of .orchestrate/target_memo entries: ids are their 20 bytes,
+  // an unknown input 20 zero bytes.
   PhaseResult a = Result("a", {{"a.txt", "from a\n"}});
   PhaseResult b = Result("b", {{"new.txt", "from b\n"}});
+  a.input = ObjectId();
   b.input = a.commit;
   b.deps = {"a", "x"};
-  std::string text = "orchestrate target merge 1\n" + initial_.hex() + "\n";
-  text += "a" + std::string(1, '\0') + a.commit.hex() + std::string(1, '\0') + a.input.hex() + "\n";
-  text += "b" + std::string(1, '\0') + b.commit.hex() + std::string(1, '\0') + b.input.hex() +
-          std::string(1, '\0') + "a" + std::string(1, '\0') + "x\n";
+  auto bytes = [](const ObjectId& id) {
+    return std::string(reinterpret_cast<const char*>(id.data()), ObjectId::kSize);
+  };
+  const std::string nul(1, '\0');
+  std::string text = "orchestrate target merge 2\n" + bytes(initial_) + "\n";
+  text += "a" + nul + bytes(a.commit) + nul + std::string(20, '\0') + "\n";
+  text += "b" + nul + bytes(b.commit) + nul + bytes(b.input) + nul + "a" + nul + "x\n";
   EXPECT_EQ(TargetMemo::Digest(initial_, {a, b}), HashBlob(text).hex());
 }
 
