@@ -12,14 +12,17 @@
 
 namespace orchestrate::testing {
 
+/// Every name FakeId was given, by its id (shared by all tests of a binary).
 inline std::map<ObjectId, std::string>& FakeNames() {
   static std::map<ObjectId, std::string> names;
   return names;
 }
+/// Guards FakeNames: fakes may be called from a phase runner's threads.
 inline std::mutex& FakeNamesMutex() {
   static std::mutex mutex;
   return mutex;
 }
+/// The id named `name`: the SHA-1 of the name.
 inline ObjectId FakeId(const std::string& name) {
   Sha1 sha;
   sha.Update(name);
