@@ -308,16 +308,17 @@ class PhaseExecution {
   std::string LeftTheInput() {
     std::string branch = job_.branch.substr(std::string("refs/heads/").size());
     std::optional<ObjectId> head = wt_->HeadCommit();
+    std::string head_at = head ? head->ShortHex(12) : "nothing";
     std::string where = wt_->HeadBranch();
     std::string did;
     if (where.empty())
-      did = "detached HEAD at " + HexOr(head, "nothing").substr(0, 12);
+      did = "detached HEAD at " + head_at;
     else if (where != job_.branch)
       did = "switched the worktree to branch '" + where.substr(std::string("refs/heads/").size()) +
             "'";
     else if (!head || !main_->IsAncestor(job_.input, *head))
-      did = "reset " + branch + " to " + HexOr(head, "nothing").substr(0, 12) +
-            ", which does not contain the phase's input " + job_.input.ShortHex(12);
+      did = "reset " + branch + " to " + head_at + ", which does not contain the phase's input " +
+            job_.input.ShortHex(12);
     if (did.empty()) return "";
     std::string saved;
     if (head && *head != job_.input && !main_->IsAncestor(*head, job_.input)) {
