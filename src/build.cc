@@ -3,34 +3,27 @@
 namespace orchestrate {
 
 void Build::Load(RunState state) {
+  bookkeeping_ = std::move(state);
   phases_.clear();
   phases_.resize(graph_.size());
-  for (auto it = state.phases.begin(); it != state.phases.end();) {
-    std::optional<int> p = graph_.Find(it->first);
-    if (!p) {
-      ++it;
-      continue;
-    }
-    phases_[*p].state = it->second.state;
-    phases_[*p].recorded = std::move(it->second);
-    it = state.phases.erase(it);
+  for (auto& [name, record] : bookkeeping_.phases) {
+    std::optional<int> p = graph_.Find(name);
+    if (!p) continue;
+    phases_[*p].state = record.state;
+    phases_[*p].recorded = &record;
   }
-  bookkeeping_ = std::move(state);
 }
 
 RunState Build::State() const {
   RunState state = bookkeeping_;
-  for (int p = 0; p < size(); ++p) {
-    if (!phases_[p].recorded) continue;
-    PhaseRecord& written = state.phases[graph_.node(p).phase->name] = *phases_[p].recorded;
-    written.state = phases_[p].state;
-  }
+  for (int p = 0; p < size(); ++p)
+    if (phases_[p].recorded) state.phases.at(graph_.node(p).phase->name).state = phases_[p].state;
   return state;
 }
 
 PhaseRecord& Build::Recorded(int p) {
-  std::optional<PhaseRecord>& recorded = phases_[p].recorded;
-  if (!recorded) recorded.emplace();
+  PhaseRecord*& recorded = phases_[p].recorded;
+  if (!recorded) recorded = &bookkeeping_.phases[graph_.node(p).phase->name];
   return *recorded;
 }
 
@@ -47,7 +40,8 @@ bool Build::InterruptLeftRunning() {
     changed = true;
   };
   for (PhaseRun& phase : phases_) interrupt(phase.state);
-  for (auto& [name, record] : bookkeeping_.phases) interrupt(record.state);
+  for (auto& [name, record] : bookkeeping_.phases)
+    if (!graph_.Find(name)) interrupt(record.state);  // a graph phase's is its PhaseRun's
   return changed;
 }
 

@@ -1,4 +1,5 @@
 // A phase's cache key (SPEC section 4): its components and their hash.
+#include <charconv>
 #include <string>
 #include <string_view>
 
@@ -100,20 +101,16 @@ void AddOutsideInputs(const Phase& phase, const KeyInputs& inputs,
 std::string KeyComponents::Hash() const {
   // Length-prefixed values keep the serialization unambiguous whatever the
   // values contain; std::map iterates in name order. The key is the git
-  // blob id of that text, hashed as it is produced instead of built first.
-  size_t size = kKeyFormat.size();
-  for (const auto& [name, value] : items)
-    size += name.size() + std::to_string(value.size()).size() + value.size() + 3;
-  Sha1 sha = StartBlobHash(size);
-  sha.Update(kKeyFormat);
+  // blob id of that text, built in one buffer and hashed in one call.
+  std::string text(kKeyFormat);
+  char digits[24];
   for (const auto& [name, value] : items) {
-    sha.Update(name);
-    sha.Update(std::string_view("", 1));
-    sha.Update(std::to_string(value.size()));
-    sha.Update(std::string_view("", 1));
-    sha.Update(value);
-    sha.Update("\n");
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value.size());
+    text.append(name).append(1, '\0').append(digits, end).append(1, '\0');
+    text.append(value).append(1, '\n');
   }
+  Sha1 sha = StartBlobHash(text.size());
+  sha.Update(text);
   return sha.HexDigest();
 }
 

@@ -125,7 +125,14 @@ std::optional<ObjectId> Repo::HeadCommit() { return ReadRef("HEAD"); }
 
 std::vector<std::string> Repo::CheckoutsOf(const std::string& branch) {
   std::vector<std::string> paths;
-  auto main = Repo::Open(commondir());
+  // The main checkout: this repository, unless it was opened from a linked
+  // worktree (opening the main one again reads its configuration again).
+  std::unique_ptr<Repo> opened_main;
+  Repo* main = this;
+  if (git_repository_is_worktree(repo_)) {
+    opened_main = Repo::Open(commondir());
+    main = opened_main.get();
+  }
   if (!git_repository_is_bare(main->raw()) && main->HeadBranch() == branch)
     paths.push_back(main->workdir());
   git_strarray names = {nullptr, 0};

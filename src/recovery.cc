@@ -63,6 +63,10 @@ void RemoveLocksUnder(const std::string& dir, const char* skip, std::vector<std:
   while (const dirent* entry = readdir(stream)) {
     std::string_view name = entry->d_name;
     if (name == "." || name == ".." || (skip && name == skip)) continue;
+    bool lock = name.size() > 5 && name.ends_with(".lock");
+    // Most entries are refs: their path is built only for the few that
+    // need one (a ref directory holds a file per phase).
+    if (!lock && entry->d_type != DT_DIR && entry->d_type != DT_UNKNOWN) continue;
     std::string path = dir + "/" + entry->d_name;
     bool directory = entry->d_type == DT_DIR;
     if (entry->d_type == DT_UNKNOWN) {
@@ -71,7 +75,7 @@ void RemoveLocksUnder(const std::string& dir, const char* skip, std::vector<std:
     }
     if (directory)
       subdirectories.push_back(std::move(path));
-    else if (name.size() > 5 && name.substr(name.size() - 5) == ".lock")
+    else if (lock)
       RemoveLock(path, removed);
   }
   closedir(stream);

@@ -215,9 +215,9 @@ void Run::IntegrateTarget() {
       results.push_back({Name(p), build_[p].result, build_[p].input, DepNames(p)});
   MergeOutcome m = store_.MergeTarget(base_, results);
   try {
-    // Checked again: the user may have committed to it or checked it out
-    // while the phases ran.
-    store_.CheckTarget(manifest_.settings.target);
+    // Checked again when phases ran: the user may have committed to it or
+    // checked it out meanwhile. Setup checked it a moment ago otherwise.
+    if (launched_) store_.CheckTarget(manifest_.settings.target);
     store_.UpdateTarget(manifest_.settings.target, m.commit);
   } catch (const UsageError& e) {
     Notice(std::string(e.what()) + "; the results are kept on their phase branches", true);

@@ -182,6 +182,7 @@ class Run {
   bool target_conflict_ = false;
   bool target_refused_ = false;  ///< the target changed under the run: exit 2
   bool started_emitted_ = false;
+  bool launched_ = false;            ///< some phase started: time passed since Setup
   double spent_usd_ = 0;             ///< the cost this run's attempts reported
   std::vector<int> skipped_budget_;  ///< agent phases not started: the budget was spent
   std::vector<Event> pending_notices_;

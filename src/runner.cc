@@ -424,6 +424,7 @@ std::string Run::PromptOf(const Phase& phase) {
 }
 
 void Run::Launch(int p, const ObjectId& input) {
+  launched_ = true;
   PhaseRun& s = build_[p];
   std::string previous_phase;
   s.worktree_name = pool_->Acquire(Name(p), &previous_phase);

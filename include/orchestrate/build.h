@@ -68,9 +68,10 @@ struct PhaseRun {
 
   // --- its line of the state file ---------------------------------------------
   /// The outcome of the last run that touched the phase, updated as this
-  /// one goes; empty while no run has touched it. Its `state` is not used:
-  /// State() writes the PhaseRun's.
-  std::optional<PhaseRecord> recorded;
+  /// one goes; null while no run has touched it. It lives in the Build's
+  /// bookkeeping, where the state file was read into: loading moves no
+  /// record. Its `state` is not used: State() writes the PhaseRun's.
+  PhaseRecord* recorded = nullptr;
 };
 
 class Build {
@@ -85,15 +86,16 @@ class Build {
   PhaseRun& operator[](int p) { return phases_[p]; }
   const PhaseRun& operator[](int p) const { return phases_[p]; }
 
-  /// Starts from the state file as the last run left it: the records of the
-  /// graph's phases go to their PhaseRun, the rest is kept as it is.
+  /// Starts from the state file as the last run left it: each graph
+  /// phase's PhaseRun points at its record, the rest is kept as it is.
   void Load(RunState state);
-  /// The state file's content: the bookkeeping, the records of phases
-  /// outside the graph, and each PhaseRun's record.
+  /// The state file's content: the bookkeeping, with each graph phase's
+  /// record in the state its PhaseRun has.
   RunState State() const;
-  /// What the state file keeps besides the graph's phases (failed and
-  /// succeeded keys, worktrees, the run line), shared with the planner and
-  /// the worktree pool.
+  /// The state file as read and updated: the records of every phase (the
+  /// graph's are reached through their PhaseRun), failed and succeeded
+  /// keys, worktrees, the run line; shared with the planner and the
+  /// worktree pool.
   RunState& bookkeeping() { return bookkeeping_; }
   const RunState& bookkeeping() const { return bookkeeping_; }
 
@@ -109,7 +111,7 @@ class Build {
  private:
   Graph graph_;
   std::vector<PhaseRun> phases_;
-  RunState bookkeeping_;  ///< its `phases` holds only phases outside the graph
+  RunState bookkeeping_;  ///< std::map: a PhaseRun's pointer into it stays valid
 };
 
 // --- the events of a phase, built from its PhaseRun (build_events.cc) ------------

@@ -214,6 +214,7 @@ class FakeBuildStore : public BuildStore {
   std::vector<std::vector<PhaseResult>> target_merges;
   std::optional<ObjectId> target;  ///< what UpdateTarget set
   int locks = 0, flushes = 0;
+  int target_checks = 0;  ///< CheckTarget calls
 
   void Lock() override { ++locks; }
   void Unlock() override {}
@@ -264,7 +265,7 @@ class FakeBuildStore : public BuildStore {
     out.commit = FakeId(name);
     return out;
   }
-  void CheckTarget(const std::string&) override {}
+  void CheckTarget(const std::string&) override { ++target_checks; }
   void UpdateTarget(const std::string&, const ObjectId& commit) override { target = commit; }
 
   void StartPlanning(const Graph& graph, const RunState&, const ObjectId&,

@@ -38,7 +38,7 @@ TEST_F(BuildModelTest, LoadGivesEachGraphPhaseItsRecord) {
   EXPECT_EQ(build_[Index("b")].state, PhaseState::kFailed);  // as the last run left it
   EXPECT_FALSE(build_[Index("b")].reached);
   EXPECT_EQ(build_[Index("a")].state, PhaseState::kStale);  // no run touched it
-  EXPECT_TRUE(build_.bookkeeping().phases.empty());
+  EXPECT_EQ(build_[Index("b")].recorded, &build_.bookkeeping().phases.at("b"));  // not a copy
 }
 
 TEST_F(BuildModelTest, StateKeepsPhasesOutsideTheGraphAndTheBookkeeping) {

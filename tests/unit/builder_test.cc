@@ -128,6 +128,16 @@ TEST_F(BuilderTest, AFreshGraphRunsNothingAndLeavesTheStateFileAlone) {
   EXPECT_TRUE(runner_.starts().empty());
   EXPECT_TRUE(store_.saved.empty());
   EXPECT_EQ(FakeName(store_.target), "base+result-of-a");
+  EXPECT_EQ(store_.target_checks, 1);  // at the start; nothing ran meanwhile
+}
+
+TEST_F(BuilderTest, TheTargetIsCheckedAgainBeforeItMovesAfterPhasesRan) {
+  Use({{"a", {}}});
+  EXPECT_EQ(Build(), kExitOk);
+  ASSERT_EQ(runner_.StartsOf("a"), 1);
+  // Once before the phases start, and again before the target moves: the
+  // user may have checked it out while they ran.
+  EXPECT_EQ(store_.target_checks, 2);
 }
 
 TEST_F(BuilderTest, TheStateFileKeepsPhasesNoLongerInTheManifestAndEndsTheirLeftRuns) {
