@@ -1,6 +1,8 @@
 // Repo: reading and updating references.
+#include <fcntl.h>
 #include <git2.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -42,9 +44,27 @@ bool PerWorktree(std::string_view name) {
 RefStamp Repo::StampOfRef(const std::string& name) {
   if (!name.starts_with("refs/") || PerWorktree(name) || name.find("..") != std::string::npos)
     return {};
+  struct stat st;
+  // Relative to the directory two levels up, kept open: the record check
+  // stamps refs/orchestrate/cache/PHASE/KEY for every phase, and walking
+  // two path components instead of nine is much of a stat's cost
+  // (docs/performance.md, "Ninth round"). A miss is checked again by full
+  // path below, so a directory removed since it was opened changes nothing.
+  size_t last = name.rfind('/');
+  size_t dir_end = last > 5 ? name.rfind('/', last - 1) : std::string::npos;
+  if (dir_end != std::string::npos && dir_end > 4) {
+    std::string_view dir(name.data(), dir_end);
+    if (dir != stamp_dir_) {
+      if (stamp_dir_fd_ >= 0) close(stamp_dir_fd_);
+      stamp_dir_ = dir;
+      stamp_dir_fd_ = open((std::string(git_repository_commondir(repo_)) + stamp_dir_).c_str(),
+                           O_PATH | O_DIRECTORY | O_CLOEXEC);
+    }
+    if (stamp_dir_fd_ >= 0 && fstatat(stamp_dir_fd_, name.c_str() + dir_end + 1, &st, 0) == 0)
+      return S_ISREG(st.st_mode) ? StampOf(st, false) : RefStamp{};
+  }
   // git_repository_commondir ends with a slash.
   std::string path = std::string(git_repository_commondir(repo_)) + name;
-  struct stat st;
   if (stat(path.c_str(), &st) == 0) return S_ISREG(st.st_mode) ? StampOf(st, false) : RefStamp{};
   if (errno != ENOENT && errno != ENOTDIR) return {};
   // Not loose: packed, or missing (then the stamp of packed-refs stands for

@@ -1,5 +1,6 @@
 // Repo: opening repositories, and the shared libgit2 plumbing of git_internal.h.
 #include <git2.h>
+#include <unistd.h>
 
 #include "git_internal.h"
 #include "orchestrate/error.h"
@@ -76,7 +77,10 @@ std::string WithoutTrailingSlash(const char* path) {
 
 Signature FixedSignature() { return {"orchestrate", "orchestrate@localhost", 946684800}; }
 
-Repo::~Repo() { git_repository_free(repo_); }
+Repo::~Repo() {
+  if (stamp_dir_fd_ >= 0) close(stamp_dir_fd_);
+  git_repository_free(repo_);
+}
 
 std::unique_ptr<Repo> Repo::Discover(const std::string& dir) {
   InitGit();

@@ -250,6 +250,10 @@ class Repo {
   MergeResult CommitMerge(git_index* index, git_commit* ours, git_commit* theirs,
                           const std::string& message);
   git_repository* repo_;
+  /// StampOfRef's open directory (O_PATH) two levels above the last ref it
+  /// stamped, and that directory's name ("refs/orchestrate/cache").
+  int stamp_dir_fd_ = -1;
+  std::string stamp_dir_;
 };
 
 /// The pool of linked worktrees under `<root>/.orchestrate/worktrees/`,

@@ -1,4 +1,7 @@
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
 
 #include "git_fixture.h"
 #include "orchestrate/git.h"
@@ -76,6 +79,43 @@ TEST_F(GitRefsTest, StampOfRefChangesWhenGitRewritesTheRefLooseOrPacked) {
   repo_->WriteRef("refs/orchestrate/other", initial_, "setup");
   Git("pack-refs --all");
   EXPECT_NE(repo_->StampOfRef("refs/orchestrate/s"), packed);
+}
+
+// A cache record's ref (refs/orchestrate/cache/PHASE/KEY) is stamped
+// through a directory Repo keeps open. When git removes that directory
+// (pack-refs prunes the emptied ones) and makes it again, the stamp is
+// still the one of the file git reads.
+TEST_F(GitRefsTest, StampOfADeepRefFollowsGitWhenItsDirectoryIsRemovedAndMadeAgain) {
+  ObjectId second = CommitOnBranch("main", "main", {{"a.txt", "2\n"}});
+  const std::string a = "refs/orchestrate/cache/a/k1";
+  const std::string b = "refs/orchestrate/cache/b/k2";
+  auto inode_of = [&](const std::string& ref) {
+    struct stat st;
+    EXPECT_EQ(stat((root() + "/.git/" + ref).c_str(), &st), 0) << ref;
+    return static_cast<uint64_t>(st.st_ino);
+  };
+  repo_->WriteRef(a, initial_, "setup");
+  repo_->WriteRef(b, initial_, "setup");
+  RefStamp loose_a = repo_->StampOfRef(a);
+  RefStamp loose_b = repo_->StampOfRef(b);
+  ASSERT_TRUE(loose_a.known && loose_b.known);
+  EXPECT_FALSE(loose_a.packed);
+  EXPECT_EQ(loose_a.inode, inode_of(a));
+  EXPECT_EQ(loose_b.inode, inode_of(b));
+
+  Git("pack-refs --all");
+  ASSERT_FALSE(std::filesystem::exists(root() + "/.git/refs/orchestrate/cache/a"));
+  RefStamp packed = repo_->StampOfRef(a);
+  EXPECT_TRUE(packed.known);
+  EXPECT_TRUE(packed.packed);
+
+  Git("update-ref " + a + " " + second.hex());  // loose again, in a new directory
+  RefStamp again = repo_->StampOfRef(a);
+  EXPECT_TRUE(again.known);
+  EXPECT_FALSE(again.packed);
+  EXPECT_EQ(again.inode, inode_of(a));
+  EXPECT_NE(again, loose_a);
+  EXPECT_EQ(repo_->ReadRef(a), second);
 }
 
 TEST_F(GitRefsTest, StampOfRefSaysNothingForRefsItCannotVouchFor) {
