@@ -1,4 +1,5 @@
 // A phase's cache key (SPEC section 4): its components and their hash.
+#include <algorithm>
 #include <charconv>
 #include <string>
 #include <string_view>
@@ -86,13 +87,13 @@ void AddOutsideInputs(const Phase& phase, const KeyInputs& inputs,
     (*items)["key_env " + name] = value == inputs.environment.end() ? "<unset>" : value->second;
   }
   for (const std::string& dep : phase.deps) {
-    auto tree = inputs.dep_result_trees.find(dep);
-    if (tree == inputs.dep_result_trees.end())
+    auto result =
+        std::lower_bound(inputs.deps.begin(), inputs.deps.end(), dep,
+                         [](const DepResult& r, const std::string& name) { return r.name < name; });
+    if (result == inputs.deps.end() || result->name != dep)
       throw InfraError("phase " + phase.name + " has no result of its dependency " + dep);
-    (*items)["dep " + dep] = tree->second.hex();
-    auto handoff = inputs.dep_handoffs.find(dep);
-    if (handoff != inputs.dep_handoffs.end() && !handoff->second.empty())
-      (*items)["handoff " + dep] = HashBlob(handoff->second).hex();
+    (*items)["dep " + dep] = result->tree.hex();
+    if (!result->handoff.empty()) (*items)["handoff " + dep] = HashBlob(result->handoff).hex();
   }
 }
 

@@ -80,7 +80,7 @@ class GitBuildStore : public BuildStore {
                      const PlannerOptions& options) override {
     planner_ = std::make_unique<Planner>(graph, repo_, cache_, state, base, options);
   }
-  PhaseDecision Decide(int phase, const std::map<std::string, DepResult>& deps) override {
+  PhaseDecision Decide(int phase, std::span<const DepResult> deps) override {
     return planner_->Decide(phase, deps);
   }
   std::vector<PhaseDecision> PlanAll(const std::vector<int>& selected) override {

@@ -1,5 +1,6 @@
 #include "orchestrate/planner.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 
@@ -137,14 +138,13 @@ void ApplyApproval(const Phase& phase, const std::optional<Decision>& decision, 
   d->record.reset();
 }
 
-PhaseDecision Planner::Decide(int p, const std::map<std::string, DepResult>& deps) {
+PhaseDecision Planner::Decide(int p, std::span<const DepResult> deps) {
   const Phase& phase = *graph_.node(p).phase;
-  inputs_.dep_result_trees.clear();
-  inputs_.dep_handoffs.clear();
-  for (const auto& [dep, result] : deps) {
-    inputs_.dep_result_trees[dep] = ContentId(result.tree);
-    if (!result.handoff.empty()) inputs_.dep_handoffs[dep] = result.handoff;
-  }
+  inputs_.deps.clear();
+  for (const DepResult& dep : deps)
+    inputs_.deps.push_back({dep.name, ContentId(dep.tree), dep.handoff});
+  std::sort(inputs_.deps.begin(), inputs_.deps.end(),
+            [](const DepResult& a, const DepResult& b) { return a.name < b.name; });
   PhaseDecision d;
   d.phase = p;
   d.components = ComputeKey(graph_.manifest(), phase, repo_, inputs_);
@@ -166,7 +166,7 @@ std::vector<PhaseDecision> Planner::PlanAll(const std::vector<int>& selected) {
   std::vector<PhaseDecision> plan;
   std::map<int, size_t> position;
   for (int p : selected) {
-    std::map<std::string, DepResult> trees;
+    std::vector<DepResult> trees;
     std::string waiting_on;
     std::string blocked_by;  ///< why: a dependency awaits approval or is blocked itself
     for (int dep : graph_.node(p).deps) {
@@ -184,7 +184,7 @@ std::vector<PhaseDecision> Planner::PlanAll(const std::vector<int>& selected) {
         continue;
       }
       const Record& record = *plan[it->second].record;
-      trees[dep_name] = DepResult(record.result_tree, record.handoff);
+      trees.push_back({dep_name, record.result_tree, record.handoff});
     }
     position[p] = plan.size();
     if (!blocked_by.empty()) {

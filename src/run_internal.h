@@ -112,7 +112,7 @@ class Run {
   // Every transitive dependency of `p`, in dependency order, with its input:
   // what MergeInput merges as the target does when the direct merge conflicts.
   std::vector<PhaseResult> TransitiveDeps(int p) const;
-  std::map<std::string, DepResult> DepResults(int p);
+  std::vector<DepResult> DepResults(int p) const;
   // Until nothing is ready: a fresh phase makes its dependents ready at once,
   // so a fresh graph is decided in one pass instead of a wait per layer.
   void EvaluateReady();

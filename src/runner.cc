@@ -245,10 +245,11 @@ std::vector<std::string> Run::DepNames(int p) const {
   return names;
 }
 
-std::map<std::string, DepResult> Run::DepResults(int p) {
-  std::map<std::string, DepResult> results;
+std::vector<DepResult> Run::DepResults(int p) const {
+  std::vector<DepResult> results;
+  results.reserve(graph_.node(p).deps.size());
   for (int dep : graph_.node(p).deps)
-    results[Name(dep)] = DepResult(build_[dep].result_tree, build_[dep].handoff);
+    results.push_back({Name(dep), build_[dep].result_tree, build_[dep].handoff});
   return results;
 }
 

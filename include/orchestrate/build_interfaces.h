@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -108,7 +109,7 @@ class BuildStore {
   /// Readies Decide and PlanAll for this run (planner.h).
   virtual void StartPlanning(const Graph& graph, const RunState& state, const ObjectId& base,
                              const PlannerOptions& options) = 0;
-  virtual PhaseDecision Decide(int phase, const std::map<std::string, DepResult>& deps) = 0;
+  virtual PhaseDecision Decide(int phase, std::span<const DepResult> deps) = 0;
   virtual std::vector<PhaseDecision> PlanAll(const std::vector<int>& selected) = 0;
   /// Stores a succeeded phase's record (ResultCache::Store).
   virtual void StoreRecord(const Record& record, bool replace) = 0;

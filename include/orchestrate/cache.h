@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "orchestrate/events.h"  // CommandOutcome
@@ -40,6 +41,14 @@ struct KeyComponents {
   std::string Hash() const;
 };
 
+/// What a phase's key takes from one of its dependencies. The views are of
+/// the graph's names and the run's handoffs, which outlive a decision.
+struct DepResult {
+  std::string_view name;
+  ObjectId tree;             ///< the result tree (for KeyInputs: its content id)
+  std::string_view handoff;  ///< what it wrote to ORCHESTRATE_HANDOFF_FILE
+};
+
 /// Everything that enters a phase's key and lives outside the manifest.
 struct KeyInputs {
   ObjectId base_tree;
@@ -51,10 +60,11 @@ struct KeyInputs {
   /// Every (path, blob) of the base tree without orchestrate's own files,
   /// walked once per run for `inputs` matching. Null: walked on demand.
   const std::vector<std::pair<std::string, ObjectId>>* base_files = nullptr;
-  std::map<std::string, ObjectId> dep_result_trees;  ///< dep name -> result tree
-  std::map<std::string, std::string> dep_handoffs;   ///< dep name -> its handoff text
-  std::map<std::string, ObjectId> prompt_blobs;      ///< prompt path -> blob id of its content
-  std::map<std::string, std::string> environment;    ///< the inherited environment
+  /// The dependencies' results, sorted by name; `tree` is the content id
+  /// of the result tree (Repo::ContentIdExcluding).
+  std::vector<DepResult> deps;
+  std::map<std::string, ObjectId> prompt_blobs;    ///< prompt path -> blob id of its content
+  std::map<std::string, std::string> environment;  ///< the inherited environment
 };
 
 /// Computes a phase's key components. Reads base paths from git's trees

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -46,14 +47,6 @@ std::string_view PlanAction(PhaseState action);
 /// nothing to other decisions.
 void ApplyApproval(const Phase& phase, const std::optional<Decision>& decision, PhaseDecision* d);
 
-/// What a phase's key takes from one of its dependencies.
-struct DepResult {
-  DepResult(ObjectId tree_ = {}, std::string handoff_ = {})  // NOLINT: a tree alone converts
-      : tree(std::move(tree_)), handoff(std::move(handoff_)) {}
-  ObjectId tree;        ///< the result tree
-  std::string handoff;  ///< what it wrote to ORCHESTRATE_HANDOFF_FILE
-};
-
 struct PlannerOptions {
   std::set<std::string> force;  ///< --force PHASE
   bool always = false;          ///< -B/--always
@@ -67,7 +60,7 @@ class Planner {
           const ObjectId& base_commit, PlannerOptions options);
 
   /// The decision for phase `p` whose dependencies' results are known.
-  PhaseDecision Decide(int p, const std::map<std::string, DepResult>& deps);
+  PhaseDecision Decide(int p, std::span<const DepResult> deps);
 
   /// A dry run over `selected` (topo order): fresh phases feed their
   /// recorded result trees to dependents; a dependent of a phase that must
@@ -100,7 +93,7 @@ class Planner {
   const RunState& state_;
   PlannerOptions options_;
   ObjectId base_tree_;
-  KeyInputs inputs_;  ///< dep_result_trees: of the phase being decided
+  KeyInputs inputs_;  ///< deps: of the phase being decided
   std::unordered_map<ObjectId, ObjectId> content_ids_;
   /// Repository paths of the manifest, the prompts and their directories.
   std::set<std::string> own_files_;

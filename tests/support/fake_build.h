@@ -273,7 +273,7 @@ class FakeBuildStore : public BuildStore {
     graph_ = &graph;
     options_ = options;
   }
-  PhaseDecision Decide(int p, const std::map<std::string, DepResult>&) override {
+  PhaseDecision Decide(int p, std::span<const DepResult>) override {
     const std::string& name = graph_->node(p).phase->name;
     PhaseDecision d;
     d.phase = p;

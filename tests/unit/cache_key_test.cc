@@ -176,7 +176,7 @@ class ComputeKeyTest : public ::testing::Test {
     inputs_.base_tree = repo_->TreeOf(commit_);
     inputs_.prompt_blobs["prompts/schema.md"] = Id("HEAD:prompts/schema.md");
     inputs_.environment = {{"PATH", "/usr/bin"}, {"NODE_VERSION", "20"}};
-    inputs_.dep_result_trees["base-lib"] = inputs_.base_tree;
+    inputs_.deps = {{"base-lib", inputs_.base_tree, {}}};
   }
 
   std::string root() const { return tmp_.path() + "/repo"; }
@@ -323,7 +323,7 @@ TEST_F(ComputeKeyTest, OutsideInputsChangeTheKey) {
   inputs_.base_tree = Id("HEAD:src");
   EXPECT_NE(Hash(AgentPhase()), before);
   inputs_ = original;
-  inputs_.dep_result_trees["base-lib"] = Id("HEAD:src");
+  inputs_.deps = {{"base-lib", Id("HEAD:src"), {}}};
   EXPECT_NE(Hash(AgentPhase()), before);
 }
 
@@ -332,7 +332,7 @@ TEST_F(ComputeKeyTest, DependencyWithTheSameTreeKeepsTheKey) {
   std::string before = Hash(AgentPhase());
   ObjectId rerun = testing::Oid(testing::CommitAll(root(), "base-lib again, same content"));
   ASSERT_NE(rerun, commit_);
-  inputs_.dep_result_trees["base-lib"] = repo_->TreeOf(rerun);
+  inputs_.deps = {{"base-lib", repo_->TreeOf(rerun), {}}};
   EXPECT_EQ(Hash(AgentPhase()), before);
 }
 
@@ -375,7 +375,7 @@ TEST_F(ComputeKeyTest, MissingPromptContentIsAnInfraError) {
 }
 
 TEST_F(ComputeKeyTest, MissingDependencyResultIsAnInfraError) {
-  inputs_.dep_result_trees.clear();
+  inputs_.deps.clear();
   try {
     Key(AgentPhase());
     FAIL() << "expected InfraError";

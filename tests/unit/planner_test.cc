@@ -70,7 +70,7 @@ class PlannerTest : public ::testing::Test {
   int P(const std::string& name) const { return *graph_->Find(name); }
 
   /// The decision for `phase` with no dependency results (for phases without deps).
-  PhaseDecision Decide(const std::string& phase, std::map<std::string, DepResult> deps = {}) {
+  PhaseDecision Decide(const std::string& phase, std::vector<DepResult> deps = {}) {
     return MakePlanner()->Decide(P(phase), deps);
   }
 
@@ -199,10 +199,10 @@ TEST_F(PlannerTest, ChangedModelAndPromptAreTheReasons) {
 }
 
 TEST_F(PlannerTest, DependencyWithANewResultIsTheReason) {
-  PhaseDecision first = Decide("b", {{"a", Tree("one")}});
+  PhaseDecision first = Decide("b", {{"a", Tree("one"), {}}});
   StoreSuccess(first);
-  EXPECT_EQ(Decide("b", {{"a", Tree("one")}}).action, PhaseState::kFresh);
-  PhaseDecision d = Decide("b", {{"a", Tree("two")}});
+  EXPECT_EQ(Decide("b", {{"a", Tree("one"), {}}}).action, PhaseState::kFresh);
+  PhaseDecision d = Decide("b", {{"a", Tree("two"), {}}});
   EXPECT_EQ(d.action, PhaseState::kStale);
   EXPECT_EQ(d.reason, "dependency a has a new result");
   EXPECT_NE(d.key, first.key);
@@ -210,10 +210,10 @@ TEST_F(PlannerTest, DependencyWithANewResultIsTheReason) {
 
 TEST_F(PlannerTest, DependencyResultCountsByTreeNotCommit) {
   ObjectId tree = Tree("same");
-  StoreSuccess(Decide("b", {{"a", tree}}));
+  StoreSuccess(Decide("b", {{"a", tree, {}}}));
   ObjectId other = repo_->WriteTree({{"out.txt", repo_->WriteBlob("same")}});
   EXPECT_EQ(other, tree);
-  EXPECT_EQ(Decide("b", {{"a", other}}).action, PhaseState::kFresh);
+  EXPECT_EQ(Decide("b", {{"a", other, {}}}).action, PhaseState::kFresh);
 }
 
 TEST_F(PlannerTest, PlanAllSaysWhichDependencyWillRun) {
@@ -233,7 +233,7 @@ TEST_F(PlannerTest, PlanAllSaysWhichDependencyWillRun) {
 
 TEST_F(PlannerTest, PlanAllFeedsFreshResultsToDependents) {
   ObjectId a_tree = StoreSuccess(Decide("a"), {{"a.txt", "a\n"}});
-  PhaseDecision b = Decide("b", {{"a", a_tree}});
+  PhaseDecision b = Decide("b", {{"a", a_tree, {}}});
   StoreSuccess(b, {{"b.txt", "b\n"}});
   std::vector<PhaseDecision> plan = MakePlanner()->PlanAll(graph_->topo_order());
   std::map<std::string, PhaseDecision> by_name;
@@ -296,9 +296,9 @@ TEST_F(PlannerTest, DependencyResultHoldingTheManifestCountsWithoutIt) {
   ObjectId src = repo_->WriteBlob("x\n");
   ObjectId one = repo_->WriteTree({{"out.txt", src}, {"orchestrate.toml", repo_->WriteBlob("1")}});
   ObjectId two = repo_->WriteTree({{"out.txt", src}, {"orchestrate.toml", repo_->WriteBlob("2")}});
-  EXPECT_EQ(Decide("b", {{"a", one}}).key, Decide("b", {{"a", two}}).key);
+  EXPECT_EQ(Decide("b", {{"a", one, {}}}).key, Decide("b", {{"a", two, {}}}).key);
   ObjectId three = repo_->WriteTree({{"out.txt", repo_->WriteBlob("y\n")}});
-  EXPECT_NE(Decide("b", {{"a", one}}).key, Decide("b", {{"a", three}}).key);
+  EXPECT_NE(Decide("b", {{"a", one, {}}}).key, Decide("b", {{"a", three, {}}}).key);
 }
 
 TEST_F(PlannerTest, ManifestInASubdirectoryIsLeftOutOfTheBaseToo) {
