@@ -36,8 +36,7 @@ class GitBuildStore : public BuildStore {
   void SaveState(const RunState& state) override { ws_.SaveState(state); }
 
   std::vector<std::string> Recover() override {
-    std::vector<std::string> lines =
-        ReapLeftoverProcessGroups(ws_.pids_dir(), lock_.LeftByAKilledHolder());
+    std::vector<std::string> lines = ReapLeftoverProcessGroups(ws_.pids_dir());
     for (auto& line : worktrees_.Repair()) lines.push_back(std::move(line));
     return lines;
   }

@@ -1,5 +1,4 @@
-// The single-run lock: flock(2) on .orchestrate/lock, holding the holder's pid
-// until it releases the lock.
+// The single-run lock: flock(2) on .orchestrate/lock, holding the holder's pid.
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -63,7 +62,6 @@ bool RunLock::Acquire(const std::string& path, int* holder_pid) {
   }
   if (locked) {
     fd_ = fd;
-    left_by_killed_holder_ = ReadPid(fd) != 0;  // Release empties the file
     WritePid(fd);
     return true;
   }
@@ -94,7 +92,6 @@ RunLock::~RunLock() { Release(); }
 
 void RunLock::Release() {
   if (fd_ < 0) return;
-  [[maybe_unused]] int emptied = ftruncate(fd_, 0);  // best effort: a pid left means killed
   flock(fd_, LOCK_UN);
   close(fd_);
   fd_ = -1;

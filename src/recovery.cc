@@ -93,8 +93,7 @@ ProcessHooks RecordProcessGroups(const std::string& pids_dir, int slot, const st
   return hooks;
 }
 
-std::vector<std::string> ReapLeftoverProcessGroups(const std::string& pids_dir,
-                                                   bool after_killed_run) {
+std::vector<std::string> ReapLeftoverProcessGroups(const std::string& pids_dir) {
   std::vector<std::string> stopped;
   std::set<int> groups;
   std::set<std::string> markers;
@@ -121,12 +120,11 @@ std::vector<std::string> ReapLeftoverProcessGroups(const std::string& pids_dir,
     stopped.push_back(line);
   fs::path common = CommonGitDir(state_dir.parent_path());
   if (!common.empty())
-    for (const std::string& line : RemoveStaleRefLocks(common.string(), after_killed_run))
-      stopped.push_back(line);
+    for (const std::string& line : RemoveStaleRefLocks(common.string())) stopped.push_back(line);
   return stopped;
 }
 
-std::vector<std::string> RemoveStaleRefLocks(const std::string& git_common_dir, bool branches) {
+std::vector<std::string> RemoveStaleRefLocks(const std::string& git_common_dir) {
   std::vector<std::string> removed;
   // The roots end in '/' (and the directory may): the paths in the
   // messages should not double it.
@@ -135,7 +133,7 @@ std::vector<std::string> RemoveStaleRefLocks(const std::string& git_common_dir, 
   auto directory = [&](std::string_view root) {
     return common + "/" + std::string(root.substr(0, root.size() - 1));
   };
-  if (branches) RemoveLocksUnder(directory(refs::kOwnBranchRoot), nullptr, &removed);
+  RemoveLocksUnder(directory(refs::kOwnBranchRoot), nullptr, &removed);
   RemoveLocksUnder(directory(refs::kOwnRoot), "cache", &removed);
   return removed;
 }

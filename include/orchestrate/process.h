@@ -101,16 +101,11 @@ class RunLock {
   RunLock& operator=(const RunLock&) = delete;
   /// Releases the lock; the file stays.
   ~RunLock();
-  /// Releases the lock now (the destructor then does nothing). The file is
-  /// emptied first: a holder that is killed leaves its pid in it.
+  /// Releases the lock now (the destructor then does nothing).
   void Release();
-  /// After Acquire: the previous holder was killed (or crashed) while it
-  /// held the lock, so it may have left work half done.
-  bool LeftByAKilledHolder() const { return left_by_killed_holder_; }
 
  private:
   int fd_ = -1;
-  bool left_by_killed_holder_ = false;
 };
 
 /// True when a live process holds the run lock at `path` (RunLock): a run is

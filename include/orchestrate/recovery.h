@@ -21,14 +21,9 @@ ProcessHooks RecordProcessGroups(const std::string& pids_dir, int slot, const st
 /// marker (never an unrelated process that reused the number), and every
 /// group with a process carrying a recorded marker; forgets every record;
 /// then RemoveStaleIndexLocks of the worktrees beside `pids_dir`
-/// (`.orchestrate/worktrees`) and RemoveStaleRefLocks of the repository,
-/// with its phase branches only `after_killed_run`
-/// (RunLock::LeftByAKilledHolder): only a run holding the lock writes
-/// them, and walking thousands of them costs every run. Returns one line
-/// per thing done. Call it holding the run lock: the run that wrote the
-/// records is dead.
-std::vector<std::string> ReapLeftoverProcessGroups(const std::string& pids_dir,
-                                                   bool after_killed_run);
+/// (`.orchestrate/worktrees`) and RemoveStaleRefLocks of the repository. Returns one line per thing
+/// done. Call it holding the run lock: the run that wrote the records is dead.
+std::vector<std::string> ReapLeftoverProcessGroups(const std::string& pids_dir);
 
 /// Removes index.lock and HEAD.lock from the git admin directory of each
 /// worktree under `worktrees_dir` in which no process works (a git process
@@ -39,10 +34,8 @@ std::vector<std::string> RemoveStaleIndexLocks(const std::string& worktrees_dir)
 /// Removes the lock files orchestrate's own ref writes leave when it is
 /// killed in the middle of one: `*.lock` under refs/heads/orchestrate/ and
 /// refs/orchestrate/ (but not refs/orchestrate/cache/, whose thousands of
-/// records would cost every run a directory walk); under
-/// refs/heads/orchestrate/ only when `branches`.
+/// records would cost every run a directory walk).
 /// Only for a caller holding the run lock. Returns one line per lock.
-std::vector<std::string> RemoveStaleRefLocks(const std::string& git_common_dir,
-                                             bool branches = true);
+std::vector<std::string> RemoveStaleRefLocks(const std::string& git_common_dir);
 
 }  // namespace orchestrate

@@ -34,7 +34,7 @@ TEST(RecoveryTest, HooksRecordAGroupOnlyWhileItRuns) {
   EXPECT_EQ(testing::ReadFile(dir.path() + "/slot-1"), "4242 ORCHESTRATE_RUN_ID=x\n");
   hooks.ended(4242);
   EXPECT_EQ(testing::ReadFile(dir.path() + "/slot-1"), "0 ORCHESTRATE_RUN_ID=x\n");
-  EXPECT_TRUE(ReapLeftoverProcessGroups(dir.path(), true).empty());
+  EXPECT_TRUE(ReapLeftoverProcessGroups(dir.path()).empty());
 }
 
 TEST(RecoveryTest, ReapStopsMarkedGroupsAndSparesOthers) {
@@ -53,7 +53,7 @@ TEST(RecoveryTest, ReapStopsMarkedGroupsAndSparesOthers) {
                      std::to_string(marked_pid) + " " + marker + "\n");
   testing::WriteFile(dir.path() + "/pids", "slot-1",
                      std::to_string(other_pid) + " " + marker + "\n");
-  std::vector<std::string> lines = ReapLeftoverProcessGroups(dir.path() + "/pids", true);
+  std::vector<std::string> lines = ReapLeftoverProcessGroups(dir.path() + "/pids");
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0], "stopped process group " + std::to_string(marked_pid) +
                           " left running by a killed run");
@@ -71,7 +71,7 @@ TEST(RecoveryTest, ReapStopsAChildSpawnedButNotYetRecorded) {
       testing::MustShell(marker + " setsid sleep 30 > /dev/null 2>&1 & echo $!", dir.path()));
   WaitUntilSleepingGroupLeader(pid);
   testing::WriteFile(dir.path() + "/pids", "slot-3", "0 " + marker + "\n");
-  std::vector<std::string> lines = ReapLeftoverProcessGroups(dir.path() + "/pids", true);
+  std::vector<std::string> lines = ReapLeftoverProcessGroups(dir.path() + "/pids");
   EXPECT_EQ(lines, std::vector<std::string>{"stopped process group " + std::to_string(pid) +
                                             " left running by a killed run"});
   EXPECT_FALSE(ProcessGroupHasMarker(pid, marker));
@@ -103,7 +103,7 @@ TEST_F(StaleLockTest, AnIndexLockNoProcessHoldsIsRemovedSayingSo) {
 
 TEST_F(StaleLockTest, ReapingAlsoRemovesStaleLocksBesideThePidsDirectory) {
   std::filesystem::create_directories(repo() + "/.orchestrate/pids");
-  std::vector<std::string> lines = ReapLeftoverProcessGroups(repo() + "/.orchestrate/pids", true);
+  std::vector<std::string> lines = ReapLeftoverProcessGroups(repo() + "/.orchestrate/pids");
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_FALSE(std::filesystem::exists(lock_));
 }
@@ -117,7 +117,7 @@ TEST_F(StaleLockTest, RefLocksOfAKilledRunAreRemovedWhenReaping) {
   testing::WriteFile(refs + "/orchestrate/cache/p4", "k.lock", "");
   testing::WriteFile(refs + "/heads", "main.lock", "");
   std::filesystem::create_directories(repo() + "/.orchestrate/pids");
-  std::vector<std::string> lines = ReapLeftoverProcessGroups(repo() + "/.orchestrate/pids", true);
+  std::vector<std::string> lines = ReapLeftoverProcessGroups(repo() + "/.orchestrate/pids");
   EXPECT_EQ(lines.size(), 3u);  // the worktree's index.lock and two ref locks
   EXPECT_FALSE(std::filesystem::exists(refs + "/heads/orchestrate/phase/p4.lock"));
   EXPECT_FALSE(std::filesystem::exists(refs + "/orchestrate/attempts/p4/1.lock"));
@@ -128,20 +128,6 @@ TEST_F(StaleLockTest, RefLocksOfAKilledRunAreRemovedWhenReaping) {
                           "/heads/orchestrate/phase/p4.lock, left by a run that "
                           "was killed"),
             lines.end());
-}
-
-// Only a run holding the run lock moves phase branches: after a run that
-// released it, their thousands of refs are not walked.
-TEST_F(StaleLockTest, AfterARunThatWasNotKilledPhaseBranchesAreNotWalked) {
-  std::string refs = repo() + "/.git/refs";
-  testing::WriteFile(refs + "/heads/orchestrate/phase", "p4.lock", "");
-  testing::WriteFile(refs + "/orchestrate/attempts/p4", "1.lock", "");
-  std::filesystem::create_directories(repo() + "/.orchestrate/pids");
-  std::vector<std::string> lines =
-      ReapLeftoverProcessGroups(repo() + "/.orchestrate/pids", /*after_killed_run=*/false);
-  EXPECT_EQ(lines.size(), 2u);  // the worktree's index.lock and the attempt's ref lock
-  EXPECT_TRUE(std::filesystem::exists(refs + "/heads/orchestrate/phase/p4.lock"));
-  EXPECT_FALSE(std::filesystem::exists(refs + "/orchestrate/attempts/p4/1.lock"));
 }
 
 TEST_F(StaleLockTest, RefLockPathsAreNamedWithSingleSlashes) {
