@@ -11,6 +11,7 @@
 #include "orchestrate/phase_execution.h"
 #include "orchestrate/planner.h"
 #include "orchestrate/process.h"
+#include "orchestrate/recovery.h"
 #include "orchestrate/refs.h"
 
 namespace orchestrate {
@@ -118,6 +119,8 @@ void CleanBranches(Project& project, const std::set<std::string>& held) {
       std::cout << "kept branch " << refs::PhaseBranch(phase) << ": " << reason << "\n";
       continue;
     }
+    std::string lock = RemoveStaleRefLock(repo.commondir(), ref);
+    if (!lock.empty()) std::cout << lock << "\n";
     repo.DeleteRef(ref);
     ++removed;
   }

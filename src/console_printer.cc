@@ -22,6 +22,7 @@ constexpr std::string_view kYellow = "\x1b[33m";
 constexpr std::string_view kDim = "\x1b[2m";
 constexpr std::string_view kReset = "\x1b[0m";
 constexpr std::string_view kEraseToEnd = "\x1b[K";
+constexpr size_t kPendingLimit = 64 * 1024;  ///< bytes of lines held back at most
 constexpr size_t kDefaultWidth = 80;
 
 size_t TerminalWidth(std::FILE* out) {
@@ -102,13 +103,16 @@ class ConsolePrinter : public EventSink {
     std::lock_guard lock(mutex_);
     now_ = std::max(now_, event.time_s);
     Handle(event);
-    Render();
+    // A fresh phase's line waits for the next other event, tick or the close:
+    // a no-op run finds thousands at once, and one write each cost more than
+    // the rest of their output.
+    if (event.type != Event::Type::kPhaseFresh || pending_.size() >= kPendingLimit) Render();
   }
 
   void OnTick(double time_s) override {
     std::lock_guard lock(mutex_);
     now_ = std::max(now_, time_s);
-    if (live_ && !running_.empty()) Render();
+    if (!pending_.empty() || (live_ && !running_.empty())) Render();
   }
 
   void Close() override {

@@ -13,6 +13,7 @@
 #include "orchestrate/error.h"
 #include "orchestrate/phase_failure.h"
 #include "orchestrate/process.h"
+#include "orchestrate/recovery.h"
 #include "orchestrate/refs.h"
 #include "orchestrate/repository_environment.h"
 #include "orchestrate/requeue_wait.h"
@@ -87,6 +88,7 @@ class PhaseExecution {
   void Prepare() {
     if (!repos_.main) repos_.main = Repo::Open(job_.repo_root);
     main_ = repos_.main.get();
+    RemoveBranchLock();
     SaveBranchHead();
     WorktreeStore store(*main_, job_.worktree_dir);
     std::string path = job_.worktree_dir + "/" + job_.worktree_name;
@@ -117,6 +119,13 @@ class PhaseExecution {
     out_.worktree_path = path;
     CopyAndLinkIntoWorktree(job_.repo_root, path, *job_.settings);
     PreparePhaseDir();
+  }
+
+  // Nothing of this run works on the phase's branch before the phase starts:
+  // a lock on it was left by a process killed while writing it.
+  void RemoveBranchLock() {
+    std::string removed = RemoveStaleRefLock(main_->commondir(), job_.branch);
+    if (!removed.empty()) Note(removed);
   }
 
   void SaveBranchHead() {
@@ -385,11 +394,15 @@ class PhaseExecution {
     out_.usage.Add(PhaseUsage(format, UsagePath(), output, &warning));
     std::error_code ec;
     fs::remove(UsagePath(), ec);
-    if (warning.empty()) return;
+    if (!warning.empty()) Note(warning);
+  }
+
+  // A warning about the phase, shown with the run's output.
+  void Note(const std::string& text) {
     Event e;
     e.type = Event::Type::kMessage;
     e.phase = phase_.name;
-    e.text = "phase " + phase_.name + ": " + warning;
+    e.text = "phase " + phase_.name + ": " + text;
     e.warning = true;
     emit_(e);
   }

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -133,9 +134,17 @@ std::vector<std::string> RemoveStaleRefLocks(const std::string& git_common_dir) 
   auto directory = [&](std::string_view root) {
     return common + "/" + std::string(root.substr(0, root.size() - 1));
   };
-  RemoveLocksUnder(directory(refs::kOwnBranchRoot), nullptr, &removed);
+  RemoveLocksUnder(directory(refs::kOwnBranchRoot), "phase", &removed);
   RemoveLocksUnder(directory(refs::kOwnRoot), "cache", &removed);
   return removed;
+}
+
+std::string RemoveStaleRefLock(const std::string& git_common_dir, std::string_view ref) {
+  std::string lock = git_common_dir;
+  if (!lock.empty() && lock.back() != '/') lock += '/';
+  lock.append(ref).append(".lock");
+  if (unlink(lock.c_str()) != 0) return "";
+  return "removed " + lock + ", left by a process killed while writing " + std::string(ref);
 }
 
 std::vector<std::string> RemoveStaleIndexLocks(const std::string& worktrees_dir) {

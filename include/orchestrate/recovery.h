@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "orchestrate/process.h"
@@ -33,9 +34,19 @@ std::vector<std::string> RemoveStaleIndexLocks(const std::string& worktrees_dir)
 
 /// Removes the lock files orchestrate's own ref writes leave when it is
 /// killed in the middle of one: `*.lock` under refs/heads/orchestrate/ and
-/// refs/orchestrate/ (but not refs/orchestrate/cache/, whose thousands of
-/// records would cost every run a directory walk).
-/// Only for a caller holding the run lock. Returns one line per lock.
+/// refs/orchestrate/, but not under the phase branches
+/// (refs/heads/orchestrate/phase/, see RemoveStaleRefLock) or the records
+/// (refs/orchestrate/cache/): a directory with a ref per phase would cost
+/// every run a walk. Only for a caller holding the run lock. Returns one
+/// line per lock.
 std::vector<std::string> RemoveStaleRefLocks(const std::string& git_common_dir);
+
+/// Removes the lock file of `ref` (a full ref name), if there is one, and
+/// returns the line saying so ("" when there was none). For a caller about to
+/// write or delete the ref that holds the run lock while no process it
+/// started works on the ref: a phase branch when its phase starts, or when
+/// `clean` deletes it. Then the lock was left by a process killed while
+/// writing the ref (a run, or a command of the phase's last attempt).
+std::string RemoveStaleRefLock(const std::string& git_common_dir, std::string_view ref);
 
 }  // namespace orchestrate

@@ -1,6 +1,8 @@
 // Signals, crashes and recovery: nothing lost, nothing half-done recorded.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "support/e2e.h"
 
 namespace orchestrate::testing {
@@ -110,6 +112,25 @@ TEST(RecoveryTest, SigkillThenNextRunReapsAndCompletes) {
   EXPECT_TRUE(Has(r.out, "left running by a killed run")) << r.out;
   EXPECT_FALSE(ProcessAlive(child)) << "leftover phase process was not reaped";
   EXPECT_EQ(s.Show("orchestrate/integration:slow.txt"), "done\n");
+}
+
+// A process killed while writing a phase branch (a run, or the phase's own
+// `git commit` stopped by its timeout) leaves the branch's lock: the next
+// run removes it when the phase starts, and says so.
+TEST(RecoveryTest, AStaleLockOnAPhaseBranchIsRemovedWhenItsPhaseStarts) {
+  Scenario s("version = 1\n[phase.p]\nrun = \"echo 1 > p.txt\"\n");
+  ASSERT_EQ(s.Run("run").status, 0);
+  std::string lock = s.repo() + "/.git/refs/heads/orchestrate/phase/p.lock";
+  WriteFile(s.repo() + "/.git/refs/heads/orchestrate/phase", "p.lock", "");
+  s.SetManifest("version = 1\n[phase.p]\nrun = \"echo 2 > p.txt\"\n", false);
+  ShellResult r = s.Run("run");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_TRUE(Has(r.out, "phase p: removed " + lock +
+                             ", left by a process killed while writing "
+                             "refs/heads/orchestrate/phase/p"))
+      << r.out;
+  EXPECT_FALSE(std::filesystem::exists(lock));
+  EXPECT_EQ(s.Show("orchestrate/integration:p.txt"), "2\n");
 }
 
 TEST(RecoveryTest, InterruptedWorkIsSavedBeforeReuse) {

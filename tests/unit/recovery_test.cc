@@ -112,6 +112,7 @@ TEST_F(StaleLockTest, ReapingAlsoRemovesStaleLocksBesideThePidsDirectory) {
 // phase branch left its .lock, and every later run stopped with exit 3.
 TEST_F(StaleLockTest, RefLocksOfAKilledRunAreRemovedWhenReaping) {
   std::string refs = repo() + "/.git/refs";
+  testing::WriteFile(refs + "/heads/orchestrate", "integration.lock", "");
   testing::WriteFile(refs + "/heads/orchestrate/phase", "p4.lock", "");
   testing::WriteFile(refs + "/orchestrate/attempts/p4", "1.lock", "");
   testing::WriteFile(refs + "/orchestrate/cache/p4", "k.lock", "");
@@ -119,25 +120,38 @@ TEST_F(StaleLockTest, RefLocksOfAKilledRunAreRemovedWhenReaping) {
   std::filesystem::create_directories(repo() + "/.orchestrate/pids");
   std::vector<std::string> lines = ReapLeftoverProcessGroups(repo() + "/.orchestrate/pids");
   EXPECT_EQ(lines.size(), 3u);  // the worktree's index.lock and two ref locks
-  EXPECT_FALSE(std::filesystem::exists(refs + "/heads/orchestrate/phase/p4.lock"));
+  EXPECT_FALSE(std::filesystem::exists(refs + "/heads/orchestrate/integration.lock"));
   EXPECT_FALSE(std::filesystem::exists(refs + "/orchestrate/attempts/p4/1.lock"));
+  EXPECT_TRUE(std::filesystem::exists(refs + "/heads/orchestrate/phase/p4.lock"))
+      << "not walked: removed when its phase starts";
   EXPECT_TRUE(std::filesystem::exists(refs + "/orchestrate/cache/p4/k.lock")) << "not walked";
   EXPECT_TRUE(std::filesystem::exists(refs + "/heads/main.lock")) << "not ours";
   EXPECT_NE(std::find(lines.begin(), lines.end(),
                       "removed " + refs +
-                          "/heads/orchestrate/phase/p4.lock, left by a run that "
+                          "/heads/orchestrate/integration.lock, left by a run that "
                           "was killed"),
             lines.end());
 }
 
 TEST_F(StaleLockTest, RefLockPathsAreNamedWithSingleSlashes) {
   std::string refs = repo() + "/.git/refs";
-  testing::WriteFile(refs + "/heads/orchestrate/phase/nested", "p5.lock", "");
+  testing::WriteFile(refs + "/orchestrate/targets/nested", "t.lock", "");
   std::vector<std::string> lines = RemoveStaleRefLocks(repo() + "/.git/");
   EXPECT_EQ(lines, std::vector<std::string>{"removed " + refs +
-                                            "/heads/orchestrate/phase/nested/p5.lock, left by a "
+                                            "/orchestrate/targets/nested/t.lock, left by a "
                                             "run that was killed"});
-  EXPECT_FALSE(std::filesystem::exists(refs + "/heads/orchestrate/phase/nested/p5.lock"));
+  EXPECT_FALSE(std::filesystem::exists(refs + "/orchestrate/targets/nested/t.lock"));
+}
+
+TEST_F(StaleLockTest, TheLockOfOneRefIsRemovedSayingSo) {
+  std::string refs = repo() + "/.git/refs";
+  testing::WriteFile(refs + "/heads/orchestrate/phase/a", "b.lock", "");
+  EXPECT_EQ(RemoveStaleRefLock(repo() + "/.git", "refs/heads/orchestrate/phase/a/b"),
+            "removed " + refs +
+                "/heads/orchestrate/phase/a/b.lock, left by a process killed while writing "
+                "refs/heads/orchestrate/phase/a/b");
+  EXPECT_FALSE(std::filesystem::exists(refs + "/heads/orchestrate/phase/a/b.lock"));
+  EXPECT_EQ(RemoveStaleRefLock(repo() + "/.git/", "refs/heads/orchestrate/phase/a/b"), "");
 }
 
 TEST_F(StaleLockTest, ALockWhileAProcessWorksInTheWorktreeIsKept) {
