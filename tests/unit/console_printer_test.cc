@@ -112,6 +112,25 @@ TEST(ConsolePrinterTest, PlainModeWritesLinesWithoutEscapeCodes) {
   EXPECT_EQ(text.find("running:"), std::string::npos) << text;
 }
 
+// A no-op run finds thousands of fresh phases at once: their lines go out
+// together, with the next other event, tick or the close.
+TEST(ConsolePrinterTest, FreshLinesWaitForTheNextOtherEventTickOrClose) {
+  Output out;
+  auto printer = MakeConsolePrinter(out.file(), false, false, Verbosity::kNormal);
+  printer->OnEvent(RunStartedEvent(4, 2));
+  printer->OnEvent(PhaseFresh("a"));
+  printer->OnEvent(PhaseFresh("b"));
+  EXPECT_EQ(out.Text(), "");
+  printer->OnEvent(PhaseStarted("c", 0, 1));
+  EXPECT_EQ(out.Text(), "[1/4] fresh a\n[2/4] fresh b\n");
+  printer->OnEvent(PhaseFresh("d"));
+  printer->OnTick(2);
+  EXPECT_EQ(out.Text(), "[1/4] fresh a\n[2/4] fresh b\n[3/4] fresh d\n");
+  printer->OnEvent(PhaseFresh("e"));
+  printer->Close();
+  EXPECT_TRUE(Has(out.Text(), "[3/4] fresh d\n[4/4] fresh e\n")) << out.Text();
+}
+
 TEST(ConsolePrinterTest, FailureShowsCommandLogTailAndPaths) {
   std::string text = RunPrinter(false, false, Verbosity::kNormal);
   EXPECT_NE(text.find("FAILED ui (20s): verify `make test` exit status 2\n"
