@@ -103,16 +103,18 @@ std::string KeyComponents::Hash() const {
   // Length-prefixed values keep the serialization unambiguous whatever the
   // values contain; std::map iterates in name order. The key is the git
   // blob id of that text, built in one buffer and hashed in one call.
-  std::string text(kKeyFormat);
-  char digits[24];
+  size_t size = kKeyFormat.size();
+  for (const auto& [name, value] : items) size += name.size() + value.size() + 24;
+  std::string text;
+  text.reserve(size);
+  text.append(kKeyFormat);
+  char digits[20];
   for (const auto& [name, value] : items) {
     auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value.size());
     text.append(name).append(1, '\0').append(digits, end).append(1, '\0');
     text.append(value).append(1, '\n');
   }
-  Sha1 sha = StartBlobHash(text.size());
-  sha.Update(text);
-  return sha.HexDigest();
+  return HashBlob(text).hex();
 }
 
 KeyComponents ComputeKey(const Manifest& manifest, const Phase& phase, Repo& repo,

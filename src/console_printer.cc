@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <mutex>
 
 #include "orchestrate/events.h"
@@ -153,7 +154,13 @@ class ConsolePrinter : public EventSink {
 
   void OnPhaseFresh(const Event& e) {
     ++fresh_;  // counted, not kept: a no-op run has thousands
-    if (Shows(Verbosity::kNormal)) Line(Paint(Counter() + "fresh " + e.phase, kDim));
+    if (!Shows(Verbosity::kNormal)) return;
+    // Straight into the pending text: thousands of these in a no-op run.
+    if (color_) pending_ += kDim;
+    AppendCounter(pending_);
+    pending_.append("fresh ").append(e.phase);
+    if (color_) pending_ += kReset;
+    pending_ += '\n';
   }
 
   // A phase left out of the target finished earlier as succeeded or fresh.
@@ -252,8 +259,15 @@ class ConsolePrinter : public EventSink {
   }
 
   std::string Counter() const {
+    std::string counter;
+    AppendCounter(counter);
+    return counter;
+  }
+
+  // "[3/8] "
+  void AppendCounter(std::string& out) const {
     int finished = static_cast<int>(finished_.size()) + fresh_;
-    return fmt::format("[{}/{}] ", finished, std::max(total_, finished));
+    fmt::format_to(std::back_inserter(out), "[{}/{}] ", finished, std::max(total_, finished));
   }
 
   std::string Paint(std::string_view text, std::string_view color) const {

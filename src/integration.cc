@@ -106,35 +106,33 @@ MergeOutcome MergeTarget(Repo& repo, const ObjectId& base, const std::vector<Pha
 std::string TargetMemo::Digest(const ObjectId& base, const std::vector<PhaseResult>& results) {
   // Bump the format line when merging itself changes (another merge base,
   // other commit dates): old entries then stop matching. The digest is the
-  // blob id of the text below, hashed as it is produced (its size first).
+  // blob id of the text below, built in one buffer and hashed in one call
+  // (a call per field cost a no-op at 2,000 phases 4% of its instructions).
   // Ids go in as their 20 bytes (the null id as 20 zero bytes).
   constexpr std::string_view kFormat = "orchestrate target merge 2\n";
-  constexpr std::string_view kNul("", 1);
-  auto hash_id = [](Sha1& sha, const ObjectId& id) {
-    sha.Update(std::string_view(reinterpret_cast<const char*>(id.data()), ObjectId::kSize));
-  };
+  constexpr char kNul = '\0';
   size_t size = kFormat.size() + ObjectId::kSize + 1;
   for (const PhaseResult& r : results) {
     size += r.phase.size() + 2 * ObjectId::kSize + 3;
     for (const std::string& dep : r.deps) size += dep.size() + 1;
   }
-  Sha1 sha = StartBlobHash(size);
-  sha.Update(kFormat);
-  hash_id(sha, base);
-  sha.Update("\n");
+  std::string text;
+  text.reserve(size);
+  auto add_id = [&text](const ObjectId& id) {
+    text.append(reinterpret_cast<const char*>(id.data()), ObjectId::kSize);
+  };
+  text.append(kFormat);
+  add_id(base);
+  text += '\n';
   for (const PhaseResult& r : results) {
-    sha.Update(r.phase);
-    sha.Update(kNul);
-    hash_id(sha, r.commit);
-    sha.Update(kNul);
-    hash_id(sha, r.input);
-    for (const std::string& dep : r.deps) {
-      sha.Update(kNul);
-      sha.Update(dep);
-    }
-    sha.Update("\n");
+    text.append(r.phase) += kNul;
+    add_id(r.commit);
+    text += kNul;
+    add_id(r.input);
+    for (const std::string& dep : r.deps) (text += kNul).append(dep);
+    text += '\n';
   }
-  return sha.HexDigest();
+  return HashBlob(text).hex();
 }
 
 std::vector<std::pair<std::string, ObjectId>> TargetMemo::Load() const {

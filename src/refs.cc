@@ -36,7 +36,10 @@ std::optional<std::string> PhaseOfBranchRef(std::string_view ref) {
 std::string CacheRefs(std::string_view phase) { return Join(kCacheRoot, phase) + "/"; }
 
 std::string CacheRef(std::string_view phase, std::string_view key) {
-  return CacheRefs(phase).append(key);
+  std::string out;
+  out.reserve(kCacheRoot.size() + phase.size() + 1 + key.size());
+  out.append(kCacheRoot).append(phase).append(1, '/').append(key);
+  return out;
 }
 
 std::optional<CacheRefName> ParseCacheRef(std::string_view ref) {

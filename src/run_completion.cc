@@ -188,9 +188,10 @@ void Run::WakeRequeued() {
 // --- the end ------------------------------------------------------------------------
 
 void Run::AddFreshUnselected() {
-  std::set<int> selected(selected_.begin(), selected_.end());
+  std::vector<bool> selected(graph_.size());
+  for (int p : selected_) selected[p] = true;
   for (int p : graph_.topo_order()) {
-    if (selected.count(p) || build_[p].reached || build_[p].reused) continue;
+    if (selected[p] || build_[p].reached || build_[p].reused) continue;
     bool deps_known = true;
     for (int dep : graph_.node(p).deps) deps_known &= build_[dep].Succeeded();
     if (!deps_known) continue;
