@@ -18,11 +18,26 @@
 // A shared libgit2 calls mbedTLS inside its own library, out of the link's
 // reach: there the bundle is parsed in InitGit(), as libgit2 does it.
 #include <git2.h>
+#include <openssl/crypto.h>
 
 #include <mutex>
 #include <string>
 
 #include "orchestrate/git.h"
+
+namespace orchestrate {
+namespace {
+
+// libgit2's SSH transport starts OpenSSL, which then loads the text of every
+// OpenSSL error (a third of a 20-phase no-op's start-up instructions). No
+// OpenSSL error text is ever shown: libssh2 and orchestrate say their own.
+void StartLibgit2() {
+  OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS, nullptr);
+  git_libgit2_init();
+}
+
+}  // namespace
+}  // namespace orchestrate
 
 #if ORCHESTRATE_DEFER_CA_BUNDLE
 
@@ -51,7 +66,7 @@ void InitGit() {
   static std::once_flag once;
   std::call_once(once, [] {
     Deferred().deferring = true;
-    git_libgit2_init();
+    StartLibgit2();
     Deferred().deferring = false;
   });
 }
@@ -90,7 +105,7 @@ namespace orchestrate {
 
 void InitGit() {
   static std::once_flag once;
-  std::call_once(once, [] { git_libgit2_init(); });
+  std::call_once(once, [] { StartLibgit2(); });
 }
 
 std::string DeferredCertificateBundle() { return ""; }
