@@ -7,7 +7,6 @@
 #include "orchestrate/cache.h"
 #include "orchestrate/error.h"
 #include "orchestrate/refs.h"
-#include "orchestrate/sha1.h"
 
 namespace orchestrate {
 namespace {

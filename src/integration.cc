@@ -9,7 +9,6 @@
 #include "file_io.h"
 #include "orchestrate/error.h"
 #include "orchestrate/refs.h"
-#include "orchestrate/sha1.h"
 
 namespace orchestrate {
 namespace {
