@@ -131,6 +131,19 @@ TEST(ConsolePrinterTest, FreshLinesWaitForTheNextOtherEventTickOrClose) {
   EXPECT_TRUE(Has(out.Text(), "[3/4] fresh d\n[4/4] fresh e\n")) << out.Text();
 }
 
+// The held-back lines stay bounded: past 64 KiB they go out without waiting.
+TEST(ConsolePrinterTest, ManyFreshLinesAreWrittenBeforeTheyPassALimit) {
+  Output out;
+  auto printer = MakeConsolePrinter(out.file(), false, false, Verbosity::kNormal);
+  printer->OnEvent(RunStartedEvent(5000, 2));
+  for (int i = 0; i < 5000; ++i) printer->OnEvent(PhaseFresh("phase-" + std::to_string(i)));
+  std::string written = out.Text();
+  EXPECT_GE(written.size(), 64u * 1024) << "held back instead of written";
+  EXPECT_TRUE(Has(written, "[1/5000] fresh phase-0\n")) << written.substr(0, 200);
+  printer->Close();
+  EXPECT_TRUE(Has(out.Text(), "[5000/5000] fresh phase-4999\n"));
+}
+
 TEST(ConsolePrinterTest, FailureShowsCommandLogTailAndPaths) {
   std::string text = RunPrinter(false, false, Verbosity::kNormal);
   EXPECT_NE(text.find("FAILED ui (20s): verify `make test` exit status 2\n"
