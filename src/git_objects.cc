@@ -154,15 +154,10 @@ Signature Repo::UserSignature() {
   return {sig->name, sig->email, static_cast<int64_t>(sig->when.time)};
 }
 
-Sha1 StartBlobHash(size_t size) {
-  Sha1 sha;
-  sha.Update("blob " + std::to_string(size));
-  sha.Update(std::string_view("", 1));
-  return sha;
-}
-
 ObjectId HashBlob(std::string_view content) {
-  Sha1 sha = StartBlobHash(content.size());
+  Sha1 sha;
+  sha.Update("blob " + std::to_string(content.size()));
+  sha.Update(std::string_view("", 1));
   sha.Update(content);
   return sha.Digest();
 }

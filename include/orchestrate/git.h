@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "orchestrate/object_id.h"
-#include "orchestrate/sha1.h"
 
 struct git_repository;
 struct git_index;
@@ -26,11 +25,6 @@ namespace orchestrate {
 /// The git blob id `content` would have, without writing anything. Hashed
 /// with sha1.h, not libgit2: the same id, several times faster.
 ObjectId HashBlob(std::string_view content);
-
-/// A hash fed git's blob header for `size` bytes: Update it with exactly
-/// that content, and HexDigest() is the blob id (HashBlob without having
-/// the content in one piece).
-Sha1 StartBlobHash(size_t size);
 
 /// Calls git_libgit2_init once per process (call from main before threads);
 /// also safe to call from tests. In the static build (ORCHESTRATE_STATIC_GIT)
