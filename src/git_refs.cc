@@ -50,8 +50,9 @@ RefStamp Repo::StampOfRef(const std::string& name) {
   // two path components instead of nine is much of a stat's cost
   // (docs/performance.md, "Ninth round"). A miss is checked again by full
   // path below, so a directory removed since it was opened changes nothing.
-  size_t last = name.rfind('/');
-  size_t dir_end = last > 5 ? name.rfind('/', last - 1) : std::string::npos;
+  // The name starts with "refs/": its last slash is at 4 or later. Names
+  // directly under refs/X/ take the full path (dir_end 4 would be "refs").
+  size_t dir_end = name.rfind('/', name.rfind('/') - 1);
   if (dir_end != std::string::npos && dir_end > 4) {
     std::string_view dir(name.data(), dir_end);
     if (dir != stamp_dir_) {
