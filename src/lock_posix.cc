@@ -24,11 +24,15 @@ bool TryLock(int fd, const std::string& path) {
   return true;
 }
 
-// Best effort: the pid only serves the message another run prints.
+// Best effort: the pid only serves the message another run prints. Written
+// over the old one, then cut to its length: truncating to zero first makes
+// ext4 write the file out to disk when it is closed (its auto_da_alloc, meant
+// for files rewritten in place), a disk write at every run for six bytes
+// (docs/performance.md, "Eleventh round"). ReadPid stops at the newline.
 void WritePid(int fd) {
   std::string text = std::to_string(getpid()) + "\n";
-  if (ftruncate(fd, 0) != 0) return;
-  [[maybe_unused]] ssize_t written = pwrite(fd, text.data(), text.size(), 0);
+  if (pwrite(fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size())) return;
+  [[maybe_unused]] int rc = ftruncate(fd, static_cast<off_t>(text.size()));
 }
 
 int ReadPid(int fd) {
