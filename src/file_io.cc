@@ -7,7 +7,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <system_error>
+
+#include "orchestrate/error.h"
 
 namespace orchestrate {
 namespace {
@@ -69,6 +72,75 @@ std::optional<std::string> ReadWholeFile(const std::string& path) {
   errno = read_errno;
   if (text) text->resize(done);
   return text;
+}
+
+FileDescriptor::~FileDescriptor() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+LineReader::LineReader(int fd, const std::string& path)
+    : fd_(fd),
+      path_(path),
+      bytes_(std::make_unique_for_overwrite<char[]>(kBufferSize)),
+      capacity_(kBufferSize) {}
+
+std::string_view LineReader::Start() {
+  if (end_ == 0 && !eof_) Fill();
+  return {bytes_.get() + begin_, end_ - begin_};
+}
+
+std::string LineReader::ReadAll() {
+  std::string text(Start());
+  for (begin_ = end_ = 0; Fill(); begin_ = end_ = 0) text.append(bytes_.get(), end_);
+  return text;
+}
+
+LineReader::Result LineReader::Next(std::string_view& line) {
+  size_t scanned = begin_;
+  for (;;) {
+    auto* newline =
+        static_cast<const char*>(std::memchr(bytes_.get() + scanned, '\n', end_ - scanned));
+    if (newline) {
+      size_t at = static_cast<size_t>(newline - bytes_.get());
+      line = {bytes_.get() + begin_, at - begin_};
+      begin_ = at + 1;
+      return Result::kLine;
+    }
+    if (eof_ && begin_ == end_) return Result::kEnd;
+    if (eof_) {
+      line = {bytes_.get() + begin_, end_ - begin_};
+      begin_ = end_;
+      return Result::kUnterminatedLine;
+    }
+    scanned = end_ - begin_;
+    Compact();
+    Fill();
+  }
+}
+
+void LineReader::Compact() {
+  size_t unread = end_ - begin_;
+  if (unread == capacity_) {
+    auto bigger = std::make_unique_for_overwrite<char[]>(2 * capacity_);
+    std::memcpy(bigger.get(), bytes_.get() + begin_, unread);
+    bytes_ = std::move(bigger);
+    capacity_ *= 2;
+  } else if (unread > 0) {
+    std::memmove(bytes_.get(), bytes_.get() + begin_, unread);
+  }
+  begin_ = 0;
+  end_ = unread;
+}
+
+bool LineReader::Fill() {
+  for (;;) {
+    ssize_t n = ::read(fd_, bytes_.get() + end_, capacity_ - end_);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw InfraError("cannot read " + path_ + ": " + ErrnoText(errno));
+    end_ += static_cast<size_t>(n);
+    eof_ = n == 0;
+    return !eof_;
+  }
 }
 
 std::string FirstLineOf(const std::string& path) {

@@ -1,11 +1,14 @@
 // Private to src/: the persistence toolkit for the files orchestrate keeps in
 // .orchestrate/ (state, record index, target memo, manifest snapshot) and the
 // files it reads whole (the manifest, prompts, /proc entries): whole-file
-// reads, complete writes on descriptors, atomic replacement, errno as text.
+// reads, line-by-line reads through a small buffer, complete writes on
+// descriptors, atomic replacement, errno as text.
 // The line format of those files is in line_codec.h.
 #pragma once
 
+#include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +28,56 @@ bool WriteAll(int fd, std::string_view data);
 /// it cannot be opened or read (missing, a directory, an I/O error), with
 /// errno saying why.
 std::optional<std::string> ReadWholeFile(const std::string& path);
+
+/// An open file descriptor, closed when it goes.
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  ~FileDescriptor();
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+/// Reads a file line by line through one buffer, which grows only for a
+/// line longer than it. The buffer is small: reading a file whole would
+/// touch as many fresh pages as it has, each a page fault
+/// (docs/performance.md, "Eleventh round").
+class LineReader {
+ public:
+  enum class Result { kLine, kEnd, kUnterminatedLine };
+
+  /// Reads `fd`; `path` names it in errors and must outlive the reader.
+  LineReader(int fd, const std::string& path);
+
+  /// The start of the file, at least the first buffer's worth.
+  std::string_view Start();
+  /// Everything not yet read as lines: the whole file if Next was not called.
+  std::string ReadAll();
+  /// Sets `line` to the next line without its newline (kLine), or to the
+  /// rest of a file that does not end with one (kUnterminatedLine). It stays
+  /// valid until the next call. Throws InfraError when the file cannot be
+  /// read.
+  Result Next(std::string_view& line);
+
+ private:
+  static constexpr size_t kBufferSize = 16 * 1024;
+  /// Moves the unread bytes to the front, growing the buffer if they fill it.
+  void Compact();
+  /// Reads more after end_; false at the end of the file.
+  bool Fill();
+
+  int fd_;
+  const std::string& path_;
+  std::unique_ptr<char[]> bytes_;
+  size_t capacity_ = 0;
+  size_t begin_ = 0;  ///< the first unread byte
+  size_t end_ = 0;    ///< one past the last byte read
+  bool eof_ = false;
+};
 
 /// The first line of `path` without its newline; empty when the file is
 /// empty or cannot be read.

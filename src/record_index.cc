@@ -5,6 +5,7 @@
 #include "orchestrate/record_index.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,6 +23,9 @@ namespace orchestrate {
 namespace {
 
 constexpr size_t kFields = 13;
+// The shortest line a summary can have: four object ids in hex and the
+// tabs between the fields.
+constexpr size_t kShortestLine = 4 * 40 + kFields - 1;
 
 std::string Header() {
   return "# orchestrate record index " + std::to_string(RecordIndex::kFormatVersion) + "\n";
@@ -113,24 +117,33 @@ size_t RecordIndex::HashOf(std::string_view phase, std::string_view key) {
   return hash(key) * 31 + hash(phase);
 }
 
+// The high bits of a hash: the low ones pick the slot, so entries probed
+// together share them.
+uint32_t RecordIndex::Tag(size_t hash) { return static_cast<uint32_t>(uint64_t{hash} >> 32); }
+
 void RecordIndex::Place(size_t position) {
   size_t mask = table_.size() - 1;
-  size_t slot = HashOf(entries_[position].phase, entries_[position].key) & mask;
-  while (table_[slot] >= 0) slot = (slot + 1) & mask;
-  table_[slot] = static_cast<int64_t>(position);
+  size_t hash = HashOf(entries_[position].phase, entries_[position].key);
+  size_t slot = hash & mask;
+  while (table_[slot].position >= 0) slot = (slot + 1) & mask;
+  table_[slot] = {Tag(hash), static_cast<int32_t>(position)};
 }
 
 void RecordIndex::Rehash(size_t capacity) {
-  table_.assign(capacity, -1);
+  table_.assign(capacity, Slot{});
   for (size_t position = 0; position < entries_.size(); ++position) Place(position);
 }
 
 int64_t RecordIndex::Position(std::string_view phase, std::string_view key) const {
   if (table_.empty()) return -1;
   size_t mask = table_.size() - 1;
-  for (size_t slot = HashOf(phase, key) & mask; table_[slot] >= 0; slot = (slot + 1) & mask) {
-    const RecordSummary& s = entries_[static_cast<size_t>(table_[slot])];
-    if (s.key == key && s.phase == phase) return table_[slot];
+  size_t hash = HashOf(phase, key);
+  for (size_t slot = hash & mask; table_[slot].position >= 0; slot = (slot + 1) & mask) {
+    // The slot's hash first: a probe past other entries then reads none of
+    // them, which at 10,000 entries is a cache miss each.
+    if (table_[slot].tag != Tag(hash)) continue;
+    const RecordSummary& s = entries_[static_cast<size_t>(table_[slot].position)];
+    if (s.key == key && s.phase == phase) return table_[slot].position;
   }
   return -1;
 }
@@ -152,20 +165,28 @@ size_t RecordIndex::Put(RecordSummary summary) {
 void RecordIndex::EnsureLoaded() {
   if (loaded_) return;
   loaded_ = true;
-  std::optional<std::string> text = ReadWholeFile(path_);
-  std::string header = Header();
-  if (!text || text->compare(0, header.size(), header) != 0) return;  // foreign: rebuilt
-  std::string_view rest(*text);
-  rest.remove_prefix(header.size());
-  size_t lines = static_cast<size_t>(std::count(rest.begin(), rest.end(), '\n'));
-  entries_.reserve(lines);
-  Rehash(std::bit_ceil(std::max<size_t>(64, 2 * lines + 2)));
-  while (!rest.empty()) {
-    size_t end = rest.find('\n');
-    std::string_view line = rest.substr(0, end);
-    rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
-    ++lines_in_file_;
-    if (std::optional<RecordSummary> s = ParseSummary(line)) Put(std::move(*s));
+  FileDescriptor fd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat st;
+  if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0) return;  // missing: rebuilt
+  // Line by line, not read whole: the file's text is not kept, and reading
+  // it whole touched one fresh page per 4 KB of it. A line is at least
+  // kShortestLine bytes, which bounds the entries to make room for; room
+  // not filled is never touched.
+  entries_.reserve(static_cast<size_t>(st.st_size) / kShortestLine + 1);
+  std::string_view line;
+  try {
+    LineReader lines(fd.get(), path_);
+    std::string header = Header();
+    header.pop_back();                                                            // its newline
+    if (lines.Next(line) != LineReader::Result::kLine || line != header) return;  // foreign
+    while (lines.Next(line) == LineReader::Result::kLine) {
+      ++lines_in_file_;
+      if (std::optional<RecordSummary> s = ParseSummary(line)) Put(std::move(*s));
+    }
+  } catch (const InfraError&) {  // unreadable: rebuilt, as when missing
+    entries_.clear();
+    table_.clear();
+    lines_in_file_ = 0;
   }
 }
 

@@ -90,13 +90,19 @@ class RecordIndex {
   /// Puts entries_[position] into the table (which has room).
   void Place(size_t position);
   static size_t HashOf(std::string_view phase, std::string_view key);
+  static uint32_t Tag(size_t hash);
 
   std::string path_;
   bool writable_ = true;
   bool loaded_ = false;
   size_t lines_in_file_ = 0;
   std::vector<RecordSummary> entries_;
-  std::vector<int64_t> table_;   ///< positions (-1: empty); a power of two, at most half full
+  /// A position in entries_ and its entry's Tag().
+  struct Slot {
+    uint32_t tag = 0;
+    int32_t position = -1;  ///< -1: empty
+  };
+  std::vector<Slot> table_;      ///< a power of two, at most half full
   std::vector<size_t> pending_;  ///< positions added since the last flush
 };
 

@@ -8,8 +8,10 @@
 
 #include <cerrno>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "orchestrate/error.h"
 #include "support/test_repo.h"
 
 namespace orchestrate {
@@ -23,6 +25,48 @@ TEST(FileIoTest, ReadWholeFileReadsEveryByte) {
   testing::WriteFile(dir.path(), "empty", "");
   EXPECT_EQ(ReadWholeFile(dir.path() + "/big"), big);
   EXPECT_EQ(ReadWholeFile(dir.path() + "/empty"), "");
+}
+
+TEST(FileIoTest, LineReaderReadsLinesAcrossItsBufferAndLongerThanIt) {
+  testing::TempDir dir;
+  std::vector<std::string> written;
+  std::string text;
+  for (int i = 0; i < 3000; ++i) {  // about 60 KB: several buffers' worth
+    written.push_back("line " + std::to_string(i) + std::string(static_cast<size_t>(i % 37), '.'));
+    text += written.back() + '\n';
+  }
+  written.push_back(std::string(70000, 'y'));  // longer than the buffer
+  text += written.back() + '\n';
+  written.push_back("last, without a newline");
+  text += written.back();
+  testing::WriteFile(dir.path(), "lines", text);
+
+  std::string path = dir.path() + "/lines";
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  ASSERT_GE(fd.get(), 0);
+  LineReader lines(fd.get(), path);
+  std::vector<std::string> read;
+  std::string_view line;
+  LineReader::Result result;
+  while ((result = lines.Next(line)) == LineReader::Result::kLine) read.emplace_back(line);
+  ASSERT_EQ(result, LineReader::Result::kUnterminatedLine);
+  read.emplace_back(line);
+  EXPECT_EQ(read, written);
+  EXPECT_EQ(lines.Next(line), LineReader::Result::kEnd);
+}
+
+TEST(FileIoTest, LineReaderSaysWhichFileItCannotRead) {
+  testing::TempDir dir;
+  FileDescriptor fd(::open(dir.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  ASSERT_GE(fd.get(), 0);
+  LineReader lines(fd.get(), dir.path());
+  std::string_view line;
+  try {
+    lines.Next(line);
+    FAIL() << "a directory was read as lines";
+  } catch (const InfraError& e) {
+    EXPECT_EQ(std::string(e.what()), "cannot read " + dir.path() + ": Is a directory");
+  }
 }
 
 TEST(FileIoTest, AMissingFileOrADirectoryIsNotRead) {
