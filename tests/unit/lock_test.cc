@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 
 #include "orchestrate/error.h"
 #include "orchestrate/process.h"
@@ -26,6 +27,21 @@ TEST_F(RunLockTest, AcquireWritesOurPid) {
   int holder = -1;
   ASSERT_TRUE(lock.Acquire(LockPath(), &holder));
   EXPECT_EQ(holder, -1);  // untouched on success
+  EXPECT_EQ(ReadFile(LockPath()), std::to_string(getpid()) + "\n");
+}
+
+TEST_F(RunLockTest, OurPidReplacesALongerOneLeftInTheFile) {
+  // Written over the old pid and cut to its length, not truncated first
+  // (which makes ext4 write the file to disk at close).
+  {
+    std::FILE* file = std::fopen(LockPath().c_str(), "w");
+    ASSERT_NE(file, nullptr);
+    std::fputs("123456789012345\n", file);
+    std::fclose(file);
+  }
+  RunLock lock;
+  int holder = -1;
+  ASSERT_TRUE(lock.Acquire(LockPath(), &holder));
   EXPECT_EQ(ReadFile(LockPath()), std::to_string(getpid()) + "\n");
 }
 
