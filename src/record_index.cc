@@ -170,9 +170,11 @@ void RecordIndex::EnsureLoaded() {
   if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0) return;  // missing: rebuilt
   // Line by line, not read whole: the file's text is not kept, and reading
   // it whole touched one fresh page per 4 KB of it. A line is at least
-  // kShortestLine bytes, which bounds the entries to make room for; room
-  // not filled is never touched.
-  entries_.reserve(static_cast<size_t>(st.st_size) / kShortestLine + 1);
+  // kShortestLine bytes, which bounds the entries to make room for (room
+  // not filled is never touched) and sizes the table once.
+  size_t most_lines = static_cast<size_t>(st.st_size) / kShortestLine + 1;
+  entries_.reserve(most_lines);
+  Rehash(std::bit_ceil(std::max<size_t>(64, 2 * most_lines)));
   std::string_view line;
   try {
     LineReader lines(fd.get(), path_);
