@@ -21,6 +21,16 @@ RunState Build::State() const {
   return state;
 }
 
+PhaseWork& PhaseRun::Work() {
+  if (!work) work = std::make_unique<PhaseWork>();
+  return *work;
+}
+
+const PhaseWork& PhaseRun::WorkOrNone() const {
+  static const PhaseWork kNone;
+  return work ? *work : kNone;
+}
+
 PhaseRecord& Build::Recorded(int p) {
   PhaseRecord*& recorded = phases_[p].recorded;
   if (!recorded) recorded = &bookkeeping_.phases[graph_.node(p).phase->name];

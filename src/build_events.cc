@@ -73,7 +73,7 @@ Event FinishedEvent(const Build& build, int p) {
   e.log_path = s.state == PhaseState::kInputConflict ? "" : r.log_path;
   e.branch = r.branch;
   e.started_at = s.started_at;
-  e.usage = s.usage;
+  e.usage = s.WorkOrNone().usage;
   return e;
 }
 

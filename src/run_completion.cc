@@ -12,8 +12,9 @@ void Run::Completed(int p, PhaseOutcome outcome) {
   PhaseRun& s = build_[p];
   s.ended = std::make_unique<PhaseOutcome>(std::move(outcome));
   const PhaseOutcome& o = *s.ended;
+  const PhaseWork& work = s.WorkOrNone();
   bool succeeded = o.state == PhaseState::kSucceeded;
-  if (!s.worktree_name.empty()) pool_->Release(s.worktree_name, Name(p), succeeded);
+  if (!work.worktree_name.empty()) pool_->Release(work.worktree_name, Name(p), succeeded);
   s.reached = true;  // an input conflict ends a phase that never started
   s.state = o.state;
   if (succeeded) RecordSuccess(p, o);
@@ -30,9 +31,9 @@ void Run::Completed(int p, PhaseOutcome outcome) {
   r.started_at = s.started_at;
   if (!succeeded) r.reason = o.failure;
   r.handoff_first_line = o.handoff.substr(0, o.handoff.find('\n'));
-  r.usage = s.usage;
+  r.usage = work.usage;
   for (const auto& [owner, ref] : o.saved_attempts) RememberSaved(owner, ref);
-  if (s.worktree_name.empty()) r.worktree.clear();
+  if (work.worktree_name.empty()) r.worktree.clear();
   bool counts_as_failure = !succeeded && o.state != PhaseState::kInterrupted &&
                            o.state != PhaseState::kError && o.state != PhaseState::kSkippedBudget;
   if (counts_as_failure && !s.key.empty()) build_.bookkeeping().failed_keys[Name(p)].insert(s.key);
@@ -65,7 +66,8 @@ void Run::RecordSuccess(int p, const PhaseOutcome& o) {
   Record rec;
   rec.phase = Name(p);
   rec.key = s.key;
-  rec.components = s.components;
+  const PhaseWork& work = s.WorkOrNone();
+  rec.components = work.components;
   rec.result = o.result;
   rec.result_tree = s.result_tree;
   rec.input = s.input;
@@ -76,10 +78,10 @@ void Run::RecordSuccess(int p, const PhaseOutcome& o) {
   rec.commands = o.commands;
   rec.log = store_.LogTail(Name(p), 100000);
   rec.handoff = o.handoff;
-  rec.usage = s.usage;
+  rec.usage = work.usage;
   // A forced success, or one after a person rejected the recorded result,
   // supersedes the record for its key.
-  bool replace = options_.always || options_.force.count(Name(p)) || !s.rejection.empty();
+  bool replace = options_.always || options_.force.count(Name(p)) || !work.rejection.empty();
   store_.StoreRecord(rec, replace);
   build_.bookkeeping().succeeded_keys[Name(p)].insert(s.key);
   build_.Recorded(p).recorded_at = clock_.WallNow();
@@ -98,7 +100,7 @@ void Run::Blocked(int b, int by) {
 
 void Run::Spent(int p, const Usage& usage) {
   if (usage.Empty()) return;
-  build_[p].usage.Add(usage);
+  build_[p].Work().usage.Add(usage);
   const std::optional<double>& budget = manifest_.settings.budget_usd;
   bool was_under = !budget || spent_usd_ < *budget;
   spent_usd_ += usage.cost_usd.value_or(0);
@@ -113,8 +115,9 @@ void Run::Requeue(int p, const PhaseOutcome& o) {
   Spent(p, o.usage);
   PhaseRun& s = build_[p];
   s.attempts_done = o.attempts;
-  pool_->Release(s.worktree_name, Name(p), true);
-  build_.bookkeeping().kept_worktrees[s.worktree_name] = Name(p);  // come back to the same worktree
+  const std::string& worktree = s.Work().worktree_name;
+  pool_->Release(worktree, Name(p), true);
+  build_.bookkeeping().kept_worktrees[worktree] = Name(p);  // come back to the same worktree
   scheduler_->Requeue(p);
   ++s.requeues;
   double first = std::chrono::duration<double>(options_.requeue_backoff).count();
@@ -141,7 +144,7 @@ void Run::Requeue(int p, const PhaseOutcome& o) {
   PauseItsPool(p, until);
   s.state = PhaseState::kRequeued;
   PhaseRecord& r = build_.Recorded(p);
-  r.usage = s.usage;
+  r.usage = s.Work().usage;
   r.reason = "waiting until " + ClockTimeIn(clock_.WallNow(), wait) + " (output matched \"" +
              o.requeue_pattern + "\")";
   s.ended = std::make_unique<PhaseOutcome>(o);
@@ -243,7 +246,7 @@ void Run::TargetConflicts(const std::vector<MergeFailure>& failures) {
     e.phase = f.phase;
     e.state = PhaseState::kMergeConflict;
     e.result = build_[p].result;
-    e.usage = build_[p].usage;
+    e.usage = build_[p].WorkOrNone().usage;
     e.paths = f.paths;
     e.conflicts_with = f.conflicts_with;
     e.reason =
@@ -327,7 +330,7 @@ void Run::BudgetNotice() {
 
 Usage Run::TotalUsage() const {
   Usage total;
-  for (int p = 0; p < build_.size(); ++p) total.Add(build_[p].usage);
+  for (int p = 0; p < build_.size(); ++p) total.Add(build_[p].WorkOrNone().usage);
   return total;
 }
 

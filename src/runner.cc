@@ -262,10 +262,11 @@ void Run::Evaluate(int p) {
   PhaseDecision d = store_.Decide(p, DepResults(p));
   build_[p].key = d.key;
   if (d.action == PhaseState::kAwaitingApproval) return AwaitApproval(p, std::move(*d.record));
-  if (d.action != PhaseState::kFresh) build_[p].components = std::move(d.components);
   if (d.action != PhaseState::kFresh) {
+    PhaseWork& work = build_[p].Work();
+    work.components = std::move(d.components);
+    work.rejection = std::move(d.rejection);
     build_[p].reason = d.reason;
-    build_[p].rejection = std::move(d.rejection);
     return scheduler_->Enqueue(p);
   }
   AcceptFresh(p, std::move(*d.record));
@@ -399,22 +400,22 @@ PhaseJob Run::MakeJob(int p, const ObjectId& input) {
   job.agent = manifest_.FindAgent(phase.agent);
   job.settings = &manifest_.settings;
   job.repo_root = ws_.root;
-  job.worktree_name = s.worktree_name;
+  job.worktree_name = s.Work().worktree_name;
   job.worktree_dir = ws_.worktrees_dir();
   job.branch = refs::PhaseBranchRef(phase.name);
   job.input = input;
   job.base = base_;
   job.log_path = ws_.LogPath(phase.name);
-  job.phase_dir = ws_.ScratchDir(s.worktree_name);
+  job.phase_dir = ws_.ScratchDir(job.worktree_name);
   if (job.agent) job.prompt_content = PromptOf(phase);
   for (int dep : graph_.node(p).deps)
     if (!build_[dep].handoff.empty()) job.dep_handoffs[Name(dep)] = build_[dep].handoff;
   job.env = MergeEnvironment(CurrentEnvironment(), {"ORCHESTRATE_RUN_ID=" + run_id_});
   job.attempts_done = s.attempts_done;
-  job.rejection = s.rejection;
+  job.rejection = s.Work().rejection;
   job.fresh_log = !s.started_before;
   job.kill_grace = options_.kill_grace;
-  job.repos = &repos_[s.worktree_name];
+  job.repos = &repos_[job.worktree_name];
   job.hooks = store_.RecordProcessGroups(s.job_slot, "ORCHESTRATE_RUN_ID=" + run_id_);
   return job;
 }
@@ -428,7 +429,7 @@ void Run::Launch(int p, const ObjectId& input) {
   launched_ = true;
   PhaseRun& s = build_[p];
   std::string previous_phase;
-  s.worktree_name = pool_->Acquire(Name(p), &previous_phase);
+  s.Work().worktree_name = pool_->Acquire(Name(p), &previous_phase);
   s.job_slot = FreeJobSlot();
   if (!s.started_before) {
     s.started = clock_.Now();
@@ -443,10 +444,10 @@ void Run::Launch(int p, const ObjectId& input) {
   PhaseRecord& r = build_.Recorded(p);
   r.branch = refs::PhaseBranch(Name(p));
   r.log_path = job.log_path;
-  r.worktree = job.worktree_dir + "/" + s.worktree_name;
+  r.worktree = job.worktree_dir + "/" + job.worktree_name;
   r.started_at = s.started_at;
   r.reason = s.reason;
-  r.usage = s.usage;
+  r.usage = s.Work().usage;
   StateChanged();
   Emit(StartedEvent(build_, p));
   ++running_;

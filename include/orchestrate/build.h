@@ -20,6 +20,21 @@
 
 namespace orchestrate {
 
+/// What a run knows only of a phase it decided to run. Behind a pointer in
+/// its PhaseRun, as its outcome is: most phases of a run are usually fresh,
+/// and these are 200 of the 456 bytes a PhaseRun had, each touched once at
+/// every start (docs/performance.md, "Eleventh round").
+struct PhaseWork {
+  KeyComponents components;  ///< stored in its cache record
+  /// A person rejected its recorded result: the text for its first
+  /// attempt's feedback file; its success replaces that record.
+  std::string rejection;
+  std::string worktree_name;  ///< the pool's worktree it runs in
+  /// The tokens and cost this run spent on it: every attempt's, requeued
+  /// and failed ones included.
+  Usage usage;
+};
+
 /// Everything a run knows about one phase.
 struct PhaseRun {
   /// Its state (SPEC section 3), the one the state file shows: the last
@@ -37,18 +52,13 @@ struct PhaseRun {
 
   // --- what this run knows -------------------------------------------------------
   std::string key;
-  KeyComponents components;  ///< of a phase that runs (stored in its cache record)
-  std::string reason;        ///< why it runs (the planner's reason)
-  ObjectId input;            ///< what it started from (recorded for fresh phases)
+  std::string reason;  ///< why it runs (the planner's reason)
+  ObjectId input;      ///< what it started from (recorded for fresh phases)
   ObjectId result;
   ObjectId result_tree;
   std::string handoff;
-  /// A person rejected its recorded result: the text for its first
-  /// attempt's feedback file; its success replaces that record.
-  std::string rejection;
   double record_duration_s = 0;  ///< of the reused cache record, when fresh
   int record_attempts = 0;       ///< of the reused cache record, when fresh
-  std::string worktree_name;     ///< the pool's worktree it runs in
   int job_slot = -1;
   int attempts_done = 0;
   int requeues = 0;
@@ -62,9 +72,12 @@ struct PhaseRun {
   /// null until one ended. Behind a pointer: most phases of a run are
   /// fresh, and a PhaseOutcome is a third of a PhaseRun's bytes.
   std::unique_ptr<PhaseOutcome> ended;
-  /// The tokens and cost this run spent on it: every attempt's, requeued
-  /// and failed ones included. A fresh phase spent nothing.
-  Usage usage;
+  /// What only a phase this run decided to run has; null for the others.
+  std::unique_ptr<PhaseWork> work;
+  /// Its PhaseWork, made on first use.
+  PhaseWork& Work();
+  /// Its PhaseWork, or an empty one when it has none.
+  const PhaseWork& WorkOrNone() const;
 
   // --- its line of the state file ---------------------------------------------
   /// The outcome of the last run that touched the phase, updated as this
