@@ -181,10 +181,15 @@ void RecordIndex::EnsureLoaded() {
     std::string header = Header();
     header.pop_back();                                                            // its newline
     if (lines.Next(line) != LineReader::Result::kLine || line != header) return;  // foreign
-    while (lines.Next(line) == LineReader::Result::kLine) {
+    LineReader::Result result;
+    while ((result = lines.Next(line)) == LineReader::Result::kLine) {
       ++lines_in_file_;
       if (std::optional<RecordSummary> s = ParseSummary(line)) Put(std::move(*s));
     }
+    // A last line without its newline was cut short by a killed run: it is
+    // not an entry, and what the next flush appended would join it. That
+    // flush rewrites the file instead.
+    if (result == LineReader::Result::kUnterminatedLine) lines_in_file_ = 0;
   } catch (const InfraError&) {  // unreadable: rebuilt, as when missing
     entries_.clear();
     table_.clear();

@@ -164,6 +164,24 @@ TEST_F(RecordIndexTest, AForeignOrTornFileIsIgnoredLineByLine) {
   EXPECT_NE(index.Find("ui", "k2"), nullptr);
 }
 
+TEST_F(RecordIndexTest, AnEntryAddedAfterATornLineIsNotGluedToIt) {
+  // A run killed while appending leaves a line without its newline; what the
+  // next run adds must not be appended onto it.
+  std::string good = FormatSummary(Sample("ui", "k2"));
+  testing::WriteFile(tmp_.path(), "record_index",
+                     "# orchestrate record index 4\n" + good + "\n" + good.substr(0, 20));
+  {
+    RecordIndex index(path());
+    ASSERT_NE(index.Find("ui", "k2"), nullptr);
+    index.Add(Sample("api", "k1"));
+  }
+  RecordIndex again(path());
+  EXPECT_NE(again.Find("ui", "k2"), nullptr);
+  EXPECT_NE(again.Find("api", "k1"), nullptr);
+  EXPECT_EQ(testing::ReadFile(path()).find(good.substr(0, 20) + FormatSummary(Sample("api", "k1"))),
+            std::string::npos);
+}
+
 // Version 1 entries were indexed without checking the records
 // (record_trust.h): they must not be trusted now. Version 2 lines have
 // another field (the ref file's time): discarded too, not misread.
