@@ -179,8 +179,9 @@ void RecordIndex::EnsureLoaded() {
   try {
     LineReader lines(fd.get(), path_);
     std::string header = Header();
-    header.pop_back();                                                            // its newline
-    if (lines.Next(line) != LineReader::Result::kLine || line != header) return;  // foreign
+    header.pop_back();  // its newline
+    bool ours = lines.Next(line) == LineReader::Result::kLine && line == header;
+    if (!ours) return;  // foreign: rebuilt
     LineReader::Result result;
     while ((result = lines.Next(line)) == LineReader::Result::kLine) {
       ++lines_in_file_;
