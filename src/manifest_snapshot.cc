@@ -51,7 +51,9 @@ void PhaseFields(Io& io, P& p) {
   io(p.model), io(p.deps), io(p.verify), io(p.setup), io(p.inputs), io(p.env), io(p.key_env);
   io(p.requeue_on), io(p.pool), io(p.priority), io(p.timeout), io(p.retries), io(p.merge);
   io(p.allow_empty), io(p.approval);
-  io(p.pos), io(p.key_pos);
+  // Not key_pos: the positions of a phase's keys serve the checks made
+  // when the manifest is parsed, which the snapshot's manifest passed.
+  io(p.pos);
 }
 
 template <typename Io, typename M>

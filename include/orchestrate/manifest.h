@@ -144,7 +144,9 @@ struct Phase {
   /// section 3 item 8). Not part of the key.
   bool approval = false;
   SourcePos pos;  ///< the [phase.NAME] header
-  /// Where each key of the table was written, for errors found later.
+  /// Where each key of the table was written, for the checks made once the
+  /// whole manifest is read (manifest_validate.cc). Empty in a manifest
+  /// loaded from its snapshot, which passed them: a run does not need them.
   KeyPositions key_pos;
 
   /// Neither `run` nor `agent`: the phase only verifies.

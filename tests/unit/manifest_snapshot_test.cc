@@ -13,6 +13,13 @@
 namespace orchestrate {
 namespace {
 
+// What a snapshot gives back: every field but the positions of each
+// phase's keys, which only the checks made at parse time read.
+Manifest WithoutKeyPositions(Manifest manifest) {
+  for (Phase& phase : manifest.phases) phase.key_pos = KeyPositions();
+  return manifest;
+}
+
 namespace fs = std::filesystem;
 using testing::FileExists;
 using testing::InitRepo;
@@ -105,17 +112,18 @@ TEST_F(ManifestSnapshotTest, TheTestBinaryHasABuildId) {
   EXPECT_GE(ExecutableBuildId().size(), 16u) << ExecutableBuildId();
 }
 
-TEST_F(ManifestSnapshotTest, RoundTripKeepsEveryField) {
+TEST_F(ManifestSnapshotTest, RoundTripKeepsEveryFieldButKeyPositions) {
   ASSERT_EQ(parsed_.phases.size(), 3u);  // the manifest is as rich as intended
   ASSERT_TRUE(parsed_.phases[0].timeout.has_value());
   ASSERT_FALSE(parsed_.phases[0].merge);
   ASSERT_EQ(parsed_.agents[0].vars.size(), 3u);
   Save();
   ASSERT_TRUE(Load());
-  EXPECT_EQ(loaded_, parsed_);
+  for (const Phase& phase : parsed_.phases) ASSERT_GT(phase.key_pos.size(), 0u);
+  EXPECT_EQ(loaded_, WithoutKeyPositions(parsed_));
   EXPECT_EQ(loaded_.path, manifest_path());
   EXPECT_EQ(loaded_.dir, dir());
-  EXPECT_EQ(loaded_.phases[0].key_pos.at("timeout"), parsed_.phases[0].key_pos.at("timeout"));
+  EXPECT_EQ(loaded_.phases[0].pos, parsed_.phases[0].pos);
 }
 
 TEST_F(ManifestSnapshotTest, ComparingManifestsSeesAChangedKeyPosition) {
@@ -269,7 +277,7 @@ TEST_F(OpenProjectSnapshotTest, OnlyReadAndWriteSavesAndOnlyIntoAnExistingStateD
   ASSERT_TRUE(FileExists(snapshot()));
   Manifest loaded;
   ASSERT_TRUE(LoadManifestSnapshot(snapshot(), root() + "/orchestrate.toml", kRich, &loaded));
-  EXPECT_EQ(loaded, parsed);
+  EXPECT_EQ(loaded, WithoutKeyPositions(parsed));
 }
 
 TEST_F(OpenProjectSnapshotTest, AMatchingSnapshotIsUsedUnlessIgnored) {
