@@ -74,8 +74,11 @@ std::optional<std::string> ReadWholeFile(const std::string& path) {
   return text;
 }
 
-FileDescriptor::~FileDescriptor() {
+FileDescriptor::~FileDescriptor() { reset(); }
+
+void FileDescriptor::reset() {
   if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
 }
 
 LineReader::LineReader(int fd, const std::string& path)

@@ -37,6 +37,8 @@ class FileDescriptor {
   FileDescriptor& operator=(const FileDescriptor&) = delete;
   ~FileDescriptor();
   int get() const { return fd_; }
+  /// Closes it now.
+  void reset();
 
  private:
   int fd_;

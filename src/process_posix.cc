@@ -38,25 +38,6 @@ using std::chrono::milliseconds;
 
 constexpr int64_t kTailWindow = 64 * 1024;
 
-// Closes a file descriptor when it goes out of scope.
-class ScopedFd {
- public:
-  explicit ScopedFd(int fd) : fd_(fd) {}
-  ~ScopedFd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  ScopedFd(const ScopedFd&) = delete;
-  ScopedFd& operator=(const ScopedFd&) = delete;
-  int get() const { return fd_; }
-  void reset() {
-    if (fd_ >= 0) close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_;
-};
-
 int64_t FileSize(int fd) {
   struct stat st {};
   return fstat(fd, &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
@@ -319,8 +300,8 @@ std::pair<pid_t, pid_t> Launch(const ProcessSpec& spec, int log_fd, const std::s
   if (pipe2(pipe_fds, O_CLOEXEC) != 0)
     throw InfraError("cannot prepare a child process: " + ErrnoText(errno));
   // Above stdout and stderr, which the shell's side overwrites.
-  ScopedFd read_end(fcntl(pipe_fds[0], F_DUPFD_CLOEXEC, 3));
-  ScopedFd write_end(fcntl(pipe_fds[1], F_DUPFD_CLOEXEC, 3));
+  FileDescriptor read_end(fcntl(pipe_fds[0], F_DUPFD_CLOEXEC, 3));
+  FileDescriptor write_end(fcntl(pipe_fds[1], F_DUPFD_CLOEXEC, 3));
   close(pipe_fds[0]);
   close(pipe_fds[1]);
   if (read_end.get() < 0 || write_end.get() < 0)
@@ -511,7 +492,7 @@ std::string ReadRange(int fd, int64_t begin, int64_t end) {
 // Bytes [begin, end) of the file at `path` (end < 0 or past its size: to
 // its end), at most the last `limit` of them; "" when it cannot be opened.
 std::string ReadClamped(const std::string& path, int64_t begin, int64_t end, int64_t limit) {
-  ScopedFd file(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  FileDescriptor file(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (file.get() < 0) return "";
   int64_t size = FileSize(file.get());
   if (end < 0 || end > size) end = size;
@@ -653,7 +634,7 @@ std::string ProcessResult::Describe() const {
 
 ProcessResult RunProcess(const ProcessSpec& spec, const std::atomic<bool>* cancel,
                          const ProcessHooks& hooks) {
-  ScopedFd log(OpenLog(spec.log_path));
+  FileDescriptor log(OpenLog(spec.log_path));
   ProcessResult result;
   result.log_begin = FileSize(log.get());
   Clock::time_point start = Clock::now();

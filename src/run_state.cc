@@ -15,7 +15,6 @@
 #include <charconv>
 #include <cstdint>
 #include <cstring>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
