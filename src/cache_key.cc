@@ -31,7 +31,7 @@ const Agent& FindAgentOf(const Manifest& manifest, const Phase& phase) {
 }
 
 std::string EffectiveModel(const Agent& agent, const Phase& phase) {
-  return phase.model.empty() ? agent.model : phase.model;
+  return phase.model().empty() ? agent.model : phase.model();
 }
 
 // The agent command as it would run, except {worktree} and {prompt_file},
@@ -48,17 +48,17 @@ void AddSpecification(const Manifest& manifest, const Phase& phase, const KeyInp
     (*items)["command"] = AgentCommand(agent, phase);
     (*items)["model"] = EffectiveModel(agent, phase);
   }
-  if (!phase.prompt.empty()) {
-    auto blob = inputs.prompt_blobs.find(phase.prompt);
+  if (!phase.prompt().empty()) {
+    auto blob = inputs.prompt_blobs.find(phase.prompt());
     if (blob == inputs.prompt_blobs.end())
-      throw InfraError("no content was read for prompt file " + phase.prompt + " of phase " +
+      throw InfraError("no content was read for prompt file " + phase.prompt() + " of phase " +
                        phase.name);
-    (*items)["prompt " + phase.prompt] = blob->second.hex();
+    (*items)["prompt " + phase.prompt()] = blob->second.hex();
   }
-  if (!phase.prompt_text.empty()) (*items)["prompt-text"] = phase.prompt_text;
+  if (!phase.prompt_text().empty()) (*items)["prompt-text"] = phase.prompt_text();
   if (!phase.verify.empty()) (*items)["verify"] = JoinLines(phase.verify);
-  if (!phase.setup.empty()) (*items)["setup"] = JoinLines(phase.setup);
-  for (const auto& [name, value] : phase.env) (*items)["env " + name] = value;
+  if (!phase.setup().empty()) (*items)["setup"] = JoinLines(phase.setup());
+  for (const auto& [name, value] : phase.env()) (*items)["env " + name] = value;
   // merge, approval, priority, pool, timeout, retries and description decide
   // how a phase runs or is integrated, not what it produces: not in the key.
 }
@@ -81,7 +81,7 @@ void AddBaseContent(const Phase& phase, Repo& repo, const KeyInputs& inputs,
 
 void AddOutsideInputs(const Phase& phase, const KeyInputs& inputs,
                       std::map<std::string, std::string>* items) {
-  for (const std::string& name : phase.key_env) {
+  for (const std::string& name : phase.key_env()) {
     auto value = inputs.environment.find(name);
     (*items)["key_env " + name] = value == inputs.environment.end() ? "<unset>" : value->second;
   }

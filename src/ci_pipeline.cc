@@ -12,10 +12,10 @@ namespace {
 constexpr int kOverheadMinutes = 10;  // checkout, installing orchestrate, the cache
 
 int JobTimeoutMinutes(const Phase& phase) {
-  if (!phase.timeout) return 0;
+  if (!phase.timeout()) return 0;
   bool has_command = !phase.run.empty() || !phase.agent.empty();
-  int64_t commands = static_cast<int64_t>(phase.setup.size() + phase.verify.size()) + has_command;
-  int64_t ms = phase.timeout->count() * std::max<int64_t>(commands, 1) * (1 + phase.retries);
+  int64_t commands = static_cast<int64_t>(phase.setup().size() + phase.verify.size()) + has_command;
+  int64_t ms = phase.timeout()->count() * std::max<int64_t>(commands, 1) * (1 + phase.retries);
   return static_cast<int>((ms + 59'999) / 60'000) + kOverheadMinutes;
 }
 
@@ -29,7 +29,7 @@ void AssignPoolGroups(const Manifest& manifest, CiPipeline* pipeline,
   std::map<std::string, std::vector<std::string>> members;
   for (const CiJob& job : pipeline->jobs) {
     const Phase* phase = manifest.FindPhase(job.phase);
-    if (!phase->pool.empty()) members[phase->pool].push_back(job.phase);
+    if (!phase->pool().empty()) members[phase->pool()].push_back(job.phase);
   }
   for (const auto& [pool, phases] : members) {
     int depth = manifest.FindPool(pool)->depth;
@@ -76,7 +76,7 @@ CiPipeline BuildCiPipeline(const Graph& graph, const std::vector<int>& selected,
     for (int d : graph.node(p).deps)
       if (id_of.count(d)) job.needs.push_back(id_of[d]);
     pipeline.jobs.push_back(std::move(job));
-    key_env.insert(phase.key_env.begin(), phase.key_env.end());
+    key_env.insert(phase.key_env().begin(), phase.key_env().end());
   }
   pipeline.key_env.assign(key_env.begin(), key_env.end());
   std::map<std::string, std::string> group_of_phase;

@@ -59,7 +59,7 @@ std::vector<StatusRow> CollectStatus(Project& project) {
   std::vector<StatusRow> rows;
   for (const auto& d : plan) {
     const Phase& phase = *graph.node(d.phase).phase;
-    StatusRow row{phase.name, {}, false, phase.description};
+    StatusRow row{phase.name, {}, false, phase.description()};
     auto it = state.phases.find(phase.name);
     if (it != state.phases.end()) row.record = it->second;
     PhaseState last = row.record.state;
@@ -87,7 +87,8 @@ std::vector<StatusRow> CollectStatus(Project& project) {
     }
     if (row.record.branch.empty() && project.repo->ReadRef(refs::PhaseBranchRef(phase.name)))
       row.record.branch = refs::PhaseBranch(phase.name);
-    row.flaky = !d.key.empty() && state.IsFlaky(phase.name, d.key);
+    // Its key failed in a run and has a cache record: it also succeeded.
+    row.flaky = d.record && state.Failed(phase.name, d.key);
     rows.push_back(row);
   }
   return rows;
@@ -137,7 +138,7 @@ std::string Notes(const StatusRow& r, const std::string& root, int64_t now) {
 
 Usage TotalUsage(const std::vector<StatusRow>& rows) {
   Usage total;
-  for (const auto& r : rows) total.Add(r.record.usage);
+  for (const auto& r : rows) total.Add(r.record.usage.get());
   return total;
 }
 
@@ -151,7 +152,7 @@ void PrintText(const std::vector<StatusRow>& rows, const std::string& root) {
     width = std::max(width, r.name.size());
     state_width = std::max(state_width, ToString(r.record.state).size());
     branch_width = std::max(branch_width, r.record.branch.size());
-    usage_width = std::max(usage_width, FormatSpent(r.record.usage).size());
+    usage_width = std::max(usage_width, FormatSpent(r.record.usage.get()).size());
   }
   auto line = [&](const std::string& name, const std::string& state, const std::string& duration,
                   const std::string& attempts, const std::string& branch, const std::string& spent,
@@ -166,7 +167,7 @@ void PrintText(const std::vector<StatusRow>& rows, const std::string& root) {
   int64_t now = std::time(nullptr);
   for (const auto& r : rows) {
     const PhaseRecord& p = r.record;
-    std::string spent = FormatSpent(p.usage);
+    std::string spent = FormatSpent(p.usage.get());
     line(r.name, std::string(ToString(p.state)), DurationColumn(p),
          p.attempts ? std::to_string(p.attempts) : "-", p.branch.empty() ? "-" : p.branch,
          spent.empty() ? "-" : spent, Notes(r, root, now));
@@ -191,7 +192,7 @@ void PrintJson(const std::vector<StatusRow>& rows) {
                       {"flaky", r.flaky},
                       {"handoff", p.handoff_first_line},
                       {"saved_attempts", p.saved_attempts}});
-    PutUsageFields(p.usage, &phases.back());
+    PutUsageFields(p.usage.get(), &phases.back());
   }
   json total = json::object();
   PutUsageFields(TotalUsage(rows), &total);

@@ -155,11 +155,9 @@ Signature Repo::UserSignature() {
 }
 
 ObjectId HashBlob(std::string_view content) {
-  Sha1 sha;
-  sha.Update("blob " + std::to_string(content.size()));
-  sha.Update(std::string_view("", 1));
-  sha.Update(content);
-  return sha.Digest();
+  BlobHasher hash(content.size());
+  hash.Add(content);
+  return hash.Finish();
 }
 
 bool Repo::IsAncestor(const ObjectId& ancestor, const ObjectId& descendant) {

@@ -64,7 +64,7 @@ std::string TextLine(const Graph& graph, int n, const std::vector<int>& wave) {
   std::string line = "  " + phase.name;
   std::vector<int> deps = SelectedDeps(graph, n, wave);
   if (!deps.empty()) line += " (after " + NameList(graph, deps) + ")";
-  if (!phase.description.empty()) line += ": " + OneLine(phase.description);
+  if (!phase.description().empty()) line += ": " + OneLine(phase.description());
   return line + "\n";
 }
 
@@ -105,7 +105,7 @@ const std::string* StateOf(const PhaseStateNames* states, const std::string& pha
 
 std::string DotAttributes(const Phase& phase, const std::string* state) {
   std::vector<std::string> attrs;
-  if (!phase.description.empty()) attrs.push_back("tooltip=" + DotQuote(phase.description));
+  if (!phase.description().empty()) attrs.push_back("tooltip=" + DotQuote(phase.description()));
   if (state) {
     attrs.push_back("style=filled");
     attrs.push_back("fillcolor=" + DotQuote(StateColor(*state)));
@@ -188,7 +188,7 @@ std::string FormatMermaid(const Graph& graph, const std::vector<int>& selected,
     const Phase& phase = *graph.node(n).phase;
     std::string label = MermaidText(phase.name);
     if (const std::string* state = StateOf(states, phase.name)) label += " (" + *state + ")";
-    if (!phase.description.empty()) label += "<br/>" + MermaidText(phase.description);
+    if (!phase.description().empty()) label += "<br/>" + MermaidText(phase.description());
     out += "  " + MermaidId(n) + "[\"" + label + "\"]\n";
   }
   for (int n : selected) {
@@ -204,9 +204,9 @@ nlohmann::json JsonNode(const Graph& graph, int n, const std::vector<int>& wave)
   nlohmann::json deps = nlohmann::json::array();
   for (int d : SelectedDeps(graph, n, wave)) deps.push_back(graph.node(d).phase->name);
   return {{"name", phase.name},
-          {"description", phase.description},
+          {"description", phase.description()},
           {"deps", deps},
-          {"pool", phase.pool.empty() ? nlohmann::json(nullptr) : nlohmann::json(phase.pool)},
+          {"pool", phase.pool().empty() ? nlohmann::json(nullptr) : nlohmann::json(phase.pool())},
           {"priority", phase.priority},
           {"wave", wave[n]}};
 }

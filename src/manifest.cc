@@ -141,7 +141,7 @@ std::string Suggest(std::string_view word, const std::vector<std::string>& candi
 std::map<std::string, std::string> AgentCommandVars(const Agent& agent, const Phase& phase) {
   std::map<std::string, std::string> vars = agent.vars;
   vars["phase"] = phase.name;
-  if (!phase.model.empty()) vars["model"] = phase.model;
+  if (!phase.model().empty()) vars["model"] = phase.model();
   if (vars.count("model") && vars["model"].empty()) vars.erase("model");
   return vars;
 }

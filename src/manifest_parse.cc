@@ -430,44 +430,47 @@ void ReadSettings(const toml::table& table, Settings* out, DiagnosticList* diags
 }
 
 // What the phase runs: run, or agent with its prompt and model.
-void ReadPhaseCommand(const TableReader& reader, Phase* phase, DiagnosticList* diags) {
-  reader.String("description", &phase->description);
+void ReadPhaseCommand(const TableReader& reader, Phase* phase, PhaseDetails* details,
+                      DiagnosticList* diags) {
+  reader.String("description", &details->description);
   reader.String("run", &phase->run, false);
   reader.String("agent", &phase->agent, false);
-  if (reader.String("prompt", &phase->prompt, false)) {
-    std::string problem = PromptPathProblem(phase->prompt);
+  if (reader.String("prompt", &details->prompt, false)) {
+    std::string problem = PromptPathProblem(details->prompt);
     if (!problem.empty()) reader.Error("prompt", std::move(problem));
   }
-  reader.String("prompt_text", &phase->prompt_text, false);
-  reader.String("model", &phase->model, false);
+  reader.String("prompt_text", &details->prompt_text, false);
+  reader.String("model", &details->model, false);
   reader.StringList("verify", &phase->verify);
-  reader.StringList("setup", &phase->setup);
-  ReadEnv(reader, &phase->env, diags);
-  CheckListed(reader, "key_env", &phase->key_env, KeyEnvProblem, diags);
-  ReadPatterns(reader, &phase->requeue_on);
+  reader.StringList("setup", &details->setup);
+  ReadEnv(reader, &details->env, diags);
+  CheckListed(reader, "key_env", &details->key_env, KeyEnvProblem, diags);
+  ReadPatterns(reader, &details->requeue_on);
 }
 
 // How the phase is scheduled and where it sits in the graph.
-void ReadPhaseScheduling(const TableReader& reader, Phase* phase, std::vector<SourcePos>* dep_pos,
-                         DiagnosticList* diags) {
+void ReadPhaseScheduling(const TableReader& reader, Phase* phase, PhaseDetails* details,
+                         std::vector<SourcePos>* dep_pos, DiagnosticList* diags) {
   reader.StringList("deps", &phase->deps, dep_pos);
   CheckListed(reader, "inputs", &phase->inputs, InputPatternProblem, diags);
-  reader.String("pool", &phase->pool, false);
+  reader.String("pool", &details->pool, false);
   reader.Int("priority", &phase->priority, INT_MIN);
   reader.Int("retries", &phase->retries, 0);
   reader.Bool("merge", &phase->merge);
   reader.Bool("allow_empty", &phase->allow_empty);
   reader.Bool("approval", &phase->approval);
-  ReadDuration(reader, "timeout", &phase->timeout);
+  ReadDuration(reader, "timeout", &details->timeout);
 }
 
 void ReadPhase(const Entry& entry, Phase* phase, SourceMap* sources, DiagnosticList* diags) {
   phase->name = entry.key;
   phase->pos = entry.node_pos;
   TableReader reader(*entry.node->as_table(), "phase", entry.key, kPhaseKeys, diags);
-  ReadPhaseCommand(reader, phase, diags);
+  PhaseDetails details;
+  ReadPhaseCommand(reader, phase, &details, diags);
   sources->dep_pos_begin.push_back(sources->dep_pos.size());
-  ReadPhaseScheduling(reader, phase, &sources->dep_pos, diags);
+  ReadPhaseScheduling(reader, phase, &details, &sources->dep_pos, diags);
+  if (!(details == PhaseDetails{})) phase->details.Edit() = std::move(details);
   phase->key_pos = reader.Positions();
   reader.ReportUnknownKeys();
 }

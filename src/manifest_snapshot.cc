@@ -45,12 +45,16 @@ void AgentFields(Io& io, A& a) {
   io(a.name), io(a.command), io(a.model), io(a.vars), io(a.requeue_on), io(a.usage), io(a.pos);
 }
 
+template <typename Io, typename D>
+void PhaseDetailsFields(Io& io, D& d) {
+  io(d.description), io(d.prompt), io(d.prompt_text), io(d.model), io(d.setup), io(d.env);
+  io(d.key_env), io(d.requeue_on), io(d.pool), io(d.timeout);
+}
+
 template <typename Io, typename P>
 void PhaseFields(Io& io, P& p) {
-  io(p.name), io(p.description), io(p.run), io(p.agent), io(p.prompt), io(p.prompt_text);
-  io(p.model), io(p.deps), io(p.verify), io(p.setup), io(p.inputs), io(p.env), io(p.key_env);
-  io(p.requeue_on), io(p.pool), io(p.priority), io(p.timeout), io(p.retries), io(p.merge);
-  io(p.allow_empty), io(p.approval);
+  io(p.name), io(p.run), io(p.agent), io(p.deps), io(p.verify), io(p.inputs), io(p.priority);
+  io(p.retries), io(p.merge), io(p.allow_empty), io(p.approval), io(p.details);
   // Not key_pos: the positions of a phase's keys serve the checks made
   // when the manifest is parsed, which the snapshot's manifest passed.
   io(p.pos);
@@ -114,6 +118,13 @@ class SnapshotWriter {
   void operator()(const Pool& p) { PoolFields(*this, p); }
   void operator()(const Agent& a) { AgentFields(*this, a); }
   void operator()(const Phase& p) { PhaseFields(*this, p); }
+  void operator()(const PhaseDetails& d) { PhaseDetailsFields(*this, d); }
+  // Whether it was made, then its value if it was.
+  template <typename T>
+  void operator()(const Rare<T>& rare) {
+    Varint(rare.made() ? 1 : 0);
+    if (rare.made()) (*this)(rare.get());
+  }
 
  private:
   std::string* out_;
@@ -224,6 +235,11 @@ class SnapshotReader {
   void operator()(Pool& p) { PoolFields(*this, p); }
   void operator()(Agent& a) { AgentFields(*this, a); }
   void operator()(Phase& p) { PhaseFields(*this, p); }
+  void operator()(PhaseDetails& d) { PhaseDetailsFields(*this, d); }
+  template <typename T>
+  void operator()(Rare<T>& rare) {
+    if (Varint()) (*this)(rare.Edit());
+  }
 
  private:
   size_t Left() const { return static_cast<size_t>(end_ - at_); }
@@ -324,9 +340,9 @@ std::string AbsoluteManifestPath(const std::string& manifest_path) {
 // cannot vouch for: every prompt file exists and is not a directory.
 bool PromptFilesPresent(const Manifest& manifest) {
   for (const Phase& phase : manifest.phases) {
-    if (phase.prompt.empty()) continue;
+    if (phase.prompt().empty()) continue;
     std::error_code ec;
-    fs::file_status status = fs::status(fs::path(manifest.dir) / phase.prompt, ec);
+    fs::file_status status = fs::status(fs::path(manifest.dir) / phase.prompt(), ec);
     if (!fs::exists(status) || fs::is_directory(status)) return false;
   }
   return true;

@@ -58,7 +58,7 @@ class NamedItems {
 // with an agent. Keys with a wrong type were reported already and read as empty.
 void CheckCommandKind(const Phase& phase, DiagnosticList* diags) {
   auto who = [&] { return "phase '" + phase.name + "'"; };
-  bool prompt = !phase.prompt.empty(), prompt_text = !phase.prompt_text.empty();
+  bool prompt = !phase.prompt().empty(), prompt_text = !phase.prompt_text().empty();
   if (!phase.run.empty() && !phase.agent.empty())
     diags->Add(LaterKeyPos(phase, "run", "agent"), who() + " has both 'run' and 'agent': use one");
   if (prompt && prompt_text)
@@ -68,10 +68,10 @@ void CheckCommandKind(const Phase& phase, DiagnosticList* diags) {
       !Has(phase, "prompt_text"))
     diags->Add(KeyPos(phase, "agent"), who() + " uses agent '" + phase.agent +
                                            "' but has no 'prompt' or 'prompt_text' to give it");
-  bool agent_only_keys = prompt || prompt_text || !phase.model.empty();
+  bool agent_only_keys = prompt || prompt_text || !phase.model().empty();
   if (!agent_only_keys || !phase.agent.empty() || Has(phase, "agent")) return;
   const std::pair<const char*, bool> agent_only[] = {
-      {"prompt", prompt}, {"prompt_text", prompt_text}, {"model", !phase.model.empty()}};
+      {"prompt", prompt}, {"prompt_text", prompt_text}, {"model", !phase.model().empty()}};
   for (const auto& [key, present] : agent_only) {
     if (present)
       diags->Add(KeyPos(phase, key), "'" + std::string(key) + "' in " + who() +
@@ -80,11 +80,12 @@ void CheckCommandKind(const Phase& phase, DiagnosticList* diags) {
 }
 
 void CheckPromptFile(const Manifest& manifest, const Phase& phase, DiagnosticList* diags) {
-  if (phase.prompt.empty() || phase.prompt.front() == '/') return;  // absolute: reported already
-  fs::path file = fs::path(manifest.dir) / phase.prompt;
+  if (phase.prompt().empty() || phase.prompt().front() == '/')
+    return;  // absolute: reported already
+  fs::path file = fs::path(manifest.dir) / phase.prompt();
   std::error_code ec;
   fs::file_status status = fs::status(file, ec);
-  std::string quoted = "prompt file '" + phase.prompt + "'";
+  std::string quoted = "prompt file '" + phase.prompt() + "'";
   if (!fs::exists(status))
     diags->Add(KeyPos(phase, "prompt"),
                quoted + " does not exist (relative to " + manifest.dir + ")");
@@ -189,7 +190,7 @@ void CheckAgentCommands(const Manifest& manifest, const SourceMap& sources,
     if (a < 0 || !commands[a].pos) continue;
     const Agent& agent = manifest.agents[a];
     AgentCommand& command = commands[a];
-    std::optional<bool>& complete = command.complete[phase.model.empty() ? 0 : 1];
+    std::optional<bool>& complete = command.complete[phase.model().empty() ? 0 : 1];
     if (!complete) complete = AllDefined(command.placeholders, DefinedPlaceholders(agent, phase));
     if (!*complete) CheckAgentCommand(agent, phase, command.placeholders, *command.pos, diags);
   }
@@ -218,7 +219,7 @@ void ValidateManifest(const Manifest& manifest, const SourceMap& sources, Diagno
     const Phase& phase = manifest.phases[i];
     CheckCommandKind(phase, diags);
     CheckReference(phase, "agent", "agent", phase.agent, agents, diags);
-    CheckReference(phase, "pool", "pool", phase.pool, pools, diags);
+    CheckReference(phase, "pool", "pool", phase.pool(), pools, diags);
     CheckDeps(static_cast<int>(i), phase, sources.DepPositions(i), phases, &listed_by, &edges,
               diags);
     CheckPromptFile(manifest, phase, diags);

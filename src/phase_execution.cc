@@ -176,7 +176,7 @@ class PhaseExecution {
   // --- running ---------------------------------------------------------------
   std::vector<std::string> Environment(int attempt, bool feedback) const {
     std::vector<std::string> extra;
-    for (const auto& [k, v] : phase_.env) extra.push_back(k + "=" + v);
+    for (const auto& [k, v] : phase_.env()) extra.push_back(k + "=" + v);
     extra.push_back("ORCHESTRATE_PHASE=" + phase_.name);
     extra.push_back("ORCHESTRATE_WORKTREE=" + out_.worktree_path);
     extra.push_back("ORCHESTRATE_BASE=" + job_.base.hex());
@@ -211,7 +211,7 @@ class PhaseExecution {
     e.text = command;
     emit_(e);
     ProcessSpec spec{command,       out_.worktree_path, Environment(attempt, feedback),
-                     job_.log_path, phase_.timeout,     job_.kill_grace};
+                     job_.log_path, phase_.timeout(),   job_.kill_grace};
     ProcessResult r = job_.run_command ? job_.run_command(spec, &cancel_, job_.hooks)
                                        : RunProcess(spec, &cancel_, job_.hooks);
     if (!fs::exists(out_.worktree_path + "/.git"))
@@ -235,7 +235,7 @@ class PhaseExecution {
   }
 
   bool RunSetup() {
-    for (const auto& command : phase_.setup) {
+    for (const auto& command : phase_.setup()) {
       ProcessResult r = Step("setup", command, job_.attempts_done + 1, false);
       if (!r.ok()) {
         Fail("setup", command, r);
@@ -247,7 +247,8 @@ class PhaseExecution {
 
   std::string MatchedRequeuePattern(const ProcessResult& r) const {
     std::string output = ReadTail(job_.log_path, 200, r.log_begin, r.log_end);
-    for (const auto* list : {&phase_.requeue_on, job_.agent ? &job_.agent->requeue_on : nullptr}) {
+    for (const auto* list :
+         {&phase_.requeue_on(), job_.agent ? &job_.agent->requeue_on : nullptr}) {
       if (!list) continue;
       for (const auto& pattern : *list)
         if (ContainsIgnoringCase(output, pattern)) return pattern;
@@ -266,7 +267,7 @@ class PhaseExecution {
   }
 
   std::string CommitMessage() const {
-    return phase_.description.empty() ? phase_.name : phase_.name + ": " + phase_.description;
+    return phase_.description().empty() ? phase_.name : phase_.name + ": " + phase_.description();
   }
 
   // One attempt: the command, the commit of what it changed, the verify

@@ -45,9 +45,9 @@ Planner::Planner(const Graph& graph, Repo& repo, ResultCache& cache, const RunSt
   inputs_.base_tree = base_tree_;
   inputs_.environment = EnvironmentMap();
   for (const Phase& phase : graph_.manifest().phases) {
-    if (phase.prompt.empty() || inputs_.prompt_blobs.count(phase.prompt)) continue;
-    std::string path = graph_.manifest().dir + "/" + phase.prompt;
-    inputs_.prompt_blobs[phase.prompt] = HashBlob(ReadPrompt(path));
+    if (phase.prompt().empty() || inputs_.prompt_blobs.count(phase.prompt())) continue;
+    std::string path = graph_.manifest().dir + "/" + phase.prompt();
+    inputs_.prompt_blobs[phase.prompt()] = HashBlob(ReadPrompt(path));
   }
   ExcludeOwnFiles();
 }
@@ -58,8 +58,8 @@ void Planner::ExcludeOwnFiles() {
   std::string manifest_dir = Relative(root, m.dir);
   own_files_.insert(Relative(root, m.path));
   for (const Phase& phase : m.phases) {
-    if (phase.prompt.empty()) continue;
-    std::string prompt = Relative(root, m.dir + "/" + phase.prompt);
+    if (phase.prompt().empty()) continue;
+    std::string prompt = Relative(root, m.dir + "/" + phase.prompt());
     own_files_.insert(prompt);
     // A directory of prompts is orchestrate's, whole: a prompt file that
     // stays when its phase is removed must not change the others' keys.
@@ -93,9 +93,7 @@ const ObjectId& Planner::ContentId(const ObjectId& tree) {
 std::string Planner::WhyStale(const Phase& phase, const KeyComponents& now,
                               const std::string& key) {
   if (options_.always || options_.force.count(phase.name)) return "forced";
-  auto failed = state_.failed_keys.find(phase.name);
-  if (failed != state_.failed_keys.end() && failed->second.count(key))
-    return "previous attempt failed";
+  if (state_.Failed(phase.name, key)) return "previous attempt failed";
   std::optional<Record> last = cache_.Latest(phase.name);
   if (!last) return "never run";
   std::vector<std::string> changes = DescribeChanges(now, last->components);

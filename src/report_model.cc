@@ -49,7 +49,8 @@ ReportModel ReportSkeleton(const Project& project) {
   Graph graph(manifest);
   for (int n : graph.topo_order()) {
     const Phase& phase = *graph.node(n).phase;
-    m.phases.push_back({phase.name, phase.description, phase.deps, "stale", "", 0, 0, {}, "", ""});
+    m.phases.push_back(
+        {phase.name, phase.description(), phase.deps, "stale", "", 0, 0, {}, "", ""});
   }
   if (auto commit = project.repo->ReadRef("refs/heads/" + m.target)) m.target_commit = *commit;
   return m;
@@ -68,7 +69,7 @@ ReportModel ReportFromState(Project& project) {
     p.reason = r.reason;
     p.duration_s = r.duration_s;
     p.attempts = r.attempts;
-    p.cost_usd = r.usage.cost_usd;
+    p.cost_usd = r.usage.get().cost_usd;
     if (IsFailure(r.state) && !r.log_path.empty()) {
       p.log_path = r.log_path;
       p.log_tail = TailOfFile(r.log_path, 20);

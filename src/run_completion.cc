@@ -31,7 +31,7 @@ void Run::Completed(int p, PhaseOutcome outcome) {
   r.started_at = s.started_at;
   if (!succeeded) r.reason = o.failure;
   r.handoff_first_line = o.handoff.substr(0, o.handoff.find('\n'));
-  r.usage = work.usage;
+  r.usage.Set(work.usage);
   for (const auto& [owner, ref] : o.saved_attempts) RememberSaved(owner, ref);
   if (work.worktree_name.empty()) r.worktree.clear();
   bool counts_as_failure = !succeeded && o.state != PhaseState::kInterrupted &&
@@ -83,7 +83,6 @@ void Run::RecordSuccess(int p, const PhaseOutcome& o) {
   // supersedes the record for its key.
   bool replace = options_.always || options_.force.count(Name(p)) || !work.rejection.empty();
   store_.StoreRecord(rec, replace);
-  build_.bookkeeping().succeeded_keys[Name(p)].insert(s.key);
   build_.Recorded(p).recorded_at = clock_.WallNow();
 }
 
@@ -144,7 +143,7 @@ void Run::Requeue(int p, const PhaseOutcome& o) {
   PauseItsPool(p, until);
   s.state = PhaseState::kRequeued;
   PhaseRecord& r = build_.Recorded(p);
-  r.usage = s.Work().usage;
+  r.usage.Set(s.Work().usage);
   r.reason = "waiting until " + ClockTimeIn(clock_.WallNow(), wait) + " (output matched \"" +
              o.requeue_pattern + "\")";
   s.ended = std::make_unique<PhaseOutcome>(o);
@@ -156,7 +155,7 @@ void Run::Requeue(int p, const PhaseOutcome& o) {
 // Other members of a rate-limited phase's pool would hit the same limit:
 // none starts until the wait is over.
 void Run::PauseItsPool(int p, Clock::time_point until) {
-  const std::string& pool = graph_.node(p).phase->pool;
+  const std::string& pool = graph_.node(p).phase->pool();
   if (pool.empty()) return;
   Clock::time_point& paused = paused_pools_[pool];
   if (paused < until) paused = until;

@@ -1,5 +1,5 @@
 // RunState::Load: reads the state file, format version 2 (see run_state.h),
-// or version 1 (JSON), and RunState::IsFlaky. Save is in run_state_save.cc.
+// or version 1 (JSON), and RunState::Failed. Save is in run_state_save.cc.
 //
 // Version 2 is read line by line through one small buffer and split into
 // fields in place; the only allocations are the strings and map nodes of the
@@ -145,7 +145,7 @@ class StateParser {
     PhaseRecord* after = std::exchange(last_phase_, nullptr);
     if (tag == "phase") return ParsePhase();
     if (tag == "usage") return ParseUsage(after);
-    if (tag == "succeeded") return ParseKeySet(state_.succeeded_keys, previous_succeeded_);
+    if (tag == "succeeded") return;  // written before the twelfth round (run_state.h)
     if (tag == "failed") return ParseKeySet(state_.failed_keys, previous_failed_);
     if (tag == "last") return ParsePair(state_.worktree_last_phase, previous_last_);
     if (tag == "kept") return ParsePair(state_.kept_worktrees, previous_kept_);
@@ -195,7 +195,7 @@ class StateParser {
   void ParseUsage(PhaseRecord* phase) {
     ExpectFields(5);
     if (!phase) Fail("usage does not follow a phase line");
-    Usage& usage = phase->usage;
+    Usage& usage = phase->usage.Edit();
     if (!fields_[1].empty()) usage.input_tokens = Number<int64_t>(1);
     if (!fields_[2].empty()) usage.output_tokens = Number<int64_t>(2);
     if (!fields_[3].empty()) usage.cost_usd = Number<double>(3);
@@ -303,7 +303,7 @@ class StateParser {
   // What the front-coded fields of each kind of line refer to.
   const PhaseRecord* previous_phase_ = &kNoPhase;
   PhaseRecord* last_phase_ = nullptr;  // the phase line just read, for its usage line
-  std::string_view previous_phase_name_, previous_failed_, previous_succeeded_;
+  std::string_view previous_phase_name_, previous_failed_;
   std::string_view previous_kept_, previous_last_;
 };
 
@@ -338,7 +338,6 @@ RunState FromJsonVersion1(const json& j) {
   json phases = j.value("phases", json::object());
   for (auto& [name, pj] : phases.items()) state.phases[name] = PhaseFromJson(pj);
   state.failed_keys = j.value("failed_keys", decltype(state.failed_keys){});
-  state.succeeded_keys = j.value("succeeded_keys", decltype(state.succeeded_keys){});
   state.kept_worktrees = j.value("kept_worktrees", decltype(state.kept_worktrees){});
   state.worktree_last_phase = j.value("worktree_last_phase", decltype(state.worktree_last_phase){});
   return state;
@@ -373,11 +372,9 @@ RunState RunState::Load(const std::string& path) {
   return StateParser(path, lines).Parse();
 }
 
-bool RunState::IsFlaky(const std::string& phase, const std::string& key) const {
+bool RunState::Failed(const std::string& phase, const std::string& key) const {
   auto f = failed_keys.find(phase);
-  auto s = succeeded_keys.find(phase);
-  return f != failed_keys.end() && s != succeeded_keys.end() && f->second.count(key) &&
-         s->second.count(key);
+  return f != failed_keys.end() && f->second.count(key);
 }
 
 }  // namespace orchestrate

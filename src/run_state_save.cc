@@ -170,7 +170,7 @@ void WritePhase(StateWriter& out, std::string_view previous_name, const PhaseRec
   out.FrontCoded(previous.handoff_first_line, r.handoff_first_line);
   for (const std::string& ref : r.saved_attempts) out.String(ref);
   out.EndLine();
-  if (!r.usage.Empty()) WriteUsage(out, r.usage);
+  if (!r.usage.get().Empty()) WriteUsage(out, r.usage.get());
 }
 
 void WritePhases(StateWriter& out, const std::map<std::string, PhaseRecord>& phases) {
@@ -214,7 +214,6 @@ void WriteState(StateWriter& out, const RunState& s) {
   WriteRun(out, s);
   WritePhases(out, s.phases);
   WriteKeySets(out, "failed", s.failed_keys);
-  WriteKeySets(out, "succeeded", s.succeeded_keys);
   WritePairs(out, "kept", s.kept_worktrees);
   WritePairs(out, "last", s.worktree_last_phase);
 }

@@ -294,7 +294,7 @@ void Run::AcceptFresh(int p, Record&& record) {
   bool as_left = s.state == PhaseState::kFresh && r.key == s.key && r.result == s.result &&
                  r.duration_s == s.record_duration_s && r.attempts == s.record_attempts &&
                  r.started_at == record.started_at && r.handoff_first_line == first_line &&
-                 r.reason.empty() && r.usage.Empty();
+                 r.reason.empty() && r.usage.get().Empty();
   s.reached = true;
   s.state = PhaseState::kFresh;
   if (as_left) return;  // the state file stays as the last run left it
@@ -421,8 +421,8 @@ PhaseJob Run::MakeJob(int p, const ObjectId& input) {
 }
 
 std::string Run::PromptOf(const Phase& phase) {
-  if (!phase.prompt_text.empty()) return phase.prompt_text;
-  return store_.ReadPromptFile(manifest_.dir + "/" + phase.prompt);
+  if (!phase.prompt_text().empty()) return phase.prompt_text();
+  return store_.ReadPromptFile(manifest_.dir + "/" + phase.prompt());
 }
 
 void Run::Launch(int p, const ObjectId& input) {
@@ -447,7 +447,7 @@ void Run::Launch(int p, const ObjectId& input) {
   r.worktree = job.worktree_dir + "/" + job.worktree_name;
   r.started_at = s.started_at;
   r.reason = s.reason;
-  r.usage = s.Work().usage;
+  r.usage.Set(s.Work().usage);
   StateChanged();
   Emit(StartedEvent(build_, p));
   ++running_;

@@ -55,7 +55,7 @@ void Scheduler::Add(const std::vector<int>& phases) {
   for (int p : phases) {
     if (state_[p] != State::kOutside) continue;
     state_[p] = State::kWaiting;
-    pool_of_[p] = PoolIndex(graph_.node(p).phase->pool);
+    pool_of_[p] = PoolIndex(graph_.node(p).phase->pool());
     ++remaining_;
     added.push_back(p);
   }

@@ -21,4 +21,19 @@ ObjectId Sha1::Digest() {
   return digest;
 }
 
+BlobHasher::BlobHasher(size_t size) {
+  sha_.Update("blob " + std::to_string(size));
+  sha_.Update(std::string_view("", 1));
+}
+
+void BlobHasher::Flush() {
+  sha_.Update(std::string_view(buffer_, used_));
+  used_ = 0;
+}
+
+ObjectId BlobHasher::Finish() {
+  Flush();
+  return sha_.Digest();
+}
+
 }  // namespace orchestrate

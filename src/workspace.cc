@@ -72,7 +72,7 @@ std::set<std::string> ManifestFiles(const Manifest& manifest, const std::string&
   };
   std::set<std::string> files = {relative(manifest.path)};
   for (const Phase& phase : manifest.phases)
-    if (!phase.prompt.empty()) files.insert(relative(manifest.dir + "/" + phase.prompt));
+    if (!phase.prompt().empty()) files.insert(relative(manifest.dir + "/" + phase.prompt()));
   return files;
 }
 

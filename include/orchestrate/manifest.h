@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "orchestrate/duration.h"
+#include "orchestrate/rare.h"
 
 namespace orchestrate {
 
@@ -117,25 +118,34 @@ struct Agent {
   bool operator==(const Agent&) const = default;
 };
 
-/// [phase.NAME]
-struct Phase {
-  std::string name;
+/// The keys of a [phase.NAME] table that many phases leave out: kept apart,
+/// so a phase without them is about 200 bytes instead of 500, and a graph
+/// of 10,000 such phases is 3 MB smaller (docs/performance.md, "Twelfth
+/// round").
+struct PhaseDetails {
   std::string description;
-  std::string run;          ///< plain shell command, or empty
-  std::string agent;        ///< agent name, or empty
   std::string prompt;       ///< prompt file as written, relative to the manifest's directory
   std::string prompt_text;  ///< inline prompt
   std::string model;        ///< overrides the agent's model when non-empty
-  std::vector<std::string> deps;
-  std::vector<std::string> verify;
   std::vector<std::string> setup;
-  std::vector<std::string> inputs;  ///< globs (`**`, `*`, leading `!` excludes); empty: whole base
   std::map<std::string, std::string> env;
   std::vector<std::string> key_env;
   std::vector<std::string> requeue_on;
-  std::string pool;  ///< empty: no pool
-  int priority = 0;
+  std::string pool;                 ///< empty: no pool
   std::optional<Duration> timeout;  ///< per command
+
+  bool operator==(const PhaseDetails&) const = default;
+};
+
+/// [phase.NAME]
+struct Phase {
+  std::string name;
+  std::string run;    ///< plain shell command, or empty
+  std::string agent;  ///< agent name, or empty
+  std::vector<std::string> deps;
+  std::vector<std::string> verify;
+  std::vector<std::string> inputs;  ///< globs (`**`, `*`, leading `!` excludes); empty: whole base
+  int priority = 0;
   int retries = 0;
   bool merge = true;
   /// Agent phases: changing nothing and writing no handoff counts as success.
@@ -148,9 +158,23 @@ struct Phase {
   /// whole manifest is read (manifest_validate.cc). Empty in a manifest
   /// loaded from its snapshot, which passed them: a run does not need them.
   KeyPositions key_pos;
+  /// Description, prompt, model, setup, env, key_env, requeue_on, pool and
+  /// timeout: made only when one of them is set.
+  Rare<PhaseDetails> details;
 
   /// Neither `run` nor `agent`: the phase only verifies.
   bool IsGate() const { return run.empty() && agent.empty(); }
+  /// Shorthands for details.get().
+  const std::string& description() const { return details.get().description; }
+  const std::string& prompt() const { return details.get().prompt; }
+  const std::string& prompt_text() const { return details.get().prompt_text; }
+  const std::string& model() const { return details.get().model; }
+  const std::vector<std::string>& setup() const { return details.get().setup; }
+  const std::map<std::string, std::string>& env() const { return details.get().env; }
+  const std::vector<std::string>& key_env() const { return details.get().key_env; }
+  const std::vector<std::string>& requeue_on() const { return details.get().requeue_on; }
+  const std::string& pool() const { return details.get().pool; }
+  const std::optional<Duration>& timeout() const { return details.get().timeout; }
 
   bool operator==(const Phase&) const = default;
 };

@@ -14,7 +14,7 @@ namespace orchestrate {
 
 /// The first line of a snapshot file; bump the number whenever the layout
 /// changes (a build id change already covers changes of the parser).
-inline constexpr std::string_view kManifestSnapshotMagic = "orchestrate manifest snapshot 1\n";
+inline constexpr std::string_view kManifestSnapshotMagic = "orchestrate manifest snapshot 2\n";
 
 /// The GNU build id of the running executable, in hex, or empty when it has
 /// none (then snapshots are neither loaded nor saved). Two builds of

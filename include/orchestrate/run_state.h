@@ -14,7 +14,6 @@
 //              the usage of the phase line before it (only when it has
 //              some); an unknown figure is an empty field
 //   failed     *phase  [key...]          one line per entry of failed_keys
-//   succeeded  *phase  [key...]          one line per entry of succeeded_keys
 //   kept       *worktree  phase          one line per entry of kept_worktrees
 //   last       *worktree  phase          one line per entry of worktree_last_phase
 //
@@ -29,7 +28,9 @@
 //
 // Version 1 was JSON (a file starting with `{`). It is still read, so the
 // first run after an upgrade keeps the last run's states; the next Save
-// writes version 2.
+// writes version 2. Files written before the twelfth round also have
+// `succeeded` lines (every key that succeeded, per phase): they are read
+// past. A key's cache record now says it succeeded (RunState::Failed).
 #pragma once
 
 #include <cstdint>
@@ -42,6 +43,7 @@
 
 #include "orchestrate/events.h"
 #include "orchestrate/object_id.h"
+#include "orchestrate/rare.h"
 #include "orchestrate/usage.h"
 
 namespace orchestrate {
@@ -62,8 +64,8 @@ struct PhaseRecord {
   std::string handoff_first_line;
   std::vector<std::string> saved_attempts;  ///< refs/orchestrate/attempts/... saved before reuse
   /// Tokens and cost that run spent on the phase, failed attempts included;
-  /// empty when it reported none (or was fresh).
-  Usage usage;
+  /// empty when it reported none (or was fresh), as most phases' is.
+  Rare<Usage> usage;
 };
 
 /// The state of the last run, as kept in the workspace's state file.
@@ -76,10 +78,9 @@ struct RunState {
   int run_pid = 0;
   ObjectId base;
   std::map<std::string, PhaseRecord> phases;
-  /// Keys that ended in failure, per phase (for "previous attempt failed" and flakiness).
+  /// Keys that ended in failure, per phase (for "previous attempt failed",
+  /// and for flakiness: a failed key that has a cache record also succeeded).
   std::map<std::string, std::set<std::string>> failed_keys;
-  /// Keys that succeeded, per phase.
-  std::map<std::string, std::set<std::string>> succeeded_keys;
   /// Worktree name -> the phase it holds for inspection (failed/interrupted).
   std::map<std::string, std::string> kept_worktrees;
   /// Worktree name -> the last phase that used it.
@@ -91,8 +92,8 @@ struct RunState {
   /// Writes version 2 atomically (to a temporary file, then renamed).
   void Save(const std::string& path) const;
 
-  /// True if `key` both failed and succeeded for `phase`.
-  bool IsFlaky(const std::string& phase, const std::string& key) const;
+  /// True if `key` ended in failure for `phase` in some run.
+  bool Failed(const std::string& phase, const std::string& key) const;
 };
 
 }  // namespace orchestrate

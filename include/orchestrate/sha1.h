@@ -9,6 +9,7 @@
 
 #include <openssl/sha.h>
 
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -30,6 +31,31 @@ class Sha1 {
 
  private:
   SHA_CTX context_;  // on the stack of the caller: no allocation per digest
+};
+
+/// The git blob id of a content given in pieces whose sizes add up to the
+/// size it was made with. The pieces go through a small buffer, so a large
+/// text need not be built whole in memory (docs/performance.md, "Twelfth
+/// round"), nor passed to SHA-1 a few bytes at a time.
+class BlobHasher {
+ public:
+  explicit BlobHasher(size_t size);
+  void Add(std::string_view piece) {
+    if (piece.size() > sizeof buffer_ - used_) Flush();
+    if (piece.size() > sizeof buffer_) return sha_.Update(piece);
+    std::memcpy(buffer_ + used_, piece.data(), piece.size());
+    used_ += piece.size();
+  }
+  void Add(char c) { Add(std::string_view(&c, 1)); }
+  /// The blob id. The object is spent afterwards.
+  ObjectId Finish();
+
+ private:
+  void Flush();
+
+  Sha1 sha_;
+  size_t used_ = 0;
+  char buffer_[8192];
 };
 
 }  // namespace orchestrate

@@ -106,7 +106,7 @@ TEST_F(BuilderPhaseTest, WithoutRetriesAFailureEndsThePhaseWithItsLogTail) {
 }
 
 TEST_F(BuilderPhaseTest, OutputMatchingRequeueOnAsksForARequeueWithoutCountingTheAttempt) {
-  phase_.requeue_on = {"rate limit"};
+  phase_.details.Edit().requeue_on = {"rate limit"};
   phase_.retries = 3;
   turns_.push_back({nullptr, "Error: Rate limit exceeded, retry after 30s\n", 1});
   PhaseOutcome out = Execute();

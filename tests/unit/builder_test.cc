@@ -69,7 +69,7 @@ class BuilderTest : public ::testing::Test {
     for (const auto& name : names) {
       PhaseNamed(name).run.clear();
       PhaseNamed(name).agent = "coder";
-      PhaseNamed(name).prompt_text = "do " + name;
+      PhaseNamed(name).details.Edit().prompt_text = "do " + name;
     }
   }
 
@@ -97,7 +97,7 @@ TEST_F(BuilderTest, RunsStalePhasesOnTheirDepsResultsAndUpdatesTheTarget) {
   EXPECT_EQ(FakeName(store_.target), "base+result-of-a+result-of-b");
   EXPECT_EQ(SavedState("a"), PhaseState::kSucceeded);
   EXPECT_EQ(SavedState("b"), PhaseState::kSucceeded);
-  EXPECT_EQ(store_.saved.back().succeeded_keys.at("b").count("key-b"), 1u);
+  EXPECT_TRUE(store_.saved.back().failed_keys.empty());
   EXPECT_EQ(store_.flushes, 1);
 }
 
@@ -276,8 +276,8 @@ TEST_F(BuilderTest, ARateLimitedPhasePausesItsPool) {
   api.name = "api";
   api.depth = 2;
   manifest_.pools.push_back(api);
-  PhaseNamed("a").pool = "api";
-  PhaseNamed("b").pool = "api";
+  PhaseNamed("a").details.Edit().pool = "api";
+  PhaseNamed("b").details.Edit().pool = "api";
   options_.requeue_backoff = std::chrono::seconds(30);
   runner_.Script("a", {RateLimited("rate limit"), Succeeds()});
   FakeOutcome c_takes = Succeeds();
@@ -450,7 +450,7 @@ TEST_F(BuilderTest, AnAgentPhaseGetsItsPromptAndItsDepsHandoffs) {
   manifest_.dir = "/project";
   PhaseNamed("b").run.clear();
   PhaseNamed("b").agent = "coder";
-  PhaseNamed("b").prompt = "prompts/b.md";
+  PhaseNamed("b").details.Edit().prompt = "prompts/b.md";
   FakeOutcome a = Succeeds();
   a.handoff = "# a\nadded the API";
   runner_.Script("a", {a});
@@ -505,7 +505,7 @@ TEST_F(BuilderTest, UsageIsSummedOverRequeuesAndKeptInTheRecordTheStateAndTheEve
   expected.output_tokens = 20;
   ASSERT_EQ(store_.stored.size(), 1u);
   EXPECT_EQ(store_.stored[0].first.usage, expected);
-  EXPECT_EQ(store_.saved.back().phases.at("a").usage, expected);
+  EXPECT_EQ(store_.saved.back().phases.at("a").usage.get(), expected);
   EXPECT_EQ(events_.Of(Event::Type::kPhaseFinished, "a").at(0).usage, expected);
   EXPECT_EQ(events_.Of(Event::Type::kRunFinished).at(0).usage, expected);
 }
@@ -519,14 +519,14 @@ TEST_F(BuilderTest, UsageOfRequeuesIsCountedOnceWhenThePhaseGivesUp) {
   runner_.Script("a", {limited, limited});  // waits 10 s, then gives up
   EXPECT_EQ(Build(), kExitPhaseFailed);
   EXPECT_EQ(events_.Of(Event::Type::kPhaseFinished, "a").at(0).usage.cost_usd, 0.5);
-  EXPECT_EQ(store_.saved.back().phases.at("a").usage.cost_usd, 0.5);
+  EXPECT_EQ(store_.saved.back().phases.at("a").usage.get().cost_usd, 0.5);
 }
 
 TEST_F(BuilderTest, UsageOfAFailedPhaseIsKeptInTheStateFile) {
   Use({{"a", {}}});
   runner_.Script("a", {Costs(0.4, PhaseState::kFailed)});
   EXPECT_EQ(Build(), kExitPhaseFailed);
-  EXPECT_EQ(store_.saved.back().phases.at("a").usage.cost_usd, 0.4);
+  EXPECT_EQ(store_.saved.back().phases.at("a").usage.get().cost_usd, 0.4);
 }
 
 TEST_F(BuilderTest, AFreshPhaseSpendsNothingInThisRun) {
@@ -534,9 +534,9 @@ TEST_F(BuilderTest, AFreshPhaseSpendsNothingInThisRun) {
   store_.cached["a"] = FakeBuildStore::RecordOf("a");
   store_.cached["a"].usage.cost_usd = 3;
   store_.state.phases["a"].state = PhaseState::kSucceeded;
-  store_.state.phases["a"].usage.cost_usd = 3;  // what the last run spent
+  store_.state.phases["a"].usage.Edit().cost_usd = 3;  // what the last run spent
   EXPECT_EQ(Build(), kExitOk);
-  EXPECT_TRUE(store_.saved.back().phases.at("a").usage.Empty());
+  EXPECT_TRUE(store_.saved.back().phases.at("a").usage.get().Empty());
   EXPECT_TRUE(events_.Of(Event::Type::kRunFinished).at(0).usage.Empty());
 }
 

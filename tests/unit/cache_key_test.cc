@@ -189,15 +189,15 @@ class ComputeKeyTest : public ::testing::Test {
   static Phase AgentPhase() {
     Phase phase;
     phase.name = "schema";
-    phase.description = "Add the user model";
+    phase.details.Edit().description = "Add the user model";
     phase.agent = "claude";
-    phase.prompt = "prompts/schema.md";
-    phase.model = "opus";
+    phase.details.Edit().prompt = "prompts/schema.md";
+    phase.details.Edit().model = "opus";
     phase.deps = {"base-lib"};
     phase.verify = {"make test", "make lint"};
-    phase.setup = {"npm ci"};
-    phase.env = {{"LOG_LEVEL", "debug"}};
-    phase.key_env = {"NODE_VERSION"};
+    phase.details.Edit().setup = {"npm ci"};
+    phase.details.Edit().env = {{"LOG_LEVEL", "debug"}};
+    phase.details.Edit().key_env = {"NODE_VERSION"};
     return phase;
   }
   KeyComponents Key(const Phase& phase) { return ComputeKey(manifest_, phase, *repo_, inputs_); }
@@ -229,7 +229,7 @@ TEST_F(ComputeKeyTest, AgentPhaseHasEveryComponent) {
 
 TEST_F(ComputeKeyTest, AgentModelIsUsedWhenThePhaseSetsNone) {
   Phase phase = AgentPhase();
-  phase.model.clear();
+  phase.details.Edit().model.clear();
   KeyComponents key = Key(phase);
   EXPECT_EQ(key.items["model"], "sonnet");
   EXPECT_EQ(key.items["command"].substr(0, 24), "claude -p --model sonnet");
@@ -251,8 +251,8 @@ TEST_F(ComputeKeyTest, RunPhaseKeysOnItsCommandAndGateHasNone) {
 
 TEST_F(ComputeKeyTest, InlinePromptEntersAsText) {
   Phase phase = AgentPhase();
-  phase.prompt.clear();
-  phase.prompt_text = "Do it.";
+  phase.details.Edit().prompt.clear();
+  phase.details.Edit().prompt_text = "Do it.";
   KeyComponents key = Key(phase);
   EXPECT_EQ(key.items["prompt-text"], "Do it.");
   EXPECT_EQ(key.items.count("prompt prompts/schema.md"), 0u);
@@ -265,12 +265,12 @@ TEST_F(ComputeKeyTest, SameInputsGiveTheSameKey) {
 TEST_F(ComputeKeyTest, WhatDoesNotChangeAResultDoesNotChangeTheKey) {
   std::string before = Hash(AgentPhase());
   Phase phase = AgentPhase();
-  phase.description = "Something else entirely";
+  phase.details.Edit().description = "Something else entirely";
   phase.retries = 5;
-  phase.timeout = Duration(1000);
+  phase.details.Edit().timeout = Duration(1000);
   phase.priority = 99;
-  phase.pool = "llm";
-  phase.requeue_on = {"rate limit"};
+  phase.details.Edit().pool = "llm";
+  phase.details.Edit().requeue_on = {"rate limit"};
   phase.merge = false;
   phase.allow_empty = true;
   phase.approval = true;
@@ -283,16 +283,16 @@ TEST_F(ComputeKeyTest, WhatDoesNotChangeAResultDoesNotChangeTheKey) {
 TEST_F(ComputeKeyTest, EachSpecificationComponentChangesTheKey) {
   std::string before = Hash(AgentPhase());
   std::vector<std::function<void(Phase&)>> edits = {
-      [](Phase& p) { p.model = "haiku"; },
+      [](Phase& p) { p.details.Edit().model = "haiku"; },
       [](Phase& p) { p.verify.push_back("make more"); },
       [](Phase& p) {
         p.verify = {"make lint", "make test"};
       },
-      [](Phase& p) { p.setup.clear(); },
-      [](Phase& p) { p.env["LOG_LEVEL"] = "info"; },
-      [](Phase& p) { p.env["EXTRA"] = "1"; },
-      [](Phase& p) { p.key_env.push_back("OTHER"); },
-      [](Phase& p) { p.prompt_text = "also this"; },
+      [](Phase& p) { p.details.Edit().setup.clear(); },
+      [](Phase& p) { p.details.Edit().env["LOG_LEVEL"] = "info"; },
+      [](Phase& p) { p.details.Edit().env["EXTRA"] = "1"; },
+      [](Phase& p) { p.details.Edit().key_env.push_back("OTHER"); },
+      [](Phase& p) { p.details.Edit().prompt_text = "also this"; },
   };
   for (size_t i = 0; i < edits.size(); ++i) {
     Phase phase = AgentPhase();

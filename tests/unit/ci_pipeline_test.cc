@@ -32,7 +32,7 @@ class CiPipelineTest : public ::testing::Test {
 
   void AddPool(const std::string& name, int depth, const std::vector<int>& members) {
     manifest_.pools.push_back(Pool{name, depth, {}});
-    for (int m : members) manifest_.phases[m].pool = name;
+    for (int m : members) manifest_.phases[m].details.Edit().pool = name;
   }
 
   static const CiJob& Job(const CiPipeline& p, const std::string& phase) {
@@ -82,9 +82,10 @@ TEST_F(CiPipelineTest, JobIdsStayUniqueWhenDotsBecomeUnderscores) {
 TEST_F(CiPipelineTest, JobTimeoutCoversEveryCommandOfEveryAttempt) {
   manifest_.phases[0].run = "make";
   manifest_.phases[0].verify = {"make test"};
-  manifest_.phases[0].timeout = std::chrono::minutes(30);
+  manifest_.phases[0].details.Edit().timeout = std::chrono::minutes(30);
   manifest_.phases[0].retries = 1;
-  manifest_.phases[1].timeout = std::chrono::seconds(90);  // a gate: one command, verify
+  manifest_.phases[1].details.Edit().timeout =
+      std::chrono::seconds(90);  // a gate: one command, verify
   manifest_.phases[1].verify = {"true"};
   CiPipeline p = Build(CiEngine::kGitHub);
   EXPECT_EQ(Job(p, "schema").timeout_minutes, 30 * 2 * 2 + 10);
@@ -93,9 +94,9 @@ TEST_F(CiPipelineTest, JobTimeoutCoversEveryCommandOfEveryAttempt) {
 }
 
 TEST_F(CiPipelineTest, KeyEnvIsTheUnionOfTheSelectedPhases) {
-  manifest_.phases[0].key_env = {"NODE_VERSION", "CC"};
-  manifest_.phases[3].key_env = {"CC"};
-  manifest_.phases[4].key_env = {"DOCS_ONLY"};
+  manifest_.phases[0].details.Edit().key_env = {"NODE_VERSION", "CC"};
+  manifest_.phases[3].details.Edit().key_env = {"CC"};
+  manifest_.phases[4].details.Edit().key_env = {"DOCS_ONLY"};
   EXPECT_EQ(Build(CiEngine::kGitHub, {"release"}).key_env,
             (std::vector<std::string>{"CC", "NODE_VERSION"}));
 }
@@ -142,9 +143,9 @@ TEST_F(CiPipelineTest, GitHubCannotLimitAPoolWhoseGroupsWouldHoldThreeJobs) {
 
 TEST_F(CiPipelineTest, GitHubWorkflowHasTheJobsEdgesGroupsAndTimeouts) {
   AddPool("llm", 1, {1, 2});
-  manifest_.phases[1].timeout = std::chrono::minutes(5);
+  manifest_.phases[1].details.Edit().timeout = std::chrono::minutes(5);
   manifest_.phases[1].run = "make api";
-  manifest_.phases[0].key_env = {"NODE_VERSION"};
+  manifest_.phases[0].details.Edit().key_env = {"NODE_VERSION"};
   std::string yaml = FormatGitHubWorkflow(Build(CiEngine::kGitHub));
   EXPECT_NE(yaml.find("  phase-api_v2:\n    name: \"api.v2\"\n"
                       "    needs: [orchestrate-package, phase-schema]\n"
@@ -177,7 +178,7 @@ TEST_F(CiPipelineTest, GitHubWorkflowNeverRunsPullRequestsAndPushesOnlyFromProte
 
 TEST_F(CiPipelineTest, GitLabPipelineHasTheJobsEdgesGroupsAndTimeouts) {
   AddPool("llm", 1, {1, 2});
-  manifest_.phases[1].timeout = std::chrono::minutes(5);
+  manifest_.phases[1].details.Edit().timeout = std::chrono::minutes(5);
   manifest_.phases[1].run = "make api";
   std::string yaml = FormatGitLabPipeline(Build(CiEngine::kGitLab), GitLabMode::kStatic);
   EXPECT_NE(yaml.find("phase-api_v2:\n  stage: phases\n  extends: .orchestrate\n  needs:\n"

@@ -20,9 +20,9 @@ class GraphFormatTest : public ::testing::Test {
                                 {"web-ui", {"schema"}},
                                 {"release", {"api.v2", "web-ui"}},
                                 {"docs", {}}})) {
-    manifest_.phases[0].description = "Define the \"users\" table\\index";
-    manifest_.phases[1].description = "Serve <users> & #tags";
-    manifest_.phases[1].pool = "agents";
+    manifest_.phases[0].details.Edit().description = "Define the \"users\" table\\index";
+    manifest_.phases[1].details.Edit().description = "Serve <users> & #tags";
+    manifest_.phases[1].details.Edit().pool = "agents";
     manifest_.phases[1].priority = 7;
     graph_.emplace(manifest_);
   }
@@ -48,7 +48,7 @@ TEST_F(GraphFormatTest, TextListsPhasesWaveByWave) {
 }
 
 TEST_F(GraphFormatTest, TextKeepsMultiLineDescriptionsOnOneLine) {
-  manifest_.phases[4].description = "first\nsecond";
+  manifest_.phases[4].details.Edit().description = "first\nsecond";
   std::string text = FormatGraph(*graph_, {4}, GraphFormat::kText);
   EXPECT_EQ(text, "wave 1 (1 phase)\n  docs: first second\n");
 }

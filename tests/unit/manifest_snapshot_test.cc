@@ -114,7 +114,7 @@ TEST_F(ManifestSnapshotTest, TheTestBinaryHasABuildId) {
 
 TEST_F(ManifestSnapshotTest, RoundTripKeepsEveryFieldButKeyPositions) {
   ASSERT_EQ(parsed_.phases.size(), 3u);  // the manifest is as rich as intended
-  ASSERT_TRUE(parsed_.phases[0].timeout.has_value());
+  ASSERT_TRUE(parsed_.phases[0].timeout().has_value());
   ASSERT_FALSE(parsed_.phases[0].merge);
   ASSERT_EQ(parsed_.agents[0].vars.size(), 3u);
   Save();
@@ -285,12 +285,12 @@ TEST_F(OpenProjectSnapshotTest, AMatchingSnapshotIsUsedUnlessIgnored) {
   std::vector<Diagnostic> diags;
   Manifest marked;
   ASSERT_TRUE(ParseManifest(kRich, root() + "/orchestrate.toml", &marked, &diags));
-  marked.phases[0].description = "from the snapshot";
+  marked.phases[0].details.Edit().description = "from the snapshot";
   fs::create_directory(root() + "/.orchestrate");
   SaveManifestSnapshot(snapshot(), kRich, marked);
-  EXPECT_EQ(Open(ManifestSnapshotUse::kRead).phases[0].description, "from the snapshot");
-  EXPECT_EQ(Open(ManifestSnapshotUse::kReadAndWrite).phases[0].description, "from the snapshot");
-  EXPECT_EQ(Open(ManifestSnapshotUse::kIgnore).phases[0].description, "Add the user model");
+  EXPECT_EQ(Open(ManifestSnapshotUse::kRead).phases[0].description(), "from the snapshot");
+  EXPECT_EQ(Open(ManifestSnapshotUse::kReadAndWrite).phases[0].description(), "from the snapshot");
+  EXPECT_EQ(Open(ManifestSnapshotUse::kIgnore).phases[0].description(), "Add the user model");
 }
 
 TEST_F(OpenProjectSnapshotTest, AChangedManifestIsParsedAndTheSnapshotReplaced) {

@@ -110,19 +110,19 @@ TEST_F(ManifestTest, SpecExamplePhasesHaveEveryKey) {
   ASSERT_EQ(manifest_.phases.size(), 2u);
   const Phase& p = manifest_.phases[0];
   EXPECT_EQ(p.name, "schema");
-  EXPECT_EQ(p.description, "Add the user model");
+  EXPECT_EQ(p.description(), "Add the user model");
   EXPECT_EQ(p.agent, "claude");
-  EXPECT_EQ(p.prompt, "prompts/schema.md");
-  EXPECT_EQ(p.model, "opus");
+  EXPECT_EQ(p.prompt(), "prompts/schema.md");
+  EXPECT_EQ(p.model(), "opus");
   EXPECT_TRUE(p.deps.empty());
   EXPECT_EQ(p.verify, std::vector<std::string>{"make test"});
-  EXPECT_EQ(p.setup, std::vector<std::string>{"npm ci"});
+  EXPECT_EQ(p.setup(), std::vector<std::string>{"npm ci"});
   EXPECT_EQ(p.inputs, (std::vector<std::string>{"src/model/**", "prompts/schema.md"}));
-  EXPECT_EQ(p.env, (std::map<std::string, std::string>{{"LOG_LEVEL", "debug"}}));
-  EXPECT_EQ(p.key_env, std::vector<std::string>{"NODE_VERSION"});
-  EXPECT_EQ(p.pool, "llm");
+  EXPECT_EQ(p.env(), (std::map<std::string, std::string>{{"LOG_LEVEL", "debug"}}));
+  EXPECT_EQ(p.key_env(), std::vector<std::string>{"NODE_VERSION"});
+  EXPECT_EQ(p.pool(), "llm");
   EXPECT_EQ(p.priority, 10);
-  EXPECT_EQ(p.timeout, std::chrono::minutes(30));
+  EXPECT_EQ(p.timeout(), std::chrono::minutes(30));
   EXPECT_EQ(p.retries, 2);
   EXPECT_TRUE(p.merge);
   EXPECT_FALSE(p.IsGate());
@@ -143,9 +143,9 @@ TEST_F(ManifestTest, SpecExampleRunPhaseHasDefaults) {
   EXPECT_EQ(api.verify, std::vector<std::string>{"make test-api"});
   EXPECT_EQ(api.priority, 0);
   EXPECT_EQ(api.retries, 0);
-  EXPECT_EQ(api.timeout, std::nullopt);
+  EXPECT_EQ(api.timeout(), std::nullopt);
   EXPECT_TRUE(api.merge);
-  EXPECT_TRUE(api.pool.empty());
+  EXPECT_TRUE(api.pool().empty());
   EXPECT_EQ(api.pos.line, 36);
 }
 
@@ -262,10 +262,10 @@ TEST_F(ManifestTest, AgentCommandVarsLetThePhaseModelWin) {
   EXPECT_EQ(vars["model"], "sonnet");
   EXPECT_EQ(vars["phase"], "api");
   EXPECT_EQ(vars["temperature"], "0");
-  phase.model = "opus";
+  phase.details.Edit().model = "opus";
   EXPECT_EQ(AgentCommandVars(agent, phase)["model"], "opus");
   agent.vars.erase("model");
-  phase.model.clear();
+  phase.details.Edit().model.clear();
   EXPECT_EQ(AgentCommandVars(agent, phase).count("model"), 0u);
 }
 
@@ -350,7 +350,7 @@ TEST_F(ManifestTest, StarterManifestAgentExampleValidatesWhenUncommented) {
   WriteFile(dir_.path(), "prompts/check.md", "Check the greeting.");
   ASSERT_TRUE(Parse(text)) << (diags_.empty() ? "" : diags_[0].Format()) << "\n" << text;
   EXPECT_EQ(manifest_.phases[1].agent, "claude");
-  EXPECT_EQ(manifest_.phases[1].pool, "llm");
+  EXPECT_EQ(manifest_.phases[1].pool(), "llm");
   EXPECT_TRUE(manifest_.phases[1].approval);
   // Print mode edits files only with acceptEdits; the path is quoted.
   EXPECT_EQ(manifest_.agents[0].command,

@@ -44,10 +44,10 @@ PhaseRecord SampleRecord() {
   r.recorded_at = 1700000012;
   r.handoff_first_line = "# API — done";
   r.saved_attempts = {"refs/orchestrate/attempts/api/1700000000-abc"};
-  r.usage.input_tokens = 21294;
-  r.usage.output_tokens = 0;  // known to be zero, not unknown
-  r.usage.cost_usd = 0.10457895;
-  r.usage.model = "claude-sonnet-4-5";
+  r.usage.Edit().input_tokens = 21294;
+  r.usage.Edit().output_tokens = 0;  // known to be zero, not unknown
+  r.usage.Edit().cost_usd = 0.10457895;
+  r.usage.Edit().model = "claude-sonnet-4-5";
   return r;
 }
 
@@ -61,7 +61,6 @@ RunState SampleState() {
   fresh.state = PhaseState::kFresh;
   s.phases["ui"] = fresh;
   s.failed_keys = {{"api", {"k1", "k2"}}};
-  s.succeeded_keys = {{"api", {"k2"}}, {"ui", {"k3"}}};
   s.kept_worktrees = {{"w1", "api"}};
   s.worktree_last_phase = {{"w0", "ui"}, {"w1", "api"}};
   return s;
@@ -97,7 +96,6 @@ void ExpectSameState(const RunState& a, const RunState& b) {
     ExpectSameRecord(i->second, j->second);
   }
   EXPECT_EQ(a.failed_keys, b.failed_keys);
-  EXPECT_EQ(a.succeeded_keys, b.succeeded_keys);
   EXPECT_EQ(a.kept_worktrees, b.kept_worktrees);
   EXPECT_EQ(a.worktree_last_phase, b.worktree_last_phase);
 }
@@ -157,9 +155,8 @@ TEST(RunStateTest, EveryFieldRoundTripsWithAwkwardStrings) {
     r.key = r.branch = r.worktree = r.log_path = r.reason = r.handoff_first_line = s;
     r.result = testing::FakeId(s);
     r.saved_attempts = {s, s + "2"};
-    if (!s.empty()) r.usage.model = s;  // an empty model is no model
+    if (!s.empty()) r.usage.Edit().model = s;  // an empty model is no model
     saved.failed_keys[name] = {s, "k"};
-    saved.succeeded_keys[s] = {s};
     saved.kept_worktrees[name] = s;
     saved.worktree_last_phase[s] = name;
   }
@@ -178,7 +175,7 @@ TEST(RunStateTest, NeighbouringLinesThatShareBeginningsRoundTrip) {
     r.worktree = "/w/" + std::string(name.size(), 'w');
     r.reason = name == "abd" ? "" : "no cache record";
     r.handoff_first_line = "# " + name;
-    saved.succeeded_keys[name] = {"k" + name};
+    saved.failed_keys[name] = {"k" + name};
     saved.kept_worktrees["w" + name] = name;
   }
   ExpectSameState(SaveAndLoad(saved, tmp.path() + "/state"), saved);
@@ -210,7 +207,6 @@ TEST(RunStateTest, EmptyAndSingleEmptyContainersStayDistinct) {
   saved.phases["one empty"].saved_attempts = {""};
   saved.phases["two empty"].saved_attempts = {"", "x"};
   saved.failed_keys = {{"no keys", {}}, {"one empty key", {""}}};
-  saved.succeeded_keys = {{"", {}}};
   saved.kept_worktrees = {{"", ""}};
   saved.worktree_last_phase = {{"w", ""}};
   ExpectSameState(SaveAndLoad(saved, tmp.path() + "/state"), saved);
@@ -254,7 +250,7 @@ TEST(RunStateTest, UsageIsALineAfterItsPhaseOnlyWhenKnown) {
       << text;
   EXPECT_EQ(testing::CountLines(text, "usage\t"), 1) << "ui reported none:\n" << text;
   PhaseRecord partial;
-  partial.usage.cost_usd = 1.5;
+  partial.usage.Edit().cost_usd = 1.5;
   RunState saved;
   saved.phases["p"] = partial;
   RunState loaded = SaveAndLoad(saved, path);
@@ -410,7 +406,7 @@ TEST(RunStateTest, CorruptFileSaysWhereAndThatItCanBeDeleted) {
       {h + "phase\t1:a\tfresh\t\t\t0:\t0:\t0:\t0:\t\t\t\t\t0:\n", 2,
        "field 2 shares more than the previous line has"},
       {h + phase_a + phase_a, 3, "phase \"a\" is repeated"},
-      {h + "succeeded\n", 2, "succeeded names no phase"},
+      {h + "failed\n", 2, "failed names no phase"},
       {h + "kept\t0:w1\n", 2, "kept has 2 fields, not 3"},
       {h + "usage\t1\t2\t0.5\tm\n", 2, "usage does not follow a phase line"},
       {h + phase_a + "kept\t0:w1\ta\nusage\t1\t2\t0.5\tm\n", 4,
@@ -581,27 +577,40 @@ TEST(RunStateTest, BadJsonSaysTheFileCanBeDeleted) {
   }
 }
 
-TEST(RunStateTest, FlakyWhenTheSameKeyBothFailedAndSucceeded) {
+TEST(RunStateTest, FailedKnowsWhichKeysOfWhichPhaseFailed) {
   RunState s;
   s.failed_keys = {{"api", {"k1", "k2"}}, {"ui", {"k9"}}};
-  s.succeeded_keys = {{"api", {"k2", "k3"}}, {"docs", {"k9"}}};
-  EXPECT_TRUE(s.IsFlaky("api", "k2"));
-  EXPECT_FALSE(s.IsFlaky("api", "k1")) << "only failed";
-  EXPECT_FALSE(s.IsFlaky("api", "k3")) << "only succeeded";
-  EXPECT_FALSE(s.IsFlaky("ui", "k9")) << "never succeeded";
-  EXPECT_FALSE(s.IsFlaky("docs", "k9")) << "never failed";
-  EXPECT_FALSE(s.IsFlaky("unknown", "k2"));
+  EXPECT_TRUE(s.Failed("api", "k2"));
+  EXPECT_FALSE(s.Failed("api", "k3")) << "another key";
+  EXPECT_FALSE(s.Failed("docs", "k9")) << "another phase's key";
+  EXPECT_FALSE(s.Failed("unknown", "k2"));
 }
 
-TEST(RunStateTest, FlakinessSurvivesSaveAndLoad) {
+TEST(RunStateTest, FailedKeysSurviveSaveAndLoad) {
   TempDir tmp;
   std::string path = tmp.path() + "/state";
   RunState s;
   s.failed_keys = {{"api", {"k"}}};
-  s.succeeded_keys = {{"api", {"k"}}};
   s.Save(path);
-  EXPECT_TRUE(RunState::Load(path).IsFlaky("api", "k"));
-  EXPECT_TRUE(FileExists(path));
+  EXPECT_TRUE(RunState::Load(path).Failed("api", "k"));
+}
+
+// Files written before the twelfth round listed every key that succeeded.
+TEST(RunStateTest, SucceededLinesOfOlderFilesAreReadPast) {
+  TempDir tmp;
+  WriteFile(tmp.path(), "state",
+            "# orchestrate state v2\n"
+            "phase\t0:api\tfresh\tk\t\t0:\t0:\t0:\t0:\t\t\t\t\t0:\n"
+            "failed\t0:api\tk0\n"
+            "succeeded\t0:api\tk\n"
+            "succeeded\t0:ui\tk1\tk2\n"
+            "kept\t0:w1\tapi\n");
+  RunState loaded = RunState::Load(tmp.path() + "/state");
+  EXPECT_EQ(loaded.phases.at("api").key, "k");
+  EXPECT_TRUE(loaded.Failed("api", "k0"));
+  EXPECT_EQ(loaded.kept_worktrees.at("w1"), "api");
+  loaded.Save(tmp.path() + "/state");
+  EXPECT_EQ(ReadFile(tmp.path() + "/state").find("succeeded"), std::string::npos);
 }
 
 }  // namespace

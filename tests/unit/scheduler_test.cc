@@ -160,7 +160,7 @@ TEST_F(SchedulerTest, DrainingNeverExceedsTheJobLimit) {
 
 TEST_F(SchedulerTest, PoolDepthLimitsOnlyItsMembers) {
   Use({{"g1", {}}, {"g2", {}}, {"g3", {}}, {"cpu1", {}}, {"cpu2", {}}});
-  for (const char* g : {"g1", "g2", "g3"}) phase(g).pool = "gpu";
+  for (const char* g : {"g1", "g2", "g3"}) phase(g).details.Edit().pool = "gpu";
   pool_depths_ = {{"gpu", 1}};
   Scheduler& s = Start(10);
   EnqueueReady();
@@ -173,7 +173,7 @@ TEST_F(SchedulerTest, PoolDepthLimitsOnlyItsMembers) {
 
 TEST_F(SchedulerTest, PoolWithoutDepthIsUnlimited) {
   Use({{"g1", {}}, {"g2", {}}, {"g3", {}}});
-  for (Phase& p : manifest_.phases) p.pool = "gpu";
+  for (Phase& p : manifest_.phases) p.details.Edit().pool = "gpu";
   Start(10);
   EnqueueReady();
   EXPECT_EQ(StartAll().size(), 3u);
@@ -181,7 +181,7 @@ TEST_F(SchedulerTest, PoolWithoutDepthIsUnlimited) {
 
 TEST_F(SchedulerTest, RaisingPoolDepthLetsMoreStart) {
   Use({{"g1", {}}, {"g2", {}}, {"g3", {}}});
-  for (Phase& p : manifest_.phases) p.pool = "gpu";
+  for (Phase& p : manifest_.phases) p.details.Edit().pool = "gpu";
   pool_depths_ = {{"gpu", 1}};
   Scheduler& s = Start(10);
   EnqueueReady();
@@ -266,7 +266,7 @@ TEST_F(SchedulerTest, RequeueFreesTheJobSlot) {
 
 TEST_F(SchedulerTest, RequeueFreesThePoolSlot) {
   Use({{"x", {}}, {"y", {}}});
-  for (Phase& p : manifest_.phases) p.pool = "api";
+  for (Phase& p : manifest_.phases) p.details.Edit().pool = "api";
   pool_depths_ = {{"api", 1}};
   Scheduler& s = Start(5);
   EnqueueReady();
@@ -278,7 +278,7 @@ TEST_F(SchedulerTest, RequeueFreesThePoolSlot) {
 TEST_F(SchedulerTest, PausedPoolStartsNothingUntilResumed) {
   Use({{"x", {}}, {"y", {}}, {"z", {}}, {"free", {}}});
   for (Phase& p : manifest_.phases)
-    if (p.name != "free") p.pool = "api";
+    if (p.name != "free") p.details.Edit().pool = "api";
   pool_depths_ = {{"api", 2}};
   Scheduler& s = Start(5);
   EnqueueReady();
@@ -364,7 +364,7 @@ TEST_F(SchedulerTest, SchedulesFiftyThousandLayeredPhases) {
     }
   }
   Use(specs);
-  for (int i = 0; i < kLayers * kWidth; i += 10) manifest_.phases[i].pool = "slow";
+  for (int i = 0; i < kLayers * kWidth; i += 10) manifest_.phases[i].details.Edit().pool = "slow";
   pool_depths_ = {{"slow", 2}};
   Scheduler& s = Start(16);
   DrainLog log = Drain(*graph_, s);

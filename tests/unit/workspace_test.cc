@@ -156,8 +156,8 @@ TEST_F(WorkspaceTest, ManifestFilesAreTheManifestAndThePromptsRelativeToTheRoot)
   m.path = root() + "/sub/orchestrate.toml";
   m.dir = root() + "/sub";
   Phase a, b, c;
-  a.prompt = "prompts/a.md";
-  b.prompt = "../shared.md";
+  a.details.Edit().prompt = "prompts/a.md";
+  b.details.Edit().prompt = "../shared.md";
   m.phases = {a, b, c};
   EXPECT_EQ(ManifestFiles(m, root()),
             (std::set<std::string>{"shared.md", "sub/orchestrate.toml", "sub/prompts/a.md"}));
