@@ -237,6 +237,20 @@ TEST_F(IntegrationTest, CheckedOutTargetIsRefused) {
             "name");
 }
 
+TEST_F(IntegrationTest, TargetCheckedOutInALinkedWorktreeIsRefused) {
+  UpdateTarget(*repo_, "integration", initial_);
+  std::string linked = tmp_.path() + "/linked";
+  Git("worktree add -q " + linked + " integration");
+  std::string msg = MessageOf<UsageError>([&] { CheckTarget(*repo_, "integration"); });
+  EXPECT_EQ(msg, "the target branch 'integration' is checked out in the linked worktree " + linked +
+                     ", and orchestrate never moves a branch under a checkout: switch that "
+                     "checkout to another branch, or set settings.target to another name");
+  Git("-C " + linked + " checkout -q --detach");
+  CheckTarget(*repo_, "integration");  // detached: the branch is free to move
+  Git("-C " + linked + " checkout -q -b integration-2");
+  CheckTarget(*repo_, "integration");  // a name that starts the same is another branch
+}
+
 TEST_F(IntegrationTest, CheckedOutTargetIsRefusedEvenWhenOrchestrateWroteIt) {
   UpdateTarget(*repo_, "integration", initial_);
   Git("checkout -q integration");
