@@ -34,13 +34,13 @@ Event StartedEvent(const Build& build, int p) {
   const PhaseRun& s = build[p];
   const PhaseRecord& r = RecordedOf(build, p);
   Event e = PhaseEvent(build, p, Event::Type::kPhaseStarted);
-  e.slot = s.job_slot;
-  e.reason = s.reason;
+  e.slot = s.WorkOrNone().job_slot;
+  e.reason = s.WorkOrNone().reason;
   e.worktree = r.worktree;
   e.branch = r.branch;
   e.log_path = r.log_path;
-  e.started_at = s.started_at;
-  e.attempts = s.attempts_done;
+  e.started_at = s.WorkOrNone().started_at;
+  e.attempts = s.WorkOrNone().attempts_done;
   return e;
 }
 
@@ -48,8 +48,8 @@ Event RequeuedEvent(const Build& build, int p) {
   const PhaseRun& s = build[p];
   Event e = PhaseEvent(build, p, Event::Type::kPhaseRequeued);
   e.text = s.ended->requeue_pattern;
-  e.backoff_s = s.wait_s;
-  e.attempts = s.attempts_done;
+  e.backoff_s = s.WorkOrNone().wait_s;
+  e.attempts = s.WorkOrNone().attempts_done;
   return e;
 }
 
@@ -57,7 +57,7 @@ Event FinishedEvent(const Build& build, int p) {
   const PhaseRun& s = build[p];
   const PhaseRecord& r = RecordedOf(build, p);
   Event e = PhaseEvent(build, p, Event::Type::kPhaseFinished);
-  e.slot = s.job_slot;
+  e.slot = s.WorkOrNone().job_slot;
   e.state = s.state;
   e.duration_s = r.duration_s;
   e.attempts = r.attempts;
@@ -72,7 +72,7 @@ Event FinishedEvent(const Build& build, int p) {
   // A phase that could not start has no log of this run.
   e.log_path = s.state == PhaseState::kInputConflict ? "" : r.log_path;
   e.branch = r.branch;
-  e.started_at = s.started_at;
+  e.started_at = s.WorkOrNone().started_at;
   e.usage = s.WorkOrNone().usage;
   return e;
 }

@@ -27,8 +27,8 @@ void Run::Completed(int p, PhaseOutcome outcome) {
   r.attempts = o.attempts;
   // A phase that never started (input-conflict) took no time.
   r.duration_s =
-      s.started_before ? std::chrono::duration<double>(clock_.Now() - s.started).count() : 0;
-  r.started_at = s.started_at;
+      work.started_before ? std::chrono::duration<double>(clock_.Now() - work.started).count() : 0;
+  r.started_at = work.started_at;
   if (!succeeded) r.reason = o.failure;
   r.handoff_first_line = o.handoff.substr(0, o.handoff.find('\n'));
   r.usage.Set(work.usage);
@@ -72,8 +72,8 @@ void Run::RecordSuccess(int p, const PhaseOutcome& o) {
   rec.result_tree = s.result_tree;
   rec.input = s.input;
   rec.base = base_;
-  rec.started_at = s.started_at;
-  rec.duration_s = std::chrono::duration<double>(clock_.Now() - s.started).count();
+  rec.started_at = work.started_at;
+  rec.duration_s = std::chrono::duration<double>(clock_.Now() - work.started).count();
   rec.attempts = o.attempts;
   rec.commands = o.commands;
   rec.log = store_.LogTail(Name(p), 100000);
@@ -113,41 +113,42 @@ void Run::Spent(int p, const Usage& usage) {
 void Run::Requeue(int p, const PhaseOutcome& o) {
   Spent(p, o.usage);
   PhaseRun& s = build_[p];
-  s.attempts_done = o.attempts;
-  const std::string& worktree = s.Work().worktree_name;
+  PhaseWork& work = s.Work();
+  work.attempts_done = o.attempts;
+  const std::string& worktree = work.worktree_name;
   pool_->Release(worktree, Name(p), true);
   build_.bookkeeping().kept_worktrees[worktree] = Name(p);  // come back to the same worktree
   scheduler_->Requeue(p);
-  ++s.requeues;
+  ++work.requeues;
   double first = std::chrono::duration<double>(options_.requeue_backoff).count();
   // The time the output named, plus a little; else exponential backoff.
   double wait = o.requeue_wait_s ? *o.requeue_wait_s + std::min(first, 30.0)
-                                 : Backoff(s.requeues, first, 600);
+                                 : Backoff(work.requeues, first, 600);
   double limit = std::chrono::duration<double>(manifest_.settings.requeue_max).count();
-  if (s.waited_s + wait > limit) {
+  if (work.waited_s + wait > limit) {
     PhaseOutcome failed = o;
     failed.usage = {};  // counted above
     failed.requeue = false;
     failed.state = PhaseState::kFailed;
     failed.failure = "still told to wait (\"" + o.requeue_pattern + "\") after waiting " +
-                     FormatDuration(s.waited_s) + " in " + std::to_string(s.requeues - 1) +
+                     FormatDuration(work.waited_s) + " in " + std::to_string(work.requeues - 1) +
                      " requeues; waiting " + FormatDuration(wait) +
                      " more would pass settings.requeue_max (" + FormatDuration(limit) + ")";
     failed.log_tail = store_.LogTail(Name(p), 20);
     return Completed(p, failed);
   }
-  s.waited_s += wait;
+  work.waited_s += wait;
   Clock::time_point until =
       clock_.Now() + std::chrono::milliseconds(static_cast<int64_t>(wait * 1000));
   requeued_[p] = until;
   PauseItsPool(p, until);
   s.state = PhaseState::kRequeued;
   PhaseRecord& r = build_.Recorded(p);
-  r.usage.Set(s.Work().usage);
+  r.usage.Set(work.usage);
   r.reason = "waiting until " + ClockTimeIn(clock_.WallNow(), wait) + " (output matched \"" +
              o.requeue_pattern + "\")";
   s.ended = std::make_unique<PhaseOutcome>(o);
-  s.wait_s = wait;
+  work.wait_s = wait;
   StateChanged();
   Emit(RequeuedEvent(build_, p));
 }

@@ -235,7 +235,8 @@ void Run::CheckSignal() {
 void Run::StopEverything() {
   if (scheduler_) scheduler_->StopStarting();
   runner_.Abort();
-  for (int p = 0; p < build_.size(); ++p) build_[p].in_runner = false;
+  for (int p = 0; p < build_.size(); ++p)
+    if (build_[p].work) build_[p].work->in_runner = false;
   running_ = 0;
 }
 
@@ -266,7 +267,7 @@ void Run::Evaluate(int p) {
     PhaseWork& work = build_[p].Work();
     work.components = std::move(d.components);
     work.rejection = std::move(d.rejection);
-    build_[p].reason = d.reason;
+    work.reason = d.reason;
     return scheduler_->Enqueue(p);
   }
   AcceptFresh(p, std::move(*d.record));
@@ -331,7 +332,7 @@ void Run::AwaitApproval(int p) {
 int Run::FreeJobSlot() const {
   std::set<int> used;
   for (int p = 0; p < build_.size(); ++p)
-    if (build_[p].in_runner) used.insert(build_[p].job_slot);
+    if (const PhaseWork& work = build_[p].WorkOrNone(); work.in_runner) used.insert(work.job_slot);
   for (int i = 0;; ++i)
     if (!used.count(i)) return i;
 }
@@ -411,12 +412,12 @@ PhaseJob Run::MakeJob(int p, const ObjectId& input) {
   for (int dep : graph_.node(p).deps)
     if (!build_[dep].handoff.empty()) job.dep_handoffs[Name(dep)] = build_[dep].handoff;
   job.env = MergeEnvironment(CurrentEnvironment(), {"ORCHESTRATE_RUN_ID=" + run_id_});
-  job.attempts_done = s.attempts_done;
+  job.attempts_done = s.Work().attempts_done;
   job.rejection = s.Work().rejection;
-  job.fresh_log = !s.started_before;
+  job.fresh_log = !s.Work().started_before;
   job.kill_grace = options_.kill_grace;
   job.repos = &repos_[job.worktree_name];
-  job.hooks = store_.RecordProcessGroups(s.job_slot, "ORCHESTRATE_RUN_ID=" + run_id_);
+  job.hooks = store_.RecordProcessGroups(s.Work().job_slot, "ORCHESTRATE_RUN_ID=" + run_id_);
   return job;
 }
 
@@ -428,36 +429,37 @@ std::string Run::PromptOf(const Phase& phase) {
 void Run::Launch(int p, const ObjectId& input) {
   launched_ = true;
   PhaseRun& s = build_[p];
+  PhaseWork& work = s.Work();
   std::string previous_phase;
-  s.Work().worktree_name = pool_->Acquire(Name(p), &previous_phase);
-  s.job_slot = FreeJobSlot();
-  if (!s.started_before) {
-    s.started = clock_.Now();
-    s.started_at = clock_.WallNow();
+  work.worktree_name = pool_->Acquire(Name(p), &previous_phase);
+  work.job_slot = FreeJobSlot();
+  if (!work.started_before) {
+    work.started = clock_.Now();
+    work.started_at = clock_.WallNow();
   }
   s.input = input;
   PhaseJob job = MakeJob(p, input);
   job.previous_phase = previous_phase;
-  s.started_before = true;
+  work.started_before = true;
   s.reached = true;
   s.state = PhaseState::kRunning;
   PhaseRecord& r = build_.Recorded(p);
   r.branch = refs::PhaseBranch(Name(p));
   r.log_path = job.log_path;
   r.worktree = job.worktree_dir + "/" + job.worktree_name;
-  r.started_at = s.started_at;
-  r.reason = s.reason;
-  r.usage.Set(s.Work().usage);
+  r.started_at = work.started_at;
+  r.reason = work.reason;
+  r.usage.Set(work.usage);
   StateChanged();
   Emit(StartedEvent(build_, p));
   ++running_;
-  s.in_runner = true;
+  work.in_runner = true;
   runner_.Start(p, std::move(job), [this](Event e) { Emit(std::move(e)); });
 }
 
 void Run::WaitForCompletions(std::chrono::milliseconds timeout) {
   for (PhaseEnd& end : runner_.Wait(timeout)) {
-    build_[end.phase].in_runner = false;
+    build_[end.phase].Work().in_runner = false;
     --running_;
     Completed(end.phase, std::move(end.outcome));
   }

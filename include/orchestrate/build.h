@@ -20,10 +20,11 @@
 
 namespace orchestrate {
 
-/// What a run knows only of a phase it decided to run. Behind a pointer in
-/// its PhaseRun, as its outcome is: most phases of a run are usually fresh,
-/// and these are 200 of the 456 bytes a PhaseRun had, each touched once at
-/// every start (docs/performance.md, "Eleventh round").
+/// What a run knows only of a phase it decided to run: its key's parts, why
+/// and where it runs, its attempts and waits. Behind a pointer in its
+/// PhaseRun, as its outcome is: most phases of a run are usually fresh, and
+/// these are 280 of the 456 bytes a PhaseRun had, each touched once at every
+/// start (docs/performance.md, "Eleventh round" and "Twelfth round").
 struct PhaseWork {
   KeyComponents components;  ///< stored in its cache record
   /// A person rejected its recorded result: the text for its first
@@ -33,6 +34,16 @@ struct PhaseWork {
   /// The tokens and cost this run spent on it: every attempt's, requeued
   /// and failed ones included.
   Usage usage;
+  std::string reason;  ///< why it runs (the planner's reason)
+  int job_slot = -1;
+  int attempts_done = 0;
+  int requeues = 0;
+  double wait_s = 0;    ///< the wait of its last requeue
+  double waited_s = 0;  ///< total time spent waiting out rate limits
+  bool started_before = false;
+  bool in_runner = false;  ///< started and not ended yet
+  std::chrono::steady_clock::time_point started;
+  int64_t started_at = 0;
 };
 
 /// Everything a run knows about one phase.
@@ -52,22 +63,12 @@ struct PhaseRun {
 
   // --- what this run knows -------------------------------------------------------
   std::string key;
-  std::string reason;  ///< why it runs (the planner's reason)
-  ObjectId input;      ///< what it started from (recorded for fresh phases)
+  ObjectId input;  ///< what it started from (recorded for fresh phases)
   ObjectId result;
   ObjectId result_tree;
   std::string handoff;
   double record_duration_s = 0;  ///< of the reused cache record, when fresh
   int record_attempts = 0;       ///< of the reused cache record, when fresh
-  int job_slot = -1;
-  int attempts_done = 0;
-  int requeues = 0;
-  double wait_s = 0;    ///< the wait of its last requeue
-  double waited_s = 0;  ///< total time spent waiting out rate limits
-  bool started_before = false;
-  bool in_runner = false;  ///< started and not ended yet
-  std::chrono::steady_clock::time_point started;
-  int64_t started_at = 0;
   /// How its last attempt ended (commands, failure, log tail, requeue);
   /// null until one ended. Behind a pointer: most phases of a run are
   /// fresh, and a PhaseOutcome is a third of a PhaseRun's bytes.

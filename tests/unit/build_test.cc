@@ -112,10 +112,10 @@ TEST_F(BuildModelTest, InterruptLeftRunningReachesEveryRecord) {
 TEST_F(BuildModelTest, TheStartedEventShowsWhereTheRecordSaysItRuns) {
   build_.Load({});
   PhaseRun& b = build_[Index("b")];
-  b.job_slot = 1;
-  b.reason = "never run";
-  b.started_at = 1700000000;
-  b.attempts_done = 2;
+  b.Work().job_slot = 1;
+  b.Work().reason = "never run";
+  b.Work().started_at = 1700000000;
+  b.Work().attempts_done = 2;
   PhaseRecord& r = build_.Recorded(Index("b"));
   r.worktree = "/wt/w1";
   r.branch = "orchestrate/phase/b";
@@ -136,7 +136,7 @@ TEST_F(BuildModelTest, TheFinishedEventJoinsTheRecordAndHowThePhaseEnded) {
   build_.Load({});
   PhaseRun& a = build_[Index("a")];
   a.state = PhaseState::kFailed;
-  a.job_slot = 0;
+  a.Work().job_slot = 0;
   a.ended = std::make_unique<PhaseOutcome>();
   a.ended->failed_command = "make test";
   a.ended->log_tail = "boom";
@@ -167,8 +167,8 @@ TEST_F(BuildModelTest, TheRequeuedEventNamesThePatternAndTheWait) {
   a.state = PhaseState::kRequeued;
   a.ended = std::make_unique<PhaseOutcome>();
   a.ended->requeue_pattern = "rate limit";
-  a.wait_s = 30;
-  a.attempts_done = 1;
+  a.Work().wait_s = 30;
+  a.Work().attempts_done = 1;
   Event e = RequeuedEvent(build_, Index("a"));
   EXPECT_EQ(e.type, Event::Type::kPhaseRequeued);
   EXPECT_EQ(e.phase, "a");
