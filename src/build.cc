@@ -6,9 +6,13 @@ void Build::Load(RunState state) {
   bookkeeping_ = std::move(state);
   phases_.clear();
   phases_.resize(graph_.size());
+  outside_.clear();
   for (auto& [name, record] : bookkeeping_.phases) {
     std::optional<int> p = graph_.Find(name);
-    if (!p) continue;
+    if (!p) {
+      outside_.push_back(&record);
+      continue;
+    }
     phases_[*p].state = record.state;
     phases_[*p].recorded = &record;
   }
@@ -39,7 +43,9 @@ PhaseRecord& Build::Recorded(int p) {
 
 PhaseRecord& Build::Recorded(const std::string& name) {
   if (std::optional<int> p = graph_.Find(name)) return Recorded(*p);
-  return bookkeeping_.phases[name];
+  auto [it, made] = bookkeeping_.phases.try_emplace(name);
+  if (made) outside_.push_back(&it->second);
+  return it->second;
 }
 
 bool Build::InterruptLeftRunning() {
@@ -50,8 +56,8 @@ bool Build::InterruptLeftRunning() {
     changed = true;
   };
   for (PhaseRun& phase : phases_) interrupt(phase.state);
-  for (auto& [name, record] : bookkeeping_.phases)
-    if (!graph_.Find(name)) interrupt(record.state);  // a graph phase's is its PhaseRun's
+  for (PhaseRecord* record : outside_)
+    interrupt(record->state);  // a graph phase's is its PhaseRun's
   return changed;
 }
 

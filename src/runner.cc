@@ -261,9 +261,10 @@ void Run::EvaluateReady() {
 
 void Run::Evaluate(int p) {
   PhaseDecision d = store_.Decide(p, DepResults(p));
-  build_[p].key = d.key;
+  // A reused record brings its key (the same): UseRecord takes it from there.
   if (d.action == PhaseState::kAwaitingApproval) return AwaitApproval(p, std::move(*d.record));
   if (d.action != PhaseState::kFresh) {
+    build_[p].key = std::move(d.key);
     PhaseWork& work = build_[p].Work();
     work.components = std::move(d.components);
     work.rejection = std::move(d.rejection);

@@ -126,6 +126,8 @@ class Build {
   Graph graph_;
   std::vector<PhaseRun> phases_;
   RunState bookkeeping_;  ///< std::map: a PhaseRun's pointer into it stays valid
+  /// The records of phases the graph does not have.
+  std::vector<PhaseRecord*> outside_;
 };
 
 // --- the events of a phase, built from its PhaseRun (build_events.cc) ------------
