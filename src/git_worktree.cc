@@ -116,18 +116,18 @@ void CheckNameIsFree(git_repository* repo, const std::string& name, const fs::pa
 
 namespace {
 
-// git's name (under .git/worktrees/) for worktree `name` of the pool in
-// `dir`: the name itself for the main checkout's pool; in a linked checkout
-// of the repository, which has its own .orchestrate/, the name and a hash of
-// `dir`, so that each checkout's w0 can coexist.
-std::string AdminName(Repo& main, const std::string& dir, const std::string& name) {
+// What AdminName appends to a worktree's name for the pool in `dir`:
+// nothing for the main checkout's pool; in a linked checkout of the
+// repository, which has its own .orchestrate/, a hash of `dir`, so that each
+// checkout's w0 can coexist.
+std::string AdminSuffix(Repo& main, const std::string& dir) {
   fs::path main_checkout = fs::path(main.commondir()).parent_path();
   fs::path pool = fs::weakly_canonical(dir).lexically_normal();
   if (fs::weakly_canonical(main_checkout / ".orchestrate" / "worktrees").lexically_normal() == pool)
-    return name;
+    return "";
   Sha1 hash;
   hash.Update(pool.string());
-  return name + "-" + hash.HexDigest().substr(0, 8);
+  return "-" + hash.HexDigest().substr(0, 8);
 }
 
 // Moves `path` to .orchestrate/stray/<name>-<time>; returns where.
@@ -216,6 +216,13 @@ void RestoreHidden(Repo& main) noexcept {
 
 }  // namespace
 
+std::string WorktreeStore::AdminName(const std::string& name) {
+  // Worked out once: each call resolved both paths link by link (a readlink
+  // per component), and a run asks for every worktree several times.
+  if (!admin_suffix_) admin_suffix_ = AdminSuffix(main_, dir_);
+  return name + *admin_suffix_;
+}
+
 std::vector<std::string> WorktreeStore::Repair() {
   std::vector<std::string> repairs;
   fs::path admin_root = fs::path(main_.commondir()) / "worktrees";
@@ -240,7 +247,7 @@ std::vector<std::string> WorktreeStore::Repair() {
       repairs.push_back(Discard(dir_, *work_tree, "broken worktree directory"));
   }
   for (const std::string& name : SubdirectoryNames(dir_)) {
-    if (IsValidWorktree(main_.raw(), AdminName(main_, dir_, name), fs::path(dir_) / name)) continue;
+    if (IsValidWorktree(main_.raw(), AdminName(name), fs::path(dir_) / name)) continue;
     repairs.push_back(Discard(dir_, fs::path(dir_) / name, "stray worktree directory"));
   }
   return repairs;
@@ -248,7 +255,7 @@ std::vector<std::string> WorktreeStore::Repair() {
 
 std::string WorktreeStore::Ensure(const std::string& name, const std::string& branch) {
   fs::path path = fs::path(dir_) / name;
-  std::string admin_name = AdminName(main_, dir_, name);
+  std::string admin_name = AdminName(name);
   if (IsValidWorktree(main_.raw(), admin_name, path)) return path.string();
   CheckNameIsFree(main_.raw(), admin_name, dir_);
   Repair();
@@ -280,7 +287,7 @@ std::string WorktreeStore::Ensure(const std::string& name, const std::string& br
 
 void WorktreeStore::Remove(const std::string& name) {
   fs::path path = fs::path(dir_) / name;
-  std::string admin_name = AdminName(main_, dir_, name);
+  std::string admin_name = AdminName(name);
   CheckNameIsFree(main_.raw(), admin_name, dir_);
   if (OwnedWorktree worktree = LookupWorktree(main_.raw(), admin_name)) {
     git_worktree_prune_options options = GIT_WORKTREE_PRUNE_OPTIONS_INIT;
@@ -295,8 +302,7 @@ void WorktreeStore::Remove(const std::string& name) {
 std::vector<std::string> WorktreeStore::List() {
   std::vector<std::string> names;
   for (const std::string& name : SubdirectoryNames(dir_))
-    if (IsValidWorktree(main_.raw(), AdminName(main_, dir_, name), fs::path(dir_) / name))
-      names.push_back(name);
+    if (IsValidWorktree(main_.raw(), AdminName(name), fs::path(dir_) / name)) names.push_back(name);
   return names;
 }
 

@@ -286,8 +286,12 @@ class WorktreeStore {
   const std::string& dir() const { return dir_; }
 
  private:
+  /// git's name (under .git/worktrees/) for worktree `name` of this pool.
+  std::string AdminName(const std::string& name);
+
   Repo& main_;
   std::string dir_;
+  std::optional<std::string> admin_suffix_;  ///< made by the first AdminName
 };
 
 }  // namespace orchestrate
