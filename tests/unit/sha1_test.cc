@@ -5,6 +5,7 @@
 
 #include <random>
 #include <string>
+#include <vector>
 
 #include "orchestrate/git.h"
 
@@ -64,6 +65,29 @@ TEST(Sha1Test, HashBlobEqualsLibgit2ForEveryLengthAroundTheBlockSize) {
   std::string large(100000, '\0');
   for (char& c : large) c = static_cast<char>(random());
   EXPECT_EQ(HashBlob(large).hex(), GitBlobId(large));
+}
+
+// Pieces that fill its 8 KiB buffer exactly, cross its end, are larger than
+// it or empty all give the blob id of the whole.
+TEST(Sha1Test, BlobHasherOfPiecesEqualsTheBlobIdOfTheWhole) {
+  InitGit();
+  std::mt19937 random(11);
+  std::string whole;
+  std::vector<size_t> sizes = {0, 1, 8191, 1, 8192, 0, 20000, 3, 8189, 7, 100, 16384, 1};
+  for (int i = 0; i < 500; ++i) sizes.push_back(random() % 40);
+  std::vector<std::string> pieces;
+  for (size_t size : sizes) {
+    std::string piece(size, '\0');
+    for (char& c : piece) c = static_cast<char>(random());
+    whole += piece;
+    pieces.push_back(std::move(piece));
+  }
+  BlobHasher hash(whole.size());
+  for (const std::string& piece : pieces) hash.Add(piece);
+  EXPECT_EQ(hash.Finish().hex(), GitBlobId(whole));
+  BlobHasher chars(3);
+  chars.Add('a'), chars.Add('\0'), chars.Add('\n');
+  EXPECT_EQ(chars.Finish().hex(), GitBlobId(std::string("a\0\n", 3)));
 }
 
 }  // namespace
