@@ -142,17 +142,16 @@ std::vector<std::string> Repo::CheckoutsOf(const std::string& branch) {
   // one: `ref: <branch>`, or an id when detached. Read there, as git does,
   // rather than by opening each worktree as a repository, which read its
   // configuration files again (docs/performance.md, "Twelfth round").
-  const std::string prefix = "ref: " + branch;
+  // Missing, it is "": no HEAD to move under.
+  const std::string wanted = "ref: " + branch;
   for (size_t i = 0; i < names.count; ++i) {
+    std::string head = FirstLineOf(commondir() + "/worktrees/" + names.strings[i] + "/HEAD");
+    if (!head.empty() && head.back() == '\r') head.pop_back();
+    if (head != wanted) continue;
     git_worktree* raw = nullptr;
     if (git_worktree_lookup(&raw, repo_, names.strings[i]) != 0) continue;
     OwnedWorktree wt(raw);
-    std::optional<std::string> head =
-        ReadWholeFile(commondir() + "/worktrees/" + names.strings[i] + "/HEAD");
-    if (!head) continue;  // missing: no HEAD to move under
-    std::string_view line(*head);
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
-    if (line == prefix) paths.push_back(git_worktree_path(wt.get()));
+    paths.push_back(git_worktree_path(wt.get()));
   }
   git_strarray_dispose(&names);
   return paths;
