@@ -32,6 +32,12 @@ bool IsRecordedResult(Repo& repo, const std::string& phase, const ObjectId& comm
 }
 
 std::string SaveAttempt(Repo& repo, const std::string& phase, const ObjectId& commit) {
+  // Two running phases can save the same commit of a phase at once (its own
+  // start, and another phase taking its old worktree): within one second
+  // both named the same ref, and the second write found the first's lock
+  // and stopped the run. One at a time, the second sees the first's ref.
+  static std::mutex saving;
+  std::lock_guard<std::mutex> lock(saving);
   for (const auto& [ref, id] : repo.ListRefs(refs::AttemptRefs(phase)))
     if (id == commit) return "";
   if (IsRecordedResult(repo, phase, commit)) return "";

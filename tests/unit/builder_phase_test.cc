@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <memory>
+#include <thread>
 #include <vector>
 
 #include "git_fixture.h"
@@ -114,6 +116,34 @@ TEST_F(BuilderPhaseTest, OutputMatchingRequeueOnAsksForARequeueWithoutCountingTh
   EXPECT_EQ(out.requeue_pattern, "rate limit");
   EXPECT_EQ(out.attempts, 0);
   EXPECT_EQ(specs_.size(), 1u);  // no retry: it waits instead
+}
+
+// Two running phases save the same commit of a phase at once: its own
+// start, and another phase taking its old worktree. Both once named the
+// same ref within one second, and the second write found the first's lock
+// and stopped the run (found by FaultTest).
+TEST_F(BuilderPhaseTest, TwoPhasesSavingTheSameAttemptAtOnceSaveItOnce) {
+  std::vector<ObjectId> commits;
+  for (int i = 0; i < 20; ++i)
+    commits.push_back(CommitOnBranch("work", "main", {{"n.txt", std::to_string(i) + "\n"}}));
+  Git("checkout -q main");
+  for (const ObjectId& commit : commits) {
+    std::string saved[2];
+    std::string error[2];
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 2; ++t)
+      threads.emplace_back([&, t] {
+        try {
+          std::unique_ptr<Repo> repo = Repo::Open(root());
+          saved[t] = SaveAttempt(*repo, "p", commit);
+        } catch (const std::exception& e) {
+          error[t] = e.what();
+        }
+      });
+    for (std::thread& thread : threads) thread.join();
+    EXPECT_EQ(error[0] + error[1], "");
+    EXPECT_EQ(saved[0].empty() + saved[1].empty(), 1) << saved[0] << " / " << saved[1];
+  }
 }
 
 }  // namespace
