@@ -195,7 +195,8 @@ int CommandExplain(Project& project, const std::string& name, bool as_json) {
   ObjectId base = ResolveBaseOrThrow(*project.repo, project.manifest, "");
   RunState state = LoadState(project);
   ResultCache cache(*project.repo);
-  Planner planner(graph, *project.repo, cache, state, base, PlannerOptions{});
+  PlannerOptions options{.force = {}, .always = false, .components_of_fresh = true};
+  Planner planner(graph, *project.repo, cache, state, base, options);
   std::vector<PhaseDecision> plan = planner.PlanAll(selected);
   const PhaseDecision& d = plan.back();
   std::optional<Record> last = cache.Latest(name);

@@ -145,17 +145,20 @@ PhaseDecision Planner::Decide(int p, std::span<const DepResult> deps) {
             [](const DepResult& a, const DepResult& b) { return a.name < b.name; });
   PhaseDecision d;
   d.phase = p;
-  d.components = ComputeKey(graph_.manifest(), phase, repo_, inputs_);
-  d.key = d.components.Hash();
+  ComputeKey(graph_.manifest(), phase, repo_, inputs_, &key_text_);
+  d.key = key_text_.Hash().hex();
   bool forced = options_.always || options_.force.count(phase.name);
   if (!forced) d.record = cache_.Find(phase.name, d.key);
   if (d.record) {
     d.action = PhaseState::kFresh;
     if (phase.approval)
       ApplyApproval(phase, Approvals(repo_).Find(phase.name, d.record->result), &d);
+    if (d.action != PhaseState::kFresh || options_.components_of_fresh)
+      d.components = key_text_.Components();
     return d;
   }
   d.action = PhaseState::kStale;
+  d.components = key_text_.Components();
   d.reason = WhyStale(phase, d.components, d.key);
   return d;
 }
@@ -204,13 +207,6 @@ std::vector<PhaseDecision> Planner::PlanAll(const std::vector<int>& selected) {
     plan.push_back(Decide(p, trees));
   }
   return plan;
-}
-
-std::optional<KeyComponents> Planner::CurrentComponents(int p,
-                                                        const std::vector<PhaseDecision>& plan) {
-  for (const auto& d : plan)
-    if (d.phase == p && !d.key.empty()) return d.components;
-  return std::nullopt;
 }
 
 }  // namespace orchestrate

@@ -36,9 +36,55 @@ namespace orchestrate {
 ///   "handoff <name>"     blob id of the dependency's handoff, when it wrote one
 struct KeyComponents {
   std::map<std::string, std::string> items;
-  /// Hex SHA-1 of the canonical serialization: a format line, then per
-  /// component in name order `name \0 size \0 value \n`.
+  /// Hex SHA-1 of the canonical serialization (KeyText).
   std::string Hash() const;
+};
+
+/// The text a key is the git blob id of: a format line, then per component
+/// in name order `name \0 size \0 value \n`. Components are set in any
+/// order (a later Set of a name replaces the earlier); Text() sorts them.
+/// One KeyText serves phase after phase: once its buffers have grown, a key
+/// costs no allocation, and KeyComponents is built only when asked for
+/// (docs/performance.md, "Thirteenth round").
+class KeyText {
+ public:
+  void Clear();
+  /// Sets component `prefix` + `name` to `value`.
+  void Set(std::string_view prefix, std::string_view name, std::string_view value);
+  /// Sets it to `id` in hex ("" for the null id).
+  void SetId(std::string_view prefix, std::string_view name, const ObjectId& id);
+  /// Sets it to `lines` joined by newlines.
+  void SetLines(std::string_view name, const std::vector<std::string>& lines);
+
+  /// The serialization; valid until the next change.
+  std::string_view Text();
+  /// The key: the git blob id of Text().
+  ObjectId Hash() { return HashBlob(Text()); }
+  KeyComponents Components() const;
+
+ private:
+  /// Offsets into names_values_, where Set wrote the name and then the value.
+  struct Item {
+    uint32_t name;
+    uint32_t name_size;
+    uint32_t value_size;
+  };
+  std::string_view NameOf(const Item& item) const {
+    return std::string_view(names_values_).substr(item.name, item.name_size);
+  }
+  std::string_view ValueOf(const Item& item) const {
+    return std::string_view(names_values_).substr(item.name + item.name_size, item.value_size);
+  }
+  void StartItem(std::string_view prefix, std::string_view name);
+  void EndItem();
+  /// Sorts items_ by name, set order among equal names, and drops all but
+  /// the last of each name.
+  void Sort();
+
+  std::string names_values_;
+  std::vector<Item> items_;
+  std::string text_;
+  bool sorted_ = true;
 };
 
 /// What a phase's key takes from one of its dependencies. The views are of
@@ -71,6 +117,9 @@ struct KeyInputs {
 /// (`repo.WalkTree`) when `inputs` is set; reads no files.
 KeyComponents ComputeKey(const Manifest& manifest, const Phase& phase, Repo& repo,
                          const KeyInputs& inputs);
+/// The same, written to `out` (cleared first) without building KeyComponents.
+void ComputeKey(const Manifest& manifest, const Phase& phase, Repo& repo, const KeyInputs& inputs,
+                KeyText* out);
 
 /// True when `path` matches the `inputs` globs: matched by some pattern
 /// (`**` any number of directories, `*` within one component, `?`) and not

@@ -30,6 +30,8 @@ struct PhaseDecision {
   PhaseState action = PhaseState::kStale;
   std::string reason;  ///< for kStale: why ("never run", "command changed", ...)
   std::string key;     ///< empty when a dependency must run first
+  /// What the key was hashed from; for a fresh phase only with
+  /// PlannerOptions::components_of_fresh.
   KeyComponents components;
   std::optional<Record> record;  ///< the reused record when fresh (or awaiting approval)
   /// kRun after a person rejected the recorded result: the text for its
@@ -50,6 +52,9 @@ void ApplyApproval(const Phase& phase, const std::optional<Decision>& decision, 
 struct PlannerOptions {
   std::set<std::string> force;  ///< --force PHASE
   bool always = false;          ///< -B/--always
+  /// Fresh decisions keep their key components too (`explain`); a run
+  /// needs them only for the phases that run.
+  bool components_of_fresh = false;
 };
 
 class Planner {
@@ -67,9 +72,6 @@ class Planner {
   /// run is itself "run" with reason "dependency X will run"; a dependent
   /// of one awaiting approval (or blocked) is blocked.
   std::vector<PhaseDecision> PlanAll(const std::vector<int>& selected);
-
-  /// The key components for `p` as of now, when they can be known.
-  std::optional<KeyComponents> CurrentComponents(int p, const std::vector<PhaseDecision>& plan);
 
   const ObjectId& base_tree() const { return base_tree_; }
 
@@ -94,6 +96,7 @@ class Planner {
   PlannerOptions options_;
   ObjectId base_tree_;
   KeyInputs inputs_;  ///< deps: of the phase being decided
+  KeyText key_text_;  ///< of the phase being decided
   std::unordered_map<ObjectId, ObjectId> content_ids_;
   /// Repository paths of the manifest, the prompts and their directories.
   std::set<std::string> own_files_;

@@ -133,6 +133,19 @@ TEST(ReportsTest, ExplainShowsAChangedValueInFull) {
       << r.out;
 }
 
+TEST(ReportsTest, ExplainOfAFreshPhaseShowsItsComponentsToo) {
+  Scenario s("version = 1\n[phase.p]\nrun = \"echo 1 > p.txt\"\n");
+  ASSERT_EQ(s.Run("run").status, 0);
+  ShellResult r = s.Run("explain p --json");
+  ASSERT_EQ(r.status, 0) << r.out;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["action"], "fresh");
+  ASSERT_EQ(j["components"].size(), 2u) << j;
+  EXPECT_EQ(j["components"][1]["name"], "command");
+  EXPECT_EQ(j["components"][1]["change"], "same");
+  EXPECT_EQ(j["components"][1]["now"], "echo 1 > p.txt");
+}
+
 TEST(ReportsTest, ExplainJsonHasEveryComponentNowAndLastInFull) {
   Scenario s("version = 1\n[phase.p]\nrun = \"" + kLong + " 1 > p.txt\"\n");
   ASSERT_EQ(s.Run("run").status, 0);

@@ -63,6 +63,48 @@ TEST(KeyHashTest, IsTheGitBlobIdOfTheDocumentedSerialization) {
   EXPECT_EQ(key.Hash(), HashBlob(text).hex());
 }
 
+TEST(KeyTextTest, SortsComponentsSetInAnyOrderAndHashesAsKeyComponentsDo) {
+  KeyText text;
+  text.Set("verify", "", "make test");
+  text.SetId("dep ", "b", HashBlob("b"));
+  text.Set("command", "", "make");
+  text.SetId("dep ", "a", HashBlob("a"));
+  text.SetLines("setup", {"npm ci", "npm run build"});
+  text.SetId("base", "", ObjectId());  // the null id is ""
+  KeyComponents key = text.Components();
+  EXPECT_EQ(key.items, (std::map<std::string, std::string>{{"base", ""},
+                                                           {"command", "make"},
+                                                           {"dep a", HashBlob("a").hex()},
+                                                           {"dep b", HashBlob("b").hex()},
+                                                           {"setup", "npm ci\nnpm run build"},
+                                                           {"verify", "make test"}}));
+  std::string expected = "orchestrate key 2\n";
+  for (const auto& [name, value] : key.items)
+    expected += name + '\0' + std::to_string(value.size()) + '\0' + value + '\n';
+  EXPECT_EQ(text.Text(), expected);
+  EXPECT_EQ(text.Hash().hex(), key.Hash());
+}
+
+TEST(KeyTextTest, ALaterSetOfANameReplacesTheEarlier) {
+  KeyText text;
+  text.Set("command", "", "make");
+  text.Set("env ", "A", "1");
+  text.Set("command", "", "claude -p");
+  EXPECT_EQ(text.Components().items,
+            (std::map<std::string, std::string>{{"command", "claude -p"}, {"env A", "1"}}));
+  EXPECT_EQ(text.Hash().hex(), Components({{"command", "claude -p"}, {"env A", "1"}}).Hash());
+  EXPECT_EQ(text.Components().items.size(), 2u) << "also after Text() sorted them";
+}
+
+TEST(KeyTextTest, ClearStartsTheNextKeyEmpty) {
+  KeyText text;
+  text.Set("command", "", "make");
+  EXPECT_NE(text.Hash().hex(), Components({}).Hash());
+  text.Clear();
+  EXPECT_EQ(text.Hash().hex(), Components({}).Hash());
+  EXPECT_TRUE(text.Components().items.empty());
+}
+
 // --- DescribeChanges ---------------------------------------------------------
 
 std::vector<std::string> Changes(std::map<std::string, std::string> now,
