@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,10 +53,15 @@ struct RecordSummary : RecordedResult {
 /// The index file: loaded on first use, appended to, rewritten when mostly
 /// stale. A missing, unreadable or foreign file is an empty index (it is a
 /// cache and rebuilds itself).
+///
+/// The file is binary (record_index.cc): read whole into one buffer, its
+/// entries are found where they lie and decoded only when asked for, so a
+/// run that reuses 10,000 records parses no text and builds no table of
+/// summaries (docs/performance.md, "Thirteenth round").
 class RecordIndex {
  public:
-  /// 4: entries carry their ref's stamp; older files are discarded.
-  static constexpr int kFormatVersion = 4;
+  /// 5: binary entries; older (text) files are discarded.
+  static constexpr int kFormatVersion = 5;
 
   /// `writable` false (`plan`, `status`: commands that change nothing):
   /// Flush() writes nothing.
@@ -66,49 +72,61 @@ class RecordIndex {
   RecordIndex& operator=(const RecordIndex&) = delete;
 
   /// The entry for `phase` and `key`, or null. The pointer is valid until
-  /// the next Add().
+  /// the next Find() or Add().
   const RecordSummary* Find(const std::string& phase, const std::string& key);
   /// Adds or replaces an entry; written by the next Flush().
   void Add(RecordSummary summary);
   /// Appends what was added since the last flush, or rewrites the file when
-  /// most of its lines are replaced entries (or it had none). Throws InfraError when it
-  /// cannot write (disk full, no permission).
+  /// most of its entries are replaced ones (or it had none). Throws
+  /// InfraError when it cannot write (disk full, no permission).
   void Flush();
 
   const std::string& path() const { return path_; }
 
  private:
+  /// Where an entry is: at an offset of file_ (kAdded clear) or at an index
+  /// of added_ (kAdded set).
+  using Where = uint32_t;
+  static constexpr Where kAdded = 0x80000000u;
+  static constexpr Where kNowhere = 0xffffffffu;
+
   void EnsureLoaded();
-  /// The position of the entry for `phase` and `key` in entries_, or -1.
-  int64_t Position(std::string_view phase, std::string_view key) const;
-  /// Adds `summary` at the end or over the entry with the same phase and
-  /// key; returns its position.
-  size_t Put(RecordSummary summary);
-  /// An open-addressing table of positions in entries_, by phase and key:
-  /// no allocation per entry or per lookup.
+  /// Where the entry for `phase` and `key` is, or kNowhere.
+  Where Locate(std::string_view phase, std::string_view key) const;
+  std::string_view PhaseAt(Where where) const;
+  std::string_view KeyAt(Where where) const;
+  /// Makes `where` the entry for its phase and key, replacing any other.
+  void Put(Where where);
+  /// An open-addressing table of entries by phase and key: no allocation
+  /// per entry or per lookup.
   void Rehash(size_t capacity);
-  /// Puts entries_[position] into the table (which has room).
-  void Place(size_t position);
+  /// Puts `where` into the table (which has room) as a new entry.
+  void Place(size_t hash, Where where);
   static size_t HashOf(std::string_view phase, std::string_view key);
   static uint32_t Tag(size_t hash);
 
   std::string path_;
   bool writable_ = true;
   bool loaded_ = false;
-  size_t lines_in_file_ = 0;
-  std::vector<RecordSummary> entries_;
-  /// A position in entries_ and its entry's Tag().
+  std::unique_ptr<char[]> file_;  ///< the file as read: header, then entries
+  size_t file_size_ = 0;
+  size_t entries_in_file_ = 0;  ///< 0 also when its end was cut short
+  size_t live_ = 0;             ///< entries in the table
+  std::vector<RecordSummary> added_;
+  RecordSummary found_;  ///< what Find decoded last
   struct Slot {
     uint32_t tag = 0;
-    int32_t position = -1;  ///< -1: empty
+    Where where = kNowhere;
   };
-  std::vector<Slot> table_;      ///< a power of two, at most half full
-  std::vector<size_t> pending_;  ///< positions added since the last flush
+  std::vector<Slot> table_;     ///< a power of two, at most half full
+  std::vector<Where> pending_;  ///< added since the last flush
 };
 
-/// One index line (without its newline) and back; Parse returns nullopt for
-/// a malformed line.
-std::string FormatSummary(const RecordSummary& summary);
-std::optional<RecordSummary> ParseSummary(std::string_view line);
+/// One entry of the index file: a 4-byte size, then the fields
+/// (record_index.cc). ReadEntry takes the bytes at the start of `bytes`
+/// and says how many it took; nullopt for a malformed or cut-short entry
+/// (then `*size` is 0 when the bytes end before the entry does).
+void AppendEntry(const RecordSummary& summary, std::string* out);
+std::optional<RecordSummary> ReadEntry(std::string_view bytes, size_t* size);
 
 }  // namespace orchestrate

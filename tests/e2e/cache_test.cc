@@ -71,7 +71,9 @@ TEST(CacheTest, RecordIndexIsOnlyACacheOfTheRefs) {
   ShellResult r = s.Run("run");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(Ran(s.repo()), "");
-  EXPECT_NE(ReadFile(index).find("schema\t"), std::string::npos);  // rebuilt from the refs
+  std::string rebuilt = ReadFile(index);  // from the refs
+  EXPECT_EQ(rebuilt.rfind("# orchestrate record index 5 ", 0), 0u) << rebuilt;
+  EXPECT_NE(rebuilt.find("schema"), std::string::npos);
   // A record deleted behind its back is a miss, whatever the index says.
   Shell("git update-ref -d $(git for-each-ref --format='%(refname)' refs/orchestrate/cache/docs/)",
         s.repo());
