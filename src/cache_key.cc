@@ -115,9 +115,9 @@ void KeyText::Set(std::string_view prefix, std::string_view name, std::string_vi
 void KeyText::SetId(std::string_view prefix, std::string_view name, const ObjectId& id) {
   StartItem(prefix, name);
   if (!id.empty()) {
-    size_t at = names_values_.size();
-    names_values_.resize(at + ObjectId::kHexSize);
-    id.WriteHex(names_values_.data() + at);
+    char hex[ObjectId::kHexSize];
+    id.WriteHex(hex);
+    names_values_.append(hex, sizeof hex);
   }
   EndItem();
 }
