@@ -4,6 +4,10 @@
 
 #include <algorithm>
 #include <bit>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
 #include <string>
 
 #include "orchestrate/error.h"
@@ -254,6 +258,72 @@ TEST_F(RecordIndexTest, AReadOnlyIndexWritesNothing) {
     index.Flush();
   }
   EXPECT_FALSE(testing::FileExists(path()));
+}
+
+// Random adds, flushes, reopenings and cut-short ends against a model: an
+// entry found is always one that was added for that phase and key, and
+// after a clean flush it is the latest.
+TEST_F(RecordIndexTest, RandomAddsReopensAndTornEndsAgreeWithAModel) {
+  std::mt19937 random(20261202);
+  std::map<std::pair<std::string, std::string>, int> latest;
+  std::map<std::pair<std::string, std::string>, std::set<int>> ever;
+  bool torn = false;  // since the last clean flush
+  auto index = std::make_unique<RecordIndex>(path());
+  for (int step = 0; step < 400; ++step) {
+    int action = static_cast<int>(random() % 10);
+    if (action < 6) {
+      std::string phase = "p" + std::to_string(random() % 7);
+      std::string key = std::string(40, "0123456789abcdef"[random() % 16]);
+      RecordSummary s = Sample(phase, key);
+      s.attempts = step;
+      s.handoff = std::string(static_cast<size_t>(step % 300), 'h');
+      index->Add(s);
+      latest[{phase, key}] = step;
+      ever[{phase, key}].insert(step);
+    } else if (action < 8) {
+      index->Flush();
+      torn = false;
+    } else if (action < 9) {
+      index.reset();  // flushes
+      torn = false;
+      index = std::make_unique<RecordIndex>(path());
+    } else {
+      index.reset();
+      std::string bytes = testing::ReadFile(path());
+      size_t cut = 1 + random() % 60;
+      if (bytes.size() > 40 + cut) {
+        testing::WriteFile(tmp_.path(), "record_index", bytes.substr(0, bytes.size() - cut));
+        torn = true;
+      }
+      index = std::make_unique<RecordIndex>(path());
+    }
+    for (const auto& [pair, value] : latest) {
+      const RecordSummary* found = index->Find(pair.first, pair.second);
+      if (torn) {
+        if (found) {
+          EXPECT_EQ(ever[pair].count(found->attempts), 1u) << "step " << step;
+        }
+        continue;
+      }
+      ASSERT_NE(found, nullptr) << "step " << step << " " << pair.first;
+      EXPECT_EQ(found->attempts, value) << "step " << step << " " << pair.first;
+      EXPECT_EQ(found->handoff.size(), static_cast<size_t>(value % 300));
+    }
+    if (torn) {
+      // What a tear lost is gone from the model too: found again only
+      // when added again.
+      for (auto it = latest.begin(); it != latest.end();) {
+        const RecordSummary* found = index->Find(it->first.first, it->first.second);
+        if (!found) {
+          it = latest.erase(it);
+        } else {
+          it->second = found->attempts;
+          ++it;
+        }
+      }
+      torn = false;
+    }
+  }
 }
 
 TEST_F(RecordIndexTest, AFailedWriteSaysWhatToCheck) {
